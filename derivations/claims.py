@@ -1,0 +1,312 @@
+"""Claims and derivations: the records that make up the answer key.
+
+A claim is one closed form with one generic numeric checker per kind:
+
+* ``Identity``       lhs = rhs under the assumptions;
+* ``Gradient``       claimed = ∂objective/∂wrt, every entry (a Jacobian for vector objectives);
+* ``Minimizer``      the candidate minimizes the objective (no descent direction, and a zero
+                     gradient where the objective is smooth);
+* ``Approximation``  lhs ≈ rhs inside a stated regime; the error outside it is measured too;
+* ``Limit``          f → value as a parameter approaches a point.
+
+The numeric side of every kind evaluates a NumPy twin written independently of the SymPy
+obligation it checks. A claim printed wrongly in the material has ``expect=ERRATUM`` and names
+the claim that corrects it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable, ClassVar
+
+import numpy as np
+
+from numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
+
+from .prover import Obligation
+
+Sample = Callable[[np.random.Generator, int], dict]
+
+
+class Expect(str, Enum):
+    HOLDS = "holds"
+    ERRATUM = "erratum"
+
+
+class NumericVerdict(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass
+class Evidence:
+    """A numeric or training verdict with everything needed to read and reproduce it."""
+
+    verdict: NumericVerdict
+    detail: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"verdict": self.verdict.value, **self.detail}
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def counterexample(params: dict, **values) -> dict:
+    return {"params": {k: _jsonable(v) for k, v in params.items()},
+            **{k: _jsonable(v) for k, v in values.items()}}
+
+
+@dataclass(kw_only=True)
+class Claim:
+    name: str
+    statement: str
+    sample: Sample
+    expect: Expect = Expect.HOLDS
+    corrected_by: str | None = None
+    symbolic: Callable[[], Obligation] | None = None
+    training: Callable[[int, bool], Evidence] | None = None
+    trials: int = 6
+    kind: ClassVar[str] = "claim"
+
+    def check_numeric(self, rng: np.random.Generator) -> Evidence:
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class Identity(Claim):
+    lhs: Callable[[dict], np.ndarray]
+    rhs: Callable[[dict], np.ndarray]
+    rtol: float = 1e-10
+    floor: float = np.finfo(float).tiny   # errors are relative to max(|lhs|, |rhs|, floor)
+    kind: ClassVar[str] = "identity"
+
+    def check_numeric(self, rng):
+        worst = 0.0
+        for trial in range(self.trials):
+            params = self.sample(rng, trial)
+            left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
+            if left.shape != right.shape:
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": "evaluate both sides", "trial": trial,
+                    "reason": f"Expected shape {right.shape} but got lhs.shape={left.shape}",
+                    "counterexample": counterexample(params)})
+            scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0),
+                        self.floor)
+            error = float(np.max(np.abs(left - right), initial=0.0) / scale)
+            worst = max(worst, error)
+            if not error <= self.rtol:
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": "evaluate both sides", "max_rel_error": error,
+                    "tolerance": self.rtol, "trial": trial,
+                    "counterexample": counterexample(params, lhs=left, rhs=right)})
+        return Evidence(NumericVerdict.PASSED, {"method": "evaluate both sides",
+                                                "max_rel_error": worst, "tolerance": self.rtol,
+                                                "trials": self.trials})
+
+
+@dataclass(kw_only=True)
+class Gradient(Claim):
+    objective: Callable[[dict], np.ndarray]
+    claimed: Callable[[dict], np.ndarray]
+    wrt: str
+    method: str = "complex-step"     # "richardson" where the objective is not analytic
+    trials: int = 3
+    kind: ClassVar[str] = "gradient"
+
+    def check_numeric(self, rng):
+        worst = None
+        for trial in range(self.trials):
+            params = self.sample(rng, trial)
+
+            def f(x, params=params):
+                return self.objective({**params, self.wrt: x})
+
+            try:
+                check = check_gradient(f, params[self.wrt], self.claimed(params), self.method)
+            except (ComplexStepError, ValueError) as error:
+                return Evidence(NumericVerdict.ERROR, {"method": self.method, "reason": str(error)})
+            if not check.passed:
+                return Evidence(NumericVerdict.FAILED, {
+                    **check.as_dict(), "trial": trial,
+                    "counterexample": counterexample(
+                        {k: v for k, v in params.items() if np.size(v) <= 64},
+                        entry=list(check.worst_entry),
+                        claimed=check.claimed[check.worst_entry],
+                        measured=check.measured[check.worst_entry])})
+            if worst is None or check.margin < worst.margin:
+                worst = check
+        return Evidence(NumericVerdict.PASSED, {**worst.as_dict(), "trials": self.trials})
+
+
+@dataclass(kw_only=True)
+class Minimizer(Claim):
+    """The candidate minimizes ``objective(params, w)`` over w.
+
+    Checked by (1) no decrease along ± every coordinate and random directions at steps from
+    1e-4 to 1 (relative to the candidate's scale), and (2) for smooth objectives a gradient
+    that vanishes relative to the gradient's size one unit away.
+    """
+
+    objective: Callable[[dict, np.ndarray], float]
+    candidate: Callable[[dict], np.ndarray]
+    smooth: bool = True
+    rtol: float = 1e-9
+    kind: ClassVar[str] = "minimizer"
+
+    def check_numeric(self, rng):
+        worst_gradient = 0.0
+        for trial in range(self.trials):
+            params = self.sample(rng, trial)
+            w = np.asarray(self.candidate(params), dtype=float)
+            f0 = float(self.objective(params, w))
+            scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
+            directions = [d for e in np.eye(w.size) for d in (e, -e)]
+            directions += list(rng.standard_normal((2 * w.size, w.size)))
+            for d in directions:
+                d = d.reshape(w.shape) / np.linalg.norm(d)
+                for step in (1e-4, 1e-2, 1.0):
+                    with np.errstate(all="ignore"):  # a step out of the domain gives nan: no descent
+                        f1 = float(self.objective(params, w + step * scale * d))
+                    if f1 < f0 - self.rtol * max(1.0, abs(f0)):
+                        return Evidence(NumericVerdict.FAILED, {
+                            "method": "descent search", "trial": trial,
+                            "reason": f"objective drops from {f0:.17g} to {f1:.17g} "
+                                      f"a step {step * scale:g} away",
+                            "counterexample": counterexample(params, candidate=w,
+                                                             better=w + step * scale * d)})
+            if self.smooth:
+                relative, gradient = self._stationarity(params, w, scale, rng)
+                worst_gradient = max(worst_gradient, relative)
+                if not relative <= STATIONARITY_TOLERANCE:
+                    return Evidence(NumericVerdict.FAILED, {
+                        "method": "stationarity (complex step)", "trial": trial,
+                        "max_rel_error": relative, "tolerance": STATIONARITY_TOLERANCE,
+                        "counterexample": counterexample(params, candidate=w, gradient=gradient)})
+        detail = {"method": "descent search" + (" + stationarity (complex step)" if self.smooth else ""),
+                  "trials": self.trials, "tolerance": self.rtol}
+        if self.smooth:
+            detail["max_rel_error"] = worst_gradient
+        return Evidence(NumericVerdict.PASSED, detail)
+
+
+    def _stationarity(self, params, w, scale, rng):
+        """‖∇f(w)‖∞ relative to ‖∇f‖∞ a step 1e-2·scale away: about 1e-14 at a true minimum."""
+        def f(x):
+            return self.objective(params, x)
+
+        gradient = numeric_jacobian(f, w, "complex-step")
+        direction = rng.standard_normal(w.shape)
+        away = numeric_jacobian(f, w + 1e-2 * scale * direction / np.linalg.norm(direction),
+                                "complex-step")
+        return float(np.max(np.abs(gradient)) / max(np.max(np.abs(away)), 1e-300)), gradient
+
+
+STATIONARITY_TOLERANCE = 1e-8
+
+
+@dataclass(kw_only=True)
+class Approximation(Claim):
+    """lhs ≈ rhs where ``regime(params)`` ≤ ``inside``; measured inside and outside."""
+
+    lhs: Callable[[dict], np.ndarray]
+    rhs: Callable[[dict], np.ndarray]
+    regime: Callable[[dict], float]
+    regime_text: str
+    inside: float
+    rtol: float
+    outside_sample: Sample
+    trials: int = 40
+    kind: ClassVar[str] = "approximation"
+
+    def _errors(self, rng, sample):
+        rows = []
+        for trial in range(self.trials):
+            params = sample(rng, trial)
+            left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
+            error = float(np.max(np.abs(left - right) / np.maximum(np.abs(right), 1e-300)))
+            rows.append((float(self.regime(params)), error, params))
+        return rows
+
+    def check_numeric(self, rng):
+        inside = self._errors(rng, self.sample)
+        outside = self._errors(rng, self.outside_sample)
+        stray = [r for r in inside if r[0] > self.inside]
+        if stray:
+            raise ValueError(f"the sampler for {self.name} left its regime: "
+                             f"{self.regime_text} = {stray[0][0]:g}")
+        worst_in = max(inside, key=lambda r: r[1])
+        worst_out = max(outside, key=lambda r: r[1])
+        detail = {"method": "evaluate both sides", "regime": self.regime_text,
+                  "tolerance": self.rtol, "max_rel_error": worst_in[1],
+                  "max_rel_error_outside": worst_out[1],
+                  "outside_at": {"regime_value": worst_out[0]}, "trials": 2 * self.trials}
+        if worst_in[1] > self.rtol:
+            return Evidence(NumericVerdict.FAILED, {**detail, "counterexample": counterexample(
+                worst_in[2], regime_value=worst_in[0], rel_error=worst_in[1])})
+        return Evidence(NumericVerdict.PASSED, detail)
+
+
+@dataclass(kw_only=True)
+class Limit(Claim):
+    """f(params, t) → value(params) as t runs through ``approach`` (a sequence tending to the point)."""
+
+    f: Callable[[dict, float], np.ndarray]
+    value: Callable[[dict], np.ndarray]
+    approach: tuple = tuple(10.0 ** -k for k in range(1, 13))
+    rtol: float = 1e-9
+    kind: ClassVar[str] = "limit"
+
+    def check_numeric(self, rng):
+        worst = 0.0
+        for trial in range(self.trials):
+            params = self.sample(rng, trial)
+            target = np.asarray(self.value(params))
+            gaps = [float(np.max(np.abs(np.asarray(self.f(params, t)) - target)) /
+                          max(1.0, float(np.max(np.abs(target))))) for t in self.approach]
+            worst = max(worst, gaps[-1])
+            if gaps[-1] > self.rtol or gaps[-1] > gaps[0]:
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": "evaluate along the approach", "trial": trial,
+                    "max_rel_error": gaps[-1], "tolerance": self.rtol,
+                    "counterexample": counterexample(params, t=self.approach[-1],
+                                                     f=self.f(params, self.approach[-1]),
+                                                     value=target)})
+        return Evidence(NumericVerdict.PASSED, {"method": "evaluate along the approach",
+                                                "max_rel_error": worst, "tolerance": self.rtol,
+                                                "trials": self.trials})
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    where: str
+
+    def __str__(self):
+        return f"{self.file} ({self.where})"
+
+
+@dataclass
+class Derivation:
+    id: str
+    title: str
+    sources: list[Source]
+    conventions: str
+    assumptions: list[str]
+    symbols: dict[str, str]
+    claims: list[Claim]
+    module: str = ""
+
+    def claim(self, name: str) -> Claim:
+        for claim in self.claims:
+            if claim.name == name:
+                return claim
+        raise KeyError(f"{self.id} has no claim {name!r}; it has "
+                       f"{', '.join(c.name for c in self.claims)}")

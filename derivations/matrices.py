@@ -1,0 +1,29 @@
+"""Explicit symbolic matrices for proofs that need entries (abstract σ, orthogonal Q)."""
+import sympy as sp
+
+
+def symbol_matrix(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
+    """A rows×cols matrix of independent symbols name_ij (1-based)."""
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i + 1}{j + 1}", **assumptions))
+
+
+def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
+    return sp.Matrix(size, 1, lambda i, _: sp.Symbol(f"{name}_{i + 1}", **assumptions))
+
+
+def cayley_orthogonal(size: int) -> sp.Matrix:
+    """Q = (I − S)(I + S)⁻¹ for skew S: orthogonal, with entries rational in S's symbols,
+    so identities in Q reduce with ``cancel`` (trig rotations with ``simplify`` do not finish)."""
+    s = iter(sp.symbols(f"s1:{size * (size - 1) // 2 + 1}", real=True))
+    skew = sp.zeros(size)
+    for i in range(size):
+        for j in range(i + 1, size):
+            skew[j, i] = next(s)
+            skew[i, j] = -skew[j, i]
+    eye = sp.eye(size)
+    return ((eye - skew) * (eye + skew).inv()).applyfunc(sp.cancel)
+
+
+def gradient_matrix(scalar, wrt: sp.Matrix) -> sp.Matrix:
+    """∂scalar/∂wrt, entry by entry, in wrt's shape."""
+    return wrt.applyfunc(lambda entry: sp.diff(scalar, entry))

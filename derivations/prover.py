@@ -1,0 +1,236 @@
+"""The three-valued symbolic prover.
+
+A claim hands the prover an ``Obligation``: expressions that must reduce to 0 and
+expressions that must be positive, under the symbols' assumptions. The prover answers
+
+* ``proved``: every residual reduced to 0 (it says which rewriting did it) and every
+  positivity condition was shown;
+* ``refuted``: a residual is non-zero at a concrete point (exact rationals, evaluated to 30
+  digits) — a counterexample, never a mere failure to simplify;
+* ``unproved``: neither, within the time bound.
+
+Rewritings are tried cheapest first (expand, cancel, together, simplify), each under a
+time limit, because ``simplify`` on the wrong form can run for minutes.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+
+class SymbolicVerdict(str, Enum):
+    PROVED = "proved"
+    REFUTED = "refuted"
+    UNPROVED = "unproved"
+    SKIPPED = "skipped"
+
+
+class sigma(sp.Function):
+    """The logistic sigmoid kept abstract, with σ' = σ(1 − σ): expansions stay polynomial."""
+
+    def fdiff(self, argindex=1):
+        s = sigma(self.args[0])
+        return s * (1 - s)
+
+
+class g(sp.Function):
+    """Any differentiable elementwise activation; its derivative is the abstract g'."""
+
+    def fdiff(self, argindex=1):
+        return g_prime(self.args[0])
+
+
+class g_prime(sp.Function):
+    pass
+
+
+_t = sp.Symbol("t", real=True)
+# What the abstract functions are, for evaluating a residual at a counterexample.
+CONCRETE = {sigma: sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
+            g: sp.Lambda(_t, sp.tanh(_t)), g_prime: sp.Lambda(_t, 1 - sp.tanh(_t) ** 2)}
+
+
+@dataclass
+class Obligation:
+    """What must be shown: each of ``zero`` is 0, each of ``positive`` > 0, of ``nonnegative`` ≥ 0.
+
+    ``unit_interval`` symbols lie in (0, 1); the prover writes them as u/(1+u) with u > 0 so
+    that SymPy's assumption system sees 1 − ρ > 0 too. ``steps`` is the derivation as the
+    lecture page would write it, for the report.
+    """
+
+    zero: list = field(default_factory=list)
+    positive: list = field(default_factory=list)
+    nonnegative: list = field(default_factory=list)
+    unit_interval: tuple = ()
+    steps: tuple = ()
+    constraint: Callable[[dict], bool] | None = None   # joint domain, e.g. ελ < 1
+
+
+@dataclass
+class Proof:
+    verdict: SymbolicVerdict
+    how: str = ""
+    seconds: float = 0.0
+    counterexample: dict | None = None
+
+    def as_dict(self) -> dict:
+        out = {"verdict": self.verdict.value, "how": self.how, "seconds": round(self.seconds, 3)}
+        if self.counterexample is not None:
+            out["counterexample"] = self.counterexample
+        return out
+
+
+REWRITES: list[tuple[str, Callable]] = [
+    ("expand", sp.expand),
+    ("cancel", sp.cancel),
+    ("together+expand", lambda e: sp.expand(sp.together(e))),
+    ("simplify", sp.simplify),
+]
+
+
+class ProofTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise ProofTimeout after ``seconds`` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or seconds is None:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise ProofTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _entries(expr) -> list:
+    """Explicit matrices are checked entry by entry; a symbolic-size one as a whole."""
+    if isinstance(expr, sp.MatrixBase):
+        return list(expr)
+    if isinstance(expr, sp.MatrixExpr):
+        return list(sp.Matrix(expr)) if all(d.is_Integer for d in expr.shape) else [expr]
+    return [sp.sympify(expr)]
+
+
+def _is_zero(expr) -> bool:
+    return expr == 0 or isinstance(expr, sp.ZeroMatrix)
+
+
+def _unit_substitution(symbols) -> dict:
+    return {s: (u := sp.Symbol(f"{s.name}_u", positive=True)) / (1 + u) for s in symbols}
+
+
+def _reduces_to_zero(expr, budget: float, rewrites=REWRITES) -> str | None:
+    for name, rewrite in rewrites:
+        try:
+            with time_limit(budget):
+                if _is_zero(rewrite(expr)):
+                    return name
+        except (ProofTimeout, TypeError, AttributeError, NotImplementedError):
+            continue   # a rewrite that does not apply to this kind of expression proves nothing
+    return None
+
+
+def _shown(expr, budget: float, strict: bool) -> str | None:
+    for name, rewrite in [("as stated", lambda e: e), ("together+factor",
+                                                        lambda e: sp.factor(sp.together(e)))]:
+        try:
+            with time_limit(budget):
+                rewritten = rewrite(expr)
+                if rewritten.is_positive if strict else rewritten.is_nonnegative:
+                    return name
+        except ProofTimeout:
+            continue
+    return None
+
+
+def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0) -> Proof:
+    """Discharge the obligation, or find an exact counterexample, or say neither.
+
+    Per residual: ``expand`` first (cheap); if that leaves something, look for an exact point
+    where it is non-zero before spending the budget on heavier rewrites."""
+    start = time.perf_counter()
+    unit = _unit_substitution(obligation.unit_interval)
+    residuals = [e for z in obligation.zero for e in _entries(z)]
+    conditions = [(c, True) for c in obligation.positive] + [(c, False) for c in obligation.nonnegative]
+    per_try = max(1.0, budget / max(1, len(residuals) + len(conditions)))
+    hows, unreduced = set(), 0
+    for residual in residuals:
+        how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[:1])
+        if how is None:
+            found = find_counterexample([residual], obligation.unit_interval, seed,
+                                        obligation.constraint)
+            if found is not None:
+                return Proof(SymbolicVerdict.REFUTED, "non-zero at an exact point",
+                             time.perf_counter() - start, found)
+            how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[1:])
+        if how is None:
+            unreduced += 1
+        else:
+            hows.add(how)
+    unshown = []
+    for condition, strict in conditions:
+        how = _shown(sp.sympify(condition).subs(unit), per_try, strict)
+        if how is None:
+            unshown.append(condition)
+        else:
+            hows.add(f"sign {how}")
+    elapsed = time.perf_counter() - start
+    if not unreduced and not unshown:
+        return Proof(SymbolicVerdict.PROVED, ", ".join(sorted(hows)) or "trivially", elapsed)
+    what = f"{unreduced} residual(s) not reduced to 0" if unreduced else \
+        f"sign of {', '.join(map(str, unshown))} not shown"
+    return Proof(SymbolicVerdict.UNPROVED, what, elapsed)
+
+
+def _rational_for(symbol, rng, unit_symbols) -> sp.Rational:
+    if symbol in unit_symbols:
+        return sp.Rational(int(rng.integers(1, 20)), 20)
+    if symbol.is_integer:
+        return sp.Integer(int(rng.integers(1, 8)) * (1 if symbol.is_positive else int(rng.choice([-1, 1]))))
+    magnitude = sp.Rational(int(rng.integers(1, 10)), int(rng.integers(1, 5)))
+    if symbol.is_positive or symbol.is_nonnegative:
+        return magnitude
+    return magnitude * int(rng.choice([-1, 1]))
+
+
+def find_counterexample(residuals, unit_symbols=(), seed: int = 0, constraint=None,
+                        tries: int = 24) -> dict | None:
+    """A point (exact rationals, inside the domain) where some residual is clearly non-zero."""
+    rng = np.random.default_rng(seed)
+    for residual in residuals:
+        if isinstance(residual, sp.MatrixExpr):   # symbolic size: nothing concrete to evaluate
+            continue
+        concrete = residual.replace(lambda e: e.func in CONCRETE,
+                                    lambda e: CONCRETE[e.func](*e.args))
+        free = sorted(concrete.free_symbols, key=lambda s: s.name)
+        for _ in range(tries):
+            point = {s: _rational_for(s, rng, unit_symbols) for s in free}
+            if constraint is not None and not constraint({s.name: v for s, v in point.items()}):
+                continue
+            try:
+                with time_limit(5):
+                    value = sp.N(concrete.subs(point), 30)
+            except (ProofTimeout, ArithmeticError, TypeError, ValueError, AttributeError):
+                continue
+            if value.is_number and value.is_finite and abs(value) > 1e-20:
+                return {"point": {s.name: str(v) for s, v in point.items()},
+                        "residual": str(sp.N(value, 17)), "seed": seed}
+    return None

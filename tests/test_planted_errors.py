@@ -1,0 +1,157 @@
+"""A checker that cannot fail is a defect: plant an error in a true claim of each kind and
+require it to come back refuted (or unproved), never verified, with a message naming it."""
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derivations import Expect, NumericVerdict, SymbolicVerdict, get
+from derivations import contractive, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
+from derivations.prover import Obligation
+from derivations.verifier import verify_claim
+from regverify.cli import explain
+
+
+def planted(derivation_id, claim_name, **changes):
+    derivation = get(derivation_id)
+    claim = dataclasses.replace(derivation.claim(claim_name), training=None, **changes)
+    return verify_claim(derivation, claim, seed=0)
+
+
+def assert_caught(result):
+    assert result.status in ("refuted", "unverified") and not result.ok
+    assert result.numeric.verdict is NumericVerdict.FAILED
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
+
+
+# --- gradient claims ------------------------------------------------------------------------
+def test_gradient_with_a_dropped_factor_is_refuted_as_a_missing_factor():
+    w, w_star, h = l2_shrinkage.w, l2_shrinkage.w_star, l2_shrinkage.H
+    result = planted("l2-shrinkage", "quadratic-gradient",
+                     claimed=lambda p: 2 * p["H"] @ (p["w"] - p["w_star"]),
+                     symbolic=lambda: Obligation(zero=[
+                         (sp.Rational(1, 2) * (w - w_star).T * h * (w - w_star)).diff(w).subs(h.T, h)
+                         - 2 * h * (w - w_star)]))
+    assert_caught(result)
+    assert result.numeric.detail["diagnosis"] == "missing-factor"
+
+
+def test_gradient_with_a_flipped_sign_is_refuted_as_a_sign():
+    result = planted("kl-sparsity", "kl-derivative",
+                     claimed=lambda p: p["rho"] / p["rho_hat"] - (1 - p["rho"]) / (1 - p["rho_hat"]),
+                     symbolic=lambda: Obligation(zero=[
+                         sp.diff(kl_sparsity.kl(kl_sparsity.rho, kl_sparsity.rho_hat), kl_sparsity.rho_hat)
+                         + kl_sparsity.kl_slope(kl_sparsity.rho, kl_sparsity.rho_hat)],
+                         unit_interval=(kl_sparsity.rho, kl_sparsity.rho_hat)))
+    assert_caught(result)
+    assert result.numeric.detail["diagnosis"] == "sign"
+
+
+def test_gradient_missing_a_path_is_refuted():
+    result = planted("tied-weights", "two-path-gradient", claimed=tied_weights.decoder_path,
+                     symbolic=lambda: tied_weights.paths_obligation(encoder=False))
+    assert_caught(result)
+
+
+def test_gradient_with_a_wrong_per_unit_term_is_diagnosed_as_one_column():
+    def one_column_off(p):
+        g = contractive.closed_form_penalty_gradient(p)
+        g[:, 0] *= 1.1
+        return g
+
+    result = planted("contractive", "penalty-gradient", claimed=one_column_off)
+    assert result.numeric.verdict is NumericVerdict.FAILED
+    assert result.numeric.detail["diagnosis"] == "one-column"
+
+
+def test_gradient_missing_the_mean_over_examples_is_diagnosed_as_a_factor_m():
+    d = get("kl-sparsity")
+    result = verify_claim(d, d.claim("slide-penalty-gradient-without-mean"))
+    assert result.numeric.detail["diagnosis"] == "missing-factor"
+    m = len(result.numeric.detail["counterexample"]["params"]["X"])
+    assert f"claimed = {m} x" in result.numeric.detail["diagnosis_detail"]
+
+
+def test_gradient_checked_without_a_needed_assumption_is_refuted():
+    """∇½(w−w*)ᵀH(w−w*) = H(w−w*) needs H symmetric: drop it and the check must fail."""
+    result = planted("l2-shrinkage", "quadratic-gradient",
+                     sample=lambda rng, t: {"H": rng.standard_normal((3, 3)), "w": rng.standard_normal(3),
+                                            "w_star": rng.standard_normal(3)},
+                     symbolic=lambda: Obligation(zero=[
+                         (sp.Rational(1, 2) * (l2_shrinkage.w - l2_shrinkage.w_star).T * l2_shrinkage.H
+                          * (l2_shrinkage.w - l2_shrinkage.w_star)).diff(l2_shrinkage.w)
+                         - l2_shrinkage.H * (l2_shrinkage.w - l2_shrinkage.w_star)]))
+    assert_caught(result)
+    assert result.symbolic.verdict is SymbolicVerdict.UNPROVED   # symbolic failure alone never refutes
+
+
+# --- identity, minimizer, approximation, limit ---------------------------------------------
+def test_identity_with_q_and_qt_swapped_is_refuted():
+    def swapped(p):
+        lm, q = np.linalg.eigh(p["H"])
+        return q.T @ np.diag(lm / (lm + p["alpha"])) @ q @ p["w_star"]
+
+    assert_caught(planted("l2-shrinkage", "eigen-form", lhs=swapped, symbolic=None))
+
+
+def test_minimizer_with_a_dropped_hessian_is_refuted():
+    result = planted("l2-shrinkage", "shrinkage-minimizer",
+                     candidate=lambda p: np.linalg.solve(p["H"] + p["alpha"] * np.eye(len(p["H"])), p["w_star"]),
+                     symbolic=lambda: Obligation(zero=[
+                         (l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I)
+                         * ((l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I).I * l2_shrinkage.w_star)
+                         - l2_shrinkage.H * l2_shrinkage.w_star]))
+    assert_caught(result)
+
+
+@pytest.mark.parametrize("wrong_threshold", [
+    lambda p: np.sign(p["w_star"]) * np.maximum(np.abs(p["w_star"]) - p["alpha"], 0),   # α, not α/h
+    lambda p: np.maximum(np.abs(p["w_star"]) - p["alpha"] / p["h"], 0),                  # sign() missing
+    lambda p: p["w_star"] - np.sign(p["w_star"]) * p["alpha"] / p["h"],                  # max() missing
+])
+def test_soft_threshold_with_a_planted_mistake_is_refuted(wrong_threshold):
+    result = planted("l1-soft-threshold", "soft-threshold", candidate=wrong_threshold, symbolic=None)
+    assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
+
+
+def test_approximation_with_a_wrong_leading_term_is_refuted():
+    result = planted("early-stopping", "alpha-approximation", rhs=lambda p: 2 / (p["tau"] * p["eps"]))
+    assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
+
+
+def test_limit_with_a_wrong_value_is_refuted():
+    result = planted("l2-shrinkage", "alpha-to-zero", value=lambda p: np.zeros_like(p["w_star"]),
+                     symbolic=None)
+    assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
+
+
+# --- errata taken at face value --------------------------------------------------------------
+@pytest.mark.parametrize("derivation_id, claim_name", [
+    ("l1-soft-threshold", "slide-threshold-uses-w"),
+    ("kl-sparsity", "slide-penalty-gradient-without-mean"),
+    ("tied-weights", "decoder-path-only"),
+    ("tied-weights", "encoder-path-only"),
+    ("early-stopping", "alpha-exact-everywhere"),
+    ("contractive", "slide-sum-over-i"),
+])
+def test_an_erratum_claimed_to_hold_is_not_verified(derivation_id, claim_name):
+    result = planted(derivation_id, claim_name, expect=Expect.HOLDS)
+    assert result.status == "refuted" and not result.ok
+
+
+def test_the_failure_message_names_the_derivation_and_the_claim(capsys):
+    from regverify.cli import main
+
+    d = get("l2-shrinkage")
+    wrong = dataclasses.replace(d.claim("update-rule"), name="planted-update",
+                                rhs=lambda p: (1 + p["eps"] * p["alpha"]) * p["w"] - p["eps"] * p["g"])
+    d.claims.append(wrong)
+    try:
+        code = main(["verify", "l2-shrinkage", "--quick"])
+    finally:
+        d.claims.remove(wrong)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "l2-shrinkage/planted-update: refuted" in err
+    assert "numeric failed" in explain(verify_claim(d, wrong))

@@ -1,0 +1,76 @@
+"""The three-valued prover: proves, refutes only with a counterexample, else says unproved."""
+import time
+
+import pytest
+import sympy as sp
+
+from derivations.prover import Obligation, ProofTimeout, SymbolicVerdict, prove, sigma, time_limit
+
+x, y = sp.symbols("x y", real=True)
+a = sp.Symbol("a", positive=True)
+
+
+def test_an_identity_is_proved_and_says_how():
+    proof = prove(Obligation(zero=[(x + y) ** 2 - x ** 2 - 2 * x * y - y ** 2]))
+    assert proof.verdict is SymbolicVerdict.PROVED and proof.how == "expand"
+
+
+def test_a_dropped_factor_is_refuted_with_an_exact_rational_counterexample():
+    proof = prove(Obligation(zero=[sp.diff(x ** 2, x) - x]))
+    assert proof.verdict is SymbolicVerdict.REFUTED
+    point = proof.counterexample["point"]
+    assert sp.Rational(point["x"]) != 0
+
+
+def test_the_derivative_of_the_abstract_sigmoid_is_sigma_times_one_minus_sigma():
+    proof = prove(Obligation(zero=[sp.diff(sigma(x), x) - sigma(x) * (1 - sigma(x))]))
+    assert proof.verdict is SymbolicVerdict.PROVED
+
+
+def test_a_counterexample_through_the_abstract_sigmoid_evaluates_the_real_one():
+    proof = prove(Obligation(zero=[sp.diff(sigma(x), x) - sigma(x)]))
+    assert proof.verdict is SymbolicVerdict.REFUTED
+
+
+def test_unit_interval_symbols_make_one_minus_rho_positive():
+    rho = sp.Symbol("rho", positive=True)
+    proof = prove(Obligation(positive=[rho / (1 - rho)], unit_interval=(rho,)))
+    assert proof.verdict is SymbolicVerdict.PROVED
+    assert prove(Obligation(positive=[rho / (1 - rho)])).verdict is SymbolicVerdict.UNPROVED
+
+
+def test_a_failed_simplification_alone_is_unproved_never_refuted():
+    n = sp.Symbol("n", integer=True, positive=True)
+    h = sp.MatrixSymbol("H", n, n)
+    w = sp.MatrixSymbol("w", n, 1)
+    # true only for symmetric H; with nothing to evaluate at, there is no counterexample
+    proof = prove(Obligation(zero=[(w.T * h * w / 2).diff(w) - h * w]))
+    assert proof.verdict is SymbolicVerdict.UNPROVED
+
+
+def test_a_joint_constraint_keeps_counterexamples_inside_the_domain():
+    e, l = sp.symbols("epsilon lambda", positive=True)
+    proof = prove(Obligation(zero=[e * l - 2], constraint=lambda pt: pt["epsilon"] * pt["lambda"] < 1))
+    assert proof.verdict is SymbolicVerdict.REFUTED
+    point = {k: sp.Rational(v) for k, v in proof.counterexample["point"].items()}
+    assert point["epsilon"] * point["lambda"] < 1
+
+
+def test_an_unsatisfiable_positivity_is_not_proved():
+    assert prove(Obligation(positive=[-a])).verdict is not SymbolicVerdict.PROVED
+
+
+def test_the_time_limit_interrupts_a_long_computation():
+    start = time.perf_counter()
+    with pytest.raises(ProofTimeout):
+        with time_limit(0.2):
+            while True:
+                sum(range(10_000))
+    assert time.perf_counter() - start < 2
+
+
+def test_a_rewrite_that_runs_past_its_budget_leaves_the_claim_unproved_in_time():
+    start = time.perf_counter()
+    proof = prove(Obligation(zero=[sp.Function("F")(x) - sp.Function("G")(x)]), budget=2)
+    assert proof.verdict is SymbolicVerdict.UNPROVED
+    assert time.perf_counter() - start < 20

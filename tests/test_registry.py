@@ -1,0 +1,25 @@
+import pytest
+
+from derivations import Derivation, Expect, Identity, get, register
+from derivations.registry import DuplicateDerivation
+
+
+def test_registering_a_second_derivation_with_a_taken_id_names_both_modules():
+    other = Derivation(id="l2-shrinkage", title="x", sources=[], conventions="", assumptions=[],
+                       symbols={}, claims=[], module="someone.else")
+    with pytest.raises(DuplicateDerivation, match=r"derivations\.l2_shrinkage.*someone\.else"):
+        register(other)
+    assert get("l2-shrinkage").module == "derivations.l2_shrinkage"
+
+
+def test_an_erratum_must_point_to_a_claim_of_its_own_derivation():
+    claim = Identity(name="e", statement="", sample=None, lhs=None, rhs=None,
+                     expect=Expect.ERRATUM, corrected_by="missing")
+    with pytest.raises(ValueError, match="missing"):
+        register(Derivation(id="test-only", title="", sources=[], conventions="", assumptions=[],
+                            symbols={}, claims=[claim], module="tests"))
+
+
+def test_an_unknown_id_lists_the_valid_ones():
+    with pytest.raises(KeyError, match="valid ids"):
+        get("nope")
