@@ -124,12 +124,15 @@ def train_ista(seed: int, quick: bool) -> Evidence:
     lr = 1.0 / p["h"].max()
     steps = 300  # cheap (n = 200), and shorter runs would not reach the threshold
     w = ista(lambda v: p["h"] * (v - p["w_star"]), np.zeros(n), lr, p["alpha"], steps)
+    smooth = grad(lambda v: 0.5 * anp.sum(p["h"] * (v - p["w_star"]) ** 2))
+    w_autograd = ista(smooth, np.zeros(n), lr, p["alpha"], steps)
     target = soft_threshold(p)
     error = float(np.max(np.abs(w - target)))
     same_zeros = bool(np.array_equal(w == 0, target == 0))
     figures = {"n": n, "steps": steps, "max_abs_error": error, "zeros": int(np.sum(target == 0)),
-               "zero_pattern_matches": same_zeros}
-    ok = error < 1e-10 and same_zeros
+               "zero_pattern_matches": same_zeros,
+               "autograd_run_max_gap": float(np.max(np.abs(w - w_autograd)))}
+    ok = error < 1e-10 and same_zeros and figures["autograd_run_max_gap"] < 1e-12
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
 
 
