@@ -11,7 +11,7 @@ from autograd import jacobian
 
 from numerics import sampling, sigmoid
 from numerics.datasets import digits_split
-from numerics.training import autograd_gradient, gradient_descent, trajectory_gap
+from numerics.training import gradient_descent, train_with_autograd_check
 
 from .claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Source
 from .matrices import gradient_matrix, symbol_matrix, symbol_vector
@@ -133,15 +133,12 @@ def train_contractive(seed: int, quick: bool) -> Evidence:
              "V": rng.normal(0, 0.1, (k, n)), "c": np.zeros(n)}
     steps, lr, strength = (300 if quick else 800), 0.5, 0.3
     plain = gradient_descent(start, cae_gradient(train, 0.0), lr, steps)
-    contractive = gradient_descent(start, cae_gradient(train, strength), lr, steps, cae_loss(train, strength))
-    compare = min(steps, 100)
-    reference = gradient_descent(start, autograd_gradient(cae_loss(train, strength)), lr, compare,
-                                 cae_loss(train, strength))
-    prefix = gradient_descent(start, cae_gradient(train, strength), lr, compare, cae_loss(train, strength))
+    contractive, cross_check = train_with_autograd_check(
+        start, cae_gradient(train, strength), cae_loss(train, strength), lr, steps)
     figures = {"data": f"digits, {len(train)} train / {len(held_out)} held out, k={k}, lambda={strength}",
                "steps": steps, "held_out_jacobian_norm_plain": mean_jacobian_norm(plain.params, held_out),
                "held_out_jacobian_norm_contractive": mean_jacobian_norm(contractive.params, held_out),
-               "compared_steps": compare, **trajectory_gap(prefix, reference),
+               **cross_check,
                "seconds": round(plain.seconds + contractive.seconds, 3)}
     figures["ratio"] = figures["held_out_jacobian_norm_contractive"] / figures["held_out_jacobian_norm_plain"]
     ok = figures["ratio"] < 0.8 and figures["max_loss_rel_gap"] < 1e-10

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from numerics import sampling
-from numerics.training import autograd_gradient, gradient_descent, trajectory_gap
+from numerics.training import train_with_autograd_check
 
 from .claims import Approximation, Derivation, Evidence, Expect, Identity, NumericVerdict, Source
 from .prover import Obligation
@@ -91,15 +91,15 @@ def train_early_stopping(seed: int, quick: bool) -> Evidence:
             d = p["w"] - w_star
             return 0.5 * anp.dot(d, anp.dot(h, d))
 
-        run = gradient_descent({"w": np.zeros(n)}, lambda p: {"w": h @ (p["w"] - w_star)}, rate, steps, loss)
-        reference = gradient_descent({"w": np.zeros(n)}, autograd_gradient(loss), rate, steps, loss)
+        run, cross_check = train_with_autograd_check(
+            {"w": np.zeros(n)}, lambda p: {"w": h @ (p["w"] - w_star)}, loss, rate, steps, steps)
         w_gd = run.params["w"]
         lm = np.linalg.eigvalsh(h)
         scale = np.linalg.norm(w_gd)
         rows[label] = {
             "rel_error_alpha_one_over_tau_eps": float(np.linalg.norm(ridge(h, w_star, 1 / (steps * rate)) - w_gd) / scale),
             "rel_error_exact_alpha_i": float(np.linalg.norm(ridge(h, w_star, exact_alpha(lm, rate, steps)) - w_gd) / scale),
-            "autograd_run_gap": trajectory_gap(run, reference)["max_param_rel_gap"]}
+            "autograd_run_gap": cross_check["max_param_rel_gap"]}
     s = np.linspace(0.01, 10, 100000)
     gap = (1 - np.exp(-s)) - s / (1 + s)
     lam_table = np.array([0.01, 0.1, 0.5, 1, 3, 10])

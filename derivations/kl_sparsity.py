@@ -11,7 +11,7 @@ import sympy as sp
 
 from numerics import sampling, sigmoid
 from numerics.datasets import digits
-from numerics.training import autograd_gradient, gradient_descent, trajectory_gap
+from numerics.training import train_with_autograd_check
 
 from .claims import Derivation, Evidence, Expect, Gradient, Minimizer, NumericVerdict, Source
 from .matrices import gradient_matrix, symbol_matrix, symbol_vector
@@ -145,17 +145,13 @@ def train_sparse_autoencoder(seed: int, quick: bool) -> Evidence:
     loss = sparse_autoencoder_loss(x, target, beta)
     closed = sparse_autoencoder_gradient(x, target, beta)
     steps, lr = (300 if quick else 1500), 0.5
-    run = gradient_descent(start, closed, lr, steps, loss)
-    compare = min(steps, 100)
-    reference = gradient_descent(start, autograd_gradient(loss), lr, compare, loss)
-    prefix = gradient_descent(start, closed, lr, compare, loss)
+    run, cross_check = train_with_autograd_check(start, closed, loss, lr, steps)
     before = np.abs(sigmoid(x @ start["W"] + start["b"]).mean(axis=0) - target).mean()
     after = np.abs(sigmoid(x @ run.params["W"] + run.params["b"]).mean(axis=0) - target).mean()
     figures = {"data": f"digits {x.shape[0]}x{n}, k={k}, rho={target}, beta={beta}",
                "steps": steps, "mean_abs_rho_gap_before": float(before),
                "mean_abs_rho_gap_after": float(after), "loss_first": run.losses[0],
-               "loss_last": run.losses[-1], "compared_steps": compare,
-               **trajectory_gap(prefix, reference), "seconds": round(run.seconds, 3)}
+               "loss_last": run.losses[-1], **cross_check, "seconds": round(run.seconds, 3)}
     ok = after < 0.25 * before and figures["max_loss_rel_gap"] < 1e-10
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
 

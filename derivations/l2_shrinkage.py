@@ -11,7 +11,7 @@ from autograd import grad
 
 from numerics import sampling
 from numerics.datasets import digits_regression
-from numerics.training import autograd_gradient, gradient_descent, trajectory_gap
+from numerics.training import gradient_descent, train_with_autograd_check
 
 from .claims import Derivation, Evidence, Gradient, Identity, Limit, Minimizer, NumericVerdict, Source
 from .matrices import cayley_orthogonal
@@ -79,10 +79,7 @@ def train_weight_decay(seed: int, quick: bool) -> Evidence:
 
     lr = 1.0 / (np.linalg.eigvalsh(hessian)[-1] + a)
     steps = 150 if quick else 600
-    start = {"w": np.zeros_like(w_star)}
-    run = gradient_descent(start, closed_form, lr, steps, loss)
-    reference = gradient_descent(start, autograd_gradient(loss), lr, min(steps, 100), loss)
-    prefix = gradient_descent(start, closed_form, lr, min(steps, 100), loss)
+    run, cross_check = train_with_autograd_check({"w": np.zeros_like(w_star)}, closed_form, loss, lr, steps)
     gap_real = float(np.linalg.norm(run.params["w"] - predicted) / np.linalg.norm(predicted))
 
     rng = np.random.default_rng(seed)
@@ -92,7 +89,7 @@ def train_weight_decay(seed: int, quick: bool) -> Evidence:
     gap_quad = float(np.linalg.norm(qrun.params["w"] - shrunk(quad)) / np.linalg.norm(shrunk(quad)))
     figures = {"data": f"digits regression, {m}x{x.shape[1]}, alpha={a}", "steps": steps,
                "rel_error_to_w_tilde": gap_real, "synthetic_quadratic_rel_error": gap_quad,
-               **trajectory_gap(prefix, reference), "seconds": round(run.seconds, 3)}
+               **cross_check, "seconds": round(run.seconds, 3)}
     ok = gap_real < 1e-6 and gap_quad < 1e-8 and figures["max_param_rel_gap"] < 1e-10
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
 

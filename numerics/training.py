@@ -65,3 +65,15 @@ def ista(grad_smooth: Callable[[np.ndarray], np.ndarray], w0: np.ndarray, lr: fl
     for _ in range(steps):
         w = soft_threshold(w - lr * grad_smooth(w), lr * alpha)
     return w
+
+
+def train_with_autograd_check(start: Params, gradient: Callable[[Params], Params],
+                              loss: Callable[[Params], float], lr: float, steps: int,
+                              compared_steps: int = 100) -> tuple[Trajectory, dict]:
+    """Train with the closed-form gradient, and rerun the first ``compared_steps`` with
+    autograd's gradient of the same loss: the two must follow the same trajectory."""
+    run = gradient_descent(start, gradient, lr, steps, loss)
+    compared = min(steps, compared_steps)
+    prefix = run if compared == steps else gradient_descent(start, gradient, lr, compared, loss)
+    reference = gradient_descent(start, autograd_gradient(loss), lr, compared, loss)
+    return run, {"compared_steps": compared, **trajectory_gap(prefix, reference)}

@@ -54,8 +54,6 @@ def _stable(document):
         r.pop("seconds")
         r["symbolic"].pop("seconds")
         r["training"].pop("seconds", None)
-        r["training"].pop("seconds_two_path", None)
-        r["training"].pop("seconds_autograd", None)
     return document
 
 
