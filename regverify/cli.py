@@ -1,25 +1,36 @@
-"""regverify: verify the course's closed forms and print the evidence.
+"""regverify: verify the course's closed forms, and grade answers against the key.
 
     regverify list
     regverify verify [ID...] [--json PATH|-] [--seed N] [--quick]
+    regverify questions
+    regverify show QID [--key] [--json]
+    regverify grade QID ANSWER [--latex] [--json]
+    regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--gradescope FILE.json]
+    regverify check-steps QID FILE [--latex] [--json]
 
-Exit codes: 0 every claim as expected, 1 some claim not as expected, 2 usage error.
+Exit codes: verify 0 every claim as expected, 1 not; grade and check-steps 0 correct,
+1 incorrect, 3 invalid answer; 2 is a usage error everywhere.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
+import time
 
 from tabulate import tabulate
 
 import derivations
 from derivations.verifier import verify
+from grading.bank import BankError, load_bank
+from grading.batch import BatchError, atomic_write, gradescope, grade_rows, read_rows, render
+from grading.expr import InvalidAnswer, to_text
+from grading.grader import grade
+from grading.steps import check_steps
 
-EXIT_OK, EXIT_NOT_AS_EXPECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NOT_AS_EXPECTED, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
+VERDICT_EXIT = {"correct": EXIT_OK, "incorrect": EXIT_NOT_AS_EXPECTED, "invalid": EXIT_INVALID}
 
 
 class UsageError(Exception):
@@ -39,16 +50,12 @@ def _plain(value):
     return value
 
 
-def write_json(document: dict, path: str) -> None:
-    text = json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False)
+def write_json(document, path: str) -> None:
+    text = json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if path == "-":
-        sys.stdout.write(text + "\n")
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp",
-                                     encoding="utf-8") as handle:
-        handle.write(text + "\n")
-    os.replace(handle.name, path)   # atomic: a reader never sees half a file
+        sys.stdout.write(text)
+    else:
+        atomic_write(path, text)
 
 
 def select(ids: list[str]) -> list:
@@ -114,7 +121,151 @@ def command_verify(args) -> int:
     return EXIT_OK if not bad else EXIT_NOT_AS_EXPECTED
 
 
-def parser() -> argparse.ArgumentParser:
+def _bank(args):
+    try:
+        return load_bank(args.bank)
+    except BankError as error:
+        raise UsageError(f"the question bank cannot be read: {error}") from None
+
+
+def _question(args):
+    bank = _bank(args)
+    if args.qid not in bank:
+        raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {', '.join(bank)}. "
+                         "See 'regverify questions'.")
+    return bank[args.qid]
+
+
+def command_questions(args) -> int:
+    rows = [(q.id, q.derivation or "", q.prompt) for q in _bank(args).values()]
+    print(tabulate(rows, headers=["id", "derivation", "prompt"], tablefmt="github"))
+    return EXIT_OK
+
+
+SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
+               "exp log sqrt abs sign tanh sigmoid softplus max min sum mean outer diag inv trace "
+               "norm; sum/mean take axis=0|1. With --latex: juxtaposition or \\cdot is the matrix "
+               "product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, \\sqrt, "
+               "\\sigma(...), |x|, \\|x\\|.")
+
+
+def command_show(args) -> int:
+    q = _question(args)
+    symbols = {name: {"shape": s.shape, "domain": s.domain} for name, s in q.symbols.items()}
+    derived = {name: to_text(tree) for name, tree in q.derived}
+    latex = {name: [" ".join(sp) for sp in spellings][:4] for name, spellings in q.latex_spellings().items()}
+    if args.json:
+        write_json({"id": q.id, "prompt": q.prompt, "derivation": q.derivation, "symbols": symbols,
+                    "derived": derived, "latex_spellings": latex, "syntax": SYNTAX_HELP,
+                    "key": q.key if args.key else None}, "-")
+        return EXIT_OK
+    print(f"{q.id}: {q.prompt}\n")
+    print(tabulate([(n, s["shape"], s["domain"]) for n, s in symbols.items()]
+                   + [(n, "derived", f"= {t}") for n, t in derived.items()],
+                   headers=["symbol", "shape", "domain"], tablefmt="github"))
+    print(f"\n{SYNTAX_HELP}")
+    if args.key:
+        print(f"\nkey: {q.key}")
+    return EXIT_OK
+
+
+def _print_grade(result) -> None:
+    print(result.verdict)
+    if result.interpreted_as:
+        print(f"read as: {result.interpreted_as}")
+    if result.verdict != "correct":
+        print(f"feedback: {result.feedback}")
+    if result.counterexample:
+        print("counterexample:")
+        print(format_counterexample(result.counterexample))
+
+
+def format_counterexample(example: dict) -> str:
+    """One line per value, numbers as the grader rounded them."""
+    lines = [f"  {name} = {json.dumps(value)}" for name, value in example.get("values", {}).items()]
+    for name in ("your_answer", "key", "previous_line"):
+        if name in example and example[name] != "…":
+            lines.append(f"  {name.replace('_', ' ')}: {json.dumps(example[name])}")
+    for entry in example.get("entries_that_differ", []):
+        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, key {entry['key']:.6g}")
+    return "\n".join(lines)
+
+
+def command_grade(args) -> int:
+    if args.batch:
+        if args.qid or args.answer:
+            raise UsageError("give either QID ANSWER or --batch FILE.csv, not both")
+        return command_grade_batch(args)
+    if args.qid is None or args.answer is None:
+        raise UsageError("grade needs QID and ANSWER (put -- before an answer that starts with -), "
+                         "or --batch FILE.csv")
+    result = grade(_question(args), args.answer, latex=args.latex)
+    if args.json:
+        write_json(result.as_dict(), "-")
+    else:
+        _print_grade(result)
+    return VERDICT_EXIT[result.verdict]
+
+
+class Progress:
+    def __init__(self, every: int = 100):
+        self.every, self.start = every, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if done % self.every == 0 or done == total:
+            rate = done / max(time.perf_counter() - self.start, 1e-9)
+            print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
+
+
+def command_grade_batch(args) -> int:
+    try:
+        rows = read_rows(args.batch)
+    except BatchError as error:
+        raise UsageError(str(error)) from None
+    results = grade_rows(_bank(args), rows, Progress())
+    if args.out:
+        atomic_write(args.out, render(_plain(results), args.out))
+    else:
+        sys.stdout.write(render(results, "-.csv"))
+    if args.gradescope:
+        write_json(gradescope(results), args.gradescope)
+    counts = {v: sum(r["verdict"] == v for r in results) for v in ("correct", "incorrect", "invalid")}
+    print(f"{len(results)} answers: {counts['correct']} correct, {counts['incorrect']} incorrect, "
+          f"{counts['invalid']} invalid", file=sys.stderr)
+    return EXIT_OK
+
+
+def command_check_steps(args) -> int:
+    question = _question(args)
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            lines = handle.read(1 << 20).splitlines()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        report = check_steps(question, lines, latex=args.latex)
+    except InvalidAnswer as error:
+        print(f"invalid: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        write_json(report.as_dict(), "-")
+    else:
+        print(tabulate([(s.number, s.interpreted_as or s.text, s.verdict, s.feedback) for s in report.steps],
+                       headers=["step", "read as", "verdict", "feedback"], tablefmt="github"))
+        broken = next((s for s in report.steps if s.verdict in ("not-equivalent", "invalid")), None)
+        if broken:
+            print(f"\nfirst broken step: {broken.number}")
+            if broken.counterexample:
+                print(format_counterexample(broken.counterexample))
+        if report.final is not None:
+            print(f"last line equals the key: {'yes' if report.final.verdict == 'correct' else 'no'}"
+                  + ("" if report.final.verdict == "correct" else f" ({report.final.feedback})"))
+    if any(s.verdict == "invalid" for s in report.steps):
+        return EXIT_INVALID
+    return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
+
+
+def parser() -> tuple[argparse.ArgumentParser, dict]:
     top = argparse.ArgumentParser(prog="regverify", description=__doc__.split("\n")[0])
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="derivations: id, title, sources, claims").set_defaults(run=command_list)
@@ -125,11 +276,43 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--quick", action="store_true", help="shorter training runs; every symbolic "
                                                          "and gradient check still runs")
     v.set_defaults(run=command_verify)
-    return top
+
+    def with_bank(p):
+        p.add_argument("--bank", metavar="DIR", help="a question bank directory of *.json files "
+                                                     "(default: the bundled bank)")
+        return p
+
+    with_bank(sub.add_parser("questions", help="question ids and prompts")).set_defaults(run=command_questions)
+    s = with_bank(sub.add_parser("show", help="a question's prompt, symbols and syntax"))
+    s.add_argument("qid", metavar="QID")
+    s.add_argument("--key", action="store_true", help="also show the key")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(run=command_show)
+    g = with_bank(sub.add_parser("grade", help="grade one answer, or a CSV of answers with --batch"))
+    g.add_argument("qid", metavar="QID", nargs="?")
+    g.add_argument("answer", metavar="ANSWER", nargs="?", help="put -- before an answer that starts with -")
+    g.add_argument("--latex", action="store_true", help="the answer is LaTeX (math semantics)")
+    g.add_argument("--json", action="store_true", help="print JSON")
+    g.add_argument("--batch", metavar="FILE.csv", help="columns student,question,answer[,format]")
+    g.add_argument("--out", metavar="FILE.csv|FILE.json", help="batch results (default: CSV on stdout)")
+    g.add_argument("--gradescope", metavar="FILE.json", help="also write Gradescope's results.json")
+    g.set_defaults(run=command_grade)
+    c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
+    c.add_argument("qid", metavar="QID")
+    c.add_argument("file", metavar="FILE", help="one expression per line")
+    c.add_argument("--latex", action="store_true", help="the lines are LaTeX")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.set_defaults(run=command_check_steps)
+    return top, sub.choices
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    top, commands = parser()
+    if argv and argv[0] in commands:   # options may stand between QID and ANSWER
+        args = commands[argv[0]].parse_intermixed_args(argv[1:])
+    else:
+        args = top.parse_args(argv)
     try:
         return args.run(args)
     except UsageError as error:

@@ -1,0 +1,1 @@
+"""Grading student answers against the key."""

@@ -1,0 +1,207 @@
+"""The question bank: questions are data (JSON files in a bank directory), never code.
+
+Each question declares its symbols with a shape and a domain, derived symbols computed from
+them, the key, LaTeX spellings and known mistakes, all in the plain-text answer syntax and read
+by the same safe parser as the answers. ``Question.sample`` draws one trial: sizes distinct from
+each other (so a transpose cannot hide behind a square shape), values inside their domains,
+joint bounds such as ελ < 1, and every third trial the kinks of a non-smooth key.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from numerics import sampling
+
+from .expr import Evaluator, InvalidAnswer, Node
+from .latex import spellings
+from .plaintext import parse_plain
+
+SHAPE = re.compile(r"^(scalar|vector\((\w+)\)|matrix\((\w+),\s*(\w+)\)|identity\((\w+)\))$")
+DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "spd",
+           "orthogonal", "diagonal", "symmetric", "size"}
+SIZE_VALUES = range(2, 8)
+
+
+class BankError(ValueError):
+    pass
+
+
+@dataclass
+class Symbol:
+    name: str
+    shape: str = "scalar"
+    domain: str = "real"
+    low: object = None
+    high: object = None
+    kinks: list = field(default_factory=list)
+
+    def dims(self) -> tuple[str, ...]:
+        m = SHAPE.match(self.shape)
+        if m.group(2):
+            return (m.group(2),)
+        if m.group(3):
+            return (m.group(3), m.group(4))
+        if m.group(5):
+            return (m.group(5), m.group(5))
+        return ()
+
+
+@dataclass
+class Mistake:
+    answer: str
+    feedback: str
+    tree: Node = None
+
+
+@dataclass
+class Question:
+    id: str
+    prompt: str
+    symbols: dict[str, Symbol]
+    key: str
+    derivation: str | None = None
+    derived: list = field(default_factory=list)     # [(name, tree)] in order
+    latex: dict = field(default_factory=dict)        # name → extra LaTeX spellings
+    mistakes: list[Mistake] = field(default_factory=list)
+    source: str = ""
+    key_tree: Node = None
+    _bounds: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.symbols) | {name for name, _ in self.derived}
+
+    def size_names(self) -> list[str]:
+        seen = []
+        for s in self.symbols.values():
+            for d in s.dims() + ((s.name,) if s.domain == "size" else ()):
+                if d not in seen:
+                    seen.append(d)
+        return seen
+
+    def latex_spellings(self) -> dict[str, list[list[str]]]:
+        return {name: spellings(name, self.latex.get(name, [])) for name in self.names}
+
+    def sample(self, rng: np.random.Generator, trial: int) -> tuple[dict, dict]:
+        """One trial's values (NumPy semantics) and the names of its sizes by value."""
+        names = self.size_names()
+        values = rng.choice(SIZE_VALUES, size=len(names), replace=False)
+        sizes = dict(zip(names, (int(v) for v in values)))
+        env: dict = {}
+        for s in self.symbols.values():
+            env[s.name] = self._draw(s, rng, sizes, env)
+        if trial % 3 == 0:
+            for s in self.symbols.values():
+                if s.kinks:
+                    kink = s.kinks[(trial // 3) % len(s.kinks)]
+                    env[s.name] = np.broadcast_to(Evaluator(env)(kink), np.shape(env[s.name])).copy()
+        for name, tree in self.derived:
+            env[name] = Evaluator(env)(tree)
+        return env, {v: k for k, v in sizes.items()}
+
+    def _bound(self, s: Symbol, which: str, env: dict, default: float) -> float:
+        tree = self._bounds.get((s.name, which))
+        return default if tree is None else float(Evaluator(env)(tree))
+
+    def _draw(self, s: Symbol, rng, sizes: dict, env: dict):
+        shape = tuple(sizes[d] for d in s.dims())
+        kind = SHAPE.match(s.shape).group(1).split("(")[0]
+        if kind == "identity":
+            return np.eye(shape[0])
+        if s.domain == "size":
+            return float(sizes[s.name])
+        if kind == "matrix" and s.domain in ("spd", "orthogonal", "diagonal", "symmetric"):
+            n = shape[0]
+            return {"spd": lambda: sampling.spd(rng, n, 0.2, 5.0),
+                    "orthogonal": lambda: sampling.orthogonal(rng, n),
+                    "diagonal": lambda: sampling.diagonal(rng, n, 0.2, 5.0),
+                    "symmetric": lambda: sampling.symmetric(rng, n)}[s.domain]()
+        low = self._bound(s, "low", env, {"integer": 1, "unit": 0.0}.get(s.domain, 0.1))
+        high = self._bound(s, "high", env, {"integer": 20, "unit": 1.0}.get(s.domain, 5.0))
+        draw = {
+            "real": lambda: rng.standard_normal(shape) * 1.5,
+            "positive": lambda: np.exp(rng.uniform(np.log(low), np.log(high), shape)),
+            "nonnegative": lambda: np.where(rng.random(shape) < 0.1, 0.0, rng.uniform(0, high, shape)),
+            "unit": lambda: rng.uniform(low + 0.02 * (high - low), high - 0.02 * (high - low), shape),
+            "binary": lambda: rng.integers(0, 2, shape).astype(float),
+            "integer": lambda: rng.integers(int(low), int(high) + 1, shape).astype(float),
+            "nonzero": lambda: sampling.signed(rng, shape, 0.2, 3.0),
+        }[s.domain]
+        value = draw()
+        return float(value) if shape == () else value
+
+
+def _parse(text: str, names: set[str], where: str) -> Node:
+    try:
+        return parse_plain(str(text), names)
+    except InvalidAnswer as error:
+        raise BankError(f"{where}: {text!r}: {error}") from None
+
+
+def _question(entry: dict, source: str) -> Question:
+    where = f"{source}: question {entry.get('id', '?')!r}"
+    missing = {"id", "prompt", "symbols", "key"} - set(entry)
+    if missing:
+        raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    symbols = {}
+    for name, spec in entry["symbols"].items():
+        spec = dict(spec or {})
+        symbol = Symbol(name, spec.pop("shape", "scalar"), spec.pop("domain", "real"),
+                        spec.pop("low", None), spec.pop("high", None), spec.pop("kinks", []))
+        if spec:
+            raise BankError(f"{where}: symbol {name!r} has unknown fields {sorted(spec)}")
+        if not SHAPE.match(symbol.shape):
+            raise BankError(f"{where}: symbol {name!r} has shape {symbol.shape!r}; use scalar, "
+                            "vector(n), matrix(a,b) or identity(n)")
+        if symbol.domain not in DOMAINS:
+            raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
+                            f"use one of {sorted(DOMAINS)}")
+        symbols[name] = symbol
+    question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
+                        derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source)
+    names = set(symbols)
+    for s in symbols.values():
+        for which in ("low", "high"):
+            if getattr(s, which) is not None:
+                question._bounds[(s.name, which)] = _parse(getattr(s, which), names, where)
+        s.kinks = [_parse(k, names, where) for k in s.kinks]
+    for name, text in entry.get("derived", []):
+        question.derived.append((name, _parse(text, names, where)))
+        names.add(name)
+    question.key_tree = _parse(question.key, names, where)
+    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where))
+                         for m in entry.get("mistakes", [])]
+    return question
+
+
+def default_bank_dir() -> Path:
+    return Path(str(resources.files("grading") / "bank"))
+
+
+def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
+    """Every question in every *.json file of the directory (default: the bundled bank)."""
+    directory = Path(directory) if directory is not None else default_bank_dir()
+    if not directory.is_dir():
+        raise BankError(f"no question bank directory at {directory}")
+    bank: dict[str, Question] = {}
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise BankError(f"{directory} holds no *.json question files")
+    for path in files:
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise BankError(f"{path}: not valid JSON: {error}") from None
+        for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
+            question = _question(entry, path.name)
+            if question.id in bank:
+                raise BankError(f"question id {question.id!r} appears in {bank[question.id].source} "
+                                f"and in {path.name}")
+            bank[question.id] = question
+    return bank

@@ -1,0 +1,284 @@
+"""Grade one answer against the key: numeric equivalence on the declared domain, then diagnosis.
+
+* ``correct``: the answer agrees with the key on every trial (at least MIN_TRIALS trials where
+  the key is defined, sizes and values drawn afresh each time, kinks included);
+* ``incorrect``: it evaluates but differs somewhere, has the wrong shape, or is undefined where
+  the key is defined; the feedback names the mistake when a known mistake or a generic
+  mutation of the key (a constant factor, a sign, a transpose, a missing term, two symbols
+  swapped) reproduces it, and shows a counterexample with small numbers;
+* ``invalid``: it cannot be read or evaluated; the feedback says why.
+
+Trials are seeded by the question and the answer, so the same answer always gets the same grade.
+"""
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .bank import Question
+from .expr import Evaluator, InvalidAnswer, Node, as_columns, shape_text, symbols_in, to_text
+from .latex import parse_latex
+from .plaintext import parse_plain
+
+MIN_TRIALS = 20
+TIME_LIMIT = 2.0          # seconds per answer
+RTOL, ATOL = 1e-7, 1e-10
+
+
+@dataclass
+class Grade:
+    question: str
+    verdict: str                      # correct | incorrect | invalid
+    interpreted_as: str | None
+    feedback: str
+    diagnosis: str | None = None
+    counterexample: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "verdict": self.verdict, "interpreted_as": self.interpreted_as,
+                "feedback": self.feedback, "diagnosis": self.diagnosis, "counterexample": self.counterexample}
+
+
+@dataclass
+class Trial:
+    env: dict
+    size_names: dict
+    key: np.ndarray
+    kink: bool = False
+    _columns: dict | None = None
+
+    def env_for(self, latex: bool) -> dict:
+        if not latex:
+            return self.env
+        if self._columns is None:
+            self._columns = as_columns(self.env)
+        return self._columns
+
+
+POOL_SIZE = 3 * MIN_TRIALS
+
+
+def trial_pool(question: Question) -> list[Trial]:
+    """Points where the key is defined, drawn once per question (seeded by its id) and reused:
+    each answer is graded on its own seeded choice of them."""
+    pool = getattr(question, "_trial_pool", None)
+    if pool is None:
+        rng = np.random.default_rng(zlib.crc32(question.id.encode()))
+        has_kinks = any(s.kinks for s in question.symbols.values())
+        pool = []
+        for t in range(3 * POOL_SIZE):
+            if len(pool) == POOL_SIZE:
+                break
+            env, size_names = question.sample(rng, t)
+            with np.errstate(all="ignore"):
+                key = np.asarray(Evaluator(env)(question.key_tree), dtype=float)
+            if np.all(np.isfinite(key)):
+                pool.append(Trial(env, size_names, key, has_kinks and t % 3 == 0))
+        question._trial_pool = pool
+    return pool
+
+
+def choose_trials(pool: list[Trial], rng) -> list[Trial]:
+    """MIN_TRIALS of the pool, a third of them at the kinks when the key has any."""
+    kinks = [t for t in pool if t.kink]
+    others = [t for t in pool if not t.kink]
+    n_kinks = min(len(kinks), MIN_TRIALS // 3)
+    picked = [kinks[i] for i in rng.choice(len(kinks), n_kinks, replace=False)] if n_kinks else []
+    rest = min(len(others), MIN_TRIALS - n_kinks)
+    return picked + [others[i] for i in rng.choice(len(others), rest, replace=False)]
+
+
+def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
+    if latex:
+        tree = parse_latex(answer, question.latex_spellings())
+        unknown = symbols_in(tree) - question.names
+        if unknown:
+            raise InvalidAnswer(f"unknown symbol {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(question.names))}")
+        return tree
+    return parse_plain(answer, question.names)
+
+
+def _as_key_shape(value, latex: bool):
+    """Math semantics gives columns; the key is in NumPy semantics (1-D vectors)."""
+    value = np.asarray(value, dtype=float)
+    if latex and value.ndim == 2 and value.shape[1] == 1:
+        return value[:, 0]
+    return value
+
+
+def _close(a, b) -> bool:
+    return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.max(np.abs(b), initial=0))))))
+
+
+def _seed(question_id: str, answer: str) -> int:
+    return zlib.crc32(f"{question_id}\0{answer.strip()}".encode("utf-8", "surrogatepass"))
+
+
+class WrongShapeOrUndefined(Exception):
+    def __init__(self, diagnosis: str, feedback: str, trial: Trial, value, interpreted: str):
+        super().__init__(feedback)
+        self.diagnosis, self.feedback, self.trial, self.value = diagnosis, feedback, trial, value
+        self.interpreted = interpreted
+
+
+def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial], start: float,
+                reference=lambda trial: trial.key) -> tuple[list, str]:
+    """The answer's value on each trial, checked against ``reference(trial)`` (if given); and its echo.
+
+    Raises InvalidAnswer (cannot be evaluated) or WrongShapeOrUndefined (evaluates, but has the
+    wrong shape or is undefined where the reference is defined)."""
+    values, interpreted = [], None
+    for trial in chosen:
+        if time.perf_counter() - start > TIME_LIMIT:
+            raise InvalidAnswer(f"grading took longer than the bound of {TIME_LIMIT:g} s")
+        evaluator = Evaluator(trial.env_for(latex), trial.size_names, columns=latex)
+        value = _as_key_shape(evaluator(tree), latex)
+        if interpreted is None:
+            interpreted = to_text(tree, evaluator.shapes if latex else None)
+        values.append((trial, value))
+        if reference is None:
+            continue
+        expected = reference(trial)
+        if value.shape != expected.shape:
+            raise WrongShapeOrUndefined(
+                "wrong-shape", f"your answer is {shape_text(value.shape, trial.size_names)}; "
+                f"the answer is {shape_text(expected.shape, trial.size_names)}", trial, value, interpreted)
+        if not np.all(np.isfinite(value)) and np.all(np.isfinite(expected)):
+            raise WrongShapeOrUndefined(
+                "undefined", "your answer is undefined (inf or nan) at a point where the key is defined",
+                trial, value, interpreted)
+    return values, interpreted
+
+
+def grade(question: Question, answer: str, latex: bool = False) -> Grade:
+    start = time.perf_counter()
+    interpreted = None
+    try:
+        tree = read_answer(question, answer, latex)
+        chosen = choose_trials(trial_pool(question), np.random.default_rng(_seed(question.id, answer)))
+        if len(chosen) < MIN_TRIALS:
+            raise InvalidAnswer(f"the key is undefined on too many samples ({len(chosen)} of {MIN_TRIALS} usable)")
+        trials, interpreted = evaluate_on(question, tree, latex, chosen, start)
+    except InvalidAnswer as error:
+        return Grade(question.id, "invalid", interpreted, str(error))
+    except WrongShapeOrUndefined as error:
+        return Grade(question.id, "incorrect", error.interpreted, error.feedback, error.diagnosis,
+                     _counterexample(error.trial, error.value))
+    wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key)]
+    if not wrong:
+        return Grade(question.id, "correct", interpreted, "correct")
+    diagnosis, feedback = diagnose(question, trials)
+    smallest = min(wrong, key=lambda tv: sum(np.size(v) for v in tv[0].env.values()))
+    return Grade(question.id, "incorrect", interpreted,
+                 feedback or "your answer differs from the key at the point shown",
+                 diagnosis, _counterexample(*smallest))
+
+
+# --- diagnosis -------------------------------------------------------------------------------
+def _agrees(candidate, trials) -> bool:
+    """Does candidate(trial) reproduce the student's value on every trial?"""
+    try:
+        with np.errstate(all="ignore"):
+            return all(_close(value, np.asarray(candidate(trial), dtype=float)) for trial, value in trials)
+    except (InvalidAnswer, ValueError):
+        return False
+
+
+def _evaluate(tree, env):
+    return Evaluator(env)(tree)
+
+
+def _terms(tree: Node, sign: float = 1.0):
+    """The additive terms of a sum, each with its sign."""
+    if tree.op == "add":
+        return _terms(tree.args[0], sign) + _terms(tree.args[1], sign)
+    if tree.op == "sub":
+        return _terms(tree.args[0], sign) + _terms(tree.args[1], -sign)
+    return [(sign, tree)]
+
+
+def _swap(tree: Node, a: str, b: str) -> Node:
+    if tree.op == "sym" and tree.value in (a, b):
+        return Node("sym", value=b if tree.value == a else a)
+    return Node(tree.op, tuple(_swap(x, a, b) for x in tree.args), tree.value)
+
+
+def _nice(c: float) -> str:
+    frac = Fraction(c).limit_denominator(12)
+    return str(frac) if abs(float(frac) - c) <= 1e-9 * max(1.0, abs(c)) else f"{c:.4g}"
+
+
+def _ratio(trials):
+    """The answer's constant ratio to the key within each trial, or None."""
+    ratios = []
+    for trial, value in trials:
+        mask = np.abs(trial.key) > 1e-8 * max(1.0, float(np.max(np.abs(trial.key))))
+        if not mask.any() or not np.allclose(value[~mask], 0, atol=1e-9):
+            return None
+        r = value[mask] / trial.key[mask]
+        if not np.allclose(r, r.flat[0], rtol=1e-7):
+            return None
+        ratios.append(float(r.flat[0]))
+    return ratios
+
+
+def diagnose(question: Question, trials) -> tuple[str | None, str | None]:
+    for mistake in question.mistakes:
+        if _agrees(lambda t, m=mistake: _evaluate(m.tree, t.env), trials):
+            return "known-mistake", mistake.feedback
+    ratios = _ratio(trials)
+    if ratios is not None:
+        if np.allclose(ratios, ratios[0], rtol=1e-7):
+            c = ratios[0]
+            if np.isclose(c, -1):
+                return "sign", "the sign is flipped: your answer is −1 times the key"
+            return "constant-factor", f"your answer is {_nice(c)} times the key: a constant factor is wrong"
+        for name, s in question.symbols.items():
+            if s.shape == "scalar":
+                values = [float(t.env[name]) for t, _ in trials]
+                if np.allclose(ratios, values, rtol=1e-7):
+                    return "factor", f"your answer is {name} times the key: a factor {name} is wrong (missing /{name}?)"
+                if np.allclose(ratios, 1 / np.asarray(values), rtol=1e-7):
+                    return "factor", f"your answer is the key divided by {name}: a factor {name} is missing"
+    if all(t.key.ndim == 2 for t, _ in trials) and _agrees(lambda t: t.key.T, trials):
+        return "transpose", "your answer is the transpose of the key"
+    terms = _terms(question.key_tree)
+    if len(terms) > 1:
+        for i, (sign, term) in enumerate(terms):
+            if _agrees(lambda t, s=sign, term=term: t.key - s * _evaluate(term, t.env), trials):
+                return "missing-term", f"a term is missing: {'' if sign > 0 else '-'}{to_text(term)}"
+            if _agrees(lambda t, s=sign, term=term: t.key - 2 * s * _evaluate(term, t.env), trials):
+                return "term-sign", f"the sign of the term {to_text(term)} is flipped"
+            if _agrees(lambda t, s=sign, term=term: t.key + s * _evaluate(term, t.env), trials):
+                return "extra-term", f"the term {to_text(term)} is counted twice"
+    names = [n for n in sorted(symbols_in(question.key_tree)) if n in question.symbols]
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if question.symbols[a].shape == question.symbols[b].shape:
+                swapped = _swap(question.key_tree, a, b)
+                if _agrees(lambda t, s=swapped: _evaluate(s, t.env), trials):
+                    return "swapped", f"{a} and {b} are swapped"
+    return None, None
+
+
+# --- counterexamples -------------------------------------------------------------------------
+def _small(value):
+    value = np.asarray(value, dtype=float)
+    rounded = np.vectorize(lambda x: float(f"{x:.4g}"))(value) if value.size else value
+    return rounded.tolist()
+
+
+def _counterexample(trial: Trial, value) -> dict:
+    out = {"values": {k: _small(v) for k, v in trial.env.items()},
+           "your_answer": _small(value) if np.shape(value) != trial.key.shape or np.size(value) <= 16 else "…",
+           "key": _small(trial.key) if trial.key.size <= 16 else "…"}
+    if np.shape(value) == trial.key.shape and trial.key.ndim >= 1:
+        differ = np.argwhere(~np.isclose(value, trial.key, rtol=RTOL, atol=ATOL))[:5]
+        out["entries_that_differ"] = [{"index": [int(i) for i in idx],
+                                       "yours": float(f"{value[tuple(idx)]:.6g}"),
+                                       "key": float(f"{trial.key[tuple(idx)]:.6g}")} for idx in differ]
+    return out

@@ -1,0 +1,277 @@
+r"""Read a LaTeX answer (math semantics) with a lark grammar of our own.
+
+Juxtaposition and \cdot are the matrix product (non-commutative), \odot is elementwise,
+^\top / ^T transpose, ^{-1} inverse. Vectors are columns, so x h^\top is an outer product.
+
+Reading goes in two passes, so that the grammar stays small and LALR (fast, unambiguous):
+1. a token pass: LaTeX is cut into tokens; each question symbol's spellings (w^*, \hat{\rho},
+   \lambda_i, ...) are matched longest first and become one symbol token; ^\top, ^{-1},
+   \left/\right, \mathrm{...} and opening/closing bars are normalized;
+2. the grammar below builds the same tree as the plain-text reader.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lark import Lark, Transformer, v_args
+from lark.exceptions import LarkError, VisitError
+
+from .expr import InvalidAnswer, Node, num, sym
+from .plaintext import check_text
+
+MAX_LENGTH = 1_000
+
+GRAMMAR = r"""
+?start: sum
+?sum: product
+    | sum "+" product        -> add
+    | sum "-" product        -> sub
+?product: signed
+    | product "\\cdot" signed   -> matmul
+    | product "\\times" signed  -> matmul
+    | product "\\odot" signed   -> mul
+    | product "/" signed        -> div
+    | product power             -> matmul
+?signed: power
+    | "-" signed             -> neg
+    | "+" signed
+?power: postfix
+    | postfix "^" exponent   -> mpow
+?postfix: atom
+    | postfix "^T"           -> transpose
+    | postfix "^-1"          -> inverse
+?exponent: NUMBER             -> number
+    | SYMBOL                 -> symbol
+    | "{" sum "}"
+?atom: NUMBER                -> number
+    | SYMBOL                 -> symbol
+    | LETTER                 -> unknown_letter
+    | "(" sum ")"
+    | "[" sum "]"
+    | "{" sum "}"
+    | "\\frac" "{" sum "}" "{" sum "}"     -> div
+    | "\\sqrt" "{" sum "}"                 -> sqrt
+    | FUNCTION argument                    -> call
+    | MAXMIN "(" sum "," sum ")"           -> maxmin
+    | "|<" sum "|>"                        -> abs
+    | "||<" sum "||>"                      -> norm
+    | "\\identity"                         -> identity
+?argument: "(" sum ")" | "{" sum "}" | SYMBOL -> symbol | NUMBER -> number
+FUNCTION: "\\exp" | "\\log" | "\\ln" | "\\tanh" | "\\sigma" | "\\sign" | "\\diag" | "\\tr"
+        | "\\sum" | "\\softplus" | "\\zeta" | "\\mean"
+MAXMIN: "\\max" | "\\min"
+SYMBOL: /\$[A-Za-z_][A-Za-z0-9_]*/
+LETTER: /[A-Za-z]/
+NUMBER: /\d+(\.\d+)?/
+%ignore " "
+"""
+
+FUNCTION_NAMES = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh",
+                  "\\sigma": "sigmoid", "\\sign": "sign", "\\diag": "diag", "\\tr": "trace",
+                  "\\sum": "sum", "\\softplus": "softplus", "\\zeta": "softplus", "\\mean": "mean"}
+WORD_COMMANDS = {"sign": "\\sign", "sgn": "\\sign", "diag": "\\diag", "tr": "\\tr", "trace": "\\tr",
+                 "softplus": "\\softplus", "mean": "\\mean", "sigmoid": "\\sigma", "exp": "\\exp",
+                 "log": "\\log", "max": "\\max", "min": "\\min", "T": "^T", "1": "\\identity",
+                 "I": "\\identity"}
+STYLE_COMMANDS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\vec"}
+WORD_WRAPPERS = {"\\operatorname", "\\mathrm", "\\text", "\\mathbb", "\\textrm", "\\mathsf"}
+DROPPED = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\,", "\\;", "\\!", "\\ ",
+           "\\quad", "\\displaystyle"}
+TOKEN = re.compile(r"\\[A-Za-z]+|\\[|{}\\,;! ]|[A-Za-z]|\d+(?:\.\d+)?|\S")
+GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "lambda", "mu",
+         "rho", "sigma", "tau", "phi", "psi", "omega", "xi", "pi", "nu", "kappa"}
+ALIASES = {"eps": ["\\epsilon", "\\varepsilon"], "lam": ["\\lambda"], "Lam": ["\\Lambda"],
+           "epsilon": ["\\epsilon", "\\varepsilon"]}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False)
+
+
+def tokenize_latex(text: str) -> list[str]:
+    return TOKEN.findall(text)
+
+
+def spellings(name: str, extra: list[str] = ()) -> list[list[str]]:
+    """Token sequences that spell a symbol: given ones, plus the usual LaTeX for its name."""
+    out = [tokenize_latex(s) for s in extra]
+    base, _, suffix = name.partition("_")
+    bases = ALIASES.get(base) or ([f"\\{base}"] if base in GREEK else [base] if len(base) == 1 else [])
+    match = re.fullmatch(r"([A-Za-z])(\d)", name)
+    if match:   # W2 → W_2, W^{(2)}
+        bases, suffix = [match.group(1)], match.group(2)
+    for b in bases:
+        if not suffix:
+            out.append([b])
+        elif suffix == "star":
+            out += [[b, "^", "*"], [b, "^", "{", "*", "}"], [b, "^", "\\star"], [b, "^", "{", "\\star", "}"]]
+        elif suffix == "hat":
+            out += [["\\hat", b], ["\\hat", "{", b, "}"], ["\\widehat", "{", b, "}"]]
+        else:
+            sub = tokenize_latex(suffix)
+            out += [[b, "_", *sub], [b, "_", "{", *sub, "}"], [b, "^", "{", "(", *sub, ")", "}"]]
+    return [s for s in out if s]
+
+
+def _read_group(tokens, i):
+    """The tokens of the braced group starting at tokens[i] == '{', and the index after it."""
+    if i >= len(tokens) or tokens[i] != "{":
+        return ([tokens[i]] if i < len(tokens) else []), i + 1
+    depth, j = 0, i
+    while j < len(tokens):
+        depth += tokens[j] == "{"
+        depth -= tokens[j] == "}"
+        if depth == 0:
+            return tokens[i + 1:j], j + 1
+        j += 1
+    raise InvalidAnswer("unbalanced braces: a '{' is never closed")
+
+
+def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -> list[str]:
+    # commands that wrap a word: \operatorname{sign}, \mathrm{tr}, \mathbb{1}; styles: \mathbf{x}
+    flat, i = [], 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t in DROPPED:
+            i += 1
+        elif t in WORD_WRAPPERS:
+            group, i = _read_group(tokens, i + 1)
+            word = "".join(group)
+            flat.append(WORD_COMMANDS.get(word, word if len(group) == 1 else "\\" + word))
+        elif t in STYLE_COMMANDS:
+            group, i = _read_group(tokens, i + 1)
+            flat += group
+        elif t in ("\\lVert", "\\rVert", "\\Vert", "\\|", "‖"):
+            flat.append("||")
+            i += 1
+        elif t in ("\\lvert", "\\rvert", "\\vert", "\\mid"):
+            flat.append("|")
+            i += 1
+        else:
+            flat.append(t)
+            i += 1
+    # symbols, longest spelling first
+    table = sorted(((s, name) for name, ss in symbol_spellings.items() for s in ss), key=lambda p: -len(p[0]))
+    out, i = [], 0
+    while i < len(flat):
+        for spelled, name in table:
+            if flat[i:i + len(spelled)] == spelled:
+                out.append(f"${name}")
+                i += len(spelled)
+                break
+        else:
+            out.append(flat[i])
+            i += 1
+    return _superscripts_and_bars(out)
+
+
+def _superscripts_and_bars(tokens: list[str]) -> list[str]:
+    out, i = [], 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t == "^" and i + 1 < len(tokens):
+            nxt = tokens[i + 1:i + 5]
+            if nxt[:1] in (["\\top"], ["T"], ["\\intercal"], ["^T"]):
+                out.append("^T")
+                i += 2
+                continue
+            if nxt[:3] in (["{", "\\top", "}"], ["{", "T", "}"], ["{", "\\intercal", "}"], ["{", "^T", "}"]):
+                out.append("^T")
+                i += 4
+                continue
+            if nxt[:4] == ["{", "-", "1", "}"]:
+                out.append("^-1")
+                i += 5
+                continue
+        if t == "\\sum" and i + 1 < len(tokens) and tokens[i + 1] in ("_", "^"):
+            # \sum_{i=1}^{n} x: the index is dropped; the sum runs over every entry
+            j = i + 1
+            while j < len(tokens) and tokens[j] in ("_", "^"):
+                _, j = _read_group(tokens, j + 1)
+            out.append(t)
+            i = j
+            continue
+        out.append(t)
+        i += 1
+    # bars: a bar right after an operand closes the innermost open bar of its kind; else it opens
+    result, stack = [], []
+    for t in out:
+        if t in ("|", "||"):
+            prev = result[-1] if result else None
+            after_operand = prev is not None and prev not in _OPENERS and prev not in FUNCTION_NAMES
+            if after_operand and stack and stack[-1] == t:
+                stack.pop()
+                result.append(t + ">")
+            else:
+                stack.append(t)
+                result.append(t + "<")
+        else:
+            result.append(t)
+    if stack:
+        raise InvalidAnswer(f"unbalanced {stack[-1]}: a bar is never closed")
+    return result
+
+
+_OPENERS = {"(", "[", "{", "+", "-", "\\cdot", "\\odot", "\\times", "/", "^", ",", "|<", "||<",
+            "\\frac", "\\sqrt", "\\max", "\\min"}
+
+
+@v_args(inline=True)
+class _ToTree(Transformer):
+    def number(self, token):
+        return num(float(token))
+
+    def symbol(self, token):
+        return sym(str(token)[1:])
+
+    def unknown_letter(self, token):
+        raise InvalidAnswer(f"unknown symbol {str(token)!r}")
+
+    def identity(self):
+        return sym("I")
+
+    def add(self, a, b): return Node("add", (a, b))
+    def sub(self, a, b): return Node("sub", (a, b))
+    def mul(self, a, b): return Node("mul", (a, b))
+    def div(self, a, b): return Node("div", (a, b))
+    def matmul(self, a, b): return Node("matmul", (a, b))
+    def mpow(self, a, b): return Node("mpow", (a, b))
+    def neg(self, a): return Node("neg", (a,))
+    def transpose(self, a): return Node("T", (a,))
+    def inverse(self, a): return Node("inv", (a,))
+    def sqrt(self, a): return Node("sqrt", (a,))
+    def abs(self, a): return Node("abs", (a,))
+    def norm(self, a): return Node("norm", (a,))
+
+    def call(self, function, argument):
+        return Node(FUNCTION_NAMES[str(function)], (argument,))
+
+    def maxmin(self, which, a, b):
+        return Node(str(which)[1:], (a, b))
+
+
+def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
+    check_text(text, MAX_LENGTH)
+    if text.count("{") != text.count("}"):
+        raise InvalidAnswer("unbalanced braces: the numbers of '{' and '}' differ")
+    tokens = normalize(tokenize_latex(text), symbol_spellings)
+    unknown = [t for t in tokens if t.startswith("\\") and t not in _KNOWN_COMMANDS]
+    if unknown:
+        raise InvalidAnswer(f"the command {unknown[0]} is not part of the LaTeX answer syntax")
+    try:
+        return _ToTree().transform(_parser().parse(" ".join(tokens)))
+    except VisitError as error:
+        if isinstance(error.orig_exc, InvalidAnswer):
+            raise error.orig_exc from None
+        raise InvalidAnswer(f"cannot read the LaTeX: {error.orig_exc}") from None
+    except LarkError as error:
+        first = str(error).strip().splitlines()[0]
+        raise InvalidAnswer(f"cannot read the LaTeX: {first}") from None
+    except RecursionError:
+        raise InvalidAnswer("the LaTeX is nested too deeply to read") from None
+
+
+_KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "\\cdot", "\\times",
+                                         "\\odot", "\\identity"}

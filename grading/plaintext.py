@@ -1,0 +1,132 @@
+"""Read a plain-text answer (NumPy semantics) without executing it.
+
+The text is lexed with ``tokenize`` (to make ``^`` a power and ``lambda`` an ordinary name),
+parsed with ``ast.parse`` and walked against a whitelist: numbers, names, + - * / ** @, unary
+minus, ``.T`` and calls of the listed functions. Anything else is refused with its name.
+Nothing is ever compiled or run.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import tokenize
+
+from .expr import FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, num, sym
+
+MAX_LENGTH = 2_000
+MAX_DEPTH = 40
+MAX_NODES = 400
+KEYWORD_PREFIX = "kw_"   # a Python keyword used as a name (lambda) is read as kw_lambda
+
+BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
+          ast.MatMult: "matmul"}
+
+
+def check_text(text: str, limit: int) -> None:
+    if not isinstance(text, str):
+        raise InvalidAnswer("the answer must be text")
+    if len(text) > limit:
+        raise InvalidAnswer(f"the answer is {len(text)} characters long; the bound is {limit}")
+    if not text.strip():
+        raise InvalidAnswer("the answer is empty")
+    bad = next((c for c in text if ord(c) < 32 and c not in "\t\n\r"), None)
+    if bad is not None:
+        raise InvalidAnswer(f"the answer contains the control character {ord(bad):#04x}")
+
+
+def _lex(text: str) -> str:
+    """Rewrite ^ to ** and keyword names to ordinary ones; check the nesting depth."""
+    out, depth = [], 0
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text.replace("\n", " ")).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError) as error:
+        raise InvalidAnswer(f"cannot read the answer: {error.args[0]}") from None
+    for token in tokens:
+        kind, string = token.type, token.string
+        if kind == tokenize.OP and string in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidAnswer(f"parentheses nest deeper than the bound {MAX_DEPTH}")
+        elif kind == tokenize.OP and string in ")]}":
+            depth -= 1
+        if kind == tokenize.OP and string == "^":
+            string = "**"
+        elif kind == tokenize.NAME and keyword.iskeyword(string):
+            if string != "lambda":
+                raise InvalidAnswer(f"{string!r} is a Python keyword, not part of the answer syntax")
+            string = KEYWORD_PREFIX + string
+        elif kind == tokenize.ERRORTOKEN and string.strip():
+            raise InvalidAnswer(f"unexpected character {string!r}")
+        out.append((kind, string))
+    return tokenize.untokenize(out)
+
+
+def parse_plain(text: str, names: set[str] | None = None) -> Node:
+    """The answer as a tree; ``names`` (when given) are the only symbols allowed."""
+    check_text(text, MAX_LENGTH)
+    source = _lex(text.strip())
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        raise InvalidAnswer(f"syntax error: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise InvalidAnswer("the answer is nested too deeply to read") from None
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise InvalidAnswer(f"the answer has {count} parts; the bound is {MAX_NODES}")
+    return _convert(tree.body, names)
+
+
+def _name(raw: str) -> str:
+    return raw[len(KEYWORD_PREFIX):] if raw.startswith(KEYWORD_PREFIX) else raw
+
+
+def _convert(node: ast.AST, names) -> Node:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise InvalidAnswer(f"only real numbers may appear as constants, not {node.value!r}")
+        if isinstance(node.value, int) and abs(node.value) > 10**15:
+            raise InvalidAnswer(f"the number {node.value} exceeds the bound 1e15")
+        return num(node.value)
+    if isinstance(node, ast.Name):
+        name = _name(node.id)
+        if name in FUNCTIONS:
+            raise InvalidAnswer(f"{name} is a function: call it as {name}(...)")
+        if names is not None and name not in names:
+            raise InvalidAnswer(f"unknown name {name!r}; allowed names: {', '.join(sorted(names))}")
+        return sym(name)
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        return Node(BINARY[type(node.op)], (_convert(node.left, names), _convert(node.right, names)))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _convert(node.operand, names)
+        return Node("neg", (inner,)) if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.Attribute):
+        if node.attr != "T":
+            raise InvalidAnswer(f"'.{node.attr}' is not allowed; the only attribute is .T (transpose)")
+        return Node("T", (_convert(node.value, names),))
+    if isinstance(node, ast.Call):
+        return _call(node, names)
+    raise InvalidAnswer(f"{type(node).__name__} is not part of the answer syntax "
+                        "(numbers, names, + - * / ** ^ @, .T and the listed functions)")
+
+
+def _call(node: ast.Call, names) -> Node:
+    if not isinstance(node.func, ast.Name):
+        raise InvalidAnswer("only the listed functions may be called, by name "
+                            f"(f(...)); {type(node.func).__name__.lower()} calls are not part of the answer syntax")
+    if _name(node.func.id) not in FUNCTIONS:
+        called = node.func.id
+        raise InvalidAnswer(f"{called!r} is not an allowed function; allowed: {', '.join(FUNCTIONS)}")
+    name = node.func.id
+    args = [_convert(a, names) for a in node.args]
+    axis = None
+    for kw in node.keywords:
+        if name not in REDUCTIONS or kw.arg != "axis" or not (
+                isinstance(kw.value, ast.Constant) and kw.value.value in (0, 1)
+                and not isinstance(kw.value.value, bool)):
+            raise InvalidAnswer(f"{name}() takes no keyword {kw.arg}=...; only sum and mean take axis=0 or axis=1")
+        axis = kw.value.value
+    if len(args) != FUNCTIONS[name]:
+        raise InvalidAnswer(f"{name}() takes {FUNCTIONS[name]} argument(s), got {len(args)}")
+    return Node(name, tuple(args), axis)
