@@ -111,7 +111,11 @@ def _as_key_shape(value, latex: bool):
 
 
 def _close(a, b) -> bool:
-    return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL * max(1.0, float(np.max(np.abs(b), initial=0))))))
+    """Same shape and equal within tolerance (nan matches nan: keys are finite where graded)."""
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.max(np.abs(b), initial=0, where=np.isfinite(b))))
+    return bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL * scale, equal_nan=True)))
 
 
 def _seed(question_id: str, answer: str) -> int:
@@ -166,7 +170,10 @@ def grade(question: Question, answer: str, latex: bool = False) -> Grade:
     except InvalidAnswer as error:
         return Grade(question.id, "invalid", interpreted, str(error))
     except WrongShapeOrUndefined as error:
-        return Grade(question.id, "incorrect", error.interpreted, error.feedback, error.diagnosis,
+        known = known_mistake(question, [(error.trial, np.asarray(error.value, dtype=float))])
+        return Grade(question.id, "incorrect", error.interpreted,
+                     known.feedback if known else error.feedback,
+                     "known-mistake" if known else error.diagnosis,
                      _counterexample(error.trial, error.value))
     wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key)]
     if not wrong:
@@ -226,10 +233,16 @@ def _ratio(trials):
     return ratios
 
 
+def known_mistake(question: Question, trials):
+    """The first of the question's known mistakes that reproduces the answer, or None."""
+    return next((m for m in question.mistakes
+                 if _agrees(lambda t, m=m: _evaluate(m.tree, t.env), trials)), None)
+
+
 def diagnose(question: Question, trials) -> tuple[str | None, str | None]:
-    for mistake in question.mistakes:
-        if _agrees(lambda t, m=mistake: _evaluate(m.tree, t.env), trials):
-            return "known-mistake", mistake.feedback
+    mistake = known_mistake(question, trials)
+    if mistake is not None:
+        return "known-mistake", mistake.feedback
     ratios = _ratio(trials)
     if ratios is not None:
         if np.allclose(ratios, ratios[0], rtol=1e-7):

@@ -18,7 +18,7 @@ from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
 
 from .expr import InvalidAnswer, Node, num, sym
-from .plaintext import check_text
+from .plaintext import MAX_DEPTH, check_text
 
 MAX_LENGTH = 1_000
 
@@ -256,6 +256,13 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
     check_text(text, MAX_LENGTH)
     if text.count("{") != text.count("}"):
         raise InvalidAnswer("unbalanced braces: the numbers of '{' and '}' differ")
+    depth = deepest = 0
+    for c in text:
+        depth += c in "({["
+        depth -= c in ")}]"
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise InvalidAnswer(f"brackets nest deeper than the bound {MAX_DEPTH}")
     tokens = normalize(tokenize_latex(text), symbol_spellings)
     unknown = [t for t in tokens if t.startswith("\\") and t not in _KNOWN_COMMANDS]
     if unknown:

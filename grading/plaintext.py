@@ -65,6 +65,9 @@ def _lex(text: str) -> str:
 def parse_plain(text: str, names: set[str] | None = None) -> Node:
     """The answer as a tree; ``names`` (when given) are the only symbols allowed."""
     check_text(text, MAX_LENGTH)
+    if "\\" in text:
+        raise InvalidAnswer("the answer looks like LaTeX (it has a backslash): grade it as LaTeX "
+                            "(--latex, or format latex in a batch file)")
     source = _lex(text.strip())
     try:
         tree = ast.parse(source, mode="eval")

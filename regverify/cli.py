@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -318,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"regverify: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:   # the reader (head, less) went away: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
