@@ -240,6 +240,11 @@ def known_mistake(question: Question, trials):
 
 
 def diagnose(question: Question, trials) -> tuple[str | None, str | None]:
+    with np.errstate(all="ignore"):   # ratios to symbols that happen to be 0
+        return _diagnose(question, trials)
+
+
+def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
     mistake = known_mistake(question, trials)
     if mistake is not None:
         return "known-mistake", mistake.feedback

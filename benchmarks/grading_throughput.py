@@ -1,0 +1,99 @@
+"""Grading throughput and per-answer latency, plain text and LaTeX.
+
+    python benchmarks/grading_throughput.py [--rows N]
+
+Builds a class file from the bank itself (every key, every known mistake, generic variants and
+LaTeX forms, cycled to N rows per format), then
+* throughput: `regverify grade --batch` as a fresh process, start-up included;
+* latency: every answer timed alone in one process, first grades of each question (cold) included.
+Anchor: STACK's answer test, about 13 answers/s warm. Target: ≥ 200 answers/s, p99 ≤ 50 ms.
+"""
+import argparse
+import csv
+import itertools
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from tabulate import tabulate
+
+from grading.bank import load_bank
+from grading.grader import grade
+
+LATEX = [("l2-shrinkage", r"(H+\alpha I)^{-1} H w^*"), ("l2-shrinkage", r"(H+\alpha I)^{-1} w^*"),
+         ("kl-grad-rho-hat", r"-\frac{\rho}{\hat\rho} + \frac{1-\rho}{1-\hat{\rho}}"),
+         ("kl-grad-rho-hat", r"\frac{\rho}{\hat\rho} - \frac{1-\rho}{1-\hat{\rho}}"),
+         ("cae-jacobian", r"\operatorname{diag}(h \odot (1-h)) W^\top"),
+         ("tied-grad", r"2(\hat{x} - x)h^T + 2x\left((W^\top(\hat x - x)) \odot h \odot (1-h)\right)^\top"),
+         ("tied-grad", r"2(\hat{x} - x)h^T"),
+         ("l1-soft-threshold", r"\operatorname{sign}(w^*)\max(|w^*| - \frac{\alpha}{h}, 0)"),
+         ("max-activation", r"\frac{W_l}{\|W_l\|}"), ("early-stopping-alpha", r"\frac{1}{\tau\epsilon}"),
+         ("ridge-solution", r"(X^\top X + \alpha I)^{-1} X^\top y"), ("backprop-weight-grad", r"g h^\top + 2\lambda W"),
+         ("l2-eigen-form", r"Q(\Lambda + \alpha I)^{-1}\Lambda Q^T w^*"), ("sigmoid-nll-grad", r"y - \sigma(z)"),
+         ("dae-mask-mean", r"(1-q)x"), ("l2-grad", r"g + \alpha w +"), ("tying-grad", r"2(w_A - w_B)")]
+
+
+def text_answers(bank):
+    for q in bank.values():
+        yield q.id, q.key
+        for m in q.mistakes:
+            yield q.id, m.answer
+        yield q.id, f"2*({q.key})"
+        yield q.id, f"({q.key}) + 1"
+        yield q.id, "(" + q.key          # unreadable
+
+
+def class_file(path, rows, bank):
+    text = list(itertools.islice(itertools.cycle(text_answers(bank)), rows))
+    latex = list(itertools.islice(itertools.cycle(LATEX), rows))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "question", "answer", "format"])
+        for i, (qid, answer) in enumerate(text):
+            writer.writerow([f"s{i}", qid, answer, "text"])
+        for i, (qid, answer) in enumerate(latex):
+            writer.writerow([f"t{i}", qid, answer, "latex"])
+    return text, latex
+
+
+def latencies(items, latex):
+    bank = load_bank()   # fresh bank: cold trial pools included
+    times = []
+    for qid, answer in items:
+        start = time.perf_counter()
+        grade(bank[qid], answer, latex=latex)
+        times.append(time.perf_counter() - start)
+    return np.array(times) * 1e3
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1000, help="answers per format")
+    args = parser.parse_args()
+    bank = load_bank()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "class.csv"
+        text, latex = class_file(path, args.rows, bank)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "regverify", "grade", "--batch", str(path),
+                               "--out", str(Path(tmp) / "out.csv")], capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr
+    rows = []
+    for label, items, is_latex in (("plain text", text, False), ("LaTeX", latex, True)):
+        ms = latencies(items, is_latex)
+        rows.append([label, len(items), np.median(ms), np.percentile(ms, 99), ms.max(), 1e3 / ms.mean()])
+    print(tabulate(rows, headers=["format", "answers", "median ms", "p99 ms", "max ms", "answers/s (in process)"],
+                   floatfmt=".1f", tablefmt="github"))
+    print()
+    total = len(text) + len(latex)
+    print(tabulate([[total, wall, total / wall, total / wall / 200]],
+                   headers=["batch answers (both formats)", "wall s, start-up included", "answers/s",
+                            "ratio to the 200/s target"], floatfmt=".2f", tablefmt="github"))
+
+
+if __name__ == "__main__":
+    main()
