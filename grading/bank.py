@@ -71,7 +71,8 @@ class Question:
     mistakes: list[Mistake] = field(default_factory=list)
     source: str = ""
     key_tree: Node = None
-    _bounds: dict = field(default_factory=dict)
+    _bounds: dict = field(default_factory=dict, repr=False)
+    _trial_pool: list | None = field(default=None, repr=False)   # filled by grader.trial_pool
 
     @property
     def names(self) -> set[str]:

@@ -65,7 +65,7 @@ POOL_SIZE = 3 * MIN_TRIALS
 def trial_pool(question: Question) -> list[Trial]:
     """Points where the key is defined, drawn once per question (seeded by its id) and reused:
     each answer is graded on its own seeded choice of them."""
-    pool = getattr(question, "_trial_pool", None)
+    pool = question._trial_pool
     if pool is None:
         rng = np.random.default_rng(zlib.crc32(question.id.encode()))
         has_kinks = any(s.kinks for s in question.symbols.values())

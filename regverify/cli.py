@@ -223,9 +223,9 @@ def command_grade_batch(args) -> int:
         rows = read_rows(args.batch)
     except BatchError as error:
         raise UsageError(str(error)) from None
-    results = grade_rows(_bank(args), rows, Progress())
+    results = _plain(grade_rows(_bank(args), rows, Progress()))
     if args.out:
-        atomic_write(args.out, render(_plain(results), args.out))
+        atomic_write(args.out, render(results, args.out))
     else:
         sys.stdout.write(render(results, "-.csv"))
     if args.gradescope:
