@@ -169,6 +169,8 @@ def as_columns(env: dict) -> dict:
 
 def _broadcast(ev, node, a, b, what):
     shape = _broadcast_shape(np.shape(a), np.shape(b))
+    if ev.columns and np.ndim(a) and np.ndim(b) and np.shape(a) != np.shape(b):
+        shape = None   # math semantics: elementwise operands have one shape (or one is a scalar)
     if shape is None:
         raise InvalidAnswer(f"cannot {what} them elementwise: {ev.describe(node.args[0], a)} but "
                             f"{ev.describe(node.args[1], b)}")

@@ -72,7 +72,10 @@ def parse_plain(text: str, names: set[str] | None = None) -> Node:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
-        raise InvalidAnswer(f"syntax error: {error.msg}") from None
+        where = f" at column {error.offset}" if error.offset else ""
+        hint = (" (in plain text, write every product with * or @)"
+                if error.msg.startswith("invalid syntax") else "")
+        raise InvalidAnswer(f"syntax error{where}: {error.msg}{hint}") from None
     except (RecursionError, MemoryError, ValueError):
         raise InvalidAnswer("the answer is nested too deeply to read") from None
     count = sum(1 for _ in ast.walk(tree))

@@ -69,6 +69,11 @@ def test_a_latex_form_is_correct_and_echoed_in_plain_text(qid, answer, echo):
         assert result.interpreted_as == echo
 
 
+def test_latex_does_not_broadcast_a_column_against_a_row():
+    result = grade(BANK["l2-grad"], r"g + \alpha w^T", latex=True)
+    assert result.verdict == "invalid" and "n×1" in result.feedback and "1×n" in result.feedback
+
+
 def test_latex_juxtaposition_is_not_commutative():
     assert grade(BANK["l2-shrinkage"], r"H (H+\alpha I)^{-1} w^*", latex=True).verdict == "correct"  # they commute
     assert grade(BANK["backprop-batch-grad"], r"G^T H", latex=True).verdict == "incorrect"
@@ -130,6 +135,7 @@ def test_the_same_answer_always_gets_the_same_grade():
     ("l2-grad", "norm(g, 2)", "1 argument"),
     ("l2-grad", "", "empty"),
     ("kl-grad-W", r"\frac{1}{m}", "looks like LaTeX"),
+    ("l2-grad", "g + alpha w", "write every product with * or @"),
 ])
 def test_an_unreadable_answer_is_invalid_and_says_why(qid, answer, words):
     result = grade(BANK[qid], answer)
