@@ -94,8 +94,8 @@ class GradientCheck:
 
     def as_dict(self) -> dict:
         return {
-            "method": self.method, "step": self.step,
-            "tolerance": f"|Δ| <= {self.rtol:g}*|g| + {self.atol_scale:g}*max|g|",
+            "method": self.method, "step": self.step, "tolerance": self.rtol,
+            "tolerance_rule": f"|Δ| <= {self.rtol:g}*|g| + {self.atol_scale:g}*max|g|",
             "max_rel_error": self.max_rel_error,
             "worst_entry": list(self.worst_entry), "margin": self.margin,
             "diagnosis": self.diagnosis, "diagnosis_detail": self.diagnosis_detail,

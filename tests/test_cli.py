@@ -39,6 +39,9 @@ def test_verify_json_follows_the_contract(tmp_path):
     for key in ("derivation", "claim", "kind", "expect", "symbolic", "numeric", "training", "status", "ok"):
         assert key in first
     assert first["numeric"]["verdict"] in ("passed", "failed", "skipped", "error")
+    gradient = next(r for r in document["results"] if r["kind"] == "gradient")
+    assert isinstance(gradient["numeric"]["tolerance"], float)
+    assert isinstance(gradient["numeric"]["max_rel_error"], float)
     assert {r["status"] for r in document["results"]} <= {"verified", "refuted", "unverified", "error"}
 
 
