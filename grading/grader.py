@@ -266,7 +266,7 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
         return "transpose", "your answer is the transpose of the key"
     terms = _terms(question.key_tree)
     if len(terms) > 1:
-        for i, (sign, term) in enumerate(terms):
+        for sign, term in terms:
             if _agrees(lambda t, s=sign, term=term: t.key - s * _evaluate(term, t.env), trials):
                 return "missing-term", f"a term is missing: {'' if sign > 0 else '-'}{to_text(term)}"
             if _agrees(lambda t, s=sign, term=term: t.key - 2 * s * _evaluate(term, t.env), trials):

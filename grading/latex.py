@@ -70,6 +70,8 @@ NUMBER: /\d+(\.\d+)?/
 FUNCTION_NAMES = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh",
                   "\\sigma": "sigmoid", "\\sign": "sign", "\\diag": "diag", "\\tr": "trace",
                   "\\sum": "sum", "\\softplus": "softplus", "\\zeta": "softplus", "\\mean": "mean"}
+_KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "\\cdot", "\\times",
+                                         "\\odot", "\\identity"}
 WORD_COMMANDS = {"sign": "\\sign", "sgn": "\\sign", "diag": "\\diag", "tr": "\\tr", "trace": "\\tr",
                  "softplus": "\\softplus", "mean": "\\mean", "sigmoid": "\\sigma", "exp": "\\exp",
                  "log": "\\log", "max": "\\max", "min": "\\min", "T": "^T", "1": "\\identity",
@@ -278,7 +280,3 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
         raise InvalidAnswer(f"cannot read the LaTeX: {first}") from None
     except RecursionError:
         raise InvalidAnswer("the LaTeX is nested too deeply to read") from None
-
-
-_KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "\\cdot", "\\times",
-                                         "\\odot", "\\identity"}

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from derivations import Expect, NumericVerdict, SymbolicVerdict, get
-from derivations import contractive, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
+from derivations import contractive, kl_sparsity, l2_shrinkage, tied_weights
 from derivations.prover import Obligation
 from derivations.verifier import verify_claim
 from regverify.cli import explain
