@@ -12,9 +12,11 @@ on every non-zero entry. Target: 1e-6 or smaller.
 import numpy as np
 from tabulate import tabulate
 
-from derivations import Expect, Gradient, all_derivations
-from derivations.verifier import claim_rng
-from numerics.gradcheck import check_gradient, numeric_jacobian
+from regverify.claims import Expect, Gradient
+
+from regverify.registry import all_derivations
+from regverify.verifier import claim_rng
+from regverify.numerics.gradcheck import check_gradient, numeric_jacobian
 
 METHODS = ["complex-step", "richardson", "central", "forward"]
 LEVELS = [10.0 ** -k for k in range(2, 14)]

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
-from grading.bank import load_bank
-from grading.grader import grade
+from regverify.grading.bank import load_bank
+from regverify.grading.grader import grade
 
 LATEX = [("l2-shrinkage", r"(H+\alpha I)^{-1} H w^*"), ("l2-shrinkage", r"(H+\alpha I)^{-1} w^*"),
          ("kl-grad-rho-hat", r"-\frac{\rho}{\hat\rho} + \frac{1-\rho}{1-\hat{\rho}}"),

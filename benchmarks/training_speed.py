@@ -11,9 +11,9 @@ import time
 import numpy as np
 from tabulate import tabulate
 
-from derivations.tied_weights import tied_gradient, tied_loss
-from numerics.datasets import digits
-from numerics.training import autograd_gradient, gradient_descent, trajectory_gap
+from regverify.derivations.tied_weights import tied_gradient, tied_loss
+from regverify.numerics.datasets import digits
+from regverify.numerics.training import autograd_gradient, gradient_descent, trajectory_gap
 
 
 def median_seconds(function, params, repeats=50):

@@ -9,14 +9,15 @@ import numpy as np
 import sympy as sp
 from autograd import jacobian
 
-from numerics import sampling, sigmoid
-from numerics.datasets import digits_split
-from numerics.training import gradient_descent, train_with_autograd_check
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits_split
+from regverify.numerics.training import gradient_descent, train_with_autograd_check
 
-from .claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Source
-from .matrices import gradient_matrix, symbol_matrix, symbol_vector
-from .prover import Obligation, g, g_prime, sigma
-from .registry import register
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Source
+from regverify.symbolic import gradient_matrix, symbol_matrix, symbol_vector
+from regverify.prover import Obligation, g, g_prime, sigma
+from regverify.registry import register
 
 N, K = 4, 3   # explicit sizes for the symbolic proofs: 4 inputs, 3 hidden units
 

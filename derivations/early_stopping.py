@@ -10,12 +10,12 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from numerics import sampling
-from numerics.training import train_with_autograd_check
+from regverify.numerics import sampling
+from regverify.numerics.training import train_with_autograd_check
 
-from .claims import Approximation, Derivation, Evidence, Expect, Identity, NumericVerdict, Source
-from .prover import Obligation
-from .registry import register
+from regverify.claims import Approximation, Derivation, Evidence, Expect, Identity, NumericVerdict, Source
+from regverify.prover import Obligation
+from regverify.registry import register
 
 eps, lam, alpha, v = sp.symbols("epsilon lambda alpha v", positive=True)
 t = sp.Symbol("t", integer=True, nonnegative=True)

@@ -9,14 +9,15 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from numerics import sampling, sigmoid
-from numerics.datasets import digits
-from numerics.training import train_with_autograd_check
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits
+from regverify.numerics.training import train_with_autograd_check
 
-from .claims import Derivation, Evidence, Expect, Gradient, Minimizer, NumericVerdict, Source
-from .matrices import gradient_matrix, symbol_matrix, symbol_vector
-from .prover import Obligation, sigma
-from .registry import register
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Minimizer, NumericVerdict, Source
+from regverify.symbolic import gradient_matrix, symbol_matrix, symbol_vector
+from regverify.prover import Obligation, sigma
+from regverify.registry import register
 
 rho, rho_hat = sp.symbols("rho rho_hat", positive=True)   # both in (0, 1)
 

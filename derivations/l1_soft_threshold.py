@@ -13,13 +13,13 @@ import numpy as np
 import sympy as sp
 from autograd import grad
 
-from numerics import sampling
-from numerics.training import ista
+from regverify.numerics import sampling
+from regverify.numerics.training import ista
 
-from .claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
                      NumericVerdict, Source)
-from .prover import Obligation
-from .registry import register
+from regverify.prover import Obligation
+from regverify.registry import register
 
 alpha, h, d = sp.symbols("alpha h delta", positive=True)   # δ > 0: distance past a kink
 w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)

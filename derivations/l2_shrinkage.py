@@ -9,14 +9,14 @@ import numpy as np
 import sympy as sp
 from autograd import grad
 
-from numerics import sampling
-from numerics.datasets import digits_regression
-from numerics.training import gradient_descent, train_with_autograd_check
+from regverify.numerics import sampling
+from regverify.numerics.datasets import digits_regression
+from regverify.numerics.training import gradient_descent, train_with_autograd_check
 
-from .claims import Derivation, Evidence, Gradient, Identity, Limit, Minimizer, NumericVerdict, Source
-from .matrices import cayley_orthogonal
-from .prover import Obligation
-from .registry import register
+from regverify.claims import Derivation, Evidence, Gradient, Identity, Limit, Minimizer, NumericVerdict, Source
+from regverify.symbolic import cayley_orthogonal
+from regverify.prover import Obligation
+from regverify.registry import register
 
 # --- symbols (general n: MatrixSymbol proofs hold for every size) -------------------------
 n = sp.Symbol("n", integer=True, positive=True)

@@ -9,14 +9,15 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from numerics import sampling, sigmoid
-from numerics.datasets import digits
-from numerics.training import autograd_gradient, gradient_descent, train_with_autograd_check, trajectory_gap
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits
+from regverify.numerics.training import autograd_gradient, gradient_descent, train_with_autograd_check, trajectory_gap
 
-from .claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Source
-from .matrices import gradient_matrix, symbol_matrix, symbol_vector
-from .prover import Obligation, sigma
-from .registry import register
+from regverify.claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Source
+from regverify.symbolic import gradient_matrix, symbol_matrix, symbol_vector
+from regverify.prover import Obligation, sigma
+from regverify.registry import register
 
 N, K = 3, 2
 

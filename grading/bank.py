@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from numerics import sampling
+from regverify.numerics import sampling
 
 from .expr import Evaluator, InvalidAnswer, Node
 from .latex import spellings
@@ -182,7 +182,7 @@ def _question(entry: dict, source: str) -> Question:
 
 
 def default_bank_dir() -> Path:
-    return Path(str(resources.files("grading") / "bank"))
+    return Path(str(resources.files(__package__) / "bank"))
 
 
 def load_bank(directory: str | Path | None = None) -> dict[str, Question]:

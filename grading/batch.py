@@ -34,7 +34,14 @@ def atomic_write(path: str | Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", dir=path.parent.resolve(), delete=False, suffix=".tmp",
                                      encoding="utf-8", newline="") as handle:
         handle.write(text)
+    os.chmod(handle.name, 0o666 & ~current_umask())   # a temporary file is 0600; the result is not
     os.replace(handle.name, path)
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_rows(path: str | Path) -> list[dict]:

@@ -1,7 +1,7 @@
 """regverify: verify the course's closed forms, and grade answers against the key.
 
     regverify list
-    regverify verify [ID...] [--json PATH|-] [--seed N] [--quick]
+    regverify verify [ID...] [--json PATH|-] [--seed N] [--quick] [--jobs N]
     regverify questions
     regverify show QID [--key] [--json]
     regverify grade QID ANSWER [--latex] [--json]
@@ -20,15 +20,9 @@ import os
 import sys
 import time
 
-from tabulate import tabulate
+from . import __version__
 
-import derivations
-from derivations.verifier import verify
-from grading.bank import BankError, load_bank
-from grading.batch import BatchError, atomic_write, gradescope, grade_rows, read_rows, render
-from grading.expr import InvalidAnswer, to_text
-from grading.grader import grade
-from grading.steps import check_steps
+# Each command imports what it uses, so that --help, show and grade never load SymPy or autograd.
 
 EXIT_OK, EXIT_NOT_AS_EXPECTED, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
 VERDICT_EXIT = {"correct": EXIT_OK, "incorrect": EXIT_NOT_AS_EXPECTED, "invalid": EXIT_INVALID}
@@ -52,6 +46,7 @@ def _plain(value):
 
 
 def write_json(document, path: str) -> None:
+    from .grading.batch import atomic_write
     text = json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if path == "-":
         sys.stdout.write(text)
@@ -60,7 +55,8 @@ def write_json(document, path: str) -> None:
 
 
 def select(ids: list[str]) -> list:
-    known = {d.id: d for d in derivations.all_derivations()}
+    from .registry import all_derivations   # SymPy and autograd load only for the key's commands
+    known = {d.id: d for d in all_derivations()}
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise UsageError(f"unknown derivation id(s): {', '.join(unknown)}. "
@@ -69,9 +65,11 @@ def select(ids: list[str]) -> list:
 
 
 def command_list(args) -> int:
+    from tabulate import tabulate
+    from .claims import Expect
     rows = [(d.id, d.title, "; ".join(map(str, d.sources)),
-             f"{len(d.claims)} ({sum(c.expect is derivations.Expect.ERRATUM for c in d.claims)} errata)")
-            for d in derivations.all_derivations()]
+             f"{len(d.claims)} ({sum(c.expect is Expect.ERRATUM for c in d.claims)} errata)")
+            for d in select([])]
     print(tabulate(rows, headers=["id", "title", "sources", "claims"], tablefmt="github"))
     return EXIT_OK
 
@@ -96,15 +94,33 @@ def _progress(i, total, label):
     print(f"[{i + 1}/{total}] {label}", file=sys.stderr, flush=True)
 
 
+def check_output_path(path: str | None) -> None:
+    """Refuse an output file that could not be written, before any work is done."""
+    if path in (None, "-"):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write {path}: the folder {folder} is not writable")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {path}: it is a folder")
+
+
 def command_verify(args) -> int:
+    from tabulate import tabulate
+    from .claims import Expect
+    from .verifier import verify
+    check_output_path(args.json)
     chosen = select(args.ids)
+    jobs = args.jobs or os.cpu_count() or 1
     print(f"regverify verify: seed {args.seed}{', quick' if args.quick else ''}; "
-          f"{sum(len(d.claims) for d in chosen)} claims in {len(chosen)} derivations",
-          file=sys.stderr)
-    results = list(verify(chosen, seed=args.seed, quick=args.quick, progress=_progress))
+          f"{sum(len(d.claims) for d in chosen)} claims in {len(chosen)} derivations; "
+          f"{jobs} job{'s' if jobs > 1 else ''}", file=sys.stderr)
+    results = verify(chosen, seed=args.seed, quick=args.quick, jobs=jobs, progress=_progress)
     rows = [(r.derivation, r.claim.name, r.claim.kind, r.symbolic.verdict.value,
              _numeric_cell(r.numeric), r.training.verdict.value,
-             r.status + (" (erratum)" if r.claim.expect is derivations.Expect.ERRATUM else ""),
+             r.status + (" (erratum)" if r.claim.expect is Expect.ERRATUM else ""),
              "" if r.ok else "NOT AS EXPECTED") for r in results]
     table = tabulate(rows, headers=["derivation", "claim", "kind", "symbolic", "numeric",
                                     "training", "status", ""], tablefmt="github")
@@ -123,6 +139,7 @@ def command_verify(args) -> int:
 
 
 def _bank(args):
+    from .grading.bank import BankError, load_bank
     try:
         return load_bank(args.bank)
     except BankError as error:
@@ -138,6 +155,7 @@ def _question(args):
 
 
 def command_questions(args) -> int:
+    from tabulate import tabulate
     rows = [(q.id, q.derivation or "", q.prompt) for q in _bank(args).values()]
     print(tabulate(rows, headers=["id", "derivation", "prompt"], tablefmt="github"))
     return EXIT_OK
@@ -151,6 +169,8 @@ SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix pro
 
 
 def command_show(args) -> int:
+    from tabulate import tabulate
+    from .grading.expr import to_text
     q = _question(args)
     symbols = {name: {"shape": s.shape, "domain": s.domain} for name, s in q.symbols.items()}
     derived = {name: to_text(tree) for name, tree in q.derived}
@@ -193,6 +213,7 @@ def format_counterexample(example: dict) -> str:
 
 
 def command_grade(args) -> int:
+    from .grading.grader import grade
     if args.batch:
         if args.qid or args.answer:
             raise UsageError("give either QID ANSWER or --batch FILE.csv, not both")
@@ -219,6 +240,7 @@ class Progress:
 
 
 def command_grade_batch(args) -> int:
+    from .grading.batch import BatchError, atomic_write, gradescope, grade_rows, read_rows, render
     try:
         rows = read_rows(args.batch)
     except BatchError as error:
@@ -237,6 +259,9 @@ def command_grade_batch(args) -> int:
 
 
 def command_check_steps(args) -> int:
+    from tabulate import tabulate
+    from .grading.expr import InvalidAnswer
+    from .grading.steps import check_steps
     question = _question(args)
     try:
         with open(args.file, encoding="utf-8") as handle:
@@ -266,8 +291,19 @@ def command_check_steps(args) -> int:
     return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1 but got {text!r}")
+    return value
+
+
 def parser() -> tuple[argparse.ArgumentParser, dict]:
     top = argparse.ArgumentParser(prog="regverify", description=__doc__.split("\n")[0])
+    top.add_argument("--version", action="version", version=f"regverify {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="derivations: id, title, sources, claims").set_defaults(run=command_list)
     v = sub.add_parser("verify", help="prove and check every claim (symbolic, numeric, training)")
@@ -276,6 +312,8 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     v.add_argument("--seed", type=int, default=0, help="seed for every random draw (default 0)")
     v.add_argument("--quick", action="store_true", help="shorter training runs; every symbolic "
                                                          "and gradient check still runs")
+    v.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="worker processes (default: the number of cores)")
     v.set_defaults(run=command_verify)
 
     def with_bank(p):
@@ -319,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"regverify: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("regverify: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:   # the reader (head, less) went away: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

@@ -4,11 +4,11 @@ import json
 import numpy as np
 import pytest
 
-from derivations import get
-from derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
-from grading.bank import BankError, load_bank
-from grading.expr import Evaluator
-from grading.grader import grade
+from regverify.registry import get
+from regverify.derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
+from regverify.grading.bank import BankError, load_bank
+from regverify.grading.expr import Evaluator
+from regverify.grading.grader import grade
 
 BANK = load_bank()
 QUESTION_IDS = [
@@ -84,7 +84,7 @@ def test_the_key_agrees_with_its_derivations_closed_form(qid):
 
 
 def test_every_question_with_an_existing_derivation_is_checked_against_it():
-    from derivations import all_derivations
+    from regverify.registry import all_derivations
     existing = {d.id for d in all_derivations()}
     unchecked = {q.id for q in BANK.values() if q.derivation in existing} - set(CLOSED_FORMS)
     assert unchecked <= {"l2-eigen-factor", "l1-grad"}, unchecked   # scalar forms, covered by the claims

@@ -1,8 +1,12 @@
 """The catalog parametrizes the suite: every claim of every derivation comes out as expected."""
 import pytest
 
-from derivations import Expect, NumericVerdict, SymbolicVerdict, all_derivations
-from derivations.verifier import verify_claim
+from regverify.claims import Expect, NumericVerdict
+
+from regverify.prover import SymbolicVerdict
+
+from regverify.registry import all_derivations
+from regverify.verifier import verify_claim
 
 from .conftest import every_claim
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
+from regverify.numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
 
 
 def f(x):

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grading.bank import _question, load_bank
-from grading.grader import grade
+from regverify.grading.bank import _question, load_bank
+from regverify.grading.grader import grade
 
 BANK = load_bank()
 

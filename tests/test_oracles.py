@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Lasso, Ridge
 
-from derivations import Expect, Gradient, all_derivations
-from derivations.l1_soft_threshold import soft_threshold
-from derivations.l2_shrinkage import shrunk
-from derivations.verifier import claim_rng
+from regverify.claims import Expect, Gradient
+
+from regverify.registry import all_derivations
+from regverify.derivations.l1_soft_threshold import soft_threshold
+from regverify.derivations.l2_shrinkage import shrunk
+from regverify.verifier import claim_rng
 
 
 @pytest.fixture

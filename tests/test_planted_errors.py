@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import Expect, NumericVerdict, SymbolicVerdict, get
-from derivations import contractive, kl_sparsity, l2_shrinkage, tied_weights
-from derivations.prover import Obligation
-from derivations.verifier import verify_claim
+from regverify.claims import Expect, NumericVerdict
+
+from regverify.prover import SymbolicVerdict
+
+from regverify.registry import get
+from regverify.derivations import contractive, kl_sparsity, l2_shrinkage, tied_weights
+from regverify.prover import Obligation
+from regverify.verifier import verify_claim
 from regverify.cli import explain
 
 

@@ -4,7 +4,7 @@ import time
 import pytest
 import sympy as sp
 
-from derivations.prover import Obligation, ProofTimeout, SymbolicVerdict, prove, sigma, time_limit
+from regverify.prover import Obligation, ProofTimeout, SymbolicVerdict, prove, sigma, time_limit
 
 x, y = sp.symbols("x y", real=True)
 a = sp.Symbol("a", positive=True)

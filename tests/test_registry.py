@@ -1,7 +1,9 @@
 import pytest
 
-from derivations import Derivation, Expect, Identity, get, register
-from derivations.registry import DuplicateDerivation
+from regverify.claims import Derivation, Expect, Identity
+
+from regverify.registry import get, register
+from regverify.registry import DuplicateDerivation
 
 
 def test_registering_a_second_derivation_with_a_taken_id_names_both_modules():
@@ -9,7 +11,7 @@ def test_registering_a_second_derivation_with_a_taken_id_names_both_modules():
                        symbols={}, claims=[], module="someone.else")
     with pytest.raises(DuplicateDerivation, match=r"derivations\.l2_shrinkage.*someone\.else"):
         register(other)
-    assert get("l2-shrinkage").module == "derivations.l2_shrinkage"
+    assert get("l2-shrinkage").module == "regverify.derivations.l2_shrinkage"
 
 
 def test_an_erratum_must_point_to_a_claim_of_its_own_derivation():

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import sampling
+from regverify.numerics import sampling
 
 seeds = st.integers(0, 2**32 - 1)
 sizes = st.integers(1, 8)

@@ -6,15 +6,18 @@ unproved), its numeric twin passed and its training run, if any, passed. An erra
 """
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import time
 import traceback
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from .claims import Approximation, Claim, Derivation, Evidence, Expect, NumericVerdict
-from .prover import Proof, SymbolicVerdict, prove
+from regverify.claims import Approximation, Claim, Derivation, Evidence, Expect, NumericVerdict
+from regverify.prover import Proof, SymbolicVerdict, prove
 
 
 @dataclass
@@ -86,10 +89,62 @@ def verify_claim(derivation: Derivation, claim: Claim, seed: int = 0, quick: boo
                        time.perf_counter() - start)
 
 
-def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, progress=None):
-    """Yield one ClaimResult per claim, in catalog order; ``progress(i, total, label)`` if given."""
+# What a worker process verifies, inherited through fork: claims hold lambdas, which do not pickle.
+_WORK: list[tuple[Derivation, Claim]] = []
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    threadpool_limits(limits=1)
+
+
+def _verify_in_worker(task: tuple[int, int, bool]) -> tuple[int, ClaimResult]:
+    index, seed, quick = task
+    derivation, claim = _WORK[index]
+    result = verify_claim(derivation, claim, seed, quick)
+    result.claim = None     # the parent has it; a lambda cannot cross the process boundary
+    return index, result
+
+
+def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, jobs: int = 1,
+           progress=None) -> list[ClaimResult]:
+    """One ClaimResult per claim, in catalog order, whatever ``jobs`` is.
+
+    The work is thousands of tiny matrices, so BLAS runs on one thread: a thread pool only
+    fights itself (and any other process) over them. With ``jobs`` > 1 the claims run in that
+    many worker processes, the slowest kinds first; every claim has its own random stream, so
+    the results do not depend on which worker ran it. ``progress(done, total, label)`` is
+    called as each claim finishes."""
+    global _WORK
     work = [(d, c) for d in derivations for c in d.claims]
-    for i, (derivation, claim) in enumerate(work):
+    results: list[ClaimResult | None] = [None] * len(work)
+
+    def finished(done: int, index: int) -> None:
         if progress:
-            progress(i, len(work), f"{derivation.id}/{claim.name}")
-        yield verify_claim(derivation, claim, seed, quick)
+            derivation, claim = work[index]
+            progress(done, len(work), f"{derivation.id}/{claim.name}: {results[index].status}")
+
+    with threadpool_limits(limits=1):
+        if jobs <= 1 or len(work) <= 1:
+            for index, (derivation, claim) in enumerate(work):
+                results[index] = verify_claim(derivation, claim, seed, quick)
+                finished(index, index)
+            return results
+        _WORK = work
+        # Training runs dominate: start them first so that no worker is left with one at the end.
+        order = sorted(range(len(work)), key=lambda i: work[i][1].training is None)
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(work)), _start_worker)
+        try:
+            tasks = [(index, seed, quick) for index in order]
+            for done, (index, result) in enumerate(pool.imap_unordered(_verify_in_worker, tasks)):
+                result.claim = work[index][1]
+                results[index] = result
+                finished(done, index)
+            pool.close()
+        except BaseException:
+            pool.terminate()    # Ctrl-C or a failure: no worker outlives the command
+            raise
+        finally:
+            pool.join()
+            _WORK = []
+    return results

@@ -1,7 +1,8 @@
 """One registration per derivation, and discovery of every derivation module.
 
-Adding a derivation means adding one module to this package that calls ``register``; nothing
-else needs to change.
+Adding a derivation means adding one module to ``regverify.derivations`` that calls
+``register``; nothing else needs to change. The engine never imports a lecture page by name: it
+finds them in that package.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import importlib
 import pkgutil
 import sys
 
-from .claims import Derivation
+from regverify.claims import Derivation
 
 _REGISTRY: dict[str, Derivation] = {}
 
@@ -38,11 +39,14 @@ def register(derivation: Derivation) -> Derivation:
     return derivation
 
 
+LECTURE_PAGES = "regverify.derivations"
+
+
 def discover() -> None:
-    """Import every module of the package so that each registers its derivation."""
-    package = sys.modules[__package__]
+    """Import every lecture page so that each registers its derivation."""
+    package = importlib.import_module(LECTURE_PAGES)
     for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{__package__}.{info.name}")
+        importlib.import_module(f"{LECTURE_PAGES}.{info.name}")
 
 
 def all_derivations() -> list[Derivation]:

@@ -21,9 +21,9 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
+from regverify.numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
 
-from .prover import Obligation
+from regverify.prover import Obligation
 
 Sample = Callable[[np.random.Generator, int], dict]
 
