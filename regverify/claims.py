@@ -10,8 +10,11 @@ A claim is one closed form with one generic numeric checker per kind:
 * ``Limit``          f → value as a parameter approaches a point.
 
 The numeric side of every kind evaluates a NumPy twin written independently of the SymPy
-obligation it checks. A claim printed wrongly in the material has ``expect=ERRATUM`` and names
-the claim that corrects it.
+obligation it checks. Every claim is one of three kinds of statement: it ``HOLDS``, or it is an
+``ERRATUM`` (printed wrongly in the material: it carries the quote, file and line) or a
+``PITFALL`` (plausible, not printed); both of the latter name the claim that corrects them and
+may state a ``premise`` (what the wrong statement assumes), which every sample satisfies, so that
+the counterexample does too.
 """
 from __future__ import annotations
 
@@ -21,16 +24,58 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from regverify.numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
-
-from regverify.prover import Obligation
+from . import material
+from .numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
+from .prover import Obligation
 
 Sample = Callable[[np.random.Generator, int], dict]
 
 
 class Expect(str, Enum):
     HOLDS = "holds"
-    ERRATUM = "erratum"
+    ERRATUM = "erratum"   # printed in the material, wrong
+    PITFALL = "pitfall"   # not printed, plausible, wrong
+
+    @property
+    def wrong(self) -> bool:
+        return self is not Expect.HOLDS
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Where the material prints a statement: ``quote`` stands verbatim in ``file`` at ``line``.
+
+    ``reading`` says how the OCR text is read where that is a choice; ``also`` lists other lines
+    that print the same statement."""
+
+    file: str
+    line: int
+    quote: str
+    reading: str = ""
+    also: tuple[int, ...] = ()
+
+    def check(self) -> None:
+        """Raise if the quote is not in the cited line of the bundled material."""
+        text = material.line(self.file, self.line)
+        if self.quote not in text:
+            raise ValueError(f"the quote {self.quote!r} is not in {self.file}:{self.line}, "
+                             f"which reads {text.strip()[:200]!r}")
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "quote": self.quote,
+                "reading": self.reading, "also": list(self.also)}
+
+
+@dataclass(frozen=True)
+class Premise:
+    """What a wrong statement takes for granted; its counterexample must satisfy it."""
+
+    text: str
+    holds: Callable[[dict], bool]
+
+
+class PremiseNeverHolds(RuntimeError):
+    pass
 
 
 class NumericVerdict(str, Enum):
@@ -71,13 +116,37 @@ class Claim:
     sample: Sample
     expect: Expect = Expect.HOLDS
     corrected_by: str | None = None
+    source: Printed | None = None         # required for an erratum, absent otherwise
+    origin: str = ""                       # a pitfall: where the mistake comes from
+    premise: Premise | None = None
+    uses: tuple[str, ...] = ()             # "claim" in this derivation or "derivation/claim"
     symbolic: Callable[[], Obligation] | None = None
     training: Callable[[int, bool], Evidence] | None = None
     trials: int = 6
     kind: ClassVar[str] = "claim"
+    # What SymPy must have derived from the definition for a proof of this kind to count.
+    derivation_required: ClassVar[str | None] = None
 
     def check_numeric(self, rng: np.random.Generator) -> Evidence:
         raise NotImplementedError
+
+    def draw(self, rng: np.random.Generator, trial: int, sample: Sample | None = None) -> dict:
+        """A sample of the claim's domain that satisfies its premise, if it states one."""
+        sample = sample or self.sample
+        for _ in range(200):
+            params = sample(rng, trial)
+            if self.premise is None or self.premise.holds(params):
+                return params
+        raise PremiseNeverHolds(f"{self.name}: no sample in 200 satisfied the premise "
+                                f"{self.premise.text!r}; the sampler must draw inside it")
+
+    def counterexample(self, params: dict, shown: dict | None = None, **values) -> dict:
+        """The failing point (``shown``: the part of it worth printing), with the premise
+        re-checked there."""
+        found = counterexample(params if shown is None else shown, **values)
+        if self.premise is not None:
+            found["premise"] = {"text": self.premise.text, "holds": bool(self.premise.holds(params))}
+        return found
 
 
 @dataclass(kw_only=True)
@@ -91,13 +160,13 @@ class Identity(Claim):
     def check_numeric(self, rng):
         worst = 0.0
         for trial in range(self.trials):
-            params = self.sample(rng, trial)
+            params = self.draw(rng, trial)
             left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
             if left.shape != right.shape:
                 return Evidence(NumericVerdict.FAILED, {
                     "method": "evaluate both sides", "trial": trial,
                     "reason": f"Expected shape {right.shape} but got lhs.shape={left.shape}",
-                    "counterexample": counterexample(params)})
+                    "counterexample": self.counterexample(params)})
             scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0),
                         self.floor)
             error = float(np.max(np.abs(left - right), initial=0.0) / scale)
@@ -106,7 +175,7 @@ class Identity(Claim):
                 return Evidence(NumericVerdict.FAILED, {
                     "method": "evaluate both sides", "max_rel_error": error,
                     "tolerance": self.rtol, "trial": trial,
-                    "counterexample": counterexample(params, lhs=left, rhs=right)})
+                    "counterexample": self.counterexample(params, lhs=left, rhs=right)})
         return Evidence(NumericVerdict.PASSED, {"method": "evaluate both sides",
                                                 "max_rel_error": worst, "tolerance": self.rtol,
                                                 "trials": self.trials})
@@ -120,11 +189,12 @@ class Gradient(Claim):
     method: str = "complex-step"     # "richardson" where the objective is not analytic
     trials: int = 3
     kind: ClassVar[str] = "gradient"
+    derivation_required: ClassVar[str] = "differentiation"
 
     def check_numeric(self, rng):
         worst = None
         for trial in range(self.trials):
-            params = self.sample(rng, trial)
+            params = self.draw(rng, trial)
 
             def f(x, params=params):
                 return self.objective({**params, self.wrt: x})
@@ -136,8 +206,8 @@ class Gradient(Claim):
             if not check.passed:
                 return Evidence(NumericVerdict.FAILED, {
                     **check.as_dict(), "trial": trial,
-                    "counterexample": counterexample(
-                        {k: v for k, v in params.items() if np.size(v) <= 64},
+                    "counterexample": self.counterexample(
+                        params, shown={k: v for k, v in params.items() if np.size(v) <= 64},
                         entry=list(check.worst_entry),
                         claimed=check.claimed[check.worst_entry],
                         measured=check.measured[check.worst_entry])})
@@ -159,14 +229,25 @@ class Minimizer(Claim):
     candidate: Callable[[dict], np.ndarray]
     smooth: bool = True
     rtol: float = 1e-9
+    # Stated properties of the minimum, checked at the candidate: e.g. the value Ω(ρ) = 0.
+    minimum_value: Callable[[dict], float] | None = None
     kind: ClassVar[str] = "minimizer"
+    derivation_required: ClassVar[str] = "differentiation"
 
     def check_numeric(self, rng):
         worst_gradient = 0.0
         for trial in range(self.trials):
-            params = self.sample(rng, trial)
+            params = self.draw(rng, trial)
             w = np.asarray(self.candidate(params), dtype=float)
             f0 = float(self.objective(params, w))
+            if self.minimum_value is not None:
+                stated = float(self.minimum_value(params))
+                if not abs(f0 - stated) <= 1e-12 * max(1.0, abs(stated)):
+                    return Evidence(NumericVerdict.FAILED, {
+                        "method": "value at the candidate", "trial": trial,
+                        "reason": f"Expected the minimum value {stated:.17g} but got "
+                                  f"objective={f0:.17g}",
+                        "counterexample": self.counterexample(params, candidate=w, value=f0)})
             scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
             directions = [d for e in np.eye(w.size) for d in (e, -e)]
             directions += list(rng.standard_normal((2 * w.size, w.size)))
@@ -180,7 +261,7 @@ class Minimizer(Claim):
                             "method": "descent search", "trial": trial,
                             "reason": f"objective drops from {f0:.17g} to {f1:.17g} "
                                       f"a step {step * scale:g} away",
-                            "counterexample": counterexample(params, candidate=w,
+                            "counterexample": self.counterexample(params, candidate=w,
                                                              better=w + step * scale * d)})
             if self.smooth:
                 relative, gradient = self._stationarity(params, w, scale, rng)
@@ -189,8 +270,9 @@ class Minimizer(Claim):
                     return Evidence(NumericVerdict.FAILED, {
                         "method": "stationarity (complex step)", "trial": trial,
                         "max_rel_error": relative, "tolerance": STATIONARITY_TOLERANCE,
-                        "counterexample": counterexample(params, candidate=w, gradient=gradient)})
-        detail = {"method": "descent search" + (" + stationarity (complex step)" if self.smooth else ""),
+                        "counterexample": self.counterexample(params, candidate=w, gradient=gradient)})
+        detail = {"method": "descent search" + (" + stationarity (complex step)" if self.smooth else "")
+                  + (" + value at the candidate" if self.minimum_value else ""),
                   "trials": self.trials, "tolerance": self.rtol}
         if self.smooth:
             detail["max_rel_error"] = worst_gradient
@@ -229,7 +311,7 @@ class Approximation(Claim):
     def _errors(self, rng, sample):
         rows = []
         for trial in range(self.trials):
-            params = sample(rng, trial)
+            params = self.draw(rng, trial, sample)
             left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
             error = float(np.max(np.abs(left - right) / np.maximum(np.abs(right), 1e-300)))
             rows.append((float(self.regime(params)), error, params))
@@ -249,7 +331,7 @@ class Approximation(Claim):
                   "max_rel_error_outside": worst_out[1],
                   "outside_at": {"regime_value": worst_out[0]}, "trials": 2 * self.trials}
         if worst_in[1] > self.rtol:
-            return Evidence(NumericVerdict.FAILED, {**detail, "counterexample": counterexample(
+            return Evidence(NumericVerdict.FAILED, {**detail, "counterexample": self.counterexample(
                 worst_in[2], regime_value=worst_in[0], rel_error=worst_in[1])})
         return Evidence(NumericVerdict.PASSED, detail)
 
@@ -263,11 +345,12 @@ class Limit(Claim):
     approach: tuple = tuple(10.0 ** -k for k in range(1, 13))
     rtol: float = 1e-9
     kind: ClassVar[str] = "limit"
+    derivation_required: ClassVar[str] = "limit"
 
     def check_numeric(self, rng):
         worst = 0.0
         for trial in range(self.trials):
-            params = self.sample(rng, trial)
+            params = self.draw(rng, trial)
             target = np.asarray(self.value(params))
             gaps = [float(np.max(np.abs(np.asarray(self.f(params, t)) - target)) /
                           max(1.0, float(np.max(np.abs(target))))) for t in self.approach]
@@ -276,7 +359,7 @@ class Limit(Claim):
                 return Evidence(NumericVerdict.FAILED, {
                     "method": "evaluate along the approach", "trial": trial,
                     "max_rel_error": gaps[-1], "tolerance": self.rtol,
-                    "counterexample": counterexample(params, t=self.approach[-1],
+                    "counterexample": self.counterexample(params, t=self.approach[-1],
                                                      f=self.f(params, self.approach[-1]),
                                                      value=target)})
         return Evidence(NumericVerdict.PASSED, {"method": "evaluate along the approach",

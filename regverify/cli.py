@@ -68,7 +68,8 @@ def command_list(args) -> int:
     from tabulate import tabulate
     from .claims import Expect
     rows = [(d.id, d.title, "; ".join(map(str, d.sources)),
-             f"{len(d.claims)} ({sum(c.expect is Expect.ERRATUM for c in d.claims)} errata)")
+             f"{len(d.claims)} ({sum(c.expect is Expect.ERRATUM for c in d.claims)} errata, "
+             f"{sum(c.expect is Expect.PITFALL for c in d.claims)} pitfalls)")
             for d in select([])]
     print(tabulate(rows, headers=["id", "title", "sources", "claims"], tablefmt="github"))
     return EXIT_OK
@@ -83,7 +84,8 @@ def _numeric_cell(evidence) -> str:
 
 def explain(result) -> str:
     """Which check made a claim come out other than expected, in one line."""
-    parts = [f"symbolic {result.symbolic.verdict.value} ({result.symbolic.how})"]
+    parts = [result.problem] if result.problem else []
+    parts.append(f"symbolic {result.symbolic.verdict.value} ({result.symbolic.how})")
     for name, evidence in (("numeric", result.numeric), ("training", result.training)):
         detail = {k: v for k, v in evidence.detail.items() if k not in ("traceback", "counterexample")}
         parts.append(f"{name} {evidence.verdict.value} {detail}" if detail else f"{name} {evidence.verdict.value}")
@@ -120,14 +122,15 @@ def command_verify(args) -> int:
     results = verify(chosen, seed=args.seed, quick=args.quick, jobs=jobs, progress=_progress)
     rows = [(r.derivation, r.claim.name, r.claim.kind, r.symbolic.verdict.value,
              _numeric_cell(r.numeric), r.training.verdict.value,
-             r.status + (" (erratum)" if r.claim.expect is Expect.ERRATUM else ""),
+             r.status + (f" ({r.claim.expect.value})" if r.claim.expect.wrong else ""),
              "" if r.ok else "NOT AS EXPECTED") for r in results]
     table = tabulate(rows, headers=["derivation", "claim", "kind", "symbolic", "numeric",
                                     "training", "status", ""], tablefmt="github")
     print(table, file=sys.stderr if args.json == "-" else sys.stdout)
     bad = [r for r in results if not r.ok]
     summary = (f"{len(results)} claims: {sum(r.status == 'verified' for r in results)} verified, "
-               f"{sum(r.status == 'refuted' and r.ok for r in results)} errata refuted, "
+               f"{sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results)} errata and "
+               f"{sum(r.ok and r.claim.expect is Expect.PITFALL for r in results)} pitfalls refuted, "
                f"{len(bad)} not as expected; {sum(r.seconds for r in results):.1f} s")
     print(summary, file=sys.stderr)
     for r in bad:

@@ -7,7 +7,13 @@ expressions that must be positive, under the symbols' assumptions. The prover an
   positivity condition was shown;
 * ``refuted``: a residual is non-zero at a concrete point (exact rationals, evaluated to 30
   digits) — a counterexample, never a mere failure to simplify;
-* ``unproved``: neither, within the time bound.
+* ``unproved``: neither, within the time bound, or nothing to prove: an obligation whose
+  residuals are 0 as built, or one of a kind that must derive something (a gradient must
+  differentiate the objective, a limit must take the limit of the closed form) and did not.
+
+A proof states its scope ("every n" for MatrixSymbol or indexed-sum proofs, otherwise the
+explicit sizes), the parametrisation it used, and the assumptions it relied on; a proof with no
+stated scope is not counted.
 
 Rewritings are tried cheapest first (expand, cancel, together, simplify), each under a
 time limit, because ``simplify`` on the wrong form can run for minutes.
@@ -31,6 +37,7 @@ class SymbolicVerdict(str, Enum):
     REFUTED = "refuted"
     UNPROVED = "unproved"
     SKIPPED = "skipped"
+    ERROR = "error"        # building the obligation crashed: never a verdict
 
 
 class sigma(sp.Function):
@@ -58,13 +65,34 @@ CONCRETE = {sigma: sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
             g: sp.Lambda(_t, sp.tanh(_t)), g_prime: sp.Lambda(_t, 1 - sp.tanh(_t) ** 2)}
 
 
+def derivative(objective, wrt):
+    """∂objective/∂wrt as SymPy derives it: ``.diff`` for a MatrixSymbol (every size), entry by
+    entry for an explicit matrix, ``sp.diff`` for a scalar."""
+    if isinstance(wrt, sp.MatrixBase):
+        scalar = objective[0, 0] if isinstance(objective, sp.MatrixBase) else objective
+        return wrt.applyfunc(lambda entry: sp.diff(scalar, entry))
+    if isinstance(wrt, sp.MatrixSymbol):
+        return objective.diff(wrt)
+    return sp.diff(objective, wrt)
+
+
+def _depends_on(expr, wrt) -> bool:
+    if isinstance(wrt, sp.MatrixBase):
+        return any(expr.has(entry) for entry in wrt)
+    return expr.has(wrt)
+
+
 @dataclass
 class Obligation:
     """What must be shown: each of ``zero`` is 0, each of ``positive`` > 0, of ``nonnegative`` ≥ 0.
 
-    ``unit_interval`` symbols lie in (0, 1); the prover writes them as u/(1+u) with u > 0 so
-    that SymPy's assumption system sees 1 − ρ > 0 too. ``steps`` is the derivation as the
-    lecture page would write it, for the report.
+    Build it with ``identity``, ``gradient``, ``stationary`` or ``limit``: each derives what it
+    compares from the definition and records how (``derived_by``). ``scope`` is for which sizes
+    the proof holds ("every n", or "sizes 2×3 and 3×4"); ``parametrisation`` how a structured
+    matrix was written (e.g. "Q by Cayley transform, and one reflection"); ``assumptions_used``
+    the assumptions the proof relied on. ``unit_interval`` symbols lie in (0, 1); the prover
+    writes them as u/(1+u) with u > 0 so that SymPy sees 1 − ρ > 0 too. ``steps`` is the
+    derivation as the lecture page would write it, for the report.
     """
 
     zero: list = field(default_factory=list)
@@ -73,6 +101,57 @@ class Obligation:
     unit_interval: tuple = ()
     steps: tuple = ()
     constraint: Callable[[dict], bool] | None = None   # joint domain, e.g. ελ < 1
+    scope: str = ""
+    parametrisation: str = ""
+    assumptions_used: tuple = ()
+    derived_by: str = ""      # "differentiation", "limit", or "" (an identity as written)
+
+    @classmethod
+    def identity(cls, lhs, rhs, **details) -> "Obligation":
+        """lhs − rhs reduces to 0."""
+        return cls(zero=[lhs - rhs], **details)
+
+    @classmethod
+    def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
+        """SymPy differentiates the objective; the claimed gradient must equal what it derives.
+        ``substitutions`` apply stated assumptions afterwards (e.g. Hᵀ → H for symmetric H)."""
+        if not _depends_on(objective, wrt):
+            return cls(zero=[], **details)      # differentiates nothing: nothing to prove
+        derived = derivative(objective, wrt)
+        if substitutions:
+            derived = derived.subs(substitutions)
+        return cls(zero=[derived - claimed], derived_by="differentiation", **details)
+
+    @classmethod
+    def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
+                   **details) -> "Obligation":
+        """The gradient SymPy derives from the objective vanishes at the candidate.
+
+        With ``linear=(A, b)`` (a gradient affine in wrt, the multiply-through form): the derived
+        gradient must equal factor·(A·wrt − b), and A·candidate − b must reduce to 0 (a scalar
+        factor stays outside A so that A·A⁻¹ cancels). The second-order conditions go in
+        ``positive`` / ``nonnegative``."""
+        if not _depends_on(objective, wrt):
+            return cls(zero=[], **details)
+        derived = derivative(objective, wrt)
+        if substitutions:
+            derived = derived.subs(substitutions)
+        if linear is not None:
+            a, b = linear
+            zero = [derived - factor * (a * wrt - b), a * candidate - b]
+        elif isinstance(wrt, sp.MatrixBase):
+            zero = [derived.subs(dict(zip(wrt, candidate)), simultaneous=True)]
+        else:
+            zero = [derived.xreplace({wrt: candidate})]
+        return cls(zero=zero, derived_by="differentiation", **details)
+
+    @classmethod
+    def limit(cls, expr, variable, point, value, direction="+", **details) -> "Obligation":
+        """SymPy takes the limit of the closed form itself; it must equal the stated value."""
+        if not expr.has(variable):
+            return cls(zero=[], **details)
+        return cls(zero=[sp.limit(expr, variable, point, direction) - value],
+                   derived_by="limit", **details)
 
 
 @dataclass
@@ -81,9 +160,18 @@ class Proof:
     how: str = ""
     seconds: float = 0.0
     counterexample: dict | None = None
+    scope: str = ""
+    parametrisation: str = ""
+    assumptions_used: tuple = ()
+    derived_by: str = ""
+    steps: tuple = ()
+    residual: str = ""
 
     def as_dict(self) -> dict:
-        out = {"verdict": self.verdict.value, "how": self.how, "seconds": round(self.seconds, 3)}
+        out = {"verdict": self.verdict.value, "how": self.how, "seconds": round(self.seconds, 3),
+               "scope": self.scope, "parametrisation": self.parametrisation,
+               "assumptions_used": list(self.assumptions_used), "derived_by": self.derived_by,
+               "steps": list(self.steps), "residual": self.residual}
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
         return out
@@ -161,14 +249,34 @@ def _shown(expr, budget: float, strict: bool) -> str | None:
     return None
 
 
-def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0) -> Proof:
+def _built_zero(expr) -> bool:
+    """0 before any rewriting: SymPy's constructors already cancelled it."""
+    return all(_is_zero(e) for e in _entries(expr))
+
+
+def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
+          required: str | None = None) -> Proof:
     """Discharge the obligation, or find an exact counterexample, or say neither.
 
-    Per residual: ``expand`` first (cheap); if that leaves something, look for an exact point
-    where it is non-zero before spending the budget on heavier rewrites."""
+    ``required`` is what the claim's kind must derive ("differentiation", "limit"): an
+    obligation that did not is refused. Per residual: ``expand`` first (cheap); if that leaves
+    something, look for an exact point where it is non-zero before spending the budget on
+    heavier rewrites."""
     start = time.perf_counter()
+    details = {"scope": obligation.scope, "parametrisation": obligation.parametrisation,
+               "assumptions_used": tuple(obligation.assumptions_used),
+               "derived_by": obligation.derived_by, "steps": tuple(obligation.steps)}
+    if required and obligation.derived_by != required:
+        return Proof(SymbolicVerdict.UNPROVED, f"nothing to prove: the obligation must come from "
+                     f"{required} of the definition, and it does not", 0.0, **details)
+    if not obligation.zero and not obligation.positive and not obligation.nonnegative:
+        return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: the obligation is empty", 0.0, **details)
+    if not obligation.derived_by and obligation.zero and all(_built_zero(z) for z in obligation.zero):
+        return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: every residual is 0 as built",
+                     0.0, **details)
     unit = _unit_substitution(obligation.unit_interval)
     residuals = [e for z in obligation.zero for e in _entries(z)]
+    details["residual"] = _short(obligation.zero[0]) if obligation.zero else ""
     conditions = [(c, True) for c in obligation.positive] + [(c, False) for c in obligation.nonnegative]
     per_try = max(1.0, budget / max(1, len(residuals) + len(conditions)))
     hows, unreduced = set(), 0
@@ -179,7 +287,7 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0) -> Proof:
                                         obligation.constraint)
             if found is not None:
                 return Proof(SymbolicVerdict.REFUTED, "non-zero at an exact point",
-                             time.perf_counter() - start, found)
+                             time.perf_counter() - start, found, **details)
             how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[1:])
         if how is None:
             unreduced += 1
@@ -194,10 +302,18 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0) -> Proof:
             hows.add(f"sign {how}")
     elapsed = time.perf_counter() - start
     if not unreduced and not unshown:
-        return Proof(SymbolicVerdict.PROVED, ", ".join(sorted(hows)) or "trivially", elapsed)
+        if not obligation.scope:
+            return Proof(SymbolicVerdict.UNPROVED, "reduced, but the proof states no scope "
+                         "(every n, or which sizes)", elapsed, **details)
+        return Proof(SymbolicVerdict.PROVED, ", ".join(sorted(hows)) or "as derived", elapsed, **details)
     what = f"{unreduced} residual(s) not reduced to 0" if unreduced else \
         f"sign of {', '.join(map(str, unshown))} not shown"
-    return Proof(SymbolicVerdict.UNPROVED, what, elapsed)
+    return Proof(SymbolicVerdict.UNPROVED, what, elapsed, **details)
+
+
+def _short(expr, limit: int = 400) -> str:
+    text = str(expr)
+    return text if len(text) <= limit else text[:limit] + " …"
 
 
 def _rational_for(symbol, rng, unit_symbols) -> sp.Rational:

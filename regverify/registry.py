@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 import sys
 
-from regverify.claims import Derivation
+from regverify.claims import Derivation, Expect
 
 _REGISTRY: dict[str, Derivation] = {}
 
@@ -32,9 +32,17 @@ def register(derivation: Derivation) -> Derivation:
     if repeated:
         raise ValueError(f"{derivation.id} ({derivation.module}) repeats claim names {repeated}")
     for claim in derivation.claims:
+        where = f"{derivation.id}/{claim.name} ({derivation.module})"
         if claim.corrected_by is not None and claim.corrected_by not in names:
-            raise ValueError(f"{derivation.id}/{claim.name} is corrected by "
-                             f"{claim.corrected_by!r}, which {derivation.id} does not have")
+            raise ValueError(f"{where} is corrected by {claim.corrected_by!r}, which "
+                             f"{derivation.id} does not have")
+        if claim.expect.wrong and claim.corrected_by is None:
+            raise ValueError(f"{where} is a{'n' if claim.expect is Expect.ERRATUM else ''} "
+                             f"{claim.expect.value}: name the claim that corrects it (corrected_by=)")
+        if (claim.expect is Expect.ERRATUM) != (claim.source is not None):
+            raise ValueError(f"{where}: an erratum, and only an erratum, quotes the material "
+                             f"(source=Printed(file, line, quote)); a wrong statement that is not "
+                             f"printed is a pitfall")
     _REGISTRY[derivation.id] = derivation
     return derivation
 
@@ -51,7 +59,20 @@ def discover() -> None:
 
 def all_derivations() -> list[Derivation]:
     discover()
+    check_uses()
     return list(_REGISTRY.values())
+
+
+def check_uses() -> None:
+    """Every claim a claim builds on exists ("claim" here, or "derivation/claim")."""
+    known = {f"{d.id}/{c.name}" for d in _REGISTRY.values() for c in d.claims}
+    for derivation in _REGISTRY.values():
+        for claim in derivation.claims:
+            for used in claim.uses:
+                full = used if "/" in used else f"{derivation.id}/{used}"
+                if full not in known:
+                    raise ValueError(f"{derivation.id}/{claim.name} uses {used!r}, which is not a "
+                                     f"registered claim")
 
 
 def get(derivation_id: str) -> Derivation:

@@ -1,8 +1,10 @@
 """Run every check of a claim and decide its status.
 
 A claim that should hold is ``verified`` when SymPy proved it (an approximation may stay
-unproved), its numeric twin passed and its training run, if any, passed. An erratum is
-``refuted`` when a numeric counterexample exists; symbolic failure alone never refutes.
+unproved), its numeric twin passed and its training run, if any, passed. An erratum or a pitfall
+is ``refuted`` when a numeric counterexample exists that satisfies its premise (and, for an
+erratum, its quote stands in the cited line of the material); symbolic failure alone never
+refutes. A check that crashes makes the claim an ``error``, whatever else it showed.
 """
 from __future__ import annotations
 
@@ -30,14 +32,20 @@ class ClaimResult:
     status: str
     ok: bool
     seconds: float
+    problem: str = ""     # why a claim is an error beyond its checks (e.g. a misquoted source)
 
     def as_dict(self) -> dict:
-        return {"derivation": self.derivation, "claim": self.claim.name,
-                "statement": self.claim.statement, "kind": self.claim.kind,
-                "expect": self.claim.expect.value, "corrected_by": self.claim.corrected_by,
+        claim = self.claim
+        return {"derivation": self.derivation, "claim": claim.name,
+                "statement": claim.statement, "kind": claim.kind,
+                "expect": claim.expect.value, "corrected_by": claim.corrected_by,
+                "source": claim.source.as_dict() if claim.source else None,
+                "origin": claim.origin or None,
+                "premise": claim.premise.text if claim.premise else None,
+                "uses": [u if "/" in u else f"{self.derivation}/{u}" for u in claim.uses],
                 "symbolic": self.symbolic.as_dict(), "numeric": self.numeric.as_dict(),
                 "training": self.training.as_dict(), "status": self.status, "ok": self.ok,
-                "seconds": round(self.seconds, 3)}
+                "problem": self.problem or None, "seconds": round(self.seconds, 3)}
 
 
 def claim_rng(seed: int, derivation_id: str, claim_name: str) -> np.random.Generator:
@@ -54,15 +62,18 @@ def _guarded(check) -> Evidence:
 
 
 def decide(claim: Claim, symbolic: Proof, numeric: Evidence, training: Evidence) -> tuple[str, bool]:
-    if NumericVerdict.ERROR in (numeric.verdict, training.verdict):
+    if (NumericVerdict.ERROR in (numeric.verdict, training.verdict)
+            or symbolic.verdict is SymbolicVerdict.ERROR):
         return "error", False
-    counterexample = (numeric.verdict is NumericVerdict.FAILED
-                      or symbolic.verdict is SymbolicVerdict.REFUTED)
-    if claim.expect is Expect.ERRATUM:
-        if numeric.verdict is NumericVerdict.FAILED and symbolic.verdict is not SymbolicVerdict.PROVED:
+    if claim.expect.wrong:
+        found = numeric.detail.get("counterexample", {})
+        premise_ok = found.get("premise", {}).get("holds", True)
+        if (numeric.verdict is NumericVerdict.FAILED and premise_ok
+                and symbolic.verdict is not SymbolicVerdict.PROVED):
             return "refuted", True
         return ("verified" if symbolic.verdict is SymbolicVerdict.PROVED else "unverified"), False
-    if counterexample or training.verdict is NumericVerdict.FAILED:
+    if (numeric.verdict is NumericVerdict.FAILED or symbolic.verdict is SymbolicVerdict.REFUTED
+            or training.verdict is NumericVerdict.FAILED):
         return "refuted", False
     symbolic_ok = (symbolic.verdict is SymbolicVerdict.PROVED
                    or isinstance(claim, Approximation))
@@ -71,22 +82,34 @@ def decide(claim: Claim, symbolic: Proof, numeric: Evidence, training: Evidence)
     return "unverified", False
 
 
+def prove_claim(claim: Claim, seed: int = 0, budget: float = 20.0) -> Proof:
+    if claim.symbolic is None:
+        return Proof(SymbolicVerdict.SKIPPED, "no symbolic obligation")
+    try:
+        obligation = claim.symbolic()
+        return prove(obligation, seed=seed, budget=budget, required=claim.derivation_required)
+    except Exception as error:   # a crash is an error, never a verdict (for errata too)
+        return Proof(SymbolicVerdict.ERROR, f"{type(error).__name__}: {error}")
+
+
 def verify_claim(derivation: Derivation, claim: Claim, seed: int = 0, quick: bool = False,
                  budget: float = 20.0) -> ClaimResult:
     start = time.perf_counter()
-    if claim.symbolic is None:
-        symbolic = Proof(SymbolicVerdict.SKIPPED, "no symbolic obligation")
-    else:
+    problem = ""
+    if claim.source is not None:
         try:
-            symbolic = prove(claim.symbolic(), seed=seed, budget=budget)
-        except Exception as error:
-            symbolic = Proof(SymbolicVerdict.UNPROVED, f"{type(error).__name__}: {error}")
+            claim.source.check()
+        except (ValueError, LookupError, OSError) as error:
+            problem = f"the printed source does not check: {error}"
+    symbolic = prove_claim(claim, seed, budget)
     numeric = _guarded(lambda: claim.check_numeric(claim_rng(seed, derivation.id, claim.name)))
     training = (_guarded(lambda: claim.training(seed, quick)) if claim.training
                 else Evidence(NumericVerdict.SKIPPED))
     status, ok = decide(claim, symbolic, numeric, training)
+    if problem:
+        status, ok = "error", False
     return ClaimResult(derivation.id, claim, symbolic, numeric, training, status, ok,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, problem)
 
 
 # What a worker process verifies, inherited through fork: claims hold lambdas, which do not pickle.

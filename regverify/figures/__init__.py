@@ -1,0 +1,39 @@
+"""The lecture's pictures, one module per derivation id (``l2_shrinkage.py`` for ``l2-shrinkage``).
+
+A module registers each picture with ``@figure(derivation_id, name, alt)``; the function takes the
+derivation's verification results ({claim name: result as in ``verify --json``}, training
+figures and curves included) and returns a matplotlib Figure. The report writer saves them; the
+registry finds the modules here, as it finds the lecture pages.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    derivation: str
+    name: str          # the file stem: reports/figures/<derivation>-<name>.png
+    alt: str           # what the picture shows, for the report's alt text
+    draw: Callable     # results -> matplotlib.figure.Figure
+
+
+_FIGURES: list[FigureSpec] = []
+
+
+def figure(derivation: str, name: str, alt: str):
+    def register(draw):
+        if any(f.derivation == derivation and f.name == name for f in _FIGURES):
+            raise ValueError(f"figure {derivation}/{name} is registered twice")
+        _FIGURES.append(FigureSpec(derivation, name, alt, draw))
+        return draw
+    return register
+
+
+def figures_for(derivation: str) -> list[FigureSpec]:
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return [f for f in _FIGURES if f.derivation == derivation]
