@@ -1,67 +1,86 @@
-"""Contractive autoencoders: the Frobenius norm of the encoder's Jacobian.
+"""Contractive autoencoders: the Frobenius norm of the encoder's Jacobian (003:660–712).
 
 Ω(x) = ‖J_x(h)‖²_F = Σⱼ Σ_l (∂h_l/∂xⱼ)² penalizes how much the code h moves when the input
-moves. For h = σ(Wᵀx + b), J_x(h) = diag(h ⊙ (1 − h)) Wᵀ, so Ω = Σ_l (h_l(1 − h_l))² ‖W_l‖²
-with W_l the l-th column of W (row norms under the transposed convention).
+moves. Differentiating h = σ(Wᵀx + b) gives ∂h_l/∂xⱼ = h_l(1 − h_l) W_jl, so
+J_x(h) = diag(h ⊙ (1 − h)) Wᵀ and Ω = Σ_l (h_l(1 − h_l))² ‖W_l‖² with W_l the l-th column of W
+(row norms under the transposed convention); differentiating Ω by W_jl gives
+∂Ω/∂W_jl = 2(h_l(1 − h_l))² [W_jl + (1 − 2h_l)‖W_l‖² xⱼ].
 """
+import dataclasses
+
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import jacobian
 
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
 from regverify.numerics.training import gradient_descent, train_with_autograd_check
-
-from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Source
-from regverify.symbolic import gradient_matrix, symbol_matrix, symbol_vector
 from regverify.prover import Obligation, g, g_prime, sigma
 from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
 
-N, K = 4, 3   # explicit sizes for the symbolic proofs: 4 inputs, 3 hidden units
-
-
-def encoder(activation=sigma):
-    x = symbol_vector("x", N, real=True)
-    w = symbol_matrix("W", N, K, real=True)
-    b = symbol_vector("b", K, real=True)
-    return x, w, (w.T * x + b).applyfunc(activation)
+SLIDES = "003_c3291310eed8186c.txt"
+SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
+SCOPE = "sizes W 2×3 and 3×4, activation abstract (σ with σ' = σ(1 − σ))"
 
 
-def squared_column_norm(w, l):
-    return sum(w[j, l] ** 2 for j in range(w.rows))
+def encoder(n, k, activation=sigma):
+    x, w, b = symbol_vector("x", n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
+    return x, w, w.T * x + b, (w.T * x + b).applyfunc(activation)
 
 
-def jacobian_obligation() -> Obligation:
-    x, w, h = encoder()
-    return Obligation(zero=[h.jacobian(x) - sp.diag(*[v * (1 - v) for v in h]) * w.T],
-                      steps=("∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl",))
+def derived_penalty(n, k, activation=sigma):
+    """Ω from the Jacobian SymPy derives by differentiating h by x."""
+    x, w, a, h = encoder(n, k, activation)
+    return x, w, a, h, sum(entry ** 2 for entry in h.jacobian(x))
 
 
-def frobenius_obligation(activation=sigma, slope=lambda h, a: h * (1 - h), index_slip=False):
-    x, w, h = encoder(activation)
-    a = w.T * x + sp.Matrix(K, 1, lambda l, _: sp.Symbol(f"b_{l + 1}", real=True))
-    jac = h.jacobian(x)
-    frobenius = sum(entry ** 2 for entry in jac)
-    if index_slip:   # Σ_{i=1}^n Σ_l (∂h_l/∂x_j)²: the sum runs over i, j stays free (j = 1)
-        return Obligation(zero=[frobenius - N * sum(jac[l, 0] ** 2 for l in range(K))])
-    closed = sum(slope(h[l], a[l]) ** 2 * squared_column_norm(w, l) for l in range(K))
-    return Obligation(zero=[frobenius - closed],
-                      steps=("(J Jᵀ) is diag(g'(a)) WᵀW diag(g'(a)); its trace is Σ_l g'(a_l)² ‖W_l‖²",))
+def at_sizes(build, **details) -> Obligation:
+    parts = [build(n, k) for n, k in SIZES]
+    assert len({p.derived_by for p in parts}) == 1
+    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero], scope=SCOPE, **details)
 
 
-def penalty_gradient_obligation() -> Obligation:
-    x, w, h = encoder()
-    omega = sum(entry ** 2 for entry in h.jacobian(x))
-    claimed = sp.Matrix(N, K, lambda j, l: 2 * (h[l] * (1 - h[l])) ** 2 * (
-        w[j, l] + (1 - 2 * h[l]) * squared_column_norm(w, l) * x[j]))
-    return Obligation(zero=[gradient_matrix(omega, w) - claimed],
-                      steps=("∂/∂W_jl of (h_l(1−h_l))² ‖W_l‖²",
-                             "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2 h_l(1−h_l) · (1 − 2h_l) · h_l(1−h_l) xⱼ"))
+def jacobian_obligation():
+    def build(n, k):
+        x, w, a, h = encoder(n, k)
+        rows = [Obligation.gradient(h[l], x, sp.Matrix(n, 1, lambda j, _: h[l] * (1 - h[l]) * w[j, l]))
+                for l in range(k)]
+        return dataclasses.replace(rows[0], zero=[z for r in rows for z in r.zero])
+    return at_sizes(build, steps=("∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl",))
 
 
-# --- numeric twins ---------------------------------------------------------------------------
+def frobenius_obligation(activation=sigma, slope=lambda h, a: h * (1 - h)):
+    def build(n, k):
+        x, w, a, h, omega = derived_penalty(n, k, activation)
+        return Obligation.identity(omega, sum(slope(h[l], a[l]) ** 2 * sum(w[j, l] ** 2 for j in range(n))
+                                              for l in range(k)))
+    return at_sizes(build, steps=("Ω = Σⱼ Σ_l (g'(a_l) W_jl)² with the derived Jacobian",
+                                  "= Σ_l g'(a_l)² Σⱼ W_jl² = Σ_l g'(a_l)² ‖W_l‖²"))
+
+
+def penalty_gradient_obligation():
+    def build(n, k):
+        x, w, a, h, omega = derived_penalty(n, k)
+        claimed = sp.Matrix(n, k, lambda j, l: 2 * (h[l] * (1 - h[l])) ** 2 * (
+            w[j, l] + (1 - 2 * h[l]) * sum(w[i, l] ** 2 for i in range(n)) * x[j]))
+        return Obligation.gradient(omega, w, claimed)
+    return at_sizes(build, steps=("∂/∂W_jl of (h_l(1−h_l))² ‖W_l‖², with ∂h_l/∂W_jl = h_l(1−h_l) xⱼ",
+                                  "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2h_l(1−h_l)(1 − 2h_l) · h_l(1−h_l) xⱼ"))
+
+
+def slide_obligation():
+    """003:708 read with j free (j = 1): n copies of Σ_l (∂h_l/∂x₁)², against Ω."""
+    def build(n, k):
+        x, w, a, h, omega = derived_penalty(n, k)
+        return Obligation.identity(omega, n * sum(sp.diff(h[l], x[0]) ** 2 for l in range(k)))
+    return at_sizes(build)
+
+
+# --- numeric twins: the Jacobian is measured, never taken from the closed form ---------------
 def sample_encoder(rng, trial):
     n, k = sampling.size(rng), sampling.size(rng)
     return {"x": sampling.normal(rng, n), "W": sampling.normal(rng, (n, k)), "b": sampling.normal(rng, k)}
@@ -71,16 +90,12 @@ def code(p):
     return sigmoid(p["W"].T @ p["x"] + p["b"])
 
 
-def penalty_by_definition(p):
-    """Σⱼ Σ_l (∂h_l/∂xⱼ)² with ∂h_l/∂xⱼ = σ'(a_l) W_jl from the one-layer chain rule."""
-    s = sigmoid(p["W"].T @ p["x"] + p["b"])
-    entries = (s * (1 - s))[:, None] * p["W"].T
-    return np.sum(entries * entries)
+def measured_jacobian(p, activation=sigmoid):
+    return jacobian(lambda x: activation(anp.dot(p["W"].T, x) + p["b"]))(p["x"])
 
 
 def autograd_jacobian_norm(p, activation=sigmoid):
-    jac = jacobian(lambda x: activation(anp.dot(p["W"].T, x) + p["b"]))(p["x"])
-    return np.sum(jac ** 2)
+    return np.sum(measured_jacobian(p, activation) ** 2)
 
 
 def closed_form_penalty(p):
@@ -90,12 +105,14 @@ def closed_form_penalty(p):
 
 def closed_form_penalty_gradient(p):
     h = code(p)
-    s2 = (h * (1 - h)) ** 2
-    return 2 * s2 * (p["W"] + np.outer(p["x"], (1 - 2 * h) * np.sum(p["W"] ** 2, axis=0)))
+    return 2 * (h * (1 - h)) ** 2 * (p["W"] + np.outer(p["x"], (1 - 2 * h) * np.sum(p["W"] ** 2, axis=0)))
 
 
-# --- training run: the penalty lowers the held-out Jacobian norm ---------------------------
-def cae_loss(x, strength):
+# --- training run: the penalty lowers the measured held-out Jacobian norm ------------------
+STRENGTH, UNITS, LOWER = 0.3, 16, 0.8   # pass: held-out norm with the penalty < LOWER × without
+
+
+def cae_loss(x, strength=STRENGTH):
     def loss(p):
         h = sigmoid(anp.dot(x, p["W"]) + p["b"])
         r = anp.dot(h, p["V"]) + p["c"] - x
@@ -104,7 +121,8 @@ def cae_loss(x, strength):
     return loss
 
 
-def cae_gradient(x, strength):
+def cae_gradient(x, strength=STRENGTH, x_term=1.0):
+    """The closed-form gradient; ``x_term`` = 0 plants the error of dropping ∂h/∂W's x-term."""
     m = len(x)
 
     def gradient(p):
@@ -114,76 +132,92 @@ def cae_gradient(x, strength):
         delta = (r @ p["V"].T) * slope
         s2, norms = slope ** 2, np.sum(p["W"] ** 2, axis=0)
         # the verified per-example gradient, averaged over the rows
-        penalty_w = 2 * p["W"] * s2.mean(axis=0) + 2 * x.T @ (s2 * (1 - 2 * h)) * norms / m
+        penalty_w = 2 * p["W"] * s2.mean(axis=0) + x_term * 2 * x.T @ (s2 * (1 - 2 * h)) * norms / m
         penalty_b = 2 * (s2 * (1 - 2 * h)).mean(axis=0) * norms
         return {"W": x.T @ delta + strength * penalty_w, "b": delta.sum(axis=0) + strength * penalty_b,
                 "V": h.T @ r, "c": r.sum(axis=0)}
     return gradient
 
 
-def mean_jacobian_norm(p, x):
-    h = sigmoid(x @ p["W"] + p["b"])
-    return float(np.mean((h * (1 - h)) ** 2 @ np.sum(p["W"] ** 2, axis=0)))
+def measured_jacobian_norm(p, x, step=1e-5):
+    """Mean over the rows of ‖J_x(h)‖²_F, each entry by central differences in x."""
+    total = 0.0
+    for j in range(x.shape[1]):
+        e = np.zeros(x.shape[1])
+        e[j] = step
+        column = (sigmoid((x + e) @ p["W"] + p["b"]) - sigmoid((x - e) @ p["W"] + p["b"])) / (2 * step)
+        total = total + np.sum(column ** 2, axis=1)
+    return float(np.mean(total))
 
 
-def train_contractive(seed: int, quick: bool) -> Evidence:
-    train, held_out = digits_split(600, 600, seed)
+def recording(gradient, held_out, every, curve):
+    def step(p):
+        if step.calls % every == 0:
+            curve.append(measured_jacobian_norm(p, held_out))
+        step.calls += 1
+        return gradient(p)
+    step.calls = 0
+    return step
+
+
+def train_contractive(seed: int, quick: bool, gradient=cae_gradient) -> Evidence:
+    train, held_out = digits_split(400, 400, seed)
     rng = np.random.default_rng(seed)
-    n, k = train.shape[1], 32
-    start = {"W": rng.normal(0, 0.3, (n, k)), "b": np.zeros(k),
-             "V": rng.normal(0, 0.1, (k, n)), "c": np.zeros(n)}
-    steps, lr, strength = (300 if quick else 800), 0.5, 0.3
-    plain = gradient_descent(start, cae_gradient(train, 0.0), lr, steps)
-    contractive, cross_check = train_with_autograd_check(
-        start, cae_gradient(train, strength), cae_loss(train, strength), lr, steps)
-    figures = {"data": f"digits, {len(train)} train / {len(held_out)} held out, k={k}, lambda={strength}",
-               "steps": steps, "held_out_jacobian_norm_plain": mean_jacobian_norm(plain.params, held_out),
-               "held_out_jacobian_norm_contractive": mean_jacobian_norm(contractive.params, held_out),
-               **cross_check,
-               "seconds": round(plain.seconds + contractive.seconds, 3)}
-    figures["ratio"] = figures["held_out_jacobian_norm_contractive"] / figures["held_out_jacobian_norm_plain"]
-    ok = figures["ratio"] < 0.8 and figures["max_loss_rel_gap"] < 1e-10
-    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
+    n = train.shape[1]
+    start = {"W": rng.normal(0, 0.3, (n, UNITS)), "b": np.zeros(UNITS),
+             "V": rng.normal(0, 0.1, (UNITS, n)), "c": np.zeros(n)}
+    steps, lr = (100 if quick else 300), 0.2
+    every = max(1, steps // 25)
+    plain_curve, penalty_curve = [], []
+    plain = gradient_descent(start, recording(cae_gradient(train, 0.0), held_out, every, plain_curve), lr, steps)
+    run, cross_check = train_with_autograd_check(
+        start, recording(gradient(train), held_out, every, penalty_curve), cae_loss(train), lr, steps)
+    plain_curve.append(measured_jacobian_norm(plain.params, held_out))
+    penalty_curve.append(measured_jacobian_norm(run.params, held_out))
+    with np.errstate(invalid="ignore"):
+        ratio = penalty_curve[-1] / plain_curve[-1]
+    detail = {"data": f"digits, {len(train)} train / {len(held_out)} held out, k={UNITS}, lambda={STRENGTH}",
+              "steps": steps, "criterion": f"held-out ||J||_F^2 ratio < {LOWER} and loss gap < 1e-10",
+              "held_out_jacobian_norm_plain": plain_curve[-1], "held_out_jacobian_norm_contractive": penalty_curve[-1],
+              "ratio": ratio, **cross_check, "seconds": round(plain.seconds + run.seconds, 3),
+              "curves": {"step": list(range(0, steps, every)) + [steps], "jacobian_norm_plain": plain_curve,
+                         "jacobian_norm_contractive": penalty_curve}}
+    ok = ratio < LOWER and cross_check["max_loss_rel_gap"] < 1e-10 and plain.finite
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 
 DERIVATION = register(Derivation(
     id="contractive",
     title="Contractive autoencoder: the Frobenius norm of the encoder Jacobian",
-    sources=[Source("003_c3291310eed8186c.txt", "Contractive autoencoders: J_x(h) and ‖J_x(h)‖²_F"),
-             Source("Rifai et al. 2011; GBC 14.18", "")],
+    sources=[Source(SLIDES, "003:660–712 J_x(h) and ‖J_x(h)‖²_F"), Source("Rifai et al. 2011; GBC 14.18", "")],
     conventions="W is n×k, column l is unit l's weights, h = σ(Wᵀx + b); J_x(h) is k×n, entry (l, j) = ∂h_l/∂xⱼ.",
     assumptions=["g elementwise and differentiable (σ in the lecture)"],
     symbols={"x": "vector(n)", "W": "matrix(n,k)", "b": "vector(k)"},
     claims=[
         Gradient(
-            name="encoder-jacobian",
-            statement="J_x(h) = diag(h ⊙ (1 − h)) Wᵀ",
-            symbolic=jacobian_obligation,
-            sample=sample_encoder, objective=code,
+            name="encoder-jacobian", statement="J_x(h) = diag(h ⊙ (1 − h)) Wᵀ",
+            symbolic=jacobian_obligation, sample=sample_encoder, objective=code,
             claimed=lambda p: np.diag(code(p) * (1 - code(p))) @ p["W"].T, wrt="x"),
         Identity(
-            name="frobenius-norm",
-            statement="‖J_x(h)‖²_F = Σ_l (h_l(1 − h_l))² ‖W_l‖² (column norms)",
-            symbolic=frobenius_obligation,
+            name="frobenius-norm", statement="‖J_x(h)‖²_F = Σ_l (h_l(1 − h_l))² ‖W_l‖² (column norms)",
+            uses=("encoder-jacobian",), symbolic=frobenius_obligation,
             sample=sample_encoder, lhs=autograd_jacobian_norm, rhs=closed_form_penalty),
         Identity(
             name="any-activation",
             statement="for any elementwise g: ‖J_x(h)‖²_F = Σ_l g'(a_l)² ‖W_l‖² (checked numerically with tanh)",
             symbolic=lambda: frobenius_obligation(g, lambda h, a: g_prime(a)),
             sample=sample_encoder, lhs=lambda p: autograd_jacobian_norm(p, anp.tanh),
-            rhs=lambda p: np.sum((1 - np.tanh(p["W"].T @ p["x"] + p["b"]) ** 2) ** 2
-                                 * np.sum(p["W"] ** 2, axis=0))),
+            rhs=lambda p: np.sum((1 - np.tanh(p["W"].T @ p["x"] + p["b"]) ** 2) ** 2 * np.sum(p["W"] ** 2, axis=0))),
         Gradient(
-            name="penalty-gradient",
-            statement="∂Ω/∂W_jl = 2(h_l(1 − h_l))² [W_jl + (1 − 2h_l) ‖W_l‖² xⱼ]",
-            symbolic=penalty_gradient_obligation,
-            sample=sample_encoder, objective=penalty_by_definition,
+            name="penalty-gradient", statement="∂Ω/∂W_jl = 2(h_l(1 − h_l))² [W_jl + (1 − 2h_l) ‖W_l‖² xⱼ]",
+            uses=("frobenius-norm",), symbolic=penalty_gradient_obligation,
+            sample=sample_encoder, objective=autograd_jacobian_norm, method="richardson",
             claimed=closed_form_penalty_gradient, wrt="W", training=train_contractive),
         Identity(
-            name="slide-sum-over-i",
-            statement="‖J_x(h)‖²_F = Σ_{i=1}^n Σ_l (∂h_l/∂xⱼ)² (as printed: summed over i, j left free)",
+            name="slide-sum-over-i", statement="‖J_x(h)‖²_F = Σ_{i=1}^n Σ_{l=1}^k (∂h_l/∂xⱼ)² (summed over i, j left free)",
             expect=Expect.ERRATUM, corrected_by="frobenius-norm",
-            symbolic=lambda: frobenius_obligation(index_slip=True),
-            sample=sample_encoder, lhs=autograd_jacobian_norm,
-            rhs=lambda p: len(p["x"]) * np.sum((code(p) * (1 - code(p)) * p["W"][0]) ** 2)),
+            source=Printed(SLIDES, 708, r"\sum_{i=1}^n \sum_{l=1}^k \left(\frac{\partial h_l}{\partial x_j}\right)^2",
+                           reading="j is free (take j = 1); the sum over i adds n copies of Σ_l (∂h_l/∂x₁)²"),
+            symbolic=slide_obligation, sample=sample_encoder, lhs=autograd_jacobian_norm,
+            rhs=lambda p: len(p["x"]) * np.sum(measured_jacobian(p)[:, 0] ** 2)),
     ]))

@@ -343,7 +343,7 @@ def find_counterexample(residuals, unit_symbols=(), seed: int = 0, constraint=No
                 continue
             try:
                 with time_limit(5):
-                    value = sp.N(concrete.subs(point), 30)
+                    value = sp.N(concrete.subs(point).doit(), 30)   # sums over symbolic ranges too
             except (ProofTimeout, ArithmeticError, TypeError, ValueError, AttributeError):
                 continue
             if value.is_number and value.is_finite and abs(value) > 1e-20:
