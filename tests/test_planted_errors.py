@@ -71,7 +71,7 @@ def test_gradient_with_a_wrong_per_unit_term_is_diagnosed_as_one_column():
 
 def test_gradient_missing_the_mean_over_examples_is_diagnosed_as_a_factor_m():
     d = get("kl-sparsity")
-    result = verify_claim(d, d.claim("slide-penalty-gradient-without-mean"))
+    result = verify_claim(d, d.claim("chained-m-times"))
     assert result.numeric.detail["diagnosis"] == "missing-factor"
     m = len(result.numeric.detail["counterexample"]["params"]["X"])
     assert f"claimed = {m} x" in result.numeric.detail["diagnosis_detail"]
@@ -133,7 +133,7 @@ def test_limit_with_a_wrong_value_is_refuted():
 # --- errata taken at face value --------------------------------------------------------------
 @pytest.mark.parametrize("derivation_id, claim_name", [
     ("l1-soft-threshold", "slide-threshold-uses-w"),
-    ("kl-sparsity", "slide-penalty-gradient-without-mean"),
+    ("kl-sparsity", "chained-m-times"),
     ("tied-weights", "decoder-path-only"),
     ("tied-weights", "encoder-path-only"),
     ("early-stopping", "alpha-exact-everywhere"),

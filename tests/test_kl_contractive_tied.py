@@ -1,0 +1,135 @@
+"""kl-sparsity, contractive and tied-weights: every claim comes out as expected, every erratum
+quotes its lines, and every training run fails on its planted-error twin."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from regverify import material
+from regverify.claims import Expect, NumericVerdict
+from regverify.derivations import contractive, kl_sparsity, tied_weights
+from regverify.prover import SymbolicVerdict
+from regverify.verifier import claim_rng, verify_claim
+
+MODULES = (kl_sparsity, contractive, tied_weights)
+CLAIMS = [pytest.param(m.DERIVATION, c, id=f"{m.DERIVATION.id}/{c.name}") for m in MODULES for c in m.DERIVATION.claims]
+EXPECTED = {Expect.HOLDS: "verified", Expect.ERRATUM: "refuted", Expect.PITFALL: "refuted"}
+
+
+@pytest.mark.parametrize("derivation, claim", CLAIMS)
+def test_each_claim_comes_out_as_expected_in_quick_mode(derivation, claim):
+    result = verify_claim(derivation, claim, seed=0, quick=True)
+    assert result.status == EXPECTED[claim.expect] and result.ok, result.as_dict()
+    if claim.expect is Expect.HOLDS:
+        assert result.symbolic.scope, "a proof states its scope"
+
+
+@pytest.mark.parametrize("derivation, claim", [p for p in CLAIMS if p.values[1].expect is Expect.ERRATUM])
+def test_each_erratum_quote_stands_in_its_line_and_in_every_line_it_names(derivation, claim):
+    source = claim.source
+    for number in (source.line, *source.also):
+        assert source.quote in material.line(source.file, number), f"{source.file}:{number}"
+
+
+def test_a_misquoted_erratum_is_an_error():
+    claim = kl_sparsity.DERIVATION.claim("slide-mean-activation-gradient")
+    wrong = dataclasses.replace(claim, source=dataclasses.replace(claim.source, line=602))
+    assert verify_claim(kl_sparsity.DERIVATION, wrong, quick=True).status == "error"
+
+
+def test_the_chained_m_times_pitfall_is_diagnosed_as_a_factor_m():
+    claim = kl_sparsity.DERIVATION.claim("chained-m-times")
+    evidence = claim.check_numeric(claim_rng(0, "kl-sparsity", claim.name))
+    m = len(evidence.detail["counterexample"]["params"]["X"])
+    assert evidence.detail["diagnosis"] == "missing-factor"
+    assert evidence.detail["diagnosis_detail"].startswith(f"claimed = {m} x")
+
+
+def test_the_sum_over_n_counterexample_has_more_units_than_inputs():
+    claim = kl_sparsity.DERIVATION.claim("sum-over-n")
+    found = claim.check_numeric(np.random.default_rng(0)).detail["counterexample"]
+    assert found["premise"]["holds"] and len(found["params"]["rho_hat"]) > found["params"]["n"]
+
+
+def test_a_kl_twin_with_a_planted_constant_fails_the_minimum_value():
+    claim = kl_sparsity.DERIVATION.claim("kl-minimum")
+    planted = dataclasses.replace(claim, objective=lambda p, r: np.sum(
+        p["rho"] * np.log(p["rho"] / r) + (1 - p["rho"]) * np.log((2 - p["rho"]) / (1 - r))))
+    evidence = planted.check_numeric(np.random.default_rng(0))
+    assert evidence.verdict is NumericVerdict.FAILED and "minimum value" in evidence.detail["reason"]
+
+
+def test_a_pinsker_bound_twice_too_strong_fails():
+    claim = kl_sparsity.DERIVATION.claim("pinsker")
+    planted = dataclasses.replace(claim, rhs=lambda p: np.maximum(
+        kl_sparsity.kl_terms(p["rho"], p["rho_hat"]), 4 * (p["rho"] - p["rho_hat"]) ** 2))
+    assert planted.check_numeric(np.random.default_rng(0)).verdict is NumericVerdict.FAILED
+
+
+def test_the_contractive_penalty_with_row_norms_fails_against_the_measured_jacobian():
+    claim = contractive.DERIVATION.claim("frobenius-norm")
+    planted = dataclasses.replace(claim, rhs=lambda p: np.sum(
+        (contractive.code(p) * (1 - contractive.code(p))) ** 2 * np.sum(p["W"] ** 2, axis=1)[: len(p["b"])]))
+    assert planted.check_numeric(np.random.default_rng(0)).verdict is NumericVerdict.FAILED
+
+
+def test_the_slide_tied_gradient_of_one_path_is_never_proved():
+    for claim in ("decoder-path-only", "encoder-path-only"):
+        result = verify_claim(tied_weights.DERIVATION, tied_weights.DERIVATION.claim(claim), quick=True)
+        assert result.symbolic.verdict is not SymbolicVerdict.PROVED
+
+
+# --- training runs and their planted twins ----------------------------------------------------
+def test_the_sparse_run_reaches_rho_and_records_its_curves():
+    evidence = kl_sparsity.train_sparse_autoencoder(0, quick=True)
+    assert evidence.verdict is NumericVerdict.PASSED
+    curves = evidence.detail["curves"]
+    assert len(curves["mean_activation_after"]) == kl_sparsity.UNITS and len(curves["loss"]) <= 200
+
+
+def test_the_sparse_run_without_the_kl_gradient_misses_rho():
+    evidence = kl_sparsity.train_sparse_autoencoder(
+        0, quick=True, gradient=lambda x: kl_sparsity.sparse_autoencoder_gradient(x, kl_scale=0.0))
+    assert evidence.verdict is NumericVerdict.FAILED
+    assert evidence.detail["max_rho_gap_after"] > kl_sparsity.REACHED   # the activations alone reject it
+
+
+def test_the_sparse_run_with_the_kl_gradient_scaled_by_1_001_fails():
+    evidence = kl_sparsity.train_sparse_autoencoder(
+        0, quick=True, gradient=lambda x: kl_sparsity.sparse_autoencoder_gradient(x, kl_scale=1.001))
+    assert evidence.verdict is NumericVerdict.FAILED and evidence.detail["max_loss_rel_gap"] > 1e-10
+
+
+def test_the_contractive_run_lowers_the_held_out_jacobian_norm():
+    evidence = contractive.train_contractive(0, quick=True)
+    assert evidence.verdict is NumericVerdict.PASSED and evidence.detail["ratio"] < contractive.LOWER
+    curves = evidence.detail["curves"]
+    assert len(curves["jacobian_norm_plain"]) == len(curves["jacobian_norm_contractive"]) == len(curves["step"])
+
+
+def test_the_contractive_run_without_the_x_term_fails():
+    evidence = contractive.train_contractive(
+        0, quick=True, gradient=lambda x: contractive.cae_gradient(x, x_term=0.0))
+    assert evidence.verdict is NumericVerdict.FAILED and evidence.detail["max_loss_rel_gap"] > 1e-10
+
+
+def test_the_tied_run_with_the_decoder_path_only_fails():
+    evidence = tied_weights.train_tied(
+        0, quick=True, gradient=lambda x: tied_weights.tied_gradient(x, ("decoder",)))
+    assert evidence.verdict is NumericVerdict.FAILED
+
+
+def test_a_tied_run_that_diverges_fails_on_its_non_finite_values():
+    def exploding(x):
+        gradient = tied_weights.tied_gradient(x)
+        return lambda p: {k: 1e200 * v for k, v in gradient(p).items()}
+    with np.errstate(all="ignore"):
+        evidence = tied_weights.train_tied(0, quick=True, gradient=exploding)
+    assert evidence.verdict is NumericVerdict.FAILED and evidence.detail["finite"] is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", [kl_sparsity.train_sparse_autoencoder, contractive.train_contractive,
+                                 tied_weights.train_tied])
+def test_each_full_training_run_passes(run):
+    assert run(0, quick=False).verdict is NumericVerdict.PASSED
