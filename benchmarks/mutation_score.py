@@ -1,0 +1,257 @@
+"""Mutation score: how many single-point errors planted in the key does `verify --quick` catch?
+
+    python benchmarks/mutation_score.py [MODULE ...] [--jobs N] [--timeout S] [--limit N]
+
+Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
+forms, numeric twins, symbolic obligations and training functions (samplers, tolerances and
+trial counts are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
+term of a sum dropped, axis=0 ↔ axis=1, a square made a first power. The mutated page replaces
+the real one in a forked process, which verifies that one derivation with `--quick`; the mutant
+is killed when any claim comes out other than expected (or the check crashes or times out).
+Prints the kill rate per module and every survivor with its line, so that each can be judged:
+a real blind spot, or an equivalent mutant (one that does not change what the key says).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import os
+import signal
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from tabulate import tabulate
+
+# Keyword arguments whose values are settings of a check, not statements of the key.
+SETTINGS = {"trials", "rtol", "floor", "inside", "approach", "method", "name", "statement",
+            "regime_text", "corrected_by", "origin", "scope", "parametrisation", "steps",
+            "assumptions_used", "budget", "tolerance", "kind"}
+# Calls whose arguments are not the key either: where the material is cited.
+CITATIONS = {"Source", "Printed", "Premise"}
+
+
+@dataclass
+class Mutant:
+    module: str
+    line: int
+    description: str
+    tree: ast.Module
+
+
+def _is_sampler(node) -> bool:
+    return isinstance(node, ast.FunctionDef) and node.name.startswith("sample")
+
+
+class Sites(ast.NodeVisitor):
+    """Every place a single-point change can be planted, as (node path, mutation) pairs."""
+
+    def __init__(self):
+        self.found: list[tuple[ast.AST, str, object]] = []
+        self.skip = 0
+
+    def generic_visit(self, node):
+        if self.skip:
+            return super().generic_visit(node)
+        if _is_sampler(node):
+            return None
+        if isinstance(node, ast.keyword) and (node.arg in SETTINGS or node.arg == "sample"
+                                              or node.arg == "outside_sample"):
+            return None
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in CITATIONS:
+            return None
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            return None   # docstrings
+        self._collect(node)
+        return super().generic_visit(node)
+
+    def _collect(self, node):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value not in (0, 1):
+            self.found.append((node, f"constant {node.value!r} → {node.value * 2!r}", "double"))
+        if isinstance(node, ast.BinOp):
+            swaps = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+            if type(node.op) in swaps:
+                new = swaps[type(node.op)]
+                self.found.append((node, f"{_op(node.op)} → {_op(new())}", ("swap", new)))
+            if isinstance(node.op, (ast.Add, ast.Sub)):
+                self.found.append((node, f"drop the term {ast.unparse(node.right)[:40]}", "keep-left"))
+                self.found.append((node, f"drop the term {ast.unparse(node.left)[:40]}", "keep-right"))
+            if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2:
+                self.found.append((node, "**2 → **1", "square-to-one"))
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            self.found.append((node, f"drop the transpose of {ast.unparse(node.value)[:40]}", "untranspose"))
+        if isinstance(node, ast.keyword) and node.arg == "axis" and isinstance(node.value, ast.Constant) \
+                and node.value.value in (0, 1):
+            self.found.append((node, f"axis={node.value.value} → axis={1 - node.value.value}", "axis"))
+
+
+def _op(op) -> str:
+    return {ast.Add: "+", ast.Sub: "−", ast.Mult: "*", ast.Div: "/"}[type(op)]
+
+
+class Plant(ast.NodeTransformer):
+    """Apply one mutation to the node at a given position of the walk."""
+
+    def __init__(self, target: int, how):
+        self.target, self.how, self.index = target, how, -1
+
+    def visit(self, node):
+        self.index += 1
+        if self.index == self.target:
+            return self._mutate(node)
+        return super().visit(node)
+
+    def _mutate(self, node):
+        how = self.how
+        if how == "double":
+            return ast.copy_location(ast.Constant(node.value * 2), node)
+        if isinstance(how, tuple) and how[0] == "swap":
+            return ast.copy_location(ast.BinOp(node.left, how[1](), node.right), node)
+        if how == "keep-left":
+            return node.left
+        if how == "keep-right":
+            return node.right if isinstance(node.op, ast.Add) else ast.copy_location(
+                ast.UnaryOp(ast.USub(), node.right), node)
+        if how == "square-to-one":
+            return node.left
+        if how == "untranspose":
+            return node.value
+        if how == "axis":
+            return ast.copy_location(ast.keyword(node.arg, ast.Constant(1 - node.value.value)), node)
+        raise ValueError(how)
+
+
+def mutants(path: Path) -> list[Mutant]:
+    source = path.read_text()
+    tree = ast.parse(source)
+    sites = Sites()
+    sites.visit(tree)
+    found = []
+    walk_positions = _walk_positions(tree)
+    for node, description, how in sites.found:
+        mutated = copy.deepcopy(tree)
+        Plant(walk_positions[id(node)], how).visit(mutated)
+        ast.fix_missing_locations(mutated)
+        found.append(Mutant(path.stem, getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0),
+                            description, mutated))
+    return found
+
+
+def _walk_positions(tree) -> dict[int, int]:
+    """Position of each node in the transformer's pre-order visit (what Plant counts)."""
+    positions, counter = {}, [0]
+
+    def visit(node):
+        positions[id(node)] = counter[0]
+        counter[0] += 1
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+    # NodeTransformer visits fields in order, lists element by element: the same pre-order.
+    visit(tree)
+    return positions
+
+
+def run_mutant(mutant: Mutant, timeout: float) -> str:
+    """Fork; in the child, replace the page by the mutant and verify its derivation."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # child
+        os.close(read)
+        verdict = "killed: crash"
+        try:
+            verdict = _verify_mutant(mutant)
+        except BaseException as error:   # a mutant that cannot even load is caught
+            verdict = f"killed: {type(error).__name__}"
+        os.write(write, verdict.encode()[:500])
+        os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read)
+        return "killed: timeout"
+    with os.fdopen(read, "rb") as handle:
+        return handle.read().decode() or "killed: no answer"
+
+
+def _verify_mutant(mutant: Mutant) -> str:
+    import types
+    from regverify import registry
+    from regverify.verifier import verify
+    name = f"{registry.LECTURE_PAGES}.{mutant.module}"
+    original = sys.modules[name]
+    page = types.ModuleType(name)
+    page.__file__, page.__package__ = original.__file__, registry.LECTURE_PAGES
+    sys.modules[name] = page
+    own = [d for d in registry._REGISTRY.values() if d.module == name]
+    for derivation in own:
+        del registry._REGISTRY[derivation.id]
+    exec(compile(mutant.tree, original.__file__, "exec"), page.__dict__)
+    chosen = [d for d in registry._REGISTRY.values() if d.module == name]
+    if not chosen:
+        return "killed: registers nothing"
+    results = verify(chosen, quick=True, jobs=1)
+    bad = [r for r in results if not r.ok]
+    return f"killed: {bad[0].claim.name} {bad[0].status}" if bad else "survived"
+
+
+def main():
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("modules", nargs="*", help="lecture page module names (default: all)")
+    options.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    options.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
+    options.add_argument("--limit", type=int, default=0, help="at most N mutants per module (0: all)")
+    args = options.parse_args()
+
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1)
+    from regverify import registry
+    derivations = registry.all_derivations()      # import everything once, before forking
+    folder = Path(sys.modules[registry.LECTURE_PAGES].__path__[0])
+    names = args.modules or sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
+
+    plan = []
+    for name in names:
+        found = mutants(folder / f"{name}.py")
+        plan += found[:args.limit] if args.limit else found
+    print(f"{len(plan)} mutants in {len(names)} lecture pages; {args.jobs} at a time", file=sys.stderr)
+
+    verdicts: dict[int, str] = {}
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.jobs) as pool:    # threads only wait on forked children
+        futures = {pool.submit(run_mutant, mutant, args.timeout): i for i, mutant in enumerate(plan)}
+        for done, future in enumerate(as_completed(futures)):
+            verdicts[futures[future]] = future.result()
+            if (done + 1) % 20 == 0:
+                print(f"[{done + 1}/{len(plan)}] {time.perf_counter() - start:.0f} s", file=sys.stderr)
+
+    rows = []
+    for name in names:
+        mine = [i for i, m in enumerate(plan) if m.module == name]
+        killed = sum(verdicts[i].startswith("killed") for i in mine)
+        rows.append([name, len(mine), killed, len(mine) - killed,
+                     f"{100 * killed / len(mine):.1f}" if mine else "n/a"])
+    total = len(plan)
+    killed = sum(v.startswith("killed") for v in verdicts.values())
+    rows.append(["all", total, killed, total - killed, f"{100 * killed / max(total, 1):.1f}"])
+    print(tabulate(rows, headers=["lecture page", "mutants", "killed", "survived", "kill rate %"],
+                   tablefmt="github"))
+    survivors = [(plan[i].module, plan[i].line, plan[i].description) for i in sorted(verdicts)
+                 if verdicts[i] == "survived"]
+    if survivors:
+        print("\nSurvivors (each is a blind spot or an equivalent mutant):")
+        print(tabulate(survivors, headers=["lecture page", "line", "mutation"], tablefmt="github"))
+    print(f"\n{time.perf_counter() - start:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The mutation benchmark plants changes in the key, and only in the key."""
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+
+SPEC = importlib.util.spec_from_file_location(
+    "mutation_score", Path(__file__).parent.parent / "benchmarks" / "mutation_score.py")
+mutation_score = sys.modules["mutation_score"] = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(mutation_score)
+
+PAGE = '''
+"""A page."""
+def sample(rng, trial):
+    return {"x": 3.0 * rng.normal()}
+
+
+def closed_form(p):
+    return 2 * p["x"].T + p["y"] ** 2
+
+
+CLAIM = Identity(name="c", statement="s", sample=sample, rtol=1e-9, trials=6,
+                 lhs=lambda p: np.sum(p["x"], axis=0), rhs=closed_form)
+'''
+
+
+def test_every_mutation_kind_is_planted_in_the_key(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(PAGE)
+    found = {m.description for m in mutation_score.mutants(page)}
+    assert found == {"constant 2 → 4", "+ → −", "drop the term p['y'] ** 2",
+                     "drop the term 2 * p['x'].T", "* → /", "drop the transpose of p['x']",
+                     "**2 → **1", "axis=0 → axis=1"}
+
+
+def test_samplers_settings_and_docstrings_are_left_alone(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(PAGE)
+    for mutant in mutation_score.mutants(page):
+        text = ast.unparse(mutant.tree)
+        assert "3.0 * rng.normal()" in text and "rtol=1e-09" in text and "trials=6" in text
+
+
+def test_each_mutant_differs_from_the_page_in_one_place(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(PAGE)
+    original = ast.unparse(ast.parse(PAGE))
+    texts = [ast.unparse(m.tree) for m in mutation_score.mutants(page)]
+    assert all(t != original for t in texts) and len(set(texts)) == len(texts)
