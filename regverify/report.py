@@ -54,6 +54,7 @@ class Rendered:
 
     files: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    results: dict[str, dict] = field(default_factory=dict)   # "derivation/claim" → result dict
 
 
 # --- numbers and text, at fixed precision ------------------------------------------------
@@ -559,7 +560,7 @@ def render(derivations, results, seed: int, out: str | Path, catalog=None,
             for u in c.uses:
                 used_by.setdefault(u if "/" in u else f"{d.id}/{u}", []).append(f"{d.id}/{c.name}")
     stamp = versions()
-    rendered = Rendered()
+    rendered = Rendered(results=by_key)
     for d in derivations:
         mine = {k: v for k, v in by_key.items() if k.startswith(f"{d.id}/")}
         drawn, problems = draw_figures(d.id, {k.split("/", 1)[1]: v for k, v in mine.items()})
