@@ -372,8 +372,8 @@ class Page:
         curves = e.pop("curves", None)
         lines = [f"**{title}: {verdict}**", ""]
         if e:
-            lines += [table([(md(k).replace("\\_", " "), summarise(v, k)) for k, v in e.items()],
-                            ("", "")), ""]
+            lines += [table([(md(k).replace("\\_", " "), summarise(v, k)) for k, v in e.items()
+                             if v is not None], ("", "")), ""]
         if isinstance(curves, dict) and curves:
             lines += ["Curves (plotted in the figures): " + "; ".join(
                 f"{md(name)}: {summarise(values, name)}" for name, values in curves.items()) + ".", ""]
@@ -442,7 +442,7 @@ def mermaid(derivations, results: dict[str, dict], complete: dict[str, bool]) ->
             for used in c.uses:
                 full = used if "/" in used else f"{d.id}/{used}"
                 edges.append(f"  {ids[full]} --> {ids[key]}")
-            if c.corrected_by:
+            if c.corrected_by and f"{d.id}/{c.corrected_by}" in ids:
                 edges.append(f"  {ids[key]} -.-> {ids[f'{d.id}/{c.corrected_by}']}")
         lines.append("  end")
     for key in extra:
