@@ -2,13 +2,14 @@
 
     regverify list
     regverify verify [ID...] [--json PATH|-] [--seed N] [--quick] [--jobs N]
+    regverify report [ID...] [--out DIR] [--seed N] [--check] [--jobs N]
     regverify questions
     regverify show QID [--key] [--json]
     regverify grade QID ANSWER [--latex] [--json]
     regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--gradescope FILE.json]
     regverify check-steps QID FILE [--latex] [--json]
 
-Exit codes: verify 0 every claim as expected, 1 not; grade and check-steps 0 correct,
+Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs; grade and check-steps 0 correct,
 1 incorrect, 3 invalid answer; 2 is a usage error everywhere.
 """
 from __future__ import annotations
@@ -139,6 +140,40 @@ def command_verify(args) -> int:
         write_json({"seed": args.seed, "quick": args.quick,
                     "results": [r.as_dict() for r in results]}, args.json)
     return EXIT_OK if not bad else EXIT_NOT_AS_EXPECTED
+
+
+def command_report(args) -> int:
+    from . import report   # matplotlib loads here only, so that --help stays fast
+    out = os.path.abspath(args.out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"cannot write reports to {args.out}: it is a file")
+    if not os.path.isdir(os.path.dirname(out)):
+        raise UsageError(f"cannot write reports to {args.out}: the folder {os.path.dirname(out)} "
+                         f"does not exist")
+    catalog = select([])
+    chosen = select(args.ids)
+    full = not args.ids
+    jobs = args.jobs or os.cpu_count() or 1
+    print(f"regverify report: seed {args.seed}; {len(chosen)} derivation(s)"
+          f"{'' if full else ' (the index is written only when every derivation is reported)'}; "
+          f"{jobs} job{'s' if jobs > 1 else ''}", file=sys.stderr)
+    rendered = report.generate(chosen, out, seed=args.seed, jobs=jobs, catalog=catalog, index=full,
+                               progress=_progress)
+    for problem in rendered.problems:
+        print(f"regverify report: {problem}", file=sys.stderr)
+    if args.check:
+        differences = report.compare(rendered, out, full)
+        for difference in differences:
+            print(f"stale: {difference}", file=sys.stderr)
+        print(f"regverify report --check: {len(differences)} of {len(rendered.files)} file(s) differ"
+              + ("; regenerate with: regverify report" + "".join(f" {i}" for i in args.ids)
+                 + f" --seed {args.seed}" + (f" --out {args.out}" if args.out != "reports" else "")
+                 if differences else ""), file=sys.stderr)
+        return EXIT_NOT_AS_EXPECTED if differences or rendered.problems else EXIT_OK
+    changed = report.write(rendered, out, prune_figures=full)
+    print(f"regverify report: {len(rendered.files)} file(s) in {args.out}, {len(changed)} changed",
+          file=sys.stderr)
+    return EXIT_NOT_AS_EXPECTED if rendered.problems else EXIT_OK
 
 
 def _bank(args):
@@ -318,6 +353,16 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     v.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="worker processes (default: the number of cores)")
     v.set_defaults(run=command_verify)
+    r = sub.add_parser("report", help="write one Markdown report per derivation, its figures and "
+                                      "an index (README.md)")
+    r.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all, and the index)")
+    r.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports)")
+    r.add_argument("--seed", type=int, default=0, help="seed for every random draw (default 0)")
+    r.add_argument("--check", action="store_true", help="regenerate into a temporary folder and "
+                                                        "exit 1 naming each file of DIR that differs")
+    r.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="worker processes for the verification (default: the number of cores)")
+    r.set_defaults(run=command_report)
 
     def with_bank(p):
         p.add_argument("--bank", metavar="DIR", help="a question bank directory of *.json files "

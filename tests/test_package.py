@@ -38,11 +38,11 @@ def test_the_engine_does_not_live_among_the_lecture_pages():
     assert modules == pages, f"Expected only lecture pages in {folder} but got {sorted(modules - pages)}"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["questions"], ["show", "l2-grad"],
+@pytest.mark.parametrize("argv", [["--help"], ["report", "--help"], ["questions"], ["show", "l2-grad"],
                                   ["grade", "l2-grad", "g + alpha*w"]])
 def test_commands_that_need_no_proofs_never_import_sympy_or_autograd(argv):
     code = ("import sys\nfrom regverify.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('sympy', 'autograd') if m in sys.modules))") % (argv,)
+            "print(sorted(m for m in ('sympy', 'autograd', 'matplotlib') if m in sys.modules))") % (argv,)
     done = python(code)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
 

@@ -2,8 +2,10 @@
 
 A module registers each picture with ``@figure(derivation_id, name, alt)``; the function takes the
 derivation's verification results ({claim name: result as in ``verify --json``}, training
-figures and curves included) and returns a matplotlib Figure. The report writer saves them; the
-registry finds the modules here, as it finds the lecture pages.
+figures and curves included; timings dropped, so that a picture cannot depend on them) and
+returns a matplotlib Figure. The report writer saves it as a PNG with fixed dpi and no metadata
+stamp, under matplotlib's default style (a user's matplotlibrc does not apply), so regenerating
+gives the same bytes. The registry finds the modules here, as it finds the lecture pages.
 """
 from __future__ import annotations
 

@@ -1,0 +1,674 @@
+"""Per-derivation reports: the evidence behind every claim, in Markdown that GitHub renders.
+
+One verification run feeds every report. ``generate`` verifies the derivations (and the ones
+their claims build on), then ``render`` turns the results into files:
+
+* ``<id>.md`` per derivation: sources, conventions, assumptions, symbols, the lecture's figures,
+  then each claim — statement, kind, expectation, status, the symbolic verdict with its scope,
+  assumptions, steps and the obligation that reduced to 0, the numeric evidence, the training
+  run; errata with the printed quote (file:line), the reading, the counterexamples and the
+  correcting claim; pitfalls in their own section; the seed, the command and the versions last;
+* ``figures/<id>-<name>.png`` for every figure registered in ``regverify.figures``;
+* ``README.md``, the index: one row per derivation and the claim dependency graph (Mermaid),
+  coloured by status, with "verified together with everything it uses" a colour of its own.
+
+The output is a function of the seed and the software versions only: no timings, no dates,
+floats at fixed precision, PNGs without a timestamp or a software tag. ``check`` compares a
+fresh rendering with a folder, file by file.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import platform
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regverify import material
+
+INDEX = "README.md"
+FIGURES = "figures"
+DPI = 100
+PNG_METADATA = {"Software": None}   # matplotlib would stamp its version; nothing else is added
+MATERIAL_DIR = Path(material.__file__).resolve().parent
+
+# Status colours of the graph (fill, stroke, text), and what each means.
+COLOURS = {
+    "complete": ("#1a7f37", "#0f5323", "#ffffff", "dark green: verified, and so is everything it uses"),
+    "verified": ("#aceebb", "#1a7f37", "#000000", "light green: verified, but something it uses is not"),
+    "refuted": ("#ffd8b5", "#bc4c00", "#000000", "orange: erratum or pitfall, refuted as expected"),
+    "unverified": ("#fff8c5", "#9a6700", "#000000", "yellow: not as expected, unverified"),
+    "failing": ("#ff8182", "#a40e26", "#000000", "red: not as expected, refuted or a check crashed"),
+    "missing": ("#eaeef2", "#57606a", "#000000", "grey: not verified in this run"),
+}
+STATUS_MARK = {"verified": "✅", "refuted": "❌", "unverified": "❔", "error": "💥"}
+
+
+@dataclass
+class Rendered:
+    """The files of one rendering (path relative to the output folder → bytes) and what went
+    wrong while drawing them (a figure that crashed)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    results: dict[str, dict] = field(default_factory=dict)   # "derivation/claim" → result dict
+
+
+# --- numbers and text, at fixed precision ------------------------------------------------
+def number(value, digits: int = 4) -> str:
+    """A float as inline math at ``digits`` significant digits: 3.1e-16 → $3.1\\times10^{-16}$."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return md(str(value))
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    exponent = int(exponent)
+    if mantissa in ("1", "-1"):
+        return f"${'-' if mantissa == '-1' else ''}10^{{{exponent}}}$"
+    return f"${mantissa}\\times10^{{{exponent}}}$"
+
+
+def error_figure(value) -> str:
+    """Errors, gaps and margins: two significant digits."""
+    if isinstance(value, str):     # a non-finite float, as --json writes it
+        return md(value)
+    return number(value, 2)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$~])")
+
+
+def md(text) -> str:
+    """Plain text that Markdown shows as written (no emphasis, links, math or table breaks)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def code(text) -> str:
+    text = str(text).replace("\n", " ")
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+
+
+def fenced(text: str, info: str = "text") -> str:
+    fence = "````" if "```" in text else "```"
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def is_error_key(key: str) -> bool:
+    return any(word in key for word in ("error", "gap", "margin", "residual"))
+
+
+def summarise(value, key: str = "") -> str:
+    """A value of an evidence dict in one short cell: long lists become their length and range."""
+    if isinstance(value, float) or (isinstance(value, str) and value in ("nan", "inf", "-inf")):
+        return error_figure(value) if is_error_key(key) else number(value)
+    if isinstance(value, bool) or value is None:
+        return code(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return md(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{md(k)}: {summarise(v, str(k))}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        flat = list(_flatten(value))
+        shape = _shape(value)
+        if len(flat) <= 8 and all(not isinstance(v, (list, dict)) for v in value):
+            return "(" + ", ".join(summarise(v, key) for v in value) + ")"
+        numbers = [v for v in flat if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        size = "×".join(map(str, shape)) if len(shape) > 1 else str(len(flat))
+        if numbers and len(numbers) == len(flat):
+            finite = [v for v in numbers if math.isfinite(v)]
+            if not finite:
+                return f"{size} values, none finite"
+            return (f"{size} values from {number(min(finite))} to {number(max(finite))}"
+                    + ("" if len(finite) == len(numbers) else f" ({len(numbers) - len(finite)} not finite)"))
+        return f"{size} values"
+    return md(value)
+
+
+def _flatten(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _flatten(v)
+        else:
+            yield v
+
+
+def _shape(value) -> tuple:
+    shape = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return tuple(shape)
+
+
+def without_timings(value):
+    """Drop every timing (keys named ``seconds`` or ``*_seconds``) at any depth."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items()
+                if not (k == "seconds" or str(k).endswith("_seconds"))}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value
+
+
+def table(rows, headers=("", "")) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def anchor(claim: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", claim.lower()).strip("-") or "claim"
+
+
+# --- the status of a claim, and of everything it uses ------------------------------------
+def colour(result: dict | None, complete: bool) -> str:
+    if result is None:
+        return "missing"
+    if not result["ok"]:
+        return "unverified" if result["status"] == "unverified" else "failing"
+    if result["expect"] != "holds":
+        return "refuted"
+    return "complete" if complete else "verified"
+
+
+def completeness(results: dict[str, dict]) -> dict[str, bool]:
+    """For each "derivation/claim": verified, and so is everything it uses, transitively."""
+    memo: dict[str, bool] = {}
+
+    def complete(key: str, seen: frozenset) -> bool:
+        if key in memo:
+            return memo[key]
+        result = results.get(key)
+        ok = (result is not None and result["ok"] and result["status"] == "verified"
+              and key not in seen
+              and all(complete(u, seen | {key}) for u in result["uses"]))
+        memo[key] = ok
+        return ok
+
+    return {key: complete(key, frozenset()) for key in results}
+
+
+# --- one derivation -------------------------------------------------------------------------
+class Page:
+    """The Markdown of one derivation's report."""
+
+    def __init__(self, derivation, results: dict[str, dict], complete: dict[str, bool],
+                 used_by: dict[str, list[str]], figures: list[tuple[str, str]], seed: int,
+                 obligations: dict[str, str | None], out: Path, versions: str, problems=()):
+        self.problems = list(problems)
+        self.d, self.results, self.complete = derivation, results, complete
+        self.used_by, self.figures, self.seed = used_by, figures, seed
+        self.obligations, self.out, self.versions = obligations, out, versions
+
+    def material_link(self, file: str, line: int | None = None) -> str:
+        target = os.path.relpath(MATERIAL_DIR / file, self.out).replace(os.sep, "/")
+        label = f"{file}:{line}" if line else file
+        return f"[{code(label)}]({target}{f'#L{line}' if line else ''})"
+
+    def claim_link(self, key: str) -> str:
+        derivation, name = key.split("/", 1)
+        if derivation == self.d.id:
+            return f"[{code(name)}](#{anchor(name)})"
+        return f"[{code(key)}]({derivation}.md#{anchor(name)})"
+
+    def render(self) -> str:
+        d = self.d
+        parts = [f"# {md(d.title or d.id)}", "",
+                 f"Derivation {code(d.id)} · [all reports]({INDEX})", ""]
+        if d.sources:
+            parts += ["## Sources", ""]
+            for source in d.sources:
+                shown = (self.material_link(source.file) if source.file.endswith(".txt")
+                         and (MATERIAL_DIR / source.file).is_file() else md(source.file))
+                parts.append(f"- {shown}" + (f": {md(source.where)}" if source.where else ""))
+            parts.append("")
+        if d.conventions:
+            parts += ["## Conventions", "", md(d.conventions), ""]
+        if d.assumptions:
+            parts += ["## Assumptions", "", *[f"- {md(a)}" for a in d.assumptions], ""]
+        if d.symbols:
+            parts += ["## Symbols", "", table([(code(k), md(v)) for k, v in d.symbols.items()],
+                                              ("symbol", "meaning")), ""]
+        parts += [f"> **{md(problem)}**\n" for problem in self.problems]
+        parts += ["## Claims", "", table([self.summary_row(c) for c in d.claims],
+                                         ("claim", "kind", "expected", "status", "symbolic",
+                                          "numeric", "training")), ""]
+        if self.figures:
+            parts += ["## Figures", ""]
+            for path, alt in self.figures:
+                parts += [f"![{md(alt)}]({path})", "", f"*{md(alt)}*", ""]
+        for expect, heading, blurb in (
+                ("holds", "Claims that hold", ""),
+                ("erratum", "Errata", "Printed in the material, and wrong: each is refuted by a "
+                                      "counterexample and corrected by a claim that holds."),
+                ("pitfall", "Pitfalls", "Not printed, but plausible mistakes: each is refuted by "
+                                        "a counterexample and corrected by a claim that holds.")):
+            claims = [c for c in d.claims if c.expect.value == expect]
+            if claims:
+                parts += [f"## {heading}", ""] + ([blurb, ""] if blurb else [])
+                for claim in claims:
+                    parts += [self.claim_section(claim), ""]
+        parts += ["## Reproduce", "",
+                  f"Seed {self.seed}. Regenerate this report (and its figures) with:", "",
+                  fenced(f"regverify report {d.id} --seed {self.seed}", "sh"), "",
+                  self.versions, ""]
+        return "\n".join(parts)
+
+    def key(self, claim) -> str:
+        return f"{self.d.id}/{claim.name}"
+
+    def status_text(self, claim) -> str:
+        result = self.results.get(self.key(claim))
+        if result is None:
+            return "not verified in this run"
+        text = f"{STATUS_MARK.get(result['status'], '')} {result['status']}"
+        if result["status"] == "verified" and result["ok"]:
+            text += (" with everything it uses" if self.complete.get(self.key(claim))
+                     else " (something it uses is not verified)") if result["uses"] else ""
+        if result["expect"] != "holds" and result["ok"]:
+            text += " as expected"
+        if not result["ok"]:
+            text += " — **not as expected**"
+        return text
+
+    def summary_row(self, claim) -> tuple:
+        result = self.results.get(self.key(claim), {})
+        numeric = result.get("numeric", {})
+        worst = (f" ({error_figure(numeric['max_rel_error'])})"
+                 if "max_rel_error" in numeric else "")
+        return (f"[{code(claim.name)}](#{anchor(claim.name)})", claim.kind, claim.expect.value,
+                self.status_text(claim), result.get("symbolic", {}).get("verdict", "—"),
+                numeric.get("verdict", "—") + worst,
+                result.get("training", {}).get("verdict", "—"))
+
+    def claim_section(self, claim) -> str:
+        key = self.key(claim)
+        r = self.results.get(key)
+        lines = [f'<a id="{anchor(claim.name)}"></a>', "", f"### {code(claim.name)}", "",
+                 f"> {md(claim.statement)}", ""]
+        rows = [("kind", claim.kind), ("expected", claim.expect.value),
+                ("status", self.status_text(claim))]
+        uses = [u if "/" in u else f"{self.d.id}/{u}" for u in claim.uses]
+        if uses:
+            rows.append(("uses", ", ".join(self.claim_link(u) for u in uses)))
+        if self.used_by.get(key):
+            rows.append(("used by", ", ".join(self.claim_link(u) for u in self.used_by[key])))
+        if claim.premise is not None:
+            rows.append(("premise", md(claim.premise.text)))
+        if claim.origin:
+            rows.append(("where the mistake comes from", md(claim.origin)))
+        if claim.corrected_by:
+            rows.append(("corrected by", self.claim_link(f"{self.d.id}/{claim.corrected_by}")))
+        lines += [table(rows, ("", "")), ""]
+        if r is None:
+            return "\n".join(lines + ["Not verified in this run."])
+        if r.get("problem"):
+            lines += [f"**Problem:** {md(r['problem'])}", ""]
+        if claim.source is not None:
+            lines += self.printed(claim.source)
+        lines += self.symbolic(key, r["symbolic"])
+        lines += self.evidence("Numeric evidence", r["numeric"])
+        if r["training"].get("verdict") != "skipped":
+            lines += self.evidence("Training run", r["training"])
+        return "\n".join(lines).rstrip()
+
+    def printed(self, source) -> list[str]:
+        also = ", ".join(self.material_link(source.file, line) for line in source.also)
+        lines = [f"**Printed at** {self.material_link(source.file, source.line)}:", "",
+                 fenced(source.quote), ""]
+        if source.reading:
+            lines += [f"**Reading:** {md(source.reading)}", ""]
+        if also:
+            lines += [f"Also printed at {also}.", ""]
+        return lines
+
+    def symbolic(self, key: str, s: dict) -> list[str]:
+        lines = [f"**Symbolic verdict: {s['verdict']}**" + (f" — {md(s['how'])}" if s.get("how") else ""), ""]
+        rows = [(name, md(s[field_]) if isinstance(s.get(field_), str) else
+                 ", ".join(md(a) for a in s.get(field_) or []))
+                for name, field_ in (("scope", "scope"), ("parametrisation", "parametrisation"),
+                                     ("assumptions used", "assumptions_used"),
+                                     ("derived by", "derived_by"))
+                if s.get(field_)]
+        if rows:
+            lines += [table(rows, ("", "")), ""]
+        if s.get("steps"):
+            lines += ["Steps:", "", *[f"{i}. {md(step)}" for i, step in enumerate(s["steps"], 1)], ""]
+        shown = self.obligations.get(key)
+        if shown:
+            what = ("What SymPy reduced to 0" + (f" ({md(s['how'])})" if s["verdict"] == "proved" else "")
+                    if s["verdict"] == "proved" else "The obligation")
+            lines += [f"{what}:", "", fenced(shown, "math"), ""]
+        elif shown == "" and s.get("derived_by"):
+            lines += [f"What SymPy derived by {md(s['derived_by'])} matches the claimed form as "
+                      f"built: the residual is 0 with no rewriting.", ""]
+        elif s.get("residual"):
+            lines += ["Residual (as SymPy prints it):", "", fenced(s["residual"]), ""]
+        if s.get("counterexample"):
+            found = s["counterexample"]
+            point = ", ".join(f"{k} = {v}" for k, v in found.get("point", {}).items())
+            lines += [f"Exact counterexample: at {code(point)} the residual is "
+                      f"{code(found.get('residual', '?'))}.", ""]
+        return lines
+
+    def evidence(self, title: str, e: dict) -> list[str]:
+        e = dict(e)
+        verdict = e.pop("verdict", "—")
+        e.pop("traceback", None)      # absolute paths: the reason line says what crashed
+        found = e.pop("counterexample", None)
+        curves = e.pop("curves", None)
+        lines = [f"**{title}: {verdict}**", ""]
+        if e:
+            lines += [table([(md(k).replace("\\_", " "), summarise(v, k)) for k, v in e.items()
+                             if v is not None], ("", "")), ""]
+        if isinstance(curves, dict) and curves:
+            lines += ["Curves (plotted in the figures): " + "; ".join(
+                f"{md(name)}: {summarise(values, name)}" for name, values in curves.items()) + ".", ""]
+        if found:
+            lines += ["Counterexample:", "", table(
+                [(md(k), summarise(v, k)) for k, v in found.get("params", {}).items()]
+                + [(md(k), summarise(v, k)) for k, v in found.items() if k != "params"],
+                ("", "")), ""]
+        return lines
+
+
+# --- the index --------------------------------------------------------------------------------
+def index_page(derivations, results: dict[str, dict], complete: dict[str, bool], seed: int,
+               versions: str) -> str:
+    rows = []
+    for d in derivations:
+        mine = [results.get(f"{d.id}/{c.name}") for c in d.claims]
+        got = [r for r in mine if r is not None]
+        scopes: dict[str, int] = {}
+        for r in got:
+            if r["symbolic"]["verdict"] == "proved" and r["symbolic"].get("scope"):
+                scopes[r["symbolic"]["scope"]] = scopes.get(r["symbolic"]["scope"], 0) + 1
+        rows.append((f"[{code(d.id)}]({d.id}.md)", md(d.title), len(d.claims),
+                     sum(r["status"] == "verified" and r["ok"] for r in got),
+                     sum(r["expect"] == "erratum" and r["ok"] for r in got),
+                     sum(r["expect"] == "pitfall" and r["ok"] for r in got),
+                     sum(r["symbolic"]["verdict"] == "unproved" for r in got),
+                     sum(not r["ok"] for r in got),
+                     "; ".join(f"{md(s)} ({n})" for s, n in sorted(scopes.items())) or "—"))
+    parts = ["# Reports", "",
+             "One report per derivation of the course material: every claim with its statement, "
+             "its symbolic proof (scope, assumptions, steps), its numeric and training evidence, "
+             "and the lecture's figures. Errata are quoted from the material with file:line.", "",
+             table(rows, ("derivation", "title", "claims", "verified", "errata refuted",
+                          "pitfalls refuted", "unproved", "not as expected", "proof scopes")), "",
+             "## How the claims build on each other", "",
+             "A solid arrow goes from a claim to a claim that uses it; a dotted arrow from an "
+             "erratum or pitfall to the claim that corrects it. Colours:", "",
+             table([(f"{name}", text) for name, (_, _, _, text) in COLOURS.items()],
+                   ("colour class", "meaning")), "",
+             fenced(mermaid(derivations, results, complete), "mermaid"), "",
+             "## Reproduce", "", f"Seed {seed}. Regenerate every report with:", "",
+             fenced(f"regverify report --seed {seed}", "sh"), "",
+             "and check that the committed reports are fresh with "
+             f"{code(f'regverify report --seed {seed} --check')}.", "", versions, ""]
+    return "\n".join(parts)
+
+
+def mermaid(derivations, results: dict[str, dict], complete: dict[str, bool]) -> str:
+    """A flowchart with one subgraph per derivation; node ids are positions, so stable."""
+    ids, lines, edges = {}, ["flowchart LR"], []
+    for d in derivations:
+        for c in d.claims:
+            ids[f"{d.id}/{c.name}"] = f"c{len(ids)}"
+    extra = sorted({u for d in derivations for c in d.claims for u in
+                    (x if "/" in x else f"{d.id}/{x}" for x in c.uses)} - set(ids))
+    for key in extra:
+        ids[key] = f"c{len(ids)}"
+    classes: dict[str, list[str]] = {}
+    for i, d in enumerate(derivations):
+        lines.append(f'  subgraph d{i}["{_label(d.id)}"]')
+        for c in d.claims:
+            key = f"{d.id}/{c.name}"
+            lines.append(f'    {ids[key]}["{_label(c.name)}"]')
+            classes.setdefault(colour(results.get(key), complete.get(key, False)), []).append(ids[key])
+            for used in c.uses:
+                full = used if "/" in used else f"{d.id}/{used}"
+                edges.append(f"  {ids[full]} --> {ids[key]}")
+            if c.corrected_by and f"{d.id}/{c.corrected_by}" in ids:
+                edges.append(f"  {ids[key]} -.-> {ids[f'{d.id}/{c.corrected_by}']}")
+        lines.append("  end")
+    for key in extra:
+        lines.append(f'  {ids[key]}["{_label(key)}"]')
+        classes.setdefault(colour(results.get(key), complete.get(key, False)), []).append(ids[key])
+    lines += edges
+    for name, (fill, stroke, text, _) in COLOURS.items():
+        lines.append(f"  classDef {name} fill:{fill},stroke:{stroke},color:{text}")
+    for name in COLOURS:
+        if classes.get(name):
+            lines.append(f"  class {','.join(classes[name])} {name}")
+    return "\n".join(lines)
+
+
+def _label(text: str) -> str:
+    return str(text).replace('"', "#quot;")
+
+
+# --- figures -------------------------------------------------------------------------------
+def draw_figures(derivation_id: str, results: dict[str, dict]) -> tuple[list, list[str]]:
+    """[(file name, alt, PNG bytes)] for the derivation's registered figures, and the problems."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from regverify.figures import figures_for
+
+    drawn, problems = [], []
+    for spec in figures_for(derivation_id):
+        name = f"{spec.derivation}-{spec.name}.png"
+        with matplotlib.rc_context():
+            matplotlib.rcdefaults()          # a user's matplotlibrc must not change the bytes
+            matplotlib.rcParams["svg.hashsalt"] = "regverify"
+            try:
+                figure = spec.draw(results)
+                if not isinstance(figure, Figure):
+                    raise TypeError(f"draw returned {type(figure).__name__}, not a matplotlib Figure")
+                FigureCanvasAgg(figure)
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA,
+                               bbox_inches="tight", pad_inches=0.05)
+            except Exception as error:   # one broken figure must not lose the reports
+                problems.append(f"figure {spec.derivation}/{spec.name} could not be drawn: "
+                                f"{type(error).__name__}: {error}")
+                continue
+        drawn.append((name, spec.alt, buffer.getvalue()))
+    return drawn, problems
+
+
+def _zero_as_built(expr) -> bool:
+    import sympy as sp
+    if isinstance(expr, sp.MatrixBase):
+        return all(e == 0 for e in expr)
+    return expr == 0 or isinstance(expr, sp.ZeroMatrix)
+
+
+def obligation_latex(claim, limit: int = 2000) -> str | None:
+    """The residuals SymPy had to reduce to 0, in LaTeX, rebuilt from the claim; "" when every
+    one was 0 as derived, None when there is nothing short enough to show."""
+    import sympy as sp
+
+    from regverify.prover import ProofTimeout, time_limit
+
+    if claim.symbolic is None:
+        return None
+    try:
+        with time_limit(10):
+            obligation = claim.symbolic()
+            shown = [f"{sp.latex(z)} = 0" for z in obligation.zero if not _zero_as_built(z)]
+            shown += [f"{sp.latex(p)} > 0" for p in obligation.positive]
+            shown += [f"{sp.latex(p)} \\geq 0" for p in obligation.nonnegative]
+    except (Exception, ProofTimeout):   # the verdict above says what happened; this is a picture
+        return None
+    if not shown:
+        return "" if obligation.zero else None
+    text = " \\\\\n".join(shown)
+    if len(text) > limit:
+        return None
+    return "\\begin{gathered}\n" + text + "\n\\end{gathered}" if len(shown) > 1 else text
+
+
+# --- the whole set ----------------------------------------------------------------------------
+def versions() -> str:
+    import matplotlib
+    import numpy
+    import sympy
+    return (f"Made with Python {platform.python_version()}, SymPy {sympy.__version__}, "
+            f"NumPy {numpy.__version__} and matplotlib {matplotlib.__version__}.")
+
+
+def result_dicts(results) -> dict[str, dict]:
+    """{"derivation/claim": result as ``verify --json`` writes it, timings dropped}."""
+    import json
+
+    from regverify.cli import _plain
+    return {f"{r.derivation}/{r.claim.name}": without_timings(json.loads(json.dumps(_plain(r.as_dict()))))
+            for r in results}
+
+
+def render(derivations, results, seed: int, out: str | Path, catalog=None,
+           index: bool = True) -> Rendered:
+    """The files for ``derivations`` (reports, figures and, with ``index``, README.md).
+
+    ``results`` are ClaimResults of these derivations and of those their claims use;
+    ``catalog`` (default: ``derivations``) is every derivation, for "used by" links. Links to
+    the material are relative to ``out``."""
+    out = Path(out).resolve()
+    catalog = list(catalog or derivations)
+    claims = {f"{r.derivation}/{r.claim.name}": r.claim for r in results}
+    by_key = result_dicts(results)
+    complete = completeness(by_key)
+    used_by: dict[str, list[str]] = {}
+    for d in catalog:
+        for c in d.claims:
+            for u in c.uses:
+                used_by.setdefault(u if "/" in u else f"{d.id}/{u}", []).append(f"{d.id}/{c.name}")
+    stamp = versions()
+    rendered = Rendered(results=by_key)
+    for d in derivations:
+        mine = {k: v for k, v in by_key.items() if k.startswith(f"{d.id}/")}
+        drawn, problems = draw_figures(d.id, {k.split("/", 1)[1]: v for k, v in mine.items()})
+        rendered.problems += problems
+        for name, _, data in drawn:
+            rendered.files[f"{FIGURES}/{name}"] = data
+        obligations = {f"{d.id}/{c.name}": obligation_latex(claims[f"{d.id}/{c.name}"])
+                       for c in d.claims if f"{d.id}/{c.name}" in claims}
+        page = Page(d, by_key, complete, used_by, [(f"{FIGURES}/{n}", alt) for n, alt, _ in drawn],
+                    seed, obligations, out, stamp, problems)
+        rendered.files[f"{d.id}.md"] = page.render().encode("utf-8")
+    if index:
+        rendered.files[INDEX] = index_page(derivations, by_key, complete, seed, stamp).encode("utf-8")
+    return rendered
+
+
+def with_ancestors(derivations, catalog) -> list:
+    """The derivations and, transitively, every derivation one of their claims uses."""
+    known = {d.id: d for d in catalog}
+    chosen = {d.id: d for d in derivations}
+    todo = list(derivations)
+    while todo:
+        d = todo.pop()
+        for c in d.claims:
+            for u in c.uses:
+                other = u.split("/", 1)[0] if "/" in u else d.id
+                if other not in chosen and other in known:
+                    chosen[other] = known[other]
+                    todo.append(known[other])
+    return [d for d in catalog if d.id in chosen] + [d for d in derivations if d.id not in known]
+
+
+def generate(derivations, out: str | Path, seed: int = 0, quick: bool = False, jobs: int = 1,
+             catalog=None, index: bool = True, progress=None) -> Rendered:
+    """Verify once (the derivations and what they use) and render their reports."""
+    from regverify.verifier import verify
+    catalog = list(catalog or derivations)
+    results = verify(with_ancestors(derivations, catalog), seed=seed, quick=quick, jobs=jobs,
+                     progress=progress)
+    return render(derivations, results, seed, out, catalog, index)
+
+
+# --- writing and checking ----------------------------------------------------------------------
+def write_bytes(path: Path, data: bytes) -> None:
+    """Atomically, with the user's umask (a temporary file is 0600; the result is not)."""
+    from regverify.grading.batch import current_umask
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(data)
+    os.chmod(handle.name, 0o666 & ~current_umask())
+    os.replace(handle.name, path)
+
+
+def write(rendered: Rendered, out: str | Path, prune_figures: bool = False) -> list[str]:
+    """Write the files; with ``prune_figures`` (a full run) remove figures no longer drawn.
+    Returns the paths written or removed, relative to ``out``."""
+    out = Path(out)
+    changed = []
+    for relative, data in sorted(rendered.files.items()):
+        path = out / relative
+        if not path.is_file() or path.read_bytes() != data:
+            write_bytes(path, data)
+            changed.append(relative)
+    if prune_figures and (out / FIGURES).is_dir():
+        for stale in sorted((out / FIGURES).glob("*.png")):
+            if f"{FIGURES}/{stale.name}" not in rendered.files:
+                stale.unlink()
+                changed.append(f"{FIGURES}/{stale.name} (removed)")
+    return changed
+
+
+def owned(out: Path) -> set[str]:
+    """The files of a report folder that regverify writes: *.md and figures/*.png."""
+    found = {p.name for p in out.glob("*.md")} if out.is_dir() else set()
+    if (out / FIGURES).is_dir():
+        found |= {f"{FIGURES}/{p.name}" for p in (out / FIGURES).glob("*.png")}
+    return found
+
+
+def compare(rendered: Rendered, out: str | Path, full: bool) -> list[str]:
+    """Each file of ``out`` that differs from a fresh rendering, with why. ``full``: the whole
+    folder was regenerated, so a report or figure that it no longer makes is stale too.
+
+    The fresh files go through a temporary folder, as they would be written."""
+    out = Path(out)
+    differences = []
+    with tempfile.TemporaryDirectory(prefix="regverify-report-") as fresh:
+        write(rendered, fresh)
+        for relative in sorted(rendered.files):
+            mine, theirs = Path(fresh) / relative, out / relative
+            if not theirs.is_file():
+                differences.append(f"{theirs}: missing")
+            elif theirs.read_bytes() != mine.read_bytes():
+                differences.append(f"{theirs}: differs{_why(theirs, mine)}")
+        if full:
+            for relative in sorted(owned(out) - set(rendered.files)):
+                differences.append(f"{out / relative}: not generated any more (stale; delete it)")
+    return differences
+
+
+def _why(old: Path, new: Path) -> str:
+    if old.suffix != ".md":
+        return ""
+    a = old.read_text(encoding="utf-8", errors="replace").splitlines()
+    b = new.read_text(encoding="utf-8").splitlines()
+    for number_, (x, y) in enumerate(zip(a, b), 1):
+        if x != y:
+            if x.startswith("Made with Python") and y.startswith("Made with Python"):
+                return f" (line {number_}: made with other versions; this machine: {y[10:]})"
+            return f" (first at line {number_})"
+    return f" (its length: {len(a)} lines, fresh: {len(b)})"
