@@ -141,13 +141,21 @@ def batch_objective(p):
     return cross_entropy(h @ p["W2"], p["Y"]) + p["lam"] * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
 
 
+def grad_w2(h, gg):                     # ∇_{W₂}J = HᵀG
+    return h.T @ gg
+
+
+def grad_w1(x, w2, a1, gg, mask=relu_mask):   # ∇_{W₁}J = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁ > 0]]
+    return x.T @ ((gg @ w2.T) * mask(a1))
+
+
 def batch_gradients(p, mask=relu_mask, penalty=2.0):
-    """The closed forms: G = (softmax(A₂) − Y)/t, ∇W₂ = HᵀG, ∇W₁ = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁>0]]."""
+    """The closed forms with G = (softmax(A₂) − Y)/t and the penalty's 2λW."""
     a1 = p["X"] @ p["W1"]
     h = np.maximum(0, a1)
     gg = (softmax_rows(h @ p["W2"]) - p["Y"]) / len(p["X"])
-    return {"W1": p["X"].T @ ((gg @ p["W2"].T) * mask(a1)) + penalty * p["lam"] * p["W1"],
-            "W2": h.T @ gg + penalty * p["lam"] * p["W2"]}
+    return {"W1": grad_w1(p["X"], p["W2"], a1, gg, mask) + penalty * p["lam"] * p["W1"],
+            "W2": grad_w2(h, gg) + penalty * p["lam"] * p["W2"]}
 
 
 def train_digits(seed, quick, gradient=batch_gradients):
@@ -269,6 +277,10 @@ def mlp_loss(p):
     return 0.5 * np.sum((h - p["y"]) ** 2) + p["lam"] * sum(np.sum(w ** 2) for w, _ in layers)
 
 
+def weight_gradient(g_a, h, w, lam):    # ∇_W J = g hᵀ + λ∇_W‖W‖² = g hᵀ + 2λW
+    return np.outer(g_a, h) + 2 * lam * w
+
+
 def mlp_backprop(p):                    # 004:342–358, Ω = Σ‖W‖² (biases not penalized)
     hs, acts, layers = [p["x"]], [], mlp_layers(p, p["theta"])
     for w, b in layers:
@@ -277,7 +289,7 @@ def mlp_backprop(p):                    # 004:342–358, Ω = Σ‖W‖² (biase
     grad, parts = hs[-1] - p["y"], []
     for k in reversed(range(len(layers))):
         grad = grad * (1 - np.tanh(acts[k]) ** 2)
-        parts = [np.outer(grad, hs[k]).ravel() + 2 * p["lam"] * layers[k][0].ravel(), grad] + parts
+        parts = [weight_gradient(grad, hs[k], layers[k][0], p["lam"]).ravel(), grad] + parts
         grad = layers[k][0].T @ grad
     return np.concatenate(parts)
 
