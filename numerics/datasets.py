@@ -39,3 +39,12 @@ def digits_regression(seed: int = 0):
     x = x[:, keep]
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     return x, y - y.mean()
+
+
+def digits_labelled(rows: int | None = None, seed: int = 0):
+    """The digits scaled to [0, 1] with their labels 0–9; ``rows`` picks a seeded random subset."""
+    x, labels = _digits()
+    if rows is None or rows >= len(x):
+        return x.copy(), labels.copy()
+    index = np.sort(np.random.default_rng(seed).choice(len(x), size=rows, replace=False))
+    return x[index], labels[index]

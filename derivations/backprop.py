@@ -1,0 +1,421 @@
+"""Backpropagation: chain rules, per-layer and batched gradients, and why it is cheap (004; GBC 6.5).
+
+The chain rule ∇ₓz = (∂y/∂x)ᵀ∇_y z, applied layer by layer from the loss down (a = b + Wh,
+h = f(a)): g ← g ⊙ f'(a); ∇_W J = g hᵀ + 2λW for Ω = ‖W‖²; g ← Wᵀg. With the examples as rows
+(A₁ = XW₁, H = ReLU(A₁), A₂ = HW₂, G = ∂J/∂A₂): ∇_{W₂}J = HᵀG and ∇_{W₁}J = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁>0]].
+Summing products over every path gives the same derivative, but a layered graph of width w
+and depth d has w^d paths and only about d·w² edges: backprop visits each edge once.
+"""
+import itertools
+
+import autograd.numpy as anp
+import numpy as np
+import sympy as sp
+
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict,
+                              Premise, Printed, Source)
+from regverify.numerics.datasets import digits_labelled
+from regverify.numerics.gradcheck import numeric_jacobian
+from regverify.numerics.training import train_with_autograd_check
+from regverify.prover import Obligation, g, g_prime
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
+
+M004 = "004_b86d6fd376fce36f.txt"
+SIZES = ((2, 3), (3, 2))
+
+
+def merged(obligations, scope, **details):
+    return Obligation(zero=[r for o in obligations for r in o.zero], derived_by=obligations[0].derived_by,
+                      scope=scope, **details)
+
+
+def loss_gradient(loss, args):           # ∇ of an abstract loss L(args), as SymPy writes it
+    dummies = sp.symbols(f"q1:{len(args) + 1}", real=True)
+    return sp.Matrix([sp.diff(loss(*dummies), d).subs(dict(zip(dummies, args))) for d in dummies])
+
+
+# --- obligations (abstract f = g with derivative g', abstract loss L) ----------------------
+def vector_chain(m, n):
+    x = symbol_vector("x", m, real=True)
+    y = [sp.Function(f"y{k + 1}")(*x) for k in range(n)]
+    jac = sp.Matrix(n, m, lambda k, i: sp.diff(y[k], x[i]))
+    return Obligation.gradient(sp.Function("f")(*y), x, jac.T * loss_gradient(sp.Function("f"), y))
+
+
+def tensor_chain(t, k):                 # Y_j any functions of the matrix X; j runs over index pairs
+    x = symbol_matrix("x", t, k, real=True)
+    y = [sp.Function(f"Y{a}{b}")(*x) for a in range(k) for b in range(t)]
+    return Obligation.gradient(sp.Function("z")(*y), x, sum(
+        (x.applyfunc(lambda e: sp.diff(yj, e)) * dz for yj, dz in zip(y, loss_gradient(sp.Function("z"), y))),
+        sp.zeros(t, k)))
+
+
+def layer(n_out, n_in, wrt):
+    w, h, b = symbol_matrix("w", n_out, n_in, real=True), symbol_vector("h", n_in, real=True), symbol_vector("b", n_out, real=True)
+    lam, a = sp.Symbol("lambda", positive=True), b + w * h
+    loss = sp.Function("L")
+    j = loss(*a.applyfunc(g)) + lam * sum(e ** 2 for e in w)
+    grad = loss_gradient(loss, list(a.applyfunc(g))).multiply_elementwise(a.applyfunc(g_prime))
+    return Obligation.gradient(j, w, grad * h.T + 2 * lam * w) if wrt == "W" else Obligation.gradient(j, h, w.T * grad)
+
+
+def output_weight(n, at_target):        # J = L(f(w·h)); L' at ŷ (004:366), any L; or at y (004:370), L = ½(ŷ − y)²
+    w, h, y = symbol_vector("w", n, real=True), symbol_vector("h", n, real=True), sp.Symbol("y", real=True)
+    a = (w.T * h)[0]
+    loss = sp.Lambda(sp.Symbol("q"), (sp.Symbol("q") - y) ** 2 / 2) if at_target else sp.Function("L")
+    return Obligation.gradient(loss(g(a)), w, h * g_prime(a) * loss_gradient(loss, [y if at_target else g(a)])[0])
+
+
+def batched(t, n, k, K):                # J's first-order term tr(GᵀA₂): G = ∂J/∂A₂ at the point
+    x, w1, w2, gg = (symbol_matrix(s, *d, real=True) for s, d in (("x", (t, n)), ("v", (n, k)), ("w", (k, K)), ("G", (t, K))))
+    a1 = x * w1
+    j = sum(gg[i, c] * e for (i, c), e in np.ndenumerate(np.array((a1.applyfunc(g) * w2).tolist(), dtype=object)))
+    return Obligation.gradient(j, w1, x.T * (gg * w2.T).multiply_elementwise(a1.applyfunc(g_prime)))
+
+
+def relu_jacobian(p, r):                # uᵀh for arbitrary u: its x-gradient is (∂h/∂x)ᵀu
+    w, x, b, u = symbol_matrix("w", p, r, real=True), symbol_vector("x", r, real=True), symbol_vector("b", p, real=True), symbol_vector("u", p, real=True)
+    a = b + w * x
+    return Obligation.gradient((u.T * a.applyfunc(lambda e: sp.Max(0, e)))[0], x,
+                               (sp.diag(*a.applyfunc(sp.Heaviside)) * w).T * u)
+
+
+def layered(width, depth):              # the output's derivative by the input j: SymPy vs the path sum
+    x = symbol_vector("x", width, real=True)
+    ws = [symbol_matrix(f"a{k}", width, width, real=True) for k in range(depth)]
+    acts, us = [], [x]
+    for w in ws:
+        acts.append(w * us[-1])
+        us.append(acts[-1].applyfunc(g))
+    paths = sum(sp.Mul(*[g_prime(acts[k][nodes[k + 1]]) * ws[k][nodes[k + 1], nodes[k]] for k in range(depth)])
+                for nodes in ((0,) + rest for rest in itertools.product(range(width), repeat=depth)))
+    return Obligation.gradient(sum(us[-1]), x[0], paths)
+
+
+# --- numeric twins -------------------------------------------------------------------------
+def relu_mask(a):
+    return (a > 0).astype(float)
+
+
+def away_from_kinks(draw, key, margin=0.1):
+    def sample(rng, trial):
+        while True:
+            p = draw(rng, trial)
+            if np.min(np.abs(key(p))) >= margin:
+                return p
+    return sample
+
+
+def sizes(rng, k=3):
+    return [int(v) for v in rng.choice(np.arange(2, 7), k, replace=False)]
+
+
+def relu_layer(rng, trial, square=False):
+    p_, r = sizes(rng, 2)
+    r = p_ if square else r
+    return {"W": rng.normal(size=(p_, r)), "b": rng.normal(size=p_), "x": rng.normal(size=r)}
+
+
+def measured_grad_h(p):                 # ∇ₓh in 004:381's layout (rows indexed by x), Richardson
+    return numeric_jacobian(lambda v: np.maximum(0, p["W"] @ v + p["b"]), p["x"], "richardson").T
+
+
+def softmax_rows(a):
+    e = np.exp(a - np.max(a.real, axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(a, y):                # mean −log softmax(a)[label]; complex-analytic
+    return np.mean(np.log(np.sum(np.exp(a), axis=1)) - np.sum(a * y, axis=1))
+
+
+def two_layer(rng, trial):
+    t, n, K = sizes(rng)
+    return {"X": rng.normal(size=(t, 3)), "W1": rng.normal(size=(3, n)), "W2": rng.normal(size=(n, K)),
+            "Y": np.eye(K)[rng.integers(0, K, t)], "lam": 0.1}
+
+
+def batch_objective(p):
+    h = np.maximum(0, p["X"] @ p["W1"])
+    return cross_entropy(h @ p["W2"], p["Y"]) + p["lam"] * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
+
+
+def grad_w2(h, gg):                     # ∇_{W₂}J = HᵀG
+    return h.T @ gg
+
+
+def grad_w1(x, w2, a1, gg, mask=relu_mask):   # ∇_{W₁}J = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁ > 0]]
+    return x.T @ ((gg @ w2.T) * mask(a1))
+
+
+def batch_gradients(p, mask=relu_mask, penalty=2.0):
+    """The closed forms with G = (softmax(A₂) − Y)/t and the penalty's 2λW."""
+    a1 = p["X"] @ p["W1"]
+    h = np.maximum(0, a1)
+    gg = (softmax_rows(h @ p["W2"]) - p["Y"]) / len(p["X"])
+    return {"W1": grad_w1(p["X"], p["W2"], a1, gg, mask) + penalty * p["lam"] * p["W1"],
+            "W2": grad_w2(h, gg) + penalty * p["lam"] * p["W2"]}
+
+
+def train_digits(seed, quick, gradient=batch_gradients):
+    """Two-layer ReLU network on the digits; the closed forms against autograd at every step."""
+    x, labels = digits_labelled(400 if quick else 1200, seed)
+    rng = np.random.default_rng(seed)
+    data = {"X": x, "Y": np.eye(10)[labels], "lam": 1e-3}
+    start = {"W1": rng.normal(0, 0.3, (64, 24)), "W2": rng.normal(0, 0.3, (24, 10))}
+
+    def loss(q):
+        h = anp.maximum(0, anp.dot(data["X"], q["W1"]))
+        a = anp.dot(h, q["W2"])
+        return (anp.mean(anp.log(anp.sum(anp.exp(a), axis=1)) - anp.sum(a * data["Y"], axis=1))
+                + data["lam"] * (anp.sum(q["W1"] ** 2) + anp.sum(q["W2"] ** 2)))
+
+    steps = 20 if quick else 60
+    run, check = train_with_autograd_check(start, lambda q: gradient({**data, **q}), loss, 0.5, steps)
+    ok = (check["finite"] and check["max_param_rel_gap"] < 1e-10 and check["max_loss_rel_gap"] < 1e-10
+          and run.losses[-1] < 0.8 * run.losses[0])
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
+        "data": f"digits, {len(x)} rows, 64-24-10 ReLU, softmax cross-entropy, λ = 1e-3", "steps": steps,
+        **check, "loss_first": run.losses[0], "loss_last": run.losses[-1], "seconds": round(run.seconds, 3),
+        "curves": {"loss (closed form)": run.losses[:200]}})
+
+
+def forward_layers(p, x):
+    us = [x]
+    for w in p["A"]:
+        us.append(np.tanh(w @ us[-1]))
+    return us
+
+
+def path_sum(p):                        # Σ over paths of Π local derivatives, input node 0 → output
+    us, total, count = forward_layers(p, p["x"]), 0.0, 0
+    slopes = [(1 - us[k + 1] ** 2)[:, None] * w for k, w in enumerate(p["A"])]
+    for nodes in itertools.product(range(len(p["x"])), repeat=len(p["A"])):
+        path = (0,) + nodes
+        total += np.prod([slopes[k][path[k + 1], path[k]] for k in range(len(p["A"]))])
+        count += 1
+    return total, count
+
+
+def reverse_accumulation(p):            # backprop: one multiply-add per edge
+    us = forward_layers(p, p["x"])
+    grad, edges = np.ones(len(p["x"])), len(p["x"])   # the output Σ u: one edge per last-layer node
+    for k in reversed(range(len(p["A"]))):
+        local = grad * (1 - us[k + 1] ** 2)
+        grad = np.zeros(len(p["x"]))
+        for i, l in itertools.product(range(len(p["x"])), repeat=2):
+            grad[l] += local[i] * p["A"][k][i, l]
+            edges += 1
+    return grad[0], edges
+
+
+def layered_graph(rng, width, depth):
+    return {"x": rng.normal(size=width), "A": [rng.normal(0, 0.8, (width, width)) for _ in range(depth)]}
+
+
+def count_paths_and_edges(seed, quick, backprop=reverse_accumulation):
+    """The measured table: paths enumerated by the path sum vs edges visited by backprop."""
+    rng, rows = np.random.default_rng(seed), []
+    for width, depth in itertools.product((2, 3, 4), range(1, (6 if quick else 8) + 1)):
+        if width ** depth > (4096 if quick else 70000):
+            continue
+        p = layered_graph(rng, width, depth)
+        (by_paths, paths), (by_edges, edges) = path_sum(p), backprop(p)
+        rows.append({"width": width, "depth": depth, "paths": paths, "edges": edges,
+                     "rel_diff": abs(by_paths - by_edges) / max(abs(by_edges), 1e-300)})
+    ok = all(r["paths"] == r["width"] ** r["depth"] and r["edges"] == r["depth"] * r["width"] ** 2 + r["width"]
+             and r["rel_diff"] < 1e-12 for r in rows)
+    three = [r for r in rows if r["width"] == 3]
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
+        "table": rows, "rule": "paths = w^d, edges = d·w² + w, path sum = backprop to 1e-12",
+        "curves": {"depth (w=3)": [r["depth"] for r in three], "paths (w=3)": [r["paths"] for r in three],
+                   "edges (w=3)": [r["edges"] for r in three]}})
+
+
+def chain_sample(rng, trial):
+    m, n = sizes(rng, 2)
+    return {"x": rng.normal(size=m), "A": rng.normal(size=(n, m)), "B": rng.normal(size=(n, m))}
+
+
+def chain_y(p, x):
+    return np.tanh(p["A"] @ x) + (p["B"] @ x) ** 2
+
+
+def chain_claimed(p):                   # (∂y/∂x)ᵀ ∇_y z, z = log Σ e^y
+    jac = (1 - np.tanh(p["A"] @ p["x"]) ** 2)[:, None] * p["A"] + 2 * (p["B"] @ p["x"])[:, None] * p["B"]
+    return jac.T @ softmax_rows(chain_y(p, p["x"])[None])[0]
+
+
+def tensor_claimed(p):                  # Σ over index pairs j of (∇_X Y_j) ∂z/∂Y_j, Y = XW
+    y, total = p["X"] @ p["W"], np.zeros_like(p["X"])
+    for (a, b), _ in np.ndenumerate(y):
+        grad_y = np.zeros_like(p["X"])
+        grad_y[a] = p["W"][:, b]
+        total += grad_y * p["C"][a, b] * (1 - np.tanh(y[a, b]) ** 2)
+    return total
+
+
+def mlp_sample(rng, trial):
+    widths = [int(v) for v in rng.integers(2, 6, 4)]
+    return {"x": rng.normal(size=widths[0]), "y": rng.normal(size=widths[-1]), "lam": 0.1, "widths": widths,
+            "theta": rng.normal(size=sum(o * i + o for i, o in zip(widths, widths[1:])))}
+
+
+def mlp_layers(p, theta):
+    out, at = [], 0
+    for i, o in zip(p["widths"], p["widths"][1:]):
+        out.append((theta[at:at + o * i].reshape(o, i), theta[at + o * i:at + o * i + o]))
+        at += o * i + o
+    return out
+
+
+def mlp_loss(p):
+    h, layers = p["x"], mlp_layers(p, p["theta"])
+    for w, b in layers:
+        h = np.tanh(b + w @ h)
+    return 0.5 * np.sum((h - p["y"]) ** 2) + p["lam"] * sum(np.sum(w ** 2) for w, _ in layers)
+
+
+def weight_gradient(g_a, h, w, lam):    # ∇_W J = g hᵀ + λ∇_W‖W‖² = g hᵀ + 2λW
+    return np.outer(g_a, h) + 2 * lam * w
+
+
+def mlp_backprop(p):                    # 004:342–358, Ω = Σ‖W‖² (biases not penalized)
+    hs, acts, layers = [p["x"]], [], mlp_layers(p, p["theta"])
+    for w, b in layers:
+        acts.append(b + w @ hs[-1])
+        hs.append(np.tanh(acts[-1]))
+    grad, parts = hs[-1] - p["y"], []
+    for k in reversed(range(len(layers))):
+        grad = grad * (1 - np.tanh(acts[k]) ** 2)
+        parts = [weight_gradient(grad, hs[k], layers[k][0], p["lam"]).ravel(), grad] + parts
+        grad = layers[k][0].T @ grad
+    return np.concatenate(parts)
+
+
+def output_sample(rng, trial):
+    n = int(rng.integers(2, 6))
+    return {"w": rng.normal(size=n), "h": rng.normal(size=n), "y": float(rng.uniform(0.05, 0.95))}
+
+
+def output_loss(p):                     # L(ŷ) = ½(ŷ − y)², ŷ = σ(w·h)
+    return 0.5 * (1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) ** 2
+
+
+def output_grad(p, at):                 # h f'(a) L'(at)
+    y_hat = 1 / (1 + np.exp(-p["w"] @ p["h"]))
+    return p["h"] * y_hat * (1 - y_hat) * (at(y_hat, p) - p["y"])
+
+
+def affine_sample(rng, trial):
+    n, m = sizes(rng, 2)
+    m = n if trial % 2 else m
+    return {"W": rng.normal(size=(n, m)), "b": rng.normal(size=n), "h": rng.normal(size=m), "c": rng.normal(size=n)}
+
+
+def measured_da_dh(p):                  # 004:381's layout: entry (i, j) = ∂aⱼ/∂hᵢ
+    return numeric_jacobian(lambda v: p["b"] + p["W"] @ v, p["h"], "complex-step").T
+
+
+RELU = away_from_kinks(relu_layer, lambda p: p["W"] @ p["x"] + p["b"])
+RELU_SQUARE = away_from_kinks(lambda rng, t: relu_layer(rng, t, square=True), lambda p: p["W"] @ p["x"] + p["b"])
+TWO_LAYER = away_from_kinks(two_layer, lambda p: p["X"] @ p["W1"])
+KINKS = "Heaviside(0) undefined: away from aᵢ = 0; numerically every |aᵢ| ≥ 0.1"
+DERIVATION = register(Derivation(
+    id="backprop",
+    title="Backpropagation: chain rules, layer and batch gradients, paths against edges",
+    sources=[Source(M004, "004:257–452, chain rule, back-propagation, its complexity")],
+    conventions="W is out×in, a = b + Wh (GBC Alg. 6.4); batched: rows are examples, A₁ = XW₁, A₂ = HW₂; "
+                "Ω = Σ‖W‖² so λ∇Ω = 2λW; 004:381 lays out da/dx with rows indexed by x.",
+    assumptions=["f differentiable (ReLU: away from a = 0)", "G = ∂J/∂A₂ at the point"],
+    symbols={"W": "matrix(out,in)", "h": "vector(in)", "g": "vector(out)", "X": "matrix(t,n_in)",
+             "H": "matrix(t,n)", "W2": "matrix(n,K)", "G": "matrix(t,K)", "lambda": "scalar > 0"},
+    claims=[
+        Gradient(name="vector-chain-rule", statement="∇ₓz = (∂y/∂x)ᵀ∇_y z (004:271)",
+                 symbolic=lambda: merged([vector_chain(*s) for s in SIZES], "sizes (m, n) = (2, 3) and (3, 2)"),
+                 sample=chain_sample, wrt="x", claimed=chain_claimed,
+                 objective=lambda p: np.log(np.sum(np.exp(chain_y(p, p["x"]))))),
+        Gradient(name="tensor-chain-rule", statement="∇_X z = Σⱼ (∇_X Yⱼ) ∂z/∂Yⱼ, j a tuple of indices (004:279)",
+                 symbolic=lambda: merged([tensor_chain(*s) for s in SIZES], "X of sizes 2×3 and 3×2, Y any 6 functions of X"),
+                 sample=lambda rng, t: (lambda t_, k, K: {"X": rng.normal(size=(t_, k)), "W": rng.normal(size=(k, K)),
+                                                          "C": rng.normal(size=(t_, K))})(*sizes(rng)),
+                 wrt="X", claimed=tensor_claimed, objective=lambda p: np.sum(p["C"] * np.tanh(p["X"] @ p["W"]))),
+        Gradient(name="repeated-chain", statement="d/dw f(f(f(w))) = f'(y) f'(x) f'(w), x = f(w), y = f(x) (004:305)",
+                 symbolic=lambda: Obligation.gradient(g(g(g(sp.Symbol("w", real=True)))), sp.Symbol("w", real=True),
+                                                      g_prime(g(g(sp.Symbol("w", real=True)))) * g_prime(g(sp.Symbol("w", real=True)))
+                                                      * g_prime(sp.Symbol("w", real=True)), scope="every differentiable f"),
+                 sample=lambda rng, t: {"w": np.array(rng.normal(0, 1.5))}, wrt="w",
+                 objective=lambda p: np.tanh(np.tanh(np.tanh(p["w"]))),
+                 claimed=lambda p: np.prod([1 - np.tanh(v) ** 2 for v in (np.tanh(np.tanh(p["w"])), np.tanh(p["w"]), p["w"])])),
+        Gradient(name="layer-gradients",
+                 statement="per layer g ← g ⊙ f'(a); ∇_W J = g hᵀ + 2λW (Ω = ‖W‖²); ∇_b J = g; g ← Wᵀg (004:348–358)",
+                 symbolic=lambda: merged([layer(*s, wrt) for s in SIZES for wrt in ("W", "h")], "W of sizes 2×3 and 3×2",
+                                         assumptions_used=("Ω = ‖W‖², so λ∇_WΩ = 2λW",)),
+                 sample=mlp_sample, wrt="theta", objective=lambda p: mlp_loss(p), claimed=mlp_backprop),
+        Gradient(name="output-weight-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(ŷ) (004:366)",
+                 symbolic=lambda: merged([output_weight(n, False) for n in (2, 3)], "h of 2 and 3 entries"),
+                 sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: yh)),
+        Gradient(name="printed-output-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(y)",
+                 expect=Expect.ERRATUM, corrected_by="output-weight-gradient",
+                 source=Printed(M004, 370, "= h f'(a^{(2)}) L'(y)$$",
+                                reading="L' evaluated at the target y rather than the prediction ŷ (004:366 has L'(ŷ)); "
+                                        "for L = ½(ŷ − y)², L'(y) = 0 and the printed gradient vanishes"),
+                 premise=Premise("the prediction misses the target: ŷ ≠ y", lambda p: abs(
+                     1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) > 1e-3),
+                 symbolic=lambda: merged([output_weight(n, True) for n in (2, 3)], "h of 2 and 3 entries"),
+                 sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: q["y"])),
+        Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
+                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES], "W of sizes 2×3 and 3×2, " + KINKS),
+                 sample=RELU, wrt="x", method="richardson", objective=lambda p: np.maximum(0, p["W"] @ p["x"] + p["b"]),
+                 claimed=lambda p: relu_mask(p["W"] @ p["x"] + p["b"])[:, None] * p["W"]),
+        Identity(name="relu-gradient-transposed", statement="∇ₓh = (dh/dx in 004:381's layout) = WᵀR(a), R = diag(1[a > 0]) (004:383)",
+                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES], "W of sizes 2×3 and 3×2, " + KINKS),
+                 sample=RELU, lhs=measured_grad_h, rhs=lambda p: p["W"].T * relu_mask(p["W"] @ p["x"] + p["b"]),
+                 rtol=1e-8, uses=("relu-jacobian",)),
+        Identity(name="printed-column-j", statement="∇ₓh = W⁽¹⁾R(a⁽¹⁾), whose column j is zero when aⱼ ≤ 0",
+                 expect=Expect.ERRATUM, corrected_by="relu-gradient-transposed",
+                 source=Printed(M004, 385, r"Column j of $\mathbf{W}^{(1)} \mathbf{R}(\mathbf{a}^{(1)})$",
+                                reading="the matrix just derived at 004:383, (W⁽¹⁾)ᵀR(a⁽¹⁾), written without its transpose; "
+                                        "the product exists only for square W⁽¹⁾"),
+                 premise=Premise("W⁽¹⁾ square (the printed product exists)", lambda p: p["W"].shape[0] == p["W"].shape[1]),
+                 sample=RELU_SQUARE, lhs=measured_grad_h, rhs=lambda p: p["W"] * relu_mask(p["W"] @ p["x"] + p["b"]), rtol=1e-8),
+        Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
+                 symbolic=lambda: merged([layer(*s, "h") for s in SIZES], "W of sizes 2×3 and 3×2"),
+                 sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"])),
+                 claimed=lambda p: p["W"].T @ (p["c"] * (1 - np.tanh(p["b"] + p["W"] @ p["h"]) ** 2))),
+        Identity(name="printed-da-dh", statement="the matrix displayed at 004:413, [wᵢⱼ], is da/dh = Wᵀ",
+                 expect=Expect.ERRATUM, corrected_by="hidden-gradient",
+                 source=Printed(M004, 413, r"w_{n1} & w_{n2} & \dots & w_{nm} \end{bmatrix} = \mathbf{W}^T$$", also=(411,),
+                                reading="da/dh in 004:381's layout (rows indexed by h) is Wᵀ, m×n; the displayed [wᵢⱼ] is W, n×m"),
+                 sample=affine_sample, lhs=lambda p: p["W"], rhs=measured_da_dh),
+        Gradient(name="batched-output-weights", statement="A₂ = HW₂, G = ∂J/∂A₂ (t×K): ∇_{W₂}J = HᵀG (+ 2λW₂), n×K",
+                 symbolic=lambda: batched_w2(), sample=TWO_LAYER, wrt="W2", objective=batch_objective,
+                 claimed=lambda p: batch_gradients(p)["W2"]),
+        Identity(name="printed-batch-shape", statement="dJ/dW⁽²⁾ = H^T_{n×t} G'_{t×n} is n×n",
+                 expect=Expect.ERRATUM, corrected_by="batched-output-weights",
+                 source=Printed(M004, 436, r"\mathbf{H}^T_{n \times t} \mathbf{G}'_{t \times n}",
+                                reading="G' = ∂J/∂A⁽²⁾ has a row per example and a column per OUTPUT unit (t×K), so the "
+                                        "gradient is n×K, the shape of W⁽²⁾; the label t×n makes it n×n"),
+                 premise=Premise("K ≠ n outputs", lambda p: p["W2"].shape[1] != p["W2"].shape[0]),
+                 sample=TWO_LAYER, rhs=lambda p: np.array([p["W2"].shape[0]] * 2, dtype=float),
+                 lhs=lambda p: np.array(numeric_jacobian(lambda v: batch_objective({**p, "W2": v}), p["W2"]).shape, dtype=float)),
+        Gradient(name="batched-hidden-weights", statement="∇_{W₁}J = XᵀG' with G' = (GW₂ᵀ) ⊙ 1[A₁ > 0] (+ 2λW₁)",
+                 symbolic=lambda: merged([batched(*s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))],
+                                         "(t, n, k, K) = (3, 2, 4, 2) and (2, 3, 2, 3), f any differentiable (ReLU: " + KINKS + ")"),
+                 sample=TWO_LAYER, wrt="W1", method="richardson", objective=batch_objective,
+                 claimed=lambda p: batch_gradients(p)["W1"], training=train_digits, uses=("batched-output-weights",)),
+        Identity(name="path-sum", statement="∂u⁽ⁿ⁾/∂u⁽ʲ⁾ = Σ over paths j → n of Π ∂u⁽πₖ⁾/∂u⁽πₖ₋₁⁾ (004:450): w^d paths, d·w² + w edges",
+                 symbolic=lambda: merged([layered(2, d) for d in (2, 3)], "width 2, depth 2 and 3, f any differentiable"),
+                 sample=lambda rng, t: layered_graph(rng, int(rng.integers(2, 4)), int(rng.integers(1, 5))),
+                 lhs=lambda p: path_sum(p)[0], rhs=lambda p: numeric_jacobian(
+                     lambda v: forward_layers(p, v)[-1].sum(), p["x"], "complex-step")[0], training=count_paths_and_edges),
+    ]))
+
+
+def batched_w2():
+    t, n, k = sp.symbols("t n K", integer=True, positive=True)
+    h, w2, gg, lam = sp.MatrixSymbol("H", t, n), sp.MatrixSymbol("W2", n, k), sp.MatrixSymbol("G", t, k), sp.Symbol("lambda", positive=True)
+    # one Trace: SymPy 1.14 differentiates a sum of Traces to 0
+    return Obligation.gradient(sp.Trace(gg.T * h * w2 + lam * w2.T * w2), w2, h.T * gg + 2 * lam * w2,
+                               scope="every (t, n, K)", steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))
