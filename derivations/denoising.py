@@ -8,25 +8,22 @@ per-column penalty q(1−q)Σⱼ xⱼ²‖W_{:,j}‖² (and a (1−q) shrink) un
 """
 import itertools
 
+import autograd.numpy as anp
 import numpy as np
 import sympy as sp
-
-from regverify.claims import (Approximation, Derivation, Expect, Identity, Minimizer, Premise,
-                              Printed, Source)
-from regverify.moments import expect_bernoulli, expect_gaussian
-from regverify.numerics import sampling
-from regverify.numerics.montecarlo import gaussian_expectation, mask_expectation, monte_carlo
-from regverify.prover import Obligation
-from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
-
-import autograd.numpy as anp
 from autograd import hessian, jacobian
 
+from regverify.claims import (Approximation, Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
+                              NumericVerdict, Premise, Printed, Source)
+from regverify.moments import expect_bernoulli, expect_gaussian
+from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
+from regverify.numerics.montecarlo import gaussian_expectation, mask_expectation, monte_carlo
 from regverify.numerics.training import train_with_autograd_check
-from regverify.claims import Evidence, NumericVerdict
+from regverify.prover import Obligation, sigma as logistic
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
 
 SLIDES = "003_c3291310eed8186c.txt"
 q, sigma = sp.symbols("q sigma", positive=True)
@@ -116,6 +113,26 @@ def monte_carlo_variance(seed, quick, variance=lambda q, x: q * (1 - q) * x ** 2
     return monte_carlo((values - (1 - keep_q) * x) ** 2, variance(keep_q, x))
 
 
+def monte_carlo_mean(seed, quick, mean=lambda q, x: (1 - q) * x):
+    rng = np.random.default_rng(seed)
+    x, drop, draws = 1.7, 0.3, 4000 if quick else 40000
+    return monte_carlo(x * (rng.random(draws) >= drop), mean(drop, x))
+
+
+def monte_carlo_gaussian_mean(seed, quick):
+    rng = np.random.default_rng(seed)
+    x, s, draws = 1.7, 1.0, 4000 if quick else 40000    # the slide's N(0, 1)
+    return monte_carlo(x + s * rng.standard_normal(draws), x)
+
+
+def monte_carlo_penalty(seed, quick):
+    rng = np.random.default_rng(seed)
+    w, x, drop, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.3, 4000 if quick else 40000
+    values = np.sum(((x * (rng.random((draws, 5)) >= drop)) @ w.T - x) ** 2, axis=1)
+    return monte_carlo(values, float(np.sum(((1 - drop) * w @ x - x) ** 2)
+                                     + drop * (1 - drop) * np.sum(x ** 2 * np.sum(w ** 2, axis=0))))
+
+
 def monte_carlo_tikhonov(seed, quick):
     rng = np.random.default_rng(seed)
     w, x, s, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.7, 4000 if quick else 40000
@@ -126,6 +143,35 @@ def monte_carlo_tikhonov(seed, quick):
 
 
 # --- training: denoising AEs on the digits (the lecture's experiment) -----------------------
+def dae_gradient_obligation():
+    """SymPy differentiates L = (1/m)‖σ(X̃W + b)D + c − X‖²_F entry by entry in W (σ abstract)."""
+    zero = []
+    for rows, cols, units in ((2, 3, 2), (3, 2, 1)):
+        xt, x = symbol_matrix("T", rows, cols, real=True), symbol_matrix("X", rows, cols, real=True)
+        w, d = symbol_matrix("W", cols, units, real=True), symbol_matrix("D", units, cols, real=True)
+        b, c = symbol_matrix("b", 1, units, real=True), symbol_matrix("c", 1, cols, real=True)
+        h = (xt * w + sp.ones(rows, 1) * b).applyfunc(logistic)
+        r = h * d + sp.ones(rows, 1) * c - x
+        loss = sum(e ** 2 for e in r) / rows
+        claimed = xt.T * ((2 * r / rows) * d.T).multiply_elementwise(h.applyfunc(lambda e: e * (1 - e)))
+        zero.append(Obligation.gradient(loss, w, claimed))
+    return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
+                      scope="X 2×3 with k = 2 and X 3×2 with k = 1", parametrisation="σ abstract, σ' = σ(1 − σ)",
+                      steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
+
+
+def sample_network_data(rng, trial):
+    rows, cols, units = sampling.size(rng, 3, 5), sampling.size(rng, 2, 4), sampling.size(rng, 1, 3)
+    x = rng.random((rows, cols))
+    return {"X": x, "T": x * (rng.random((rows, cols)) >= 0.3), "W": sampling.normal(rng, (cols, units)),
+            "b": sampling.normal(rng, units), "D": sampling.normal(rng, (units, cols)), "c": sampling.normal(rng, cols)}
+
+
+def dae_loss(p):   # the slide's objective (003:116): reconstruct the CLEAN x from x̃
+    r = sigmoid(p["T"] @ p["W"] + p["b"]) @ p["D"] + p["c"] - p["X"]
+    return np.sum(r * r) / len(r)
+
+
 def dae_gradient(xt, target):
     """Closed form for L = (1/m)‖σ(X̃W + b)D + c − X‖²_F: backpropagate R = X̂ − X."""
     def gradient(p):
@@ -139,7 +185,7 @@ def dae_gradient(xt, target):
 def train_denoising(seed, quick, noise=(0.0, 0.25, 0.5), target="clean", gradient=dae_gradient):
     """One DAE per q, masks drawn once per run. Passes if every step matches autograd and, on
     held-out digits, the reconstruction of x̃ is closer to the clean x than to x̃ (q > 0), or
-    beats the mean image twice over (q = 0). ``target="corrupted"`` is the planted mistake."""
+    beats the mean image by 25 % (q = 0). ``target="corrupted"`` is the planted mistake."""
     x, test = digits_split(250, 300, seed)
     rng, steps, runs, ok = np.random.default_rng(seed), 100 if quick else 200, {}, True
     for level in noise:
@@ -234,7 +280,8 @@ DERIVATION = register(Derivation(
     claims=[
         Identity(name="masking-mean", statement="E[x̃] = (1 − q)x",
                  symbolic=masking_mean_obligation,
-                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: (1 - p["q"]) * p["x"]),
+                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: (1 - p["q"]) * p["x"],
+                 training=monte_carlo_mean),
         Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
                  symbolic=lambda: (lambda x, d, xt: Obligation.identity(
                      expect_bernoulli(xt[0] ** 2, d, 1 - q) - expect_bernoulli(xt[0], d, 1 - q) ** 2,
@@ -256,7 +303,7 @@ DERIVATION = register(Derivation(
                      sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x,
                      scope="every n (componentwise)", derived_by="expectation"))(
                      symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
-                 sample=sample_vector, rhs=lambda p: p["x"],
+                 sample=sample_vector, rhs=lambda p: p["x"], training=monte_carlo_gaussian_mean,
                  lhs=lambda p: gaussian_expectation(lambda e: p["x"] + e, len(p["x"]), p["sigma"])),
         Identity(name="gaussian-tikhonov", statement="E‖W(x + ε) − x‖² = ‖Wx − x‖² + σ²‖W‖²_F",
                  symbolic=tikhonov_obligation, sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
@@ -281,7 +328,12 @@ DERIVATION = register(Derivation(
                  symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,
                  rhs=lambda p: np.sum(((1 - p["q"]) * p["W"] @ p["x"] - p["x"]) ** 2)
                  + p["q"] * (1 - p["q"]) * np.sum(p["x"] ** 2 * np.sum(p["W"] ** 2, axis=0)),
-                 training=train_denoising),
+                 training=monte_carlo_penalty),
+        Gradient(name="dae-gradient", wrt="W",
+                 statement="the DAE loss (1/m)‖σ(X̃W + b)D + c − X‖²_F compares the reconstruction of x̃ "
+                           "with the clean X (003:116); ∂L/∂W = X̃ᵀ[(2/m)(X̂ − X)Dᵀ ⊙ H(1 − H)]",
+                 symbolic=dae_gradient_obligation, sample=sample_network_data, objective=dae_loss,
+                 claimed=lambda p: dae_gradient(p["T"], p["X"])(p)["W"], training=train_denoising),
         Approximation(name="small-noise-expansion",
                       statement="E‖r(x + ε)− x‖² − ‖r(x) − x‖² = σ²‖J_r‖²_F + σ²(r(x) − x)·Δr(x) + O(σ⁴)",
                       symbolic=lambda: small_noise_obligation(contractive_only=False),

@@ -132,3 +132,15 @@ def test_a_twin_of_the_autograd_check_catches_a_wrong_linear_ae_gradient_every_s
     _, wrong = train_with_autograd_check(start, lambda p: {k: 1.001 * v for k, v in
                                                            linear_ae_svd.ae_gradient(gram)(p).items()}, loss, 0.05, 20)
     assert right["max_param_rel_gap"] < 1e-12 < wrong["max_param_rel_gap"]
+
+
+def test_monte_carlo_rejects_the_kept_fraction_taken_as_q():
+    assert denoising.monte_carlo_mean(0, True).verdict.value == "passed"
+    assert denoising.monte_carlo_mean(0, True, mean=lambda q, x: q * x).verdict.value == "failed"
+
+
+def test_the_dae_gradient_claim_is_checked_against_the_clean_target():
+    claim = denoising.DERIVATION.claim("dae-gradient")
+    planted = claim.__class__(**{**claim.__dict__, "claimed": lambda p: denoising.dae_gradient(p["T"], p["T"])(p)["W"],
+                                 "symbolic": None, "training": None})
+    assert planted.check_numeric(np.random.default_rng(0)).verdict.value == "failed"

@@ -8,7 +8,7 @@ from . import figure
 @figure("denoising", "filters", alt="The 16 hidden units' filters W_l/‖W_l‖ as 8×8 images, for a vanilla "
         "AE (q = 0) and denoising AEs with q = 0.25 and q = 0.5, trained on the digits")
 def draw(results):
-    runs = results["masking-penalty"]["training"]["runs"]
+    runs = results["dae-gradient"]["training"]["runs"]
     fig = Figure(figsize=(7.5, 2.9), layout="constrained")
     panels = fig.subfigures(1, len(runs))
     for panel, (name, run) in zip(np.atleast_1d(panels), runs.items()):
