@@ -28,7 +28,6 @@ ORTHONORMAL = {V.T * V: sp.Identity(k), V2.T * V: sp.ZeroMatrix(r, k), V.T * V2:
 X_SVD = U * S * V.T + U2 * S2 * V2.T      # X split into the kept and the discarded singular triplets
 
 
-
 def with_orthonormality(obligation):
     """Use the singular vectors' orthonormality on what SymPy derived (a stated assumption)."""
     obligation.zero = [sp.expand(sp.expand(z.doit()).subs(ORTHONORMAL)) for z in obligation.zero]

@@ -144,3 +144,14 @@ def test_the_dae_gradient_claim_is_checked_against_the_clean_target():
     planted = claim.__class__(**{**claim.__dict__, "claimed": lambda p: denoising.dae_gradient(p["T"], p["T"])(p)["W"],
                                  "symbolic": None, "training": None})
     assert planted.check_numeric(np.random.default_rng(0)).verdict.value == "failed"
+
+
+def test_a_wrong_decoder_is_not_stationary_even_with_orthonormality_used():
+    svd = linear_ae_svd
+    h, w = sp.MatrixSymbol("H", svd.m, svd.k), sp.MatrixSymbol("W", svd.k, svd.n)
+    objective = sp.Trace((svd.X_SVD - h * w).T * (svd.X_SVD - h * w))
+    wrong = svd.with_orthonormality(Obligation.stationary(objective.xreplace({h: svd.X_SVD * svd.V}), w,
+                                                          2 * svd.V.T))
+    wrong.scope = "every m, n, k"
+    assert prove(wrong, required="differentiation").verdict is not SymbolicVerdict.PROVED
+    assert prove(svd.stationarity(), required="differentiation").verdict is SymbolicVerdict.PROVED
