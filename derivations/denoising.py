@@ -1,0 +1,355 @@
+"""Denoising autoencoders: what the corruption does in expectation (003; Vincent 2008; Bishop 1995).
+
+Masking noise sets each component independently to 0 with probability q: x̃ = d ⊙ x, dⱼ = 1 with
+probability 1 − q. Gaussian noise adds ε ~ N(0, σ²I); the slide's x̃ = x + N(0, 1) is σ = 1. The
+loss compares the reconstruction of x̃ with the CLEAN x (003:116). For a linear reconstruction
+W x̃ the expected loss is a penalized clean loss: Tikhonov (σ²‖W‖²_F) under Gaussian noise, a
+per-column penalty q(1−q)Σⱼ xⱼ²‖W_{:,j}‖² (and a (1−q) shrink) under masking.
+"""
+import itertools
+
+import autograd.numpy as anp
+import numpy as np
+import sympy as sp
+from autograd import hessian, jacobian
+
+from regverify.claims import (Approximation, Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
+                              NumericVerdict, Premise, Printed, Source)
+from regverify.moments import expect_bernoulli, expect_gaussian
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits_split
+from regverify.numerics.montecarlo import gaussian_expectation, mask_expectation, monte_carlo
+from regverify.numerics.training import train_with_autograd_check
+from regverify.prover import Obligation, sigma as logistic
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
+
+SLIDES = "003_c3291310eed8186c.txt"
+q, sigma = sp.symbols("q sigma", positive=True)
+m_, n_ = sp.symbols("m n", integer=True, positive=True)
+SIZES = (2, 3)
+
+
+def masked(size):   # x̃ = d ⊙ x with symbolic keep masks d
+    x, d = symbol_vector("x", size, real=True), symbol_vector("d", size)
+    return x, d, d.multiply_elementwise(x)
+
+
+def masking_mean_obligation():   # sum over all 2ⁿ masks, each with probability q^(#0)(1−q)^(#1)
+    zero = []
+    for size in SIZES:
+        x = symbol_vector("x", size, real=True)
+        zero += list(sum((sp.prod([1 - q if b else q for b in bits]) * sp.Matrix(bits).multiply_elementwise(x)
+                          for bits in itertools.product((0, 1), repeat=size)), sp.zeros(size, 1)) - (1 - q) * x)
+    return Obligation(zero=[sp.Matrix(zero)], scope="n = 2 and 3 (every mask enumerated)", derived_by="expectation",
+                      steps=("E[x̃] = Σ_d P(d) d ⊙ x, P(d) = Π q^(1−dⱼ)(1−q)^dⱼ",))
+
+
+def tikhonov_obligation():
+    zero = []
+    for size in SIZES:
+        w, x, eps = symbol_matrix("W", size, size, real=True), symbol_vector("x", size, real=True), symbol_vector("e", size)
+        r = w * (x + eps) - x
+        derived = expect_gaussian((r.T * r)[0], eps, sigma)
+        zero.append(derived - ((w * x - x).T * (w * x - x))[0] - sigma ** 2 * sum(e ** 2 for e in w))
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 2 and 3 (W is n×n)", derived_by="expectation",
+                               steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
+                                      "E[ε] = 0, E[εεᵀ] = σ²I: E = ‖Wx − x‖² + σ² tr(WᵀW)"))
+
+
+def masking_penalty_obligation():
+    zero = []
+    for size in SIZES:
+        w = symbol_matrix("W", size, size, real=True)
+        x, d, xt = masked(size)
+        derived = expect_bernoulli(((w * xt - x).T * (w * xt - x))[0], d, 1 - q)
+        r = (1 - q) * w * x - x
+        zero.append(derived - (r.T * r)[0] - q * (1 - q) * sum(x[j] ** 2 * (w[:, j].T * w[:, j])[0] for j in range(size)))
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 2 and 3 (W is n×n)",
+                               unit_interval=(q,), derived_by="expectation", steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
+                                                          "E[d dᵀ] = (1−q)²11ᵀ + q(1−q)I"))
+
+
+# --- numeric twins: exact enumeration of the masks, Gauss–Hermite quadrature -----------------
+def sample_vector(rng, trial):
+    size = sampling.size(rng, 2, 4)
+    return {"x": sampling.normal(rng, size), "W": sampling.normal(rng, (size, size)),
+            "q": sampling.unit_interval(rng), "sigma": sampling.positive(rng, 0.1, 3.0) if trial else 1.0}
+
+
+def mask_moment(p, power):
+    return mask_expectation(lambda d: (d * p["x"]) ** power, p["x"].shape, 1 - p["q"])
+
+
+def masked_loss(p):
+    return mask_expectation(lambda d: np.sum((p["W"] @ (d * p["x"]) - p["x"]) ** 2), p["x"].shape, 1 - p["q"])
+
+
+def gaussian_loss(p, w=None):
+    w = p["W"] if w is None else w
+    return gaussian_expectation(lambda e: np.sum((w @ (p["x"] + e) - p["x"]) ** 2), len(p["x"]), p["sigma"])
+
+
+def sample_data(rng, trial):
+    m, size = sampling.size(rng, 4, 7), sampling.size(rng, 2, 3)
+    return {"X": sampling.normal(rng, (m, size)), "sigma": sampling.positive(rng, 0.1, 2.0)}
+
+
+def dae_objective(p, w):   # (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖², the expectation by quadrature
+    return np.mean([gaussian_loss({"x": x, "sigma": p["sigma"]}, w) for x in p["X"]])
+
+
+def dae_minimizer(p):
+    gram, m = p["X"].T @ p["X"], len(p["X"])
+    return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
+
+
+def monte_carlo_variance(seed, quick, variance=lambda q, x: q * (1 - q) * x ** 2):
+    """Masking noise by Monte Carlo: component 0's sample variance against the stated one."""
+    rng = np.random.default_rng(seed)
+    x, keep_q, draws = 1.7, 0.3, 4000 if quick else 40000
+    values = x * (rng.random(draws) >= keep_q)
+    return monte_carlo((values - (1 - keep_q) * x) ** 2, variance(keep_q, x))
+
+
+def monte_carlo_mean(seed, quick, mean=lambda q, x: (1 - q) * x):
+    rng = np.random.default_rng(seed)
+    x, drop, draws = 1.7, 0.3, 4000 if quick else 40000
+    return monte_carlo(x * (rng.random(draws) >= drop), mean(drop, x))
+
+
+def monte_carlo_gaussian_mean(seed, quick):
+    rng = np.random.default_rng(seed)
+    x, s, draws = 1.7, 1.0, 4000 if quick else 40000    # the slide's N(0, 1)
+    return monte_carlo(x + s * rng.standard_normal(draws), x)
+
+
+def monte_carlo_penalty(seed, quick):
+    rng = np.random.default_rng(seed)
+    w, x, drop, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.3, 4000 if quick else 40000
+    values = np.sum(((x * (rng.random((draws, 5)) >= drop)) @ w.T - x) ** 2, axis=1)
+    return monte_carlo(values, float(np.sum(((1 - drop) * w @ x - x) ** 2)
+                                     + drop * (1 - drop) * np.sum(x ** 2 * np.sum(w ** 2, axis=0))))
+
+
+def monte_carlo_tikhonov(seed, quick):
+    rng = np.random.default_rng(seed)
+    w, x, s, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.7, 4000 if quick else 40000
+    eps = s * rng.standard_normal((draws, 5))
+    values = np.sum(((x + eps) @ w.T - x) ** 2, axis=1)
+    return monte_carlo(values, float(np.sum((w @ x - x) ** 2) + s ** 2 * np.sum(w ** 2)))
+
+
+
+# --- training: denoising AEs on the digits (the lecture's experiment) -----------------------
+def dae_gradient_obligation():
+    """SymPy differentiates L = (1/m)‖σ(X̃W + b)D + c − X‖²_F entry by entry in W (σ abstract)."""
+    zero = []
+    for rows, cols, units in ((2, 3, 2), (3, 2, 1)):
+        xt, x = symbol_matrix("T", rows, cols, real=True), symbol_matrix("X", rows, cols, real=True)
+        w, d = symbol_matrix("W", cols, units, real=True), symbol_matrix("D", units, cols, real=True)
+        b, c = symbol_matrix("b", 1, units, real=True), symbol_matrix("c", 1, cols, real=True)
+        h = (xt * w + sp.ones(rows, 1) * b).applyfunc(logistic)
+        r = h * d + sp.ones(rows, 1) * c - x
+        loss = sum(e ** 2 for e in r) / rows
+        claimed = xt.T * ((2 * r / rows) * d.T).multiply_elementwise(h.applyfunc(lambda e: e * (1 - e)))
+        zero.append(Obligation.gradient(loss, w, claimed))
+    return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
+                      scope="X 2×3 with k = 2 and X 3×2 with k = 1", parametrisation="σ abstract, σ' = σ(1 − σ)",
+                      steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
+
+
+def sample_network_data(rng, trial):
+    rows, cols, units = sampling.size(rng, 3, 5), sampling.size(rng, 2, 4), sampling.size(rng, 1, 3)
+    x = rng.random((rows, cols))
+    return {"X": x, "T": x * (rng.random((rows, cols)) >= 0.3), "W": sampling.normal(rng, (cols, units)),
+            "b": sampling.normal(rng, units), "D": sampling.normal(rng, (units, cols)), "c": sampling.normal(rng, cols)}
+
+
+def dae_loss(p):   # the slide's objective (003:116): reconstruct the CLEAN x from x̃
+    r = sigmoid(p["T"] @ p["W"] + p["b"]) @ p["D"] + p["c"] - p["X"]
+    return np.sum(r * r) / len(r)
+
+
+def dae_gradient(xt, target):
+    """Closed form for L = (1/m)‖σ(X̃W + b)D + c − X‖²_F: backpropagate R = X̂ − X."""
+    def gradient(p):
+        h = sigmoid(xt @ p["W"] + p["b"])
+        g = 2 * (h @ p["D"] + p["c"] - target) / len(xt)
+        ga = (g @ p["D"].T) * h * (1 - h)
+        return {"W": xt.T @ ga, "b": ga.sum(0), "D": h.T @ g, "c": g.sum(0)}
+    return gradient
+
+
+def train_denoising(seed, quick, noise=(0.0, 0.25, 0.5), target="clean", gradient=dae_gradient):
+    """One DAE per q, masks drawn once per run. Passes if every step matches autograd and, on
+    held-out digits, the reconstruction of x̃ is closer to the clean x than to x̃ (q > 0), or
+    beats the mean image by 25 % (q = 0). ``target="corrupted"`` is the planted mistake."""
+    x, test = digits_split(250, 300, seed)
+    rng, steps, runs, ok = np.random.default_rng(seed), 100 if quick else 200, {}, True
+    for level in noise:
+        xt, tt = x * (rng.random(x.shape) >= level), test * (rng.random(test.shape) >= level)
+        goal = x if target == "clean" else xt
+
+        def loss(p, xt=xt, goal=goal):
+            r = anp.dot(sigmoid(anp.dot(xt, p["W"]) + p["b"]), p["D"]) + p["c"] - goal
+            return anp.sum(r * r) / len(xt)
+        start = {"W": rng.normal(0, 0.03, (64, 16)), "b": np.zeros(16), "D": rng.normal(0, 0.03, (16, 64)),
+                 "c": x.mean(0)}
+        run, check = train_with_autograd_check(start, gradient(xt, goal), loss, 0.12, steps)
+        p = run.params
+        rec = sigmoid(tt @ p["W"] + p["b"]) @ p["D"] + p["c"]
+        to_clean, to_noisy = (float(np.mean(np.sum((rec - t) ** 2, 1))) for t in (test, tt))
+        mean_image = float(np.mean(np.sum((x.mean(0) - test) ** 2, 1)))
+        denoises = to_clean < 0.9 * to_noisy if level > 0 else to_clean < 0.75 * mean_image
+        ok = ok and denoises and check["max_param_rel_gap"] < 1e-10
+        w = p["W"] / np.linalg.norm(p["W"], axis=0)
+        runs[f"q={level}"] = {**check, "held_out_error_to_clean": to_clean, "held_out_error_to_corrupted": to_noisy,
+                              "mean_image_error": mean_image, "denoises": bool(denoises),
+                              "filters": np.round(w.T, 4).tolist(), "curve": run.losses[::max(1, steps // 100)]}
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
+        "data": "digits 250 train / 300 held out, 16 sigmoid units, linear decoder, lr 0.12, init N(0, 0.03²)",
+        "steps": steps, "rule": "autograd gap < 1e-10 every step; q > 0: ‖r(x̃) − x‖² < 0.9‖r(x̃) − x̃‖²; q = 0: < 0.75 × mean-image error",
+        "runs": runs, "curves": {k: v["curve"] for k, v in runs.items()}})
+
+
+# --- small noise (Alain & Bengio 2014): the expansion, and the term a contractive reading drops --
+def small_noise_obligation(contractive_only):
+    zero = []
+    for size in (1, 2):
+        e, x = symbol_vector("e", size), symbol_vector("x", size, real=True)
+        monomials = sorted(sp.itermonomials(list(e), 3), key=sp.default_sort_key)
+        r = sp.Matrix([sum(sp.Symbol(f"c{i}_{k}", real=True) * mono for k, mono in enumerate(monomials))
+                       for i in range(size)])      # r(x + e): a general cubic map around x
+        at0 = {v: 0 for v in e}
+        r0, jac = r.subs(at0), r.jacobian(e).subs(at0)
+        laplacian = sum((r.diff(v, 2) for v in e), sp.zeros(size, 1)).subs(at0)
+        excess = expect_gaussian(((r - x).T * (r - x))[0], e, sigma) - ((r0 - x).T * (r0 - x))[0]
+        claimed = sum(j ** 2 for j in jac) + (0 if contractive_only else ((r0 - x).T * laplacian)[0])
+        zero.append(sp.expand(excess).coeff(sigma, 2) - claimed)
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(2, 1), scope="n = 1 and 2, r a general cubic "
+                               "map (the σ² term depends only on r's value, Jacobian and Hessian at x)", derived_by="expectation",
+                               steps=("r(x+ε) = r + Jε + ½εᵀ∇²r ε + O(ε³)",
+                                      "E‖r(x+ε) − x‖² = ‖r − x‖² + σ²‖J‖²_F + σ²(r − x)·Δr + O(σ⁴)"))
+
+
+def reconstruction(p, v):   # a one-hidden-layer r: R² → R²
+    return anp.dot(p["A"], anp.tanh(anp.dot(p["B"], v) + p["b"])) + p["c"]
+
+
+def sample_network(rng, s):
+    return {"A": rng.standard_normal((2, 3)), "B": rng.standard_normal((3, 2)), "b": rng.standard_normal(3),
+            "c": rng.standard_normal(2), "x": rng.standard_normal(2), "sigma": s}
+
+
+def noise_excess(p):   # E‖r(x+ε) − x‖² − ‖r(x) − x‖², by 12-point Gauss–Hermite quadrature
+    clean = np.sum((reconstruction(p, p["x"]) - p["x"]) ** 2)
+    return gaussian_expectation(lambda e: np.sum((reconstruction(p, p["x"] + e) - p["x"]) ** 2),
+                                2, p["sigma"], points=12) - clean
+
+
+def expansion(p, with_laplacian):   # J and Δr measured by autograd, not from a closed form
+    f = lambda v: reconstruction(p, v)
+    jac, hess = jacobian(f)(p["x"]), hessian(f)(p["x"])
+    laplacian = np.trace(hess, axis1=1, axis2=2)
+    extra = (f(p["x"]) - p["x"]) @ laplacian if with_laplacian else 0.0
+    return p["sigma"] ** 2 * (np.sum(jac ** 2) + extra)
+
+
+PRINTED_JJ = Printed(SLIDES, 70, r"$(P(\widetilde{x}_{ij}|x_{jj}))$",
+                     reading="taken as printed, component j of example i is corrupted from x_jj "
+                             "(example j's component j); 003:75 conditions on x_ij")
+
+
+def sample_rows(rng, trial):
+    m, size = sampling.size(rng, 3, 4), sampling.size(rng, 2, 3)
+    return {"X": sampling.normal(rng, (m, size)), "q": sampling.unit_interval(rng), "i": int(rng.integers(0, m))}
+
+
+DERIVATION = register(Derivation(
+    id="denoising",
+    title="Denoising autoencoders: masking and Gaussian noise in expectation",
+    sources=[Source(SLIDES, "Denoising Autoencoders, 003:65–151 and 003:368–384")],
+    conventions="X is m×n, one example per row; x is a column; linear reconstruction x̂ = W x̃ with W "
+                "n×n (batched X̂ = X̃Wᵀ). Masking: each component independently 0 with probability q. "
+                "Gaussian: ε ~ N(0, σ²I); the slide's N(0, 1) is σ = 1.",
+    assumptions=["0 < q < 1", "σ > 0", "noise independent across components and examples"],
+    symbols={"x": "vector(n)", "W": "matrix(n,n)", "X": "matrix(m,n)", "q": "masking probability",
+             "sigma": "noise standard deviation"},
+    claims=[
+        Identity(name="masking-mean", statement="E[x̃] = (1 − q)x",
+                 symbolic=masking_mean_obligation,
+                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: (1 - p["q"]) * p["x"],
+                 training=monte_carlo_mean),
+        Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
+                 symbolic=lambda: (lambda x, d, xt: Obligation.identity(
+                     expect_bernoulli(xt[0] ** 2, d, 1 - q) - expect_bernoulli(xt[0], d, 1 - q) ** 2,
+                     q * (1 - q) * x[0] ** 2, scope="every n (componentwise)", unit_interval=(q,), derived_by="expectation",
+                     steps=("E[x̃ⱼ²] = (1−q)xⱼ², E[x̃ⱼ]² = (1−q)²xⱼ²",)))(*masked(1)),
+                 sample=sample_vector, lhs=lambda p: mask_moment(p, 2) - mask_moment(p, 1) ** 2,
+                 rhs=lambda p: p["q"] * (1 - p["q"]) * p["x"] ** 2, rtol=1e-12,
+                 training=monte_carlo_variance),
+        Identity(name="printed-conditioning", expect=Expect.ERRATUM, source=PRINTED_JJ,
+                 corrected_by="masking-mean", uses=("masking-mean",),
+                 premise=Premise("m ≥ n, so that x_jj exists, and x_i is not the diagonal of X",
+                                 lambda p: p["X"].shape[0] >= p["X"].shape[1]),
+                 statement="x̃_ij drawn from P(x̃_ij | x_jj) still has E[x̃_ij] = (1 − q)x_ij",
+                 sample=sample_rows,
+                 lhs=lambda p: mask_expectation(lambda d: d * np.diag(p["X"]), (p["X"].shape[1],), 1 - p["q"]),
+                 rhs=lambda p: (1 - p["q"]) * p["X"][p["i"]]),
+        Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
+                 symbolic=lambda: (lambda x, e: Obligation.identity(
+                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x,
+                     scope="every n (componentwise)", derived_by="expectation"))(
+                     symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
+                 sample=sample_vector, rhs=lambda p: p["x"], training=monte_carlo_gaussian_mean,
+                 lhs=lambda p: gaussian_expectation(lambda e: p["x"] + e, len(p["x"]), p["sigma"])),
+        Identity(name="gaussian-tikhonov", statement="E‖W(x + ε) − x‖² = ‖Wx − x‖² + σ²‖W‖²_F",
+                 symbolic=tikhonov_obligation, sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
+                 rhs=lambda p: np.sum((p["W"] @ p["x"] - p["x"]) ** 2) + p["sigma"] ** 2 * np.sum(p["W"] ** 2),
+                 training=monte_carlo_tikhonov),
+        Minimizer(name="linear-dae-minimizer", uses=("gaussian-tikhonov",),
+                  statement="argmin_W (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖² = XᵀX(XᵀX + mσ²I)⁻¹",
+                  symbolic=lambda: (lambda X, V: (lambda A: Obligation.stationary(
+                      sp.Trace((X * V - X).T * (X * V - X) / m_ + sigma ** 2 * V.T * V), V,
+                      (X.T * X * A.I).T, linear=(A, X.T * X), factor=sp.Rational(2) / m_,
+                      positive=[sigma ** 2], scope="every n",
+                      assumptions_used=("σ > 0", "gaussian-tikhonov"),
+                      steps=("with V = Wᵀ: J = (1/m)‖XV − X‖²_F + σ²‖V‖²_F (batched X̂ = X̃Wᵀ)",
+                             "∇_V J = (2/m)[(XᵀX + mσ²I)V − XᵀX]",
+                             "V = (XᵀX + mσ²I)⁻¹XᵀX, so W = Vᵀ = XᵀX(XᵀX + mσ²I)⁻¹",
+                             "Hessian (2/m)(XᵀX + mσ²I) ≻ 0 as σ > 0")))(
+                      X.T * X + m_ * sigma ** 2 * sp.Identity(n_)))(
+                      sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("V", n_, n_)),
+                  sample=sample_data, objective=dae_objective, candidate=dae_minimizer, trials=3),
+        Identity(name="masking-penalty", uses=("masking-mean", "masking-variance"),
+                 statement="E‖Wx̃ − x‖² = ‖(1 − q)Wx − x‖² + q(1 − q) Σⱼ xⱼ² ‖W_{:,j}‖²",
+                 symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,
+                 rhs=lambda p: np.sum(((1 - p["q"]) * p["W"] @ p["x"] - p["x"]) ** 2)
+                 + p["q"] * (1 - p["q"]) * np.sum(p["x"] ** 2 * np.sum(p["W"] ** 2, axis=0)),
+                 training=monte_carlo_penalty),
+        Gradient(name="dae-gradient", wrt="W",
+                 statement="the DAE loss (1/m)‖σ(X̃W + b)D + c − X‖²_F compares the reconstruction of x̃ "
+                           "with the clean X (003:116); ∂L/∂W = X̃ᵀ[(2/m)(X̂ − X)Dᵀ ⊙ H(1 − H)]",
+                 symbolic=dae_gradient_obligation, sample=sample_network_data, objective=dae_loss,
+                 claimed=lambda p: dae_gradient(p["T"], p["X"])(p)["W"], training=train_denoising),
+        Approximation(name="small-noise-expansion",
+                      statement="E‖r(x + ε)− x‖² − ‖r(x) − x‖² = σ²‖J_r‖²_F + σ²(r(x) − x)·Δr(x) + O(σ⁴)",
+                      symbolic=lambda: small_noise_obligation(contractive_only=False),
+                      sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 1e-3, 1e-2)),
+                      outside_sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 0.3, 1.0)),
+                      lhs=noise_excess, rhs=lambda p: expansion(p, True),
+                      regime=lambda p: p["sigma"], regime_text="σ", inside=1e-2, rtol=1e-2, trials=8),
+        Approximation(name="contractive-only", expect=Expect.PITFALL, corrected_by="small-noise-expansion",
+                      origin="the DAE ≈ contractive AE reading of Alain & Bengio 2014, with the "
+                             "σ²(r − x)·Δr term dropped: it vanishes only where r(x) = x",
+                      premise=Premise("σ small, away from the optimum: r(x) ≠ x",
+                                      lambda p: np.linalg.norm(reconstruction(p, p["x"]) - p["x"]) > 0.1),
+                      statement="E‖r(x + ε) − x‖² − ‖r(x) − x‖² ≈ σ²‖J_r‖²_F (the contractive penalty)",
+                      symbolic=lambda: small_noise_obligation(contractive_only=True),
+                      sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 1e-3, 1e-2)),
+                      outside_sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 0.3, 1.0)),
+                      lhs=noise_excess, rhs=lambda p: expansion(p, False),
+                      regime=lambda p: p["sigma"], regime_text="σ", inside=1e-2, rtol=1e-2, trials=8),
+    ]))

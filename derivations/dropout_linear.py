@@ -1,0 +1,106 @@
+"""Dropout on linear regression is a data-dependent ridge penalty (beyond the material; GBC 7.12;
+Wager et al. 2013).
+
+Each input entry is kept independently with probability p: the design becomes R ⊙ X with
+Rᵢⱼ ~ Bernoulli(p). In expectation over the masks,
+    E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + p(1 − p)‖Γw‖²,   Γ = diag(XᵀX)^½,
+so training with dropout minimizes a ridge objective whose penalty on wⱼ grows with ‖X_{:,j}‖²:
+w = (pXᵀX + (1 − p)Γ²)⁻¹Xᵀy.
+"""
+import numpy as np
+import sympy as sp
+
+from regverify.claims import Derivation, Expect, Identity, Minimizer, Source
+from regverify.moments import expect_bernoulli
+from regverify.numerics import sampling
+from regverify.numerics.montecarlo import mask_expectation, monte_carlo
+from regverify.prover import Obligation
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
+
+p_keep = sp.Symbol("p", positive=True)
+m_, n_ = sp.symbols("m n", integer=True, positive=True)
+
+
+def penalty_obligation(penalty=lambda p: p * (1 - p)):
+    zero = []
+    for rows, cols in ((2, 3), (3, 2)):
+        x, r = symbol_matrix("X", rows, cols, real=True), symbol_matrix("R", rows, cols)
+        y, w = symbol_vector("y", rows, real=True), symbol_vector("w", cols, real=True)
+        residual = y - x.multiply_elementwise(r) * w
+        derived = expect_bernoulli((residual.T * residual)[0], list(r), p_keep)
+        fit = y - p_keep * x * w
+        gamma2 = sum(x[i, j] ** 2 * w[j] ** 2 for i in range(rows) for j in range(cols))
+        zero.append(derived - (fit.T * fit)[0] - penalty(p_keep) * gamma2)
+    return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
+                      scope="X 2×3 and 3×2 (every mask entry a Bernoulli variable)",
+                      steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",
+                             "E[(R⊙X)w] = pXw; Var[Σⱼ Rᵢⱼ Xᵢⱼ wⱼ] = p(1 − p) Σⱼ Xᵢⱼ² wⱼ²",
+                             "summed over i: p(1 − p) Σⱼ (XᵀX)ⱼⱼ wⱼ² = p(1 − p)‖Γw‖²"))
+
+
+def minimizer_obligation():
+    x, y, w = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
+    g = sp.MatrixSymbol("Gamma", n_, n_)
+    objective = (y - p_keep * x * w).T * (y - p_keep * x * w) + p_keep * (1 - p_keep) * w.T * g.T * g * w
+    a = p_keep * x.T * x + (1 - p_keep) * g * g
+    return Obligation.stationary(objective, w, a.I * x.T * y, substitutions={g.T: g},
+                                 linear=(a, x.T * y), factor=2 * p_keep, scope="every n",
+                                 assumptions_used=("Γ diagonal (Γᵀ = Γ)", "0 < p < 1"),
+                                 steps=("∇ = −2pXᵀ(y − pXw) + 2p(1 − p)Γ²w",
+                                        "= 2p[(pXᵀX + (1 − p)Γ²)w − Xᵀy]"))
+
+
+# --- numeric twins: all 2^(mn) masks, and Monte Carlo ----------------------------------------
+def sample_problem(rng, trial):
+    rows, cols = (2, 3) if trial % 2 else (3, 2)
+    return {"X": sampling.normal(rng, (rows, cols)), "y": sampling.normal(rng, rows),
+            "w": sampling.normal(rng, cols), "p": sampling.unit_interval(rng)}
+
+
+def dropout_loss(p):   # exact: every mask of R with its probability
+    return mask_expectation(lambda r: np.sum((p["y"] - (r * p["X"]) @ p["w"]) ** 2), p["X"].shape, p["p"])
+
+
+def ridge_form(p, penalty=lambda q: q * (1 - q)):
+    gamma = np.sqrt(np.diag(p["X"].T @ p["X"]))
+    return np.sum((p["y"] - p["p"] * p["X"] @ p["w"]) ** 2) + penalty(p["p"]) * np.sum((gamma * p["w"]) ** 2)
+
+
+def monte_carlo_dropout(seed, quick, penalty=lambda q: q * (1 - q)):
+    rng = np.random.default_rng(seed)
+    problem = {"X": rng.standard_normal((6, 4)), "y": rng.standard_normal(6), "w": rng.standard_normal(4), "p": 0.6}
+    draws = 4000 if quick else 40000
+    masks = rng.random((draws,) + problem["X"].shape) < problem["p"]
+    values = np.sum((problem["y"] - np.einsum("dij,ij,j->di", masks, problem["X"], problem["w"])) ** 2, axis=1)
+    return monte_carlo(values, ridge_form(problem, penalty))
+
+
+def dropout_weights(p):
+    x, y = p["X"], p["y"]
+    return np.linalg.solve(p["p"] * x.T @ x + (1 - p["p"]) * np.diag(np.diag(x.T @ x)), x.T @ y)
+
+
+DERIVATION = register(Derivation(
+    id="dropout-linear",
+    title="Dropout on linear regression is a ridge penalty scaled by diag(XᵀX)",
+    sources=[Source("CATALOG.md", "Beyond the material; GBC §7.12")],
+    conventions="X is m×n, one example per row; R is an m×n keep mask (1 with probability p), "
+                "Γ = diag(XᵀX)^½; no rescaling of the kept inputs by 1/p.",
+    assumptions=["0 < p < 1", "mask entries independent"],
+    symbols={"X": "matrix(m,n)", "y": "vector(m)", "w": "vector(n)", "p": "keep probability"},
+    claims=[
+        Identity(name="expected-loss", statement="E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + p(1 − p)‖Γw‖²",
+                 symbolic=penalty_obligation, sample=sample_problem, lhs=dropout_loss, rhs=ridge_form,
+                 rtol=1e-12, training=monte_carlo_dropout),
+        Identity(name="penalty-without-variance-factor", expect=Expect.PITFALL, corrected_by="expected-loss",
+                 origin="the penalty's factor taken as (1 − p) (the drop rate) instead of the "
+                        "Bernoulli variance p(1 − p)",
+                 statement="E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + (1 − p)‖Γw‖²",
+                 symbolic=lambda: penalty_obligation(lambda p: 1 - p), sample=sample_problem,
+                 lhs=dropout_loss, rhs=lambda p: ridge_form(p, lambda q: 1 - q)),
+        Minimizer(name="dropout-ridge-weights", uses=("expected-loss",),
+                  statement="argmin_w E‖y − (R ⊙ X)w‖² = (pXᵀX + (1 − p)Γ²)⁻¹Xᵀy",
+                  symbolic=minimizer_obligation, sample=sample_problem,
+                  objective=lambda p, w: dropout_loss({**p, "w": w}), candidate=dropout_weights, trials=3),
+    ]))
