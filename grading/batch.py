@@ -2,8 +2,8 @@
 
 Input CSV columns: student, question, answer, and optionally format (text | latex). An unknown
 question id, an empty answer or an unknown format is an ``invalid`` row, never a crash. Output is
-CSV or JSON by the file's extension, written atomically; the Gradescope file follows the
-autograder's results.json format (one test per row).
+CSV or JSON by the file's extension, written atomically. Gradebook totals are in totals.py,
+the Gradescope autograder in gradescope.py.
 """
 from __future__ import annotations
 
@@ -94,12 +94,3 @@ def render(results: list[dict], path: str | Path) -> str:
     writer.writeheader()
     writer.writerows(results)
     return buffer.getvalue()
-
-
-def gradescope(results: list[dict]) -> dict:
-    tests = [{"name": f"{r['student']}: {r['question']}", "score": r["score"], "max_score": 1,
-              "status": "passed" if r["score"] else "failed",
-              "output": r["feedback"] + (f"\nRead as: {r['interpreted_as']}" if r["interpreted_as"] else "")}
-             for r in results]
-    correct = sum(r["score"] for r in results)
-    return {"score": correct, "output": f"{correct} of {len(results)} answers correct", "tests": tests}

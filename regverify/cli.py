@@ -6,8 +6,10 @@
     regverify questions
     regverify show QID [--key] [--json]
     regverify grade QID ANSWER [--latex] [--json]
-    regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--gradescope FILE.json]
+    regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--totals FILE.csv] [--assignment FILE.json]
     regverify check-steps QID FILE [--latex] [--json]
+    regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
+    regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
 
 Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs; grade and check-steps 0 correct,
 1 incorrect, 3 invalid answer; 2 is a usage error everywhere.
@@ -278,21 +280,66 @@ class Progress:
 
 
 def command_grade_batch(args) -> int:
-    from .grading.batch import BatchError, atomic_write, gradescope, grade_rows, read_rows, render
+    from .grading.batch import BatchError, atomic_write, grade_rows, read_rows, render
+    for path in (args.out, args.totals):
+        check_output_path(path)
+    assignment = _assignment(args.assignment) if args.assignment else None
+    bank = _assignment_bank(assignment, args) if assignment else _bank(args)
     try:
         rows = read_rows(args.batch)
     except BatchError as error:
         raise UsageError(str(error)) from None
-    results = _plain(grade_rows(_bank(args), rows, Progress()))
+    if assignment:
+        from .grading.totals import apply_default_formats
+        rows = apply_default_formats(rows, assignment)
+    results = _plain(grade_rows(bank, rows, Progress()))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
         sys.stdout.write(render(results, "-.csv"))
-    if args.gradescope:
-        write_json(gradescope(results), args.gradescope)
+    if args.totals:
+        from .grading.totals import render_totals, totals
+        table, columns, warnings = totals(results, bank, assignment)
+        atomic_write(args.totals, render_totals(table, columns))
+        for warning in warnings:
+            print(f"regverify: totals: {warning}", file=sys.stderr)
     counts = {v: sum(r["verdict"] == v for r in results) for v in ("correct", "incorrect", "invalid")}
     print(f"{len(results)} answers: {counts['correct']} correct, {counts['incorrect']} incorrect, "
           f"{counts['invalid']} invalid", file=sys.stderr)
+    return EXIT_OK
+
+
+def _assignment(path):
+    from .grading.assignment import AssignmentError, load_assignment
+    try:
+        return load_assignment(path)
+    except AssignmentError as error:
+        raise UsageError(str(error)) from None
+
+
+def _assignment_bank(assignment, args):
+    from .grading.assignment import AssignmentError, load_bank_for
+    if args.bank:
+        raise UsageError("give the bank in the assignment file, not with --bank, when --assignment is used")
+    try:
+        return load_bank_for(assignment)
+    except AssignmentError as error:
+        raise UsageError(str(error)) from None
+
+
+def command_gradescope(args) -> int:
+    from .grading import gradescope
+    if args.action == "run":
+        status, path = gradescope.run(args.assignment, args.root)
+        print(f"regverify: wrote {path}", file=sys.stderr)
+        return status
+    check_output_path(args.out)
+    try:
+        built = gradescope.build(args.assignment, args.out, args.wheel)
+    except (gradescope.AssignmentError, gradescope.BuildError) as error:
+        raise UsageError(str(error)) from None
+    print(f"wrote {built.path}: {', '.join(built.members)}")
+    print("Upload it in Gradescope: the assignment's Configure Autograder page, 'Zip file upload'.")
     return EXIT_OK
 
 
@@ -382,7 +429,10 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     g.add_argument("--json", action="store_true", help="print JSON")
     g.add_argument("--batch", metavar="FILE.csv", help="columns student,question,answer[,format]")
     g.add_argument("--out", metavar="FILE.csv|FILE.json", help="batch results (default: CSV on stdout)")
-    g.add_argument("--gradescope", metavar="FILE.json", help="also write Gradescope's results.json")
+    g.add_argument("--totals", metavar="FILE.csv", help="also write one row per student: a score per "
+                                                       "question, total, max (for an LMS grade import)")
+    g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
+                                                            "bank (see docs/gradescope.md)")
     g.set_defaults(run=command_grade)
     c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
     c.add_argument("qid", metavar="QID")
@@ -390,6 +440,17 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     c.add_argument("--latex", action="store_true", help="the lines are LaTeX")
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(run=command_check_steps)
+    a = sub.add_parser("gradescope", help="build a Gradescope autograder zip, or run it on one submission")
+    a.add_argument("action", choices=["build", "run"], help="build: the zip to upload; run: what "
+                                                            "run_autograder calls inside Gradescope")
+    a.add_argument("assignment", metavar="ASSIGNMENT.json", help="the assignment file (docs/gradescope.md)")
+    a.add_argument("--out", metavar="FILE.zip", default="autograder.zip", help="build: the zip (default "
+                                                                              "autograder.zip)")
+    a.add_argument("--wheel", metavar="FILE.whl", help="build: bundle this regverify wheel instead of "
+                                                       "building one from the source tree")
+    a.add_argument("--root", metavar="DIR", help="run: the autograder folder (default $GRADESCOPE_ROOT, "
+                                                 "else /autograder)")
+    a.set_defaults(run=command_gradescope)
     return top, sub.choices
 
 

@@ -76,16 +76,18 @@ def test_batch_gives_one_row_per_input_row_in_order(tmp_path, capsys):
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_batch_json_and_gradescope_outputs(tmp_path):
+def test_batch_json_output(tmp_path):
     write_csv(tmp_path / "in.csv", ROWS[:3])
-    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.json"),
-                 "--gradescope", str(tmp_path / "results.json")]) == 0
+    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.json")]) == 0
     rows = json.loads((tmp_path / "out.json").read_text())
     assert [r["verdict"] for r in rows] == ["correct", "incorrect", "invalid"]
-    results = json.loads((tmp_path / "results.json").read_text())
-    assert results["score"] == 1
-    assert [t["score"] for t in results["tests"]] == [1, 0, 0]
-    assert all({"name", "score", "max_score", "output"} <= set(t) for t in results["tests"])
+
+
+def test_the_class_wide_gradescope_flag_is_gone_in_favour_of_totals(tmp_path, capsys):
+    write_csv(tmp_path / "in.csv", ROWS[:1])
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", "--batch", str(tmp_path / "in.csv"), "--gradescope", str(tmp_path / "r.json")])
+    assert exit_.value.code == 2 and not (tmp_path / "r.json").exists()
 
 
 def test_batch_without_the_format_column_reads_text(tmp_path):

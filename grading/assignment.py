@@ -1,0 +1,166 @@
+"""An assignment: which questions, for how many points, read how, from which file.
+
+The assignment file is JSON (documented in docs/gradescope.md)::
+
+    {"title": "Regularization homework", "submission": "answers.txt", "visibility": "visible",
+     "bank": null,
+     "questions": [{"id": "l2-grad", "points": 2},
+                   {"id": "kl-grad-rho-hat", "points": 1, "format": "latex"}]}
+
+``bank`` is an instructor bank folder, relative to the assignment file (null: the bundled bank);
+``visibility`` is one of Gradescope's values; ``format`` is how an answer to that question is read
+when the submission does not say (``text`` if absent). Everything is checked when the file is
+loaded, so a TA learns of a typo when building the autograder, not when students submit.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+FORMATS = ("text", "latex")
+FIELDS = {"title", "submission", "visibility", "bank", "questions"}
+QUESTION_FIELDS = {"id", "points", "format"}
+MAX_BYTES = 1 << 20
+
+
+class AssignmentError(ValueError):
+    """The assignment file cannot be used; the message names the field and what to write."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    points: float = 1.0
+    format: str = "text"
+
+
+@dataclass
+class Assignment:
+    title: str
+    questions: list[Item]
+    submission: str = "answers.txt"
+    visibility: str = "visible"
+    bank: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def max_score(self) -> float:
+        return sum(item.points for item in self.questions)
+
+    def bank_dir(self) -> Path | None:
+        """The instructor bank folder (relative paths are read from the assignment's folder)."""
+        if self.bank is None:
+            return None
+        folder = Path(self.bank)
+        if not folder.is_absolute() and self.path is not None:
+            folder = self.path.parent / folder
+        return folder
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "submission": self.submission, "visibility": self.visibility,
+                "bank": self.bank,
+                "questions": [{"id": q.id, "points": q.points, "format": q.format} for q in self.questions]}
+
+    def check_against(self, bank: dict) -> None:
+        """Every question id must be in the bank."""
+        unknown = [q.id for q in self.questions if q.id not in bank]
+        if unknown:
+            raise AssignmentError(f"{self._where()}: unknown question id(s) {', '.join(map(repr, unknown))}; "
+                                  f"the bank has: {', '.join(bank)}")
+
+    def _where(self) -> str:
+        return str(self.path) if self.path else "the assignment"
+
+
+def _points(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise AssignmentError(f"{where}: expected points to be a positive number but got points={value!r}")
+    return float(value)
+
+
+def _item(entry, where: str) -> Item:
+    if not isinstance(entry, dict):
+        raise AssignmentError(f"{where}: expected an object like {{\"id\": \"l2-grad\", \"points\": 1}} "
+                              f"but got {entry!r}")
+    unknown = set(entry) - QUESTION_FIELDS
+    if unknown:
+        raise AssignmentError(f"{where}: unknown field(s) {sorted(unknown)}; a question has "
+                              f"{sorted(QUESTION_FIELDS)}")
+    qid = entry.get("id")
+    if not isinstance(qid, str) or not qid.strip():
+        raise AssignmentError(f"{where}: expected a question id (a string) but got id={qid!r}")
+    fmt = entry.get("format", "text")
+    if fmt not in FORMATS:
+        raise AssignmentError(f"{where}: expected format to be one of {list(FORMATS)} but got format={fmt!r}")
+    return Item(qid.strip(), _points(entry.get("points", 1), where), fmt)
+
+
+def _submission_name(value, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise AssignmentError(f"{where}: expected submission to be a file name but got submission={value!r}")
+    name = PurePosixPath(value.strip())
+    if name.is_absolute() or ".." in name.parts or "\\" in value:
+        raise AssignmentError(f"{where}: submission must be a path inside the student's submission "
+                              f"(like answers.txt) but got submission={value!r}")
+    return str(name)
+
+
+def parse_assignment(document, path: Path | None = None) -> Assignment:
+    where = str(path) if path else "the assignment"
+    if not isinstance(document, dict):
+        raise AssignmentError(f"{where}: expected a JSON object with a questions list")
+    unknown = set(document) - FIELDS
+    if unknown:
+        raise AssignmentError(f"{where}: unknown field(s) {sorted(unknown)}; an assignment has {sorted(FIELDS)}")
+    questions = document.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise AssignmentError(f"{where}: expected questions to be a non-empty list but got questions={questions!r}")
+    items = [_item(entry, f"{where}: questions[{i}]") for i, entry in enumerate(questions)]
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise AssignmentError(f"{where}: question {item.id!r} is listed twice")
+        seen.add(item.id)
+    visibility = document.get("visibility", "visible")
+    if visibility not in VISIBILITIES:
+        raise AssignmentError(f"{where}: expected visibility to be one of {list(VISIBILITIES)} "
+                              f"but got visibility={visibility!r}")
+    bank = document.get("bank")
+    if bank is not None and (not isinstance(bank, str) or not bank.strip()):
+        raise AssignmentError(f"{where}: expected bank to be a folder name or null but got bank={bank!r}")
+    title = document.get("title", path.stem if path else "Assignment")
+    if not isinstance(title, str):
+        raise AssignmentError(f"{where}: expected title to be a string but got title={title!r}")
+    return Assignment(title=title, questions=items,
+                      submission=_submission_name(document.get("submission", "answers.txt"), where),
+                      visibility=visibility, bank=bank, path=path)
+
+
+def load_assignment(path: str | Path) -> Assignment:
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise AssignmentError(f"cannot read {path}: {error.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise AssignmentError(f"{path} is larger than {MAX_BYTES} bytes; is it the assignment file?")
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AssignmentError(f"{path}: not valid JSON: {error}") from None
+    return parse_assignment(document, path.resolve())
+
+
+def load_bank_for(assignment: Assignment) -> dict:
+    """The assignment's question bank, checked to hold every question it lists."""
+    from .bank import BankError, load_bank
+    try:
+        bank = load_bank(assignment.bank_dir())
+    except BankError as error:
+        raise AssignmentError(f"the question bank of {assignment._where()} cannot be read: {error}") from None
+    assignment.check_against(bank)
+    return bank
