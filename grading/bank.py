@@ -26,6 +26,11 @@ SHAPE = re.compile(r"^(scalar|vector\((\w+)\)|matrix\((\w+),\s*(\w+)\)|identity\
 DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "spd",
            "orthogonal", "diagonal", "symmetric", "size"}
 SIZE_VALUES = range(2, 8)
+WIDE_SIZE_VALUES = range(2, 13)
+REGIMES = ("moderate", "wide", "edge")
+RTOL, ATOL = 1e-7, 1e-10       # default float tolerance; a bank or a question may state its own
+SCALAR_DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "size"}
+MATRIX_DOMAINS = {"spd", "orthogonal", "diagonal", "symmetric"}
 
 
 class BankError(ValueError):
@@ -71,8 +76,10 @@ class Question:
     mistakes: list[Mistake] = field(default_factory=list)
     source: str = ""
     key_tree: Node = None
+    rtol: float = RTOL
+    atol: float = ATOL
     _bounds: dict = field(default_factory=dict, repr=False)
-    _trial_pool: list | None = field(default=None, repr=False)   # filled by grader.trial_pool
+    _trial_set: object = field(default=None, repr=False)   # filled by trials.trial_set
 
     @property
     def names(self) -> set[str]:
@@ -89,53 +96,103 @@ class Question:
     def latex_spellings(self) -> dict[str, list[list[str]]]:
         return {name: spellings(name, self.latex.get(name, [])) for name in self.names}
 
-    def sample(self, rng: np.random.Generator, trial: int) -> tuple[dict, dict]:
-        """One trial's values (NumPy semantics) and the names of its sizes by value."""
+    def sample(self, rng: np.random.Generator, trial: int, regime: str = "moderate") -> tuple[dict, dict]:
+        """One trial's values (NumPy semantics) and the names of its sizes by value.
+
+        ``regime`` is one of REGIMES: ``moderate`` (the middle of each domain, sizes 2–7),
+        ``wide`` (positive scalars log-uniform over [1e-3, 1e3] or their declared bounds, sizes
+        2–12) or ``edge`` (the ends of each domain: 0 for nonnegative, within 1e-3 of the ends of
+        (0, 1), declared bounds themselves, sizes 2–12). Scalar signed symbols alternate their
+        sign with ``trial``, binary scalars their value, edge symbols their end."""
         names = self.size_names()
-        values = rng.choice(SIZE_VALUES, size=len(names), replace=False)
+        pool = SIZE_VALUES if regime == "moderate" else WIDE_SIZE_VALUES
+        values = rng.choice(pool, size=len(names), replace=False)
         sizes = dict(zip(names, (int(v) for v in values)))
         env: dict = {}
-        for s in self.symbols.values():
-            env[s.name] = self._draw(s, rng, sizes, env)
-        if trial % 3 == 0:
-            for s in self.symbols.values():
-                if s.kinks:
-                    kink = s.kinks[(trial // 3) % len(s.kinks)]
-                    env[s.name] = np.broadcast_to(Evaluator(env)(kink), np.shape(env[s.name])).copy()
+        for index, s in enumerate(self.symbols.values()):
+            env[s.name] = self._draw(s, rng, sizes, env, regime, trial + index)
+        return self.complete(env), {v: k for k, v in sizes.items()}
+
+    def complete(self, env: dict) -> dict:
+        """The derived symbols, computed from the others in order."""
         for name, tree in self.derived:
             env[name] = Evaluator(env)(tree)
-        return env, {v: k for k, v in sizes.items()}
+        return env
 
     def _bound(self, s: Symbol, which: str, env: dict, default: float) -> float:
         tree = self._bounds.get((s.name, which))
         return default if tree is None else float(Evaluator(env)(tree))
 
-    def _draw(self, s: Symbol, rng, sizes: dict, env: dict):
+    def bounds(self, s: Symbol, env: dict, regime: str = "moderate") -> tuple[float, float]:
+        """The interval a scalar of ``s`` is drawn from in a regime (declared bounds win)."""
+        wide = regime != "moderate"
+        defaults = {"integer": (1, 20), "unit": (0.0, 1.0), "nonnegative": (0.0, 1e3 if wide else 5.0),
+                    "positive": (1e-3, 1e3) if wide else (0.1, 5.0), "nonzero": (1e-3, 1e3) if wide else (0.2, 3.0),
+                    "real": (-np.inf, np.inf)}.get(s.domain, (-np.inf, np.inf))
+        return self._bound(s, "low", env, defaults[0]), self._bound(s, "high", env, defaults[1])
+
+    def _draw(self, s: Symbol, rng, sizes: dict, env: dict, regime: str = "moderate", parity: int = 0):
         shape = tuple(sizes[d] for d in s.dims())
         kind = SHAPE.match(s.shape).group(1).split("(")[0]
         if kind == "identity":
             return np.eye(shape[0])
         if s.domain == "size":
-            return float(sizes[s.name])
+            return np.float64(sizes[s.name])
         if kind == "matrix" and s.domain in ("spd", "orthogonal", "diagonal", "symmetric"):
             n = shape[0]
-            return {"spd": lambda: sampling.spd(rng, n, 0.2, 5.0),
+            low, high = (0.2, 5.0) if regime == "moderate" else (1e-2, 1e2)
+            return {"spd": lambda: sampling.spd(rng, n, low, high),
                     "orthogonal": lambda: sampling.orthogonal(rng, n),
-                    "diagonal": lambda: sampling.diagonal(rng, n, 0.2, 5.0),
+                    "diagonal": lambda: sampling.diagonal(rng, n, low, high),
                     "symmetric": lambda: sampling.symmetric(rng, n)}[s.domain]()
-        low = self._bound(s, "low", env, {"integer": 1, "unit": 0.0}.get(s.domain, 0.1))
-        high = self._bound(s, "high", env, {"integer": 20, "unit": 1.0}.get(s.domain, 5.0))
-        draw = {
-            "real": lambda: rng.standard_normal(shape) * 1.5,
-            "positive": lambda: np.exp(rng.uniform(np.log(low), np.log(high), shape)),
-            "nonnegative": lambda: np.where(rng.random(shape) < 0.1, 0.0, rng.uniform(0, high, shape)),
-            "unit": lambda: rng.uniform(low + 0.02 * (high - low), high - 0.02 * (high - low), shape),
-            "binary": lambda: rng.integers(0, 2, shape).astype(float),
-            "integer": lambda: rng.integers(int(low), int(high) + 1, shape).astype(float),
-            "nonzero": lambda: sampling.signed(rng, shape, 0.2, 3.0),
-        }[s.domain]
-        value = draw()
-        return float(value) if shape == () else value
+        low, high = self.bounds(s, env, regime)
+        edge = regime == "edge"
+        end = parity % 2            # which end an edge trial takes, and the sign of a signed scalar
+        sign = 1.0 if end == 0 else -1.0
+        if s.domain == "real":
+            if np.isfinite(low) and np.isfinite(high):
+                value = np.full(shape, high if end else low) if edge else rng.uniform(low, high, shape)
+            elif np.isfinite(low) or np.isfinite(high):
+                spread = np.abs(rng.standard_normal(shape)) * (4.0 if regime == "wide" else 1.5)
+                value = low + spread if np.isfinite(low) else high - spread
+            else:
+                value = rng.standard_normal(shape) * (4.0 if regime == "wide" and shape == () else 1.5)
+                if shape == ():
+                    value = sign * abs(value)
+        elif s.domain in ("positive", "nonzero"):
+            low = max(low, 1e-300)
+            if edge:
+                value = np.full(shape, high if end else low)
+            else:
+                value = np.exp(rng.uniform(np.log(low), np.log(high), shape))
+            if s.domain == "nonzero":
+                value = value * (sign if shape == () else rng.choice([-1.0, 1.0], shape))
+        elif s.domain == "nonnegative":
+            if edge:
+                value = np.full(shape, low if end == 0 else high)
+            elif regime == "wide":
+                value = np.where(rng.random(shape) < 0.2, low,
+                                 np.exp(rng.uniform(np.log(max(low, 1e-3)), np.log(high), shape)))
+            else:
+                value = np.where(rng.random(shape) < 0.1, low, rng.uniform(low, high, shape))
+        elif s.domain == "unit":
+            width = high - low
+            if edge:
+                value = np.full(shape, high - 5e-4 * width if end else low + 5e-4 * width)
+            else:
+                margin = 0.02 if regime == "moderate" else 1e-3
+                value = rng.uniform(low + margin * width, high - margin * width, shape)
+        elif s.domain == "binary":
+            value = np.full(shape, float(end)) if shape == () else rng.integers(0, 2, shape).astype(float)
+        elif s.domain == "integer":
+            if edge:
+                value = np.full(shape, float(high if end else low))
+            else:
+                top = high if regime == "wide" else min(high, low + 19)
+                value = rng.integers(int(np.ceil(low)), int(np.floor(top)) + 1, shape).astype(float)
+        else:
+            raise BankError(f"{self.id}: symbol {s.name!r}: domain {s.domain!r} needs a matrix shape")
+        return np.float64(value) if shape == () else np.asarray(value, dtype=float)
 
 
 def _parse(text: str, names: set[str], where: str) -> Node:

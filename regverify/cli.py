@@ -208,7 +208,9 @@ def format_counterexample(example: dict) -> str:
         if name in example and example[name] != "…":
             lines.append(f"  {name.replace('_', ' ')}: {json.dumps(example[name])}")
     for entry in example.get("entries_that_differ", []):
-        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, key {entry['key']:.6g}")
+        label = "previous line" if "previous_line" in entry else "key"
+        other = entry.get("previous_line", entry.get("key"))
+        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, {label} {other:.6g}")
     return "\n".join(lines)
 
 
