@@ -146,6 +146,11 @@ class Question:
                     "diagonal": lambda: sampling.diagonal(rng, n, low, high),
                     "symmetric": lambda: sampling.symmetric(rng, n)}[s.domain]()
         low, high = self.bounds(s, env, regime)
+        if not low <= high:
+            raise InvalidAnswer(f"symbol {s.name!r}: field 'low' ({low:g}) exceeds field 'high' ({high:g})")
+        if s.domain in ("positive", "nonzero") and low <= 0 or s.domain == "nonnegative" and low < 0 \
+                or s.domain == "unit" and not 0 <= low < high <= 1:
+            raise InvalidAnswer(f"symbol {s.name!r}: the bounds [{low:g}, {high:g}] leave the domain {s.domain!r}")
         edge = regime == "edge"
         end = parity % 2            # which end an edge trial takes, and the sign of a signed scalar
         sign = 1.0 if end == 0 else -1.0
@@ -202,11 +207,32 @@ def _parse(text: str, names: set[str], where: str) -> Node:
         raise BankError(f"{where}: {text!r}: {error}") from None
 
 
-def _question(entry: dict, source: str) -> Question:
+QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance"}
+
+
+def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, float]:
+    if spec is None:
+        return default
+    if not isinstance(spec, dict) or set(spec) - {"rtol", "atol"}:
+        raise BankError(f"{where}: field 'tolerance' must be {{\"rtol\": number, \"atol\": number}}, "
+                        f"not {spec!r}")
+    rtol, atol = spec.get("rtol", default[0]), spec.get("atol", default[1])
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise BankError(f"{where}: field 'tolerance.{name}' must be a number in [0, 1), not {value!r}")
+    return float(rtol), float(atol)
+
+
+def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, ATOL)) -> Question:
+    if not isinstance(entry, dict):
+        raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
     where = f"{source}: question {entry.get('id', '?')!r}"
     missing = {"id", "prompt", "symbols", "key"} - set(entry)
     if missing:
         raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    unknown = set(entry) - QUESTION_FIELDS
+    if unknown:
+        raise BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has {sorted(QUESTION_FIELDS)}")
     symbols = {}
     for name, spec in entry["symbols"].items():
         spec = dict(spec or {})
@@ -220,9 +246,26 @@ def _question(entry: dict, source: str) -> Question:
         if symbol.domain not in DOMAINS:
             raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
                             f"use one of {sorted(DOMAINS)}")
+        matrix = symbol.shape.startswith(("matrix", "identity"))
+        if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
+            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
+                            f"shape matrix(n,n), not {symbol.shape!r}")
+        if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
+            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
+                            f"vectors, not {symbol.shape!r}")
+        for which in ("low", "high"):
+            if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
+                                                        or symbol.shape.startswith("identity")):
+                raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
+                                f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
+                                "integer and nonzero values")
+        if symbol.domain == "size" and symbol.shape != "scalar":
+            raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
         symbols[name] = symbol
+    rtol, atol = _tolerance(entry.get("tolerance"), where, tolerance)
     question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
-                        derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source)
+                        derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source,
+                        rtol=rtol, atol=atol)
     names = set(symbols)
     for s in symbols.values():
         for which in ("low", "high"):
@@ -235,7 +278,63 @@ def _question(entry: dict, source: str) -> Question:
     question.key_tree = _parse(question.key, names, where)
     question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where))
                          for m in entry.get("mistakes", [])]
+    _check_spellings(question, where)
+    _check_evaluates(question, where)
     return question
+
+
+def _check_spellings(question: Question, where: str) -> None:
+    """Every LaTeX spelling stands for one symbol, so a reading never depends on set order."""
+    unknown = set(question.latex) - question.names
+    if unknown:
+        raise BankError(f"{where}: field 'latex' spells unknown symbol(s) {sorted(unknown)}")
+    owner: dict[tuple, str] = {}
+    for name in sorted(question.names):
+        for spelled in spellings(name, question.latex.get(name, [])):
+            other = owner.setdefault(tuple(spelled), name)
+            if other != name:
+                raise BankError(f"{where}: field 'latex': the spelling {''.join(spelled)!r} stands for both "
+                                f"{other!r} and {name!r}; give one of them its own spellings")
+
+
+def _check_evaluates(question: Question, where: str) -> None:
+    """The key, the derived symbols, the bounds, the kinks and the mistakes evaluate on a few
+    trials of each regime, and every drawn value honours its declared bounds."""
+    rng = np.random.default_rng(0)
+    defined = 0
+    for t, regime in enumerate(REGIMES):
+        try:
+            env, _ = question.sample(rng, t, regime)
+        except InvalidAnswer as error:
+            raise BankError(f"{where}: fields 'low'/'high'/'derived' cannot be evaluated: {error}") from None
+        except (ValueError, OverflowError) as error:
+            raise BankError(f"{where}: fields 'low'/'high': cannot draw values: {error}") from None
+        for s in question.symbols.values():
+            if s.low is None and s.high is None:
+                continue
+            low, high = question.bounds(s, env, regime)
+            if not low <= high:
+                raise BankError(f"{where}: symbol {s.name!r}: field 'low' ({s.low}) exceeds field 'high' "
+                                f"({s.high}) at {_point(env)}")
+            value = np.asarray(env[s.name], dtype=float)
+            if np.any(value < low) or np.any(value > high):
+                raise BankError(f"{where}: symbol {s.name!r}: a drawn value lies outside [low, high]")
+        others = [] if t else ([(f"mistakes[{i}]", m.tree) for i, m in enumerate(question.mistakes)]
+                               + [(f"symbols.{s.name}.kinks", k) for s in question.symbols.values() for k in s.kinks])
+        for field_name, tree in [("key", question.key_tree)] + others:
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.asarray(Evaluator(env)(tree), dtype=float)
+            except InvalidAnswer as error:
+                raise BankError(f"{where}: field {field_name!r} cannot be evaluated: {error}") from None
+            if field_name == "key" and np.all(np.isfinite(value)):
+                defined += 1
+    if defined == 0:
+        raise BankError(f"{where}: field 'key' is undefined (inf or nan) on every trial tried")
+
+
+def _point(env: dict) -> str:
+    return ", ".join(f"{k}={float(v):.4g}" for k, v in env.items() if np.ndim(v) == 0)
 
 
 def default_bank_dir() -> Path:
@@ -256,8 +355,11 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
             entries = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             raise BankError(f"{path}: not valid JSON: {error}") from None
+        tolerance = (RTOL, ATOL)
+        if isinstance(entries, dict):
+            tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
         for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
-            question = _question(entry, path.name)
+            question = _question(entry, path.name, tolerance)
             if question.id in bank:
                 raise BankError(f"question id {question.id!r} appears in {bank[question.id].source} "
                                 f"and in {path.name}")

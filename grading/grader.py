@@ -24,7 +24,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import exact
-from .bank import Question
+from .bank import BankError, Question
 from .expr import Evaluator, InvalidAnswer, Node, shape_text, symbols_in, to_text
 from .latex import parse_latex
 from .plaintext import normalize_typed, parse_plain
@@ -148,6 +148,8 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
         trials, interpreted = evaluate_on(question, tree, latex, chosen, start)
     except InvalidAnswer as error:
         return Grade(question.id, "invalid", interpreted, str(error))
+    except BankError as error:
+        return Grade(question.id, "invalid", None, f"this question cannot be graded: {error}")
     except WrongShapeOrUndefined as error:
         known = known_mistake(question, [(error.trial, np.asarray(error.value, dtype=float))])
         return Grade(question.id, "incorrect", error.interpreted,

@@ -9,7 +9,10 @@
     regverify check-steps QID FILE [--latex] [--json]
 
 Exit codes: verify 0 every claim as expected, 1 not; grade and check-steps 0 correct,
-1 incorrect, 3 invalid answer; 2 is a usage error everywhere.
+1 incorrect, 3 invalid answer; grade --batch 0 when every row was graded (each row's verdict
+is in the output, invalid ones included); 2 is a usage error everywhere (for a batch: an
+unreadable or malformed file, an unknown format, an output path that cannot be written or
+would overwrite the input), and a batch refuses before grading anything.
 """
 from __future__ import annotations
 
@@ -215,7 +218,7 @@ def format_counterexample(example: dict) -> str:
 
 
 def command_grade(args) -> int:
-    from .grading.grader import grade
+    from .grading.grader import grade_safely
     if args.batch:
         if args.qid or args.answer:
             raise UsageError("give either QID ANSWER or --batch FILE.csv, not both")
@@ -223,7 +226,7 @@ def command_grade(args) -> int:
     if args.qid is None or args.answer is None:
         raise UsageError("grade needs QID and ANSWER (put -- before an answer that starts with -), "
                          "or --batch FILE.csv")
-    result = grade(_question(args), args.answer, latex=args.latex)
+    result = grade_safely(_question(args), args.answer, latex=args.latex)
     if args.json:
         write_json(result.as_dict(), "-")
     else:
@@ -241,8 +244,31 @@ class Progress:
             print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_batch_paths(args) -> None:
+    """Every output path is writable, distinct from the others and not the input: checked before
+    any grading, so that a mistyped path never costs a class's grading or its answers."""
+    outputs = [(flag, path) for flag, path in (("--out", args.out), ("--gradescope", args.gradescope)) if path]
+    for flag, path in outputs:
+        check_output_path(path)
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise UsageError(f"cannot write {path} ({flag}): the file is read-only")
+        if _same_file(path, args.batch):
+            raise UsageError(f"{flag} {path} is the input file: writing it would replace the students' "
+                             "answers with the results; choose another path")
+    if len(outputs) == 2 and _same_file(outputs[0][1], outputs[1][1]):
+        raise UsageError(f"--out and --gradescope are the same file ({args.out}); give two paths")
+
+
 def command_grade_batch(args) -> int:
     from .grading.batch import BatchError, atomic_write, gradescope, grade_rows, read_rows, render
+    check_batch_paths(args)
     try:
         rows = read_rows(args.batch)
     except BatchError as error:
@@ -266,10 +292,15 @@ def command_check_steps(args) -> int:
     from .grading.steps import check_steps
     question = _question(args)
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            lines = handle.read(1 << 20).splitlines()
+        with open(args.file, "rb") as handle:
+            data = handle.read(1 << 20)
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        raise UsageError(f"cannot read {args.file}: it is not UTF-8 text (byte {data[error.start]:#04x} "
+                         f"at offset {error.start}); save it as UTF-8") from None
     try:
         report = check_steps(question, lines, latex=args.latex)
     except InvalidAnswer as error:
