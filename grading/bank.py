@@ -47,6 +47,17 @@ class Symbol:
     kinks: list = field(default_factory=list)
 
     def dims(self) -> tuple[str, ...]:
+        cached = self.__dict__.get("_dims")
+        if cached is None:
+            cached = self.__dict__["_dims"] = self._parse_dims()
+        return cached
+
+    @property
+    def kind(self) -> str:
+        """scalar, vector, matrix or identity."""
+        return self.shape.split("(")[0]
+
+    def _parse_dims(self) -> tuple[str, ...]:
         m = SHAPE.match(self.shape)
         if m.group(2):
             return (m.group(2),)
@@ -133,7 +144,7 @@ class Question:
 
     def _draw(self, s: Symbol, rng, sizes: dict, env: dict, regime: str = "moderate", parity: int = 0):
         shape = tuple(sizes[d] for d in s.dims())
-        kind = SHAPE.match(s.shape).group(1).split("(")[0]
+        kind = s.kind
         if kind == "identity":
             return np.eye(shape[0])
         if s.domain == "size":

@@ -56,9 +56,8 @@ def _seed(question: Question, salt: str) -> int:
 
 def key_value(question: Question, env: dict):
     """The key at env as a float array, or None where it is undefined (or cannot be evaluated)."""
-    with np.errstate(all="ignore"):
-        key = np.asarray(Evaluator(env)(question.key_tree), dtype=float)
-    return key if np.all(np.isfinite(key)) else None
+    key = np.asarray(Evaluator(env)(question.key_tree), dtype=float)   # the evaluator ignores fp errors
+    return key if np.isfinite(key).all() else None
 
 
 def switches(tree: Node) -> list[Node]:
