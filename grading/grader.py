@@ -74,11 +74,20 @@ def _as_key_shape(value, latex: bool):
 
 
 def _close(a, b, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
-    """Same shape and equal within tolerance (nan matches nan: keys are finite where graded)."""
+    """Same shape and equal within tolerance, entrywise |a − b| ≤ atol·max(1, max|b|) + rtol·|b|
+    (nan matches nan: keys are finite where graded)."""
     if a.shape != b.shape:
         return False
-    scale = max(1.0, float(np.max(np.abs(b), initial=0, where=np.isfinite(b))))
-    return bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol * scale, equal_nan=True)))
+    magnitude = np.abs(b)
+    finite = np.isfinite(magnitude)
+    scale = max(1.0, float(magnitude[finite].max())) if finite.any() else 1.0
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(a - b) <= atol * scale + rtol * magnitude
+    if ok.all():
+        return True
+    both_nan = np.isnan(a) & np.isnan(b)
+    same_inf = np.isinf(a) & (a == b)
+    return bool((ok | both_nan | same_inf).all())
 
 
 class WrongShapeOrUndefined(Exception):
@@ -111,7 +120,7 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
                 "wrong-shape", f"your answer is {shape_text(value.shape, trial.size_names)}; "
                 f"the answer is {shape_text(expected.shape, trial.size_names)}", trial, value, interpreted,
                 expected)
-        if not np.all(np.isfinite(value)) and np.all(np.isfinite(expected)):
+        if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
                 "undefined", "your answer is undefined (inf or nan) at a point where the key is defined",
                 trial, value, interpreted, expected)

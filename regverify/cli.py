@@ -281,8 +281,10 @@ def command_grade_batch(args) -> int:
     if args.gradescope:
         write_json(gradescope(results), args.gradescope)
     counts = {v: sum(r["verdict"] == v for r in results) for v in ("correct", "incorrect", "invalid")}
+    internal = sum(r["feedback"].startswith("internal error") for r in results)
     print(f"{len(results)} answers: {counts['correct']} correct, {counts['incorrect']} incorrect, "
-          f"{counts['invalid']} invalid", file=sys.stderr)
+          f"{counts['invalid']} invalid" + (f" ({internal} by an internal error, reported above)" if internal else ""),
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -316,3 +316,49 @@ def test_a_column_matching_a_matrixs_rows_is_spread_along_them_and_echoed():
 ])
 def test_feedback_never_says_something_misleading(qid, answer, absent):
     assert absent not in grade(BANK[qid], answer).feedback
+
+
+# --- slow tier: the same properties over the whole bank ---------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SPACED = [("l2-grad", "g + min(alpha, 4.5)*w"), ("l1-soft-threshold", "sign(w_star)*max(abs(w_star) - alpha/h, 0)"),
+          ("kl-grad-W", "X.T @ (H*(1-H) * (-rho/rho_hat + (1-rho)/(1-rho_hat))) / m"),
+          ("l2-eigen-factor", "lambda_i/(lambda_i + alpha) + 1/2680000000")]
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SPACED), st.lists(st.integers(0, 3), min_size=80, max_size=80))
+def test_any_spacing_of_an_answer_gets_the_grade_of_the_unspaced_one(case, blanks):
+    qid, answer = case
+    spaced = "".join(c + " " * b if not (c.isalnum() or c in "_.") else c for c, b in zip(answer, blanks + [0] * len(answer)))
+    assert grade(BANK[qid], spaced).as_dict() == grade(BANK[qid], answer).as_dict()
+
+
+def clipped_variants():
+    """For every question and every unbounded positive, unit or size symbol it uses: the key
+    multiplied by a factor that is 1 only inside the old narrow sampling ranges."""
+    for q in BANK.values():
+        for name, s in q.symbols.items():
+            if s.shape != "scalar" or s.low is not None or s.high is not None or name not in q.key:
+                continue
+            clips = {"positive": [f"min({name}, 5.5)/{name}", f"max({name}, 0.09)/{name}"],
+                     "unit": [f"min({name}, 0.985)/{name}", f"max({name}, 0.015)/{name}"],
+                     "size": [f"min({name}, 7)/{name}"],
+                     "nonnegative": [f"min({name}, 5.5)/max({name}, 5.5)"]}.get(s.domain, [])
+            for factor in clips:
+                yield pytest.param(q.id, f"({q.key})*({factor})", id=f"{q.id}:{factor}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("qid, answer", list(clipped_variants()))
+def test_a_key_clipped_to_the_old_narrow_ranges_is_incorrect(qid, answer):
+    assert grade(BANK[qid], answer).verdict == "incorrect"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("qid", list(BANK))
+def test_every_key_is_correct_against_itself_in_latex_free_spacing_and_batch(qid):
+    rows = [{"student": "s", "question": qid, "answer": a} for a in (BANK[qid].key, " " + BANK[qid].key + " ")]
+    assert {r["verdict"] for r in batch_module.grade_rows(BANK, rows)} == {"correct"}
