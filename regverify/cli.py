@@ -165,10 +165,11 @@ def command_questions(args) -> int:
 
 
 SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
-               "exp log sqrt abs sign tanh sigmoid softplus max min sum mean outer diag inv trace "
-               "norm; sum/mean take axis=0|1. With --latex: juxtaposition or \\cdot is the matrix "
-               "product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, \\sqrt, "
-               "\\sigma(...), |x|, \\|x\\|.")
+               "exp log sqrt abs sign tanh sigmoid softplus relu sin cos max min sum mean outer diag "
+               "inv trace norm; sum/mean take axis=0|1; constants pi and e; Greek letters, − × · "
+               "are read as their names and operators. With --latex: juxtaposition or \\cdot is the "
+               "matrix product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, "
+               "\\sqrt, \\sigma(...), |x|, \\|x\\|, \\sum_i; $...$ around the answer is ignored.")
 
 
 def command_show(args) -> int:
