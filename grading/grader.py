@@ -28,7 +28,7 @@ from .bank import BankError, Question
 from .expr import Evaluator, InvalidAnswer, Node, shape_text, symbols_in, to_text
 from .latex import parse_latex
 from .plaintext import normalize_typed, parse_plain
-from .trials import MIN_TRIALS, Trial, trial_set  # noqa: F401  (Trial and MIN_TRIALS are re-exported)
+from .trials import Trial, trial_set
 
 TIME_LIMIT = 2.0          # seconds per answer
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .bank import BankError, Question
-from .expr import PIECEWISE, Evaluator, InvalidAnswer, Node, as_columns, symbols_in, to_text, walk
+from .expr import PIECEWISE, Evaluator, InvalidAnswer, Node, as_columns, symbols_in, walk
 
 PLAN = (("moderate", 12), ("wide", 8), ("edge", 6))   # base trials per regime
 MIN_TRIALS = 20
@@ -288,6 +288,3 @@ def trial_set(question: Question) -> TrialSet:
         question._trial_set = TrialSet(question)
     return question._trial_set
 
-
-def describe_switch(s: Node) -> str:
-    return to_text(s)
