@@ -26,6 +26,11 @@ SHAPE = re.compile(r"^(scalar|vector\((\w+)\)|matrix\((\w+),\s*(\w+)\)|identity\
 DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "spd",
            "orthogonal", "diagonal", "symmetric", "size"}
 SIZE_VALUES = range(2, 8)
+WIDE_SIZE_VALUES = range(2, 13)
+REGIMES = ("moderate", "wide", "edge")
+RTOL, ATOL = 1e-7, 1e-10       # default float tolerance; a bank or a question may state its own
+SCALAR_DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "size"}
+MATRIX_DOMAINS = {"spd", "orthogonal", "diagonal", "symmetric"}
 
 
 class BankError(ValueError):
@@ -42,6 +47,17 @@ class Symbol:
     kinks: list = field(default_factory=list)
 
     def dims(self) -> tuple[str, ...]:
+        cached = self.__dict__.get("_dims")
+        if cached is None:
+            cached = self.__dict__["_dims"] = self._parse_dims()
+        return cached
+
+    @property
+    def kind(self) -> str:
+        """scalar, vector, matrix or identity."""
+        return self.shape.split("(")[0]
+
+    def _parse_dims(self) -> tuple[str, ...]:
         m = SHAPE.match(self.shape)
         if m.group(2):
             return (m.group(2),)
@@ -71,8 +87,10 @@ class Question:
     mistakes: list[Mistake] = field(default_factory=list)
     source: str = ""
     key_tree: Node = None
+    rtol: float = RTOL
+    atol: float = ATOL
     _bounds: dict = field(default_factory=dict, repr=False)
-    _trial_pool: list | None = field(default=None, repr=False)   # filled by grader.trial_pool
+    _trial_set: object = field(default=None, repr=False)   # filled by trials.trial_set
 
     @property
     def names(self) -> set[str]:
@@ -89,53 +107,108 @@ class Question:
     def latex_spellings(self) -> dict[str, list[list[str]]]:
         return {name: spellings(name, self.latex.get(name, [])) for name in self.names}
 
-    def sample(self, rng: np.random.Generator, trial: int) -> tuple[dict, dict]:
-        """One trial's values (NumPy semantics) and the names of its sizes by value."""
+    def sample(self, rng: np.random.Generator, trial: int, regime: str = "moderate") -> tuple[dict, dict]:
+        """One trial's values (NumPy semantics) and the names of its sizes by value.
+
+        ``regime`` is one of REGIMES: ``moderate`` (the middle of each domain, sizes 2–7),
+        ``wide`` (positive scalars log-uniform over [1e-3, 1e3] or their declared bounds, sizes
+        2–12) or ``edge`` (the ends of each domain: 0 for nonnegative, within 1e-3 of the ends of
+        (0, 1), declared bounds themselves, sizes 2–12). Scalar signed symbols alternate their
+        sign with ``trial``, binary scalars their value, edge symbols their end."""
         names = self.size_names()
-        values = rng.choice(SIZE_VALUES, size=len(names), replace=False)
+        pool = SIZE_VALUES if regime == "moderate" else WIDE_SIZE_VALUES
+        values = rng.choice(pool, size=len(names), replace=False)
         sizes = dict(zip(names, (int(v) for v in values)))
         env: dict = {}
-        for s in self.symbols.values():
-            env[s.name] = self._draw(s, rng, sizes, env)
-        if trial % 3 == 0:
-            for s in self.symbols.values():
-                if s.kinks:
-                    kink = s.kinks[(trial // 3) % len(s.kinks)]
-                    env[s.name] = np.broadcast_to(Evaluator(env)(kink), np.shape(env[s.name])).copy()
+        for index, s in enumerate(self.symbols.values()):
+            env[s.name] = self._draw(s, rng, sizes, env, regime, trial + index)
+        return self.complete(env), {v: k for k, v in sizes.items()}
+
+    def complete(self, env: dict) -> dict:
+        """The derived symbols, computed from the others in order."""
         for name, tree in self.derived:
             env[name] = Evaluator(env)(tree)
-        return env, {v: k for k, v in sizes.items()}
+        return env
 
     def _bound(self, s: Symbol, which: str, env: dict, default: float) -> float:
         tree = self._bounds.get((s.name, which))
         return default if tree is None else float(Evaluator(env)(tree))
 
-    def _draw(self, s: Symbol, rng, sizes: dict, env: dict):
+    def bounds(self, s: Symbol, env: dict, regime: str = "moderate") -> tuple[float, float]:
+        """The interval a scalar of ``s`` is drawn from in a regime (declared bounds win)."""
+        wide = regime != "moderate"
+        defaults = {"integer": (1, 20), "unit": (0.0, 1.0), "nonnegative": (0.0, 1e3 if wide else 5.0),
+                    "positive": (1e-3, 1e3) if wide else (0.1, 5.0), "nonzero": (1e-3, 1e3) if wide else (0.2, 3.0),
+                    "real": (-np.inf, np.inf)}.get(s.domain, (-np.inf, np.inf))
+        return self._bound(s, "low", env, defaults[0]), self._bound(s, "high", env, defaults[1])
+
+    def _draw(self, s: Symbol, rng, sizes: dict, env: dict, regime: str = "moderate", parity: int = 0):
         shape = tuple(sizes[d] for d in s.dims())
-        kind = SHAPE.match(s.shape).group(1).split("(")[0]
+        kind = s.kind
         if kind == "identity":
             return np.eye(shape[0])
         if s.domain == "size":
-            return float(sizes[s.name])
+            return np.float64(sizes[s.name])
         if kind == "matrix" and s.domain in ("spd", "orthogonal", "diagonal", "symmetric"):
             n = shape[0]
-            return {"spd": lambda: sampling.spd(rng, n, 0.2, 5.0),
+            low, high = (0.2, 5.0) if regime == "moderate" else (1e-2, 1e2)
+            return {"spd": lambda: sampling.spd(rng, n, low, high),
                     "orthogonal": lambda: sampling.orthogonal(rng, n),
-                    "diagonal": lambda: sampling.diagonal(rng, n, 0.2, 5.0),
+                    "diagonal": lambda: sampling.diagonal(rng, n, low, high),
                     "symmetric": lambda: sampling.symmetric(rng, n)}[s.domain]()
-        low = self._bound(s, "low", env, {"integer": 1, "unit": 0.0}.get(s.domain, 0.1))
-        high = self._bound(s, "high", env, {"integer": 20, "unit": 1.0}.get(s.domain, 5.0))
-        draw = {
-            "real": lambda: rng.standard_normal(shape) * 1.5,
-            "positive": lambda: np.exp(rng.uniform(np.log(low), np.log(high), shape)),
-            "nonnegative": lambda: np.where(rng.random(shape) < 0.1, 0.0, rng.uniform(0, high, shape)),
-            "unit": lambda: rng.uniform(low + 0.02 * (high - low), high - 0.02 * (high - low), shape),
-            "binary": lambda: rng.integers(0, 2, shape).astype(float),
-            "integer": lambda: rng.integers(int(low), int(high) + 1, shape).astype(float),
-            "nonzero": lambda: sampling.signed(rng, shape, 0.2, 3.0),
-        }[s.domain]
-        value = draw()
-        return float(value) if shape == () else value
+        low, high = self.bounds(s, env, regime)
+        if not low <= high:
+            raise InvalidAnswer(f"symbol {s.name!r}: field 'low' ({low:g}) exceeds field 'high' ({high:g})")
+        if s.domain in ("positive", "nonzero") and low <= 0 or s.domain == "nonnegative" and low < 0 \
+                or s.domain == "unit" and not 0 <= low < high <= 1:
+            raise InvalidAnswer(f"symbol {s.name!r}: the bounds [{low:g}, {high:g}] leave the domain {s.domain!r}")
+        edge = regime == "edge"
+        end = parity % 2            # which end an edge trial takes, and the sign of a signed scalar
+        sign = 1.0 if end == 0 else -1.0
+        if s.domain == "real":
+            if np.isfinite(low) and np.isfinite(high):
+                value = np.full(shape, high if end else low) if edge else rng.uniform(low, high, shape)
+            elif np.isfinite(low) or np.isfinite(high):
+                spread = np.abs(rng.standard_normal(shape)) * (4.0 if regime == "wide" else 1.5)
+                value = low + spread if np.isfinite(low) else high - spread
+            else:
+                value = rng.standard_normal(shape) * (4.0 if regime == "wide" and shape == () else 1.5)
+                if shape == ():
+                    value = sign * abs(value)
+        elif s.domain in ("positive", "nonzero"):
+            low = max(low, 1e-300)
+            if edge:
+                value = np.full(shape, high if end else low)
+            else:
+                value = np.exp(rng.uniform(np.log(low), np.log(high), shape))
+            if s.domain == "nonzero":
+                value = value * (sign if shape == () else rng.choice([-1.0, 1.0], shape))
+        elif s.domain == "nonnegative":
+            if edge:
+                value = np.full(shape, low if end == 0 else high)
+            elif regime == "wide":
+                value = np.where(rng.random(shape) < 0.2, low,
+                                 np.exp(rng.uniform(np.log(max(low, 1e-3)), np.log(high), shape)))
+            else:
+                value = np.where(rng.random(shape) < 0.1, low, rng.uniform(low, high, shape))
+        elif s.domain == "unit":
+            width = high - low
+            if edge:
+                value = np.full(shape, high - 5e-4 * width if end else low + 5e-4 * width)
+            else:
+                margin = 0.02 if regime == "moderate" else 1e-3
+                value = rng.uniform(low + margin * width, high - margin * width, shape)
+        elif s.domain == "binary":
+            value = np.full(shape, float(end)) if shape == () else rng.integers(0, 2, shape).astype(float)
+        elif s.domain == "integer":
+            if edge:
+                value = np.full(shape, float(high if end else low))
+            else:
+                top = high if regime == "wide" else min(high, low + 19)
+                value = rng.integers(int(np.ceil(low)), int(np.floor(top)) + 1, shape).astype(float)
+        else:
+            raise BankError(f"{self.id}: symbol {s.name!r}: domain {s.domain!r} needs a matrix shape")
+        return np.float64(value) if shape == () else np.asarray(value, dtype=float)
 
 
 def _parse(text: str, names: set[str], where: str) -> Node:
@@ -145,11 +218,32 @@ def _parse(text: str, names: set[str], where: str) -> Node:
         raise BankError(f"{where}: {text!r}: {error}") from None
 
 
-def _question(entry: dict, source: str) -> Question:
+QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance"}
+
+
+def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, float]:
+    if spec is None:
+        return default
+    if not isinstance(spec, dict) or set(spec) - {"rtol", "atol"}:
+        raise BankError(f"{where}: field 'tolerance' must be {{\"rtol\": number, \"atol\": number}}, "
+                        f"not {spec!r}")
+    rtol, atol = spec.get("rtol", default[0]), spec.get("atol", default[1])
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise BankError(f"{where}: field 'tolerance.{name}' must be a number in [0, 1), not {value!r}")
+    return float(rtol), float(atol)
+
+
+def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, ATOL)) -> Question:
+    if not isinstance(entry, dict):
+        raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
     where = f"{source}: question {entry.get('id', '?')!r}"
     missing = {"id", "prompt", "symbols", "key"} - set(entry)
     if missing:
         raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    unknown = set(entry) - QUESTION_FIELDS
+    if unknown:
+        raise BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has {sorted(QUESTION_FIELDS)}")
     symbols = {}
     for name, spec in entry["symbols"].items():
         spec = dict(spec or {})
@@ -163,9 +257,26 @@ def _question(entry: dict, source: str) -> Question:
         if symbol.domain not in DOMAINS:
             raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
                             f"use one of {sorted(DOMAINS)}")
+        matrix = symbol.shape.startswith(("matrix", "identity"))
+        if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
+            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
+                            f"shape matrix(n,n), not {symbol.shape!r}")
+        if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
+            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
+                            f"vectors, not {symbol.shape!r}")
+        for which in ("low", "high"):
+            if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
+                                                        or symbol.shape.startswith("identity")):
+                raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
+                                f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
+                                "integer and nonzero values")
+        if symbol.domain == "size" and symbol.shape != "scalar":
+            raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
         symbols[name] = symbol
+    rtol, atol = _tolerance(entry.get("tolerance"), where, tolerance)
     question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
-                        derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source)
+                        derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source,
+                        rtol=rtol, atol=atol)
     names = set(symbols)
     for s in symbols.values():
         for which in ("low", "high"):
@@ -178,7 +289,63 @@ def _question(entry: dict, source: str) -> Question:
     question.key_tree = _parse(question.key, names, where)
     question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where))
                          for m in entry.get("mistakes", [])]
+    _check_spellings(question, where)
+    _check_evaluates(question, where)
     return question
+
+
+def _check_spellings(question: Question, where: str) -> None:
+    """Every LaTeX spelling stands for one symbol, so a reading never depends on set order."""
+    unknown = set(question.latex) - question.names
+    if unknown:
+        raise BankError(f"{where}: field 'latex' spells unknown symbol(s) {sorted(unknown)}")
+    owner: dict[tuple, str] = {}
+    for name in sorted(question.names):
+        for spelled in spellings(name, question.latex.get(name, [])):
+            other = owner.setdefault(tuple(spelled), name)
+            if other != name:
+                raise BankError(f"{where}: field 'latex': the spelling {''.join(spelled)!r} stands for both "
+                                f"{other!r} and {name!r}; give one of them its own spellings")
+
+
+def _check_evaluates(question: Question, where: str) -> None:
+    """The key, the derived symbols, the bounds, the kinks and the mistakes evaluate on a few
+    trials of each regime, and every drawn value honours its declared bounds."""
+    rng = np.random.default_rng(0)
+    defined = 0
+    for t, regime in enumerate(REGIMES):
+        try:
+            env, _ = question.sample(rng, t, regime)
+        except InvalidAnswer as error:
+            raise BankError(f"{where}: fields 'low'/'high'/'derived' cannot be evaluated: {error}") from None
+        except (ValueError, OverflowError) as error:
+            raise BankError(f"{where}: fields 'low'/'high': cannot draw values: {error}") from None
+        for s in question.symbols.values():
+            if s.low is None and s.high is None:
+                continue
+            low, high = question.bounds(s, env, regime)
+            if not low <= high:
+                raise BankError(f"{where}: symbol {s.name!r}: field 'low' ({s.low}) exceeds field 'high' "
+                                f"({s.high}) at {_point(env)}")
+            value = np.asarray(env[s.name], dtype=float)
+            if np.any(value < low) or np.any(value > high):
+                raise BankError(f"{where}: symbol {s.name!r}: a drawn value lies outside [low, high]")
+        others = [] if t else ([(f"mistakes[{i}]", m.tree) for i, m in enumerate(question.mistakes)]
+                               + [(f"symbols.{s.name}.kinks", k) for s in question.symbols.values() for k in s.kinks])
+        for field_name, tree in [("key", question.key_tree)] + others:
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.asarray(Evaluator(env)(tree), dtype=float)
+            except InvalidAnswer as error:
+                raise BankError(f"{where}: field {field_name!r} cannot be evaluated: {error}") from None
+            if field_name == "key" and np.all(np.isfinite(value)):
+                defined += 1
+    if defined == 0:
+        raise BankError(f"{where}: field 'key' is undefined (inf or nan) on every trial tried")
+
+
+def _point(env: dict) -> str:
+    return ", ".join(f"{k}={float(v):.4g}" for k, v in env.items() if np.ndim(v) == 0)
 
 
 def default_bank_dir() -> Path:
@@ -199,8 +366,11 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
             entries = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             raise BankError(f"{path}: not valid JSON: {error}") from None
+        tolerance = (RTOL, ATOL)
+        if isinstance(entries, dict):
+            tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
         for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
-            question = _question(entry, path.name)
+            question = _question(entry, path.name, tolerance)
             if question.id in bank:
                 raise BankError(f"question id {question.id!r} appears in {bank[question.id].source} "
                                 f"and in {path.name}")

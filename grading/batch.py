@@ -1,9 +1,13 @@
 """Grade a whole class: one output row per input row, in order, whatever the row holds.
 
-Input CSV columns: student, question, answer, and optionally format (text | latex). An unknown
-question id, an empty answer or an unknown format is an ``invalid`` row, never a crash. Output is
-CSV or JSON by the file's extension, written atomically. Gradebook totals are in totals.py,
-the Gradescope autograder in gradescope.py.
+Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
+tex are read as those). An unknown question id, an empty, unreadable or over-long answer is an
+``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly ("internal error,
+reported", with the traceback on stderr). The file itself is refused (``BatchError``, naming the
+line) when it is not CSV with the needed columns, has an unterminated quote, names an unknown
+format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
+or JSON by the file's extension, written atomically. Gradebook totals are in totals.py, the
+Gradescope autograder in gradescope.py.
 """
 from __future__ import annotations
 
@@ -11,17 +15,23 @@ import csv
 import io
 import json
 import os
+import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Callable
 
 from .bank import Question
-from .grader import Grade, grade
+from .expr import InvalidAnswer
+from .grader import Grade, grade_tree, read_answer_with_notes, with_notes
 
 REQUIRED = ("student", "question", "answer")
 OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "diagnosis", "interpreted_as",
                   "feedback")
-MAX_FIELD = 1 << 20   # a longer cell is cut by the csv reader's own bound, then refused by length
+MAX_FILE = 256 << 20   # bytes; a larger class file is refused whole
+FORMATS = {"": "text", "text": "text", "plain": "text", "plaintext": "text", "txt": "text",
+           "latex": "latex", "tex": "latex"}
+INTERNAL_ERROR = "internal error, reported: this answer could not be graded; please tell the instructor"
 
 
 class BatchError(ValueError):
@@ -45,38 +55,93 @@ def current_umask() -> int:
 
 
 def read_rows(path: str | Path) -> list[dict]:
-    csv.field_size_limit(MAX_FIELD)
+    """The rows of a class file. Raises BatchError (naming the line) for a file that cannot be
+    graded as a whole; a bad answer is never the file's problem."""
     try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE:
+            raise BatchError(f"{path} is {size} bytes; the bound is {MAX_FILE}")
         text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
     except OSError as error:
         raise BatchError(f"cannot read {path}: {error.strerror}") from None
+    csv.field_size_limit(MAX_FILE)   # an over-long cell is that row's invalid answer, not the file's
+    _check_quotes(text, path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise BatchError(f"{path} lacks the column(s) {', '.join(missing)}; the header must have "
                          "student,question,answer and optionally format")
+    rows, bad_formats = [], []
     try:
-        return [dict(row) for row in reader]
+        for row in reader:
+            row = dict(row)
+            fmt = (row.get("format") or "").strip().lower()
+            if fmt not in FORMATS and len(bad_formats) < 3:
+                bad_formats.append(f"line {reader.line_num}: {row.get('format')!r}")
+            rows.append(row)
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
+    if bad_formats:
+        raise BatchError(f"{path}: unknown format ({'; '.join(bad_formats)}); the format column takes "
+                         "text or latex (plain, plaintext, txt and tex are read as those)")
+    return rows
 
 
-def grade_row(bank: dict[str, Question], row: dict) -> tuple[str, Grade]:
+def _check_quotes(text: str, path) -> None:
+    """A quote that is never closed would swallow every row after it: refuse, naming its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    ended = 0
+    try:
+        for _ in reader:
+            ended = reader.line_num
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            raise BatchError(f"{path}: line {ended + 1}: a quoted cell starts here and is never closed "
+                             "(an unterminated \")") from None
+        # any other irregularity is read leniently, as spreadsheets write it
+
+
+def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -> tuple[str, Grade]:
+    """One row's format and grade; never raises (an unexpected error is an invalid row)."""
     question_id = (row.get("question") or "").strip()
-    answer = row.get("answer") or ""
-    fmt = (row.get("format") or "text").strip().lower() or "text"
+    fmt = (row.get("format") or "").strip().lower()
+    fmt = FORMATS.get(fmt, fmt)
+    try:
+        return fmt, _grade_row(bank, question_id, row.get("answer") or "", fmt, cache if cache is not None else {})
+    except Exception:   # the safety net: report the bug, grade the rest
+        print(f"regverify: internal error grading a row (question {question_id!r}):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return fmt, Grade(question_id, "invalid", None, INTERNAL_ERROR)
+
+
+def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Grade:
     if fmt not in ("text", "latex"):
-        return fmt, Grade(question_id, "invalid", None, f"unknown format {fmt!r}; use text or latex")
+        return Grade(question_id, "invalid", None, f"unknown format {fmt!r}; use text or latex")
     if question_id not in bank:
-        return fmt, Grade(question_id, "invalid", None,
-                          f"unknown question id {question_id!r}; see 'regverify questions'")
-    return fmt, grade(bank[question_id], answer, latex=fmt == "latex")
+        return Grade(question_id, "invalid", None, f"unknown question id {question_id!r}; see 'regverify questions'")
+    text_key = (question_id, fmt, answer)
+    if text_key in cache:
+        return cache[text_key]
+    question, latex = bank[question_id], fmt == "latex"
+    try:
+        tree, notes = read_answer_with_notes(question, answer, latex)
+    except InvalidAnswer as error:
+        result = Grade(question_id, "invalid", None, str(error))
+    else:
+        tree_key = (question_id, latex, tree)
+        if tree_key not in cache:
+            cache[tree_key] = grade_tree(question, tree, latex)
+        result = with_notes(cache[tree_key], notes)
+    if len(answer) <= 10_000:
+        cache[text_key] = result
+    return result
 
 
 def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    out = []
+    """One result per row, in order. Identical answers to a question are graded once."""
+    out, cache = [], {}
     for i, row in enumerate(rows):
-        fmt, result = grade_row(bank, row)
+        fmt, result = grade_row(bank, row, cache)
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
                     "verdict": result.verdict, "score": int(result.verdict == "correct"),
                     "diagnosis": result.diagnosis or "", "interpreted_as": result.interpreted_as or "",

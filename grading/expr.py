@@ -34,6 +34,14 @@ def sym(name: str) -> Node:
     return Node("sym", value=name)
 
 
+# Constants an answer may use by name unless the question declares a symbol of that name.
+CONSTANTS = {"pi": math.pi, "e": math.e}
+
+
+def const(name: str) -> Node:
+    return Node("const", value=name)
+
+
 # --- echo in the plain-text syntax --------------------------------------------------------------
 INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "matmul": ("@", 2),
          "pow": ("**", 4)}
@@ -52,7 +60,7 @@ def to_text(node: Node, shapes: dict | None = None, parent: int = 0, right: bool
     if node.op == "num":
         v = node.value
         return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(v)
-    if node.op == "sym":
+    if node.op in ("sym", "const"):
         return node.value
     if node.op == "neg":   # unary minus binds tighter than * / @ but looser than **
         inner = text(node.args[0], 2)
@@ -68,6 +76,14 @@ def to_text(node: Node, shapes: dict | None = None, parent: int = 0, right: bool
             return f"outer({text(node.args[0])}, {text(node.args[1].args[0])})"
         elif a and len(a) == 2 and a[0] == 1 and node.args[0].op == "T" and b and b[-1:] == (1,):
             return text(Node("matmul", (node.args[0].args[0], node.args[1])), parent, right)
+    if op == "mul" and shapes:   # math semantics: a matrix ⊙ a column spread along its rows
+        a, b = (shapes.get(id(x)) for x in node.args)
+        for m, c in ((0, 1), (1, 0)):
+            matrix, column = (a, b) if m == 0 else (b, a)
+            if (matrix and column and len(matrix) == 2 and len(column) == 2 and column[1] == 1
+                    and matrix[0] != matrix[1] and column[0] == matrix[0] and matrix[1] != 1):
+                body = f"diag({text(node.args[c])}) @ {text(node.args[m], 2)}"
+                return f"({body})" if parent > 2 or (right and parent == 2) else body
     if op == "mpow":
         base = shapes.get(id(node.args[0]))
         op = "pow" if not (base and len(base) == 2 and base[0] == base[1] > 1) else "mpow"
@@ -145,6 +161,9 @@ class Evaluator:
         if node.op == "num":
             self.shapes[id(node)] = ()
             return np.float64(node.value)
+        if node.op == "const":
+            self.shapes[id(node)] = ()
+            return np.float64(CONSTANTS[node.value])
         if node.op == "sym":
             if node.value not in self.env:
                 raise InvalidAnswer(f"unknown name {node.value!r}; allowed: {', '.join(sorted(self.env))}")
@@ -167,6 +186,19 @@ def as_columns(env: dict) -> dict:
     return {k: np.reshape(v, (-1, 1)) if np.ndim(v) == 1 else v for k, v in env.items()}
 
 
+def _matching_axis(a, b):
+    """Math semantics: an m×k matrix ⊙ a column of length k (or m) is spread along the axis whose
+    size it matches (sizes differ within a trial, so at most one does). The column, reshaped to
+    broadcast in NumPy, or None."""
+    sa, sb = np.shape(a), np.shape(b)
+    if len(sa) == 2 and len(sb) == 2 and sb[1] == 1 and sa[1] != 1 and sa[0] != sa[1]:
+        if sb[0] == sa[1]:
+            return np.reshape(b, (1, -1))
+        if sb[0] == sa[0]:
+            return b
+    return None
+
+
 def _broadcast(ev, node, a, b, what):
     shape = _broadcast_shape(np.shape(a), np.shape(b))
     if ev.columns and np.ndim(a) and np.ndim(b) and np.shape(a) != np.shape(b):
@@ -180,6 +212,13 @@ def _broadcast(ev, node, a, b, what):
 
 def _elementwise(function, what):
     def apply(ev, node, a, b):
+        if ev.columns and what == "multiply" and np.ndim(a) == 2 and np.ndim(b) == 2 and np.shape(a) != np.shape(b):
+            spread = _matching_axis(a, b)
+            if spread is not None:
+                return function(a, spread)
+            spread = _matching_axis(b, a)
+            if spread is not None:
+                return function(spread, b)
         _broadcast(ev, node, a, b, what)
         return function(a, b)
     return apply
@@ -189,8 +228,15 @@ def _matmul(ev, node, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * b
     if np.shape(a)[-1] != np.shape(b)[0]:
-        raise InvalidAnswer(f"{ev.describe(node.args[0], a)} but {ev.describe(node.args[1], b)}: "
-                            "they cannot be multiplied with @")
+        names = ev.size_names
+        left, right = to_text(node.args[0]), to_text(node.args[1])
+        cols = names.get(np.shape(a)[-1], str(np.shape(a)[-1]))
+        rows = names.get(np.shape(b)[0], str(np.shape(b)[0]))
+        raise InvalidAnswer(
+            f"cannot multiply with @: the left factor {left} is {shape_text(np.shape(a), names)} "
+            f"({'length' if np.ndim(a) == 1 else 'columns'} {cols}) but the right factor {right} is "
+            f"{shape_text(np.shape(b), names)} ({'length' if np.ndim(b) == 1 else 'rows'} {rows}); "
+            "the inner sizes must match")
     _check_size(np.shape(a)[:-1] + np.shape(b)[1:], node)
     out = a @ b
     return out.reshape(()) if ev.columns and np.shape(out) == (1, 1) else out
@@ -226,7 +272,7 @@ def _transpose(ev, node, a):
 
 def _inverse(ev, node, a):
     if np.ndim(a) == 0:
-        return 1.0 / a
+        return np.divide(1.0, np.float64(a))   # 1/0 is inf (undefined here), not an exception
     if np.ndim(a) != 2 or a.shape[0] != a.shape[1]:
         raise InvalidAnswer(f"inv needs a square matrix, but {ev.describe(node.args[0], a)}")
     try:
@@ -266,6 +312,8 @@ def _diag(ev, node, a):
 def _reduce(function):
     def apply(ev, node, a):
         axis = node.value
+        if axis is not None and (type(axis) is not int or axis not in (0, 1)):
+            raise InvalidAnswer(f"axis must be 0 or 1, not {axis!r}")
         if axis is not None and axis >= np.ndim(a):
             raise InvalidAnswer(f"axis={axis} does not exist: {ev.describe(node.args[0], a)}")
         return function(a, axis=axis)
@@ -295,7 +343,8 @@ OPERATIONS = {
     "neg": _unary(np.negative), "T": _transpose, "inv": _inverse,
     "exp": _unary(np.exp), "log": _unary(np.log), "sqrt": _unary(np.sqrt), "abs": _unary(np.abs),
     "sign": _unary(np.sign), "tanh": _unary(np.tanh), "sigmoid": _unary(_sigmoid),
-    "softplus": _unary(_softplus),
+    "softplus": _unary(_softplus), "relu": _unary(lambda a: np.maximum(a, 0.0)),
+    "sin": _unary(np.sin), "cos": _unary(np.cos),
     "max": _elementwise(np.maximum, "compare"), "min": _elementwise(np.minimum, "compare"),
     "sum": _reduce(np.sum), "mean": _reduce(np.mean), "outer": _outer, "diag": _diag,
     "trace": _trace, "norm": lambda ev, node, a: np.sqrt(np.sum(a * a)),
@@ -304,5 +353,7 @@ OPERATIONS = {
 # The functions an answer may call, with how many arguments each takes.
 FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "sign": 1, "tanh": 1, "sigmoid": 1,
              "softplus": 1, "max": 2, "min": 2, "sum": 1, "mean": 1, "outer": 2, "diag": 1,
-             "inv": 1, "trace": 1, "norm": 1}
+             "inv": 1, "trace": 1, "norm": 1, "relu": 1, "sin": 1, "cos": 1}
+# Piecewise functions: where each switches branch (the expression whose sign picks the branch).
+PIECEWISE = {"max", "min", "abs", "sign", "relu"}
 REDUCTIONS = {"sum", "mean"}

@@ -1,32 +1,36 @@
 """Grade one answer against the key: numeric equivalence on the declared domain, then diagnosis.
 
-* ``correct``: the answer agrees with the key on every trial (at least MIN_TRIALS trials where
-  the key is defined, sizes and values drawn afresh each time, kinks included);
+* ``correct``: the answer agrees with the key on every trial of the question's fixed trial set
+  (trials.py: moderate, wide and edge points, both signs, sizes up to 12, the kinks of the key,
+  and both sides of — and the switch of — every piecewise function in the key and the answer),
+  and, when both are rational functions of scalars, exactly at rational points (exact.py);
 * ``incorrect``: it evaluates but differs somewhere, has the wrong shape, or is undefined where
   the key is defined; the feedback names the mistake when a known mistake or a generic
   mutation of the key (a constant factor, a sign, a transpose, a missing term, two symbols
   swapped) reproduces it, and shows a counterexample with small numbers;
 * ``invalid``: it cannot be read or evaluated; the feedback says why.
 
-Trials are seeded by the question and the answer, so the same answer always gets the same grade.
+Every answer to a question is tried on the same points (seeded by the question, never by the
+answer), so the verdict and the feedback are functions of the parsed expression only.
 """
 from __future__ import annotations
 
+import sys
 import time
-import zlib
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 
-from .bank import Question
-from .expr import Evaluator, InvalidAnswer, Node, as_columns, shape_text, symbols_in, to_text
+from . import exact
+from .bank import BankError, Question
+from .expr import Evaluator, InvalidAnswer, Node, shape_text, symbols_in, to_text
 from .latex import parse_latex
-from .plaintext import parse_plain
+from .plaintext import normalize_typed, parse_plain
+from .trials import Trial, trial_set
 
-MIN_TRIALS = 20
 TIME_LIMIT = 2.0          # seconds per answer
-RTOL, ATOL = 1e-7, 1e-10
 
 
 @dataclass
@@ -43,63 +47,22 @@ class Grade:
                 "feedback": self.feedback, "diagnosis": self.diagnosis, "counterexample": self.counterexample}
 
 
-@dataclass
-class Trial:
-    env: dict
-    size_names: dict
-    key: np.ndarray
-    kink: bool = False
-    _columns: dict | None = None
-
-    def env_for(self, latex: bool) -> dict:
-        if not latex:
-            return self.env
-        if self._columns is None:
-            self._columns = as_columns(self.env)
-        return self._columns
-
-
-POOL_SIZE = 3 * MIN_TRIALS
-
-
-def trial_pool(question: Question) -> list[Trial]:
-    """Points where the key is defined, drawn once per question (seeded by its id) and reused:
-    each answer is graded on its own seeded choice of them."""
-    pool = question._trial_pool
-    if pool is None:
-        rng = np.random.default_rng(zlib.crc32(question.id.encode()))
-        has_kinks = any(s.kinks for s in question.symbols.values())
-        pool = []
-        for t in range(3 * POOL_SIZE):
-            if len(pool) == POOL_SIZE:
-                break
-            env, size_names = question.sample(rng, t)
-            with np.errstate(all="ignore"):
-                key = np.asarray(Evaluator(env)(question.key_tree), dtype=float)
-            if np.all(np.isfinite(key)):
-                pool.append(Trial(env, size_names, key, has_kinks and t % 3 == 0))
-        question._trial_pool = pool
-    return pool
-
-
-def choose_trials(pool: list[Trial], rng) -> list[Trial]:
-    """MIN_TRIALS of the pool, a third of them at the kinks when the key has any."""
-    kinks = [t for t in pool if t.kink]
-    others = [t for t in pool if not t.kink]
-    n_kinks = min(len(kinks), MIN_TRIALS // 3)
-    picked = [kinks[i] for i in rng.choice(len(kinks), n_kinks, replace=False)] if n_kinks else []
-    rest = min(len(others), MIN_TRIALS - n_kinks)
-    return picked + [others[i] for i in rng.choice(len(others), rest, replace=False)]
-
-
 def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
+    return read_answer_with_notes(question, answer, latex)[0]
+
+
+def read_answer_with_notes(question: Question, answer: str, latex: bool = False) -> tuple[Node, list[str]]:
+    """The answer's tree, and notes on characters read as names or operators (α read as alpha)."""
     if latex:
         tree = parse_latex(answer, question.latex_spellings())
         unknown = symbols_in(tree) - question.names
         if unknown:
             raise InvalidAnswer(f"unknown symbol {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(question.names))}")
-        return tree
-    return parse_plain(answer, question.names)
+        return tree, []
+    if not isinstance(answer, str):
+        raise InvalidAnswer("the answer must be text")
+    text, notes = normalize_typed(answer, question.names)
+    return parse_plain(text, question.names), notes
 
 
 def _as_key_shape(value, latex: bool):
@@ -110,23 +73,28 @@ def _as_key_shape(value, latex: bool):
     return value
 
 
-def _close(a, b) -> bool:
-    """Same shape and equal within tolerance (nan matches nan: keys are finite where graded)."""
+def _close(a, b, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
+    """Same shape and equal within tolerance, entrywise |a − b| ≤ atol·max(1, max|b|) + rtol·|b|
+    (nan matches nan: keys are finite where graded)."""
     if a.shape != b.shape:
         return False
-    scale = max(1.0, float(np.max(np.abs(b), initial=0, where=np.isfinite(b))))
-    return bool(np.all(np.isclose(a, b, rtol=RTOL, atol=ATOL * scale, equal_nan=True)))
-
-
-def _seed(question_id: str, answer: str) -> int:
-    return zlib.crc32(f"{question_id}\0{answer.strip()}".encode("utf-8", "surrogatepass"))
+    magnitude = np.abs(b)
+    finite = np.isfinite(magnitude)
+    scale = max(1.0, float(magnitude[finite].max())) if finite.any() else 1.0
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(a - b) <= atol * scale + rtol * magnitude
+    if ok.all():
+        return True
+    both_nan = np.isnan(a) & np.isnan(b)
+    same_inf = np.isinf(a) & (a == b)
+    return bool((ok | both_nan | same_inf).all())
 
 
 class WrongShapeOrUndefined(Exception):
-    def __init__(self, diagnosis: str, feedback: str, trial: Trial, value, interpreted: str):
+    def __init__(self, diagnosis: str, feedback: str, trial: Trial, value, interpreted: str, reference=None):
         super().__init__(feedback)
         self.diagnosis, self.feedback, self.trial, self.value = diagnosis, feedback, trial, value
-        self.interpreted = interpreted
+        self.interpreted, self.reference = interpreted, reference
 
 
 def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial], start: float,
@@ -150,39 +118,82 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
         if value.shape != expected.shape:
             raise WrongShapeOrUndefined(
                 "wrong-shape", f"your answer is {shape_text(value.shape, trial.size_names)}; "
-                f"the answer is {shape_text(expected.shape, trial.size_names)}", trial, value, interpreted)
-        if not np.all(np.isfinite(value)) and np.all(np.isfinite(expected)):
+                f"the answer is {shape_text(expected.shape, trial.size_names)}", trial, value, interpreted,
+                expected)
+        if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
                 "undefined", "your answer is undefined (inf or nan) at a point where the key is defined",
-                trial, value, interpreted)
+                trial, value, interpreted, expected)
     return values, interpreted
 
 
+def trials_for(question: Question, trees: list[Node], latex: bool, start: float | None = None) -> list[Trial]:
+    """The question's fixed trials plus those covering the switches of the given trees."""
+    start = time.perf_counter() if start is None else start
+    return trial_set(question).for_trees(trees, latex, deadline=start + TIME_LIMIT / 2)
+
+
 def grade(question: Question, answer: str, latex: bool = False) -> Grade:
+    """The verdict on one answer: a function of its parsed expression only."""
+    try:
+        tree, notes = read_answer_with_notes(question, answer, latex)
+    except InvalidAnswer as error:
+        return Grade(question.id, "invalid", None, str(error))
+    result = grade_tree(question, tree, latex)
+    return with_notes(result, notes)
+
+
+def with_notes(result: Grade, notes: list[str]) -> Grade:
+    if not notes or result.interpreted_as is None:
+        return result
+    return replace(result, interpreted_as=f"{result.interpreted_as}  ({'; '.join(notes)})")
+
+
+def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
     start = time.perf_counter()
     interpreted = None
     try:
-        tree = read_answer(question, answer, latex)
-        chosen = choose_trials(trial_pool(question), np.random.default_rng(_seed(question.id, answer)))
-        if len(chosen) < MIN_TRIALS:
-            raise InvalidAnswer(f"the key is undefined on too many samples ({len(chosen)} of {MIN_TRIALS} usable)")
+        chosen = trials_for(question, [tree], latex, start)
         trials, interpreted = evaluate_on(question, tree, latex, chosen, start)
     except InvalidAnswer as error:
         return Grade(question.id, "invalid", interpreted, str(error))
+    except BankError as error:
+        return Grade(question.id, "invalid", None, f"this question cannot be graded: {error}")
     except WrongShapeOrUndefined as error:
         known = known_mistake(question, [(error.trial, np.asarray(error.value, dtype=float))])
         return Grade(question.id, "incorrect", error.interpreted,
                      known.feedback if known else error.feedback,
                      "known-mistake" if known else error.diagnosis,
-                     _counterexample(error.trial, error.value))
-    wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key)]
+                     _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol))
+    wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key, question.rtol, question.atol)]
     if not wrong:
-        return Grade(question.id, "correct", interpreted, "correct")
+        differs = exact.difference(question, tree, [t for t in chosen if t.regime == "moderate"])
+        if differs is None:
+            return Grade(question.id, "correct", interpreted, "correct")
+        point, yours, key = differs
+        return Grade(question.id, "incorrect", interpreted,
+                     f"your answer differs from the key in exact arithmetic: yours − key = {yours - key} "
+                     "at the point shown (too small for the float tolerance, but not 0)",
+                     "exact-difference",
+                     {"values": {k: str(v) for k, v in point.items()}, "your_answer": str(yours),
+                      "key": str(key)})
     diagnosis, feedback = diagnose(question, trials)
     smallest = min(wrong, key=lambda tv: sum(np.size(v) for v in tv[0].env.values()))
     return Grade(question.id, "incorrect", interpreted,
                  feedback or "your answer differs from the key at the point shown",
-                 diagnosis, _counterexample(*smallest))
+                 diagnosis, _counterexample(*smallest, rtol=question.rtol, atol=question.atol))
+
+
+def grade_safely(question: Question, answer: str, latex: bool = False) -> Grade:
+    """``grade``, with any unexpected exception turned into an ``invalid`` result (traceback on
+    stderr), so that one answer can never stop a batch."""
+    try:
+        return grade(question, answer, latex)
+    except Exception:   # the safety net: every other error is a bug, reported and contained
+        print(f"regverify: internal error grading an answer to {question.id}:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return Grade(question.id, "invalid", None,
+                     "internal error, reported: this answer could not be graded; please tell the instructor")
 
 
 # --- diagnosis -------------------------------------------------------------------------------
@@ -191,7 +202,7 @@ def _agrees(candidate, trials) -> bool:
     try:
         with np.errstate(all="ignore"):
             return all(_close(value, np.asarray(candidate(trial), dtype=float)) for trial, value in trials)
-    except (InvalidAnswer, ValueError):
+    except (InvalidAnswer, ValueError, ZeroDivisionError, TypeError):
         return False
 
 
@@ -252,6 +263,8 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
     if ratios is not None:
         if np.allclose(ratios, ratios[0], rtol=1e-7):
             c = ratios[0]
+            if np.isclose(c, 1, rtol=1e-9, atol=0):
+                return None, None   # equal up to rounding where it is defined: no factor to name
             if np.isclose(c, -1):
                 return "sign", "the sign is flipped: your answer is −1 times the key"
             return "constant-factor", f"your answer is {_nice(c)} times the key: a constant factor is wrong"
@@ -290,13 +303,17 @@ def _small(value):
     return rounded.tolist()
 
 
-def _counterexample(trial: Trial, value) -> dict:
+def _counterexample(trial: Trial, value, reference=None, label: str = "key",
+                    rtol: float = 1e-7, atol: float = 1e-10) -> dict:
+    """The point, your value and the reference's (the key's, or the previous line's) there."""
+    reference = trial.key if reference is None else np.asarray(reference, dtype=float)
+    value = np.asarray(value, dtype=float)
     out = {"values": {k: _small(v) for k, v in trial.env.items()},
-           "your_answer": _small(value) if np.shape(value) != trial.key.shape or np.size(value) <= 16 else "…",
-           "key": _small(trial.key) if trial.key.size <= 16 else "…"}
-    if np.shape(value) == trial.key.shape and trial.key.ndim >= 1:
-        differ = np.argwhere(~np.isclose(value, trial.key, rtol=RTOL, atol=ATOL))[:5]
+           "your_answer": _small(value) if np.shape(value) != reference.shape or np.size(value) <= 16 else "…",
+           label: _small(reference) if reference.size <= 16 else "…"}
+    if np.shape(value) == reference.shape and reference.ndim >= 1:
+        differ = np.argwhere(~np.isclose(value, reference, rtol=rtol, atol=atol))[:5]
         out["entries_that_differ"] = [{"index": [int(i) for i in idx],
                                        "yours": float(f"{value[tuple(idx)]:.6g}"),
-                                       "key": float(f"{trial.key[tuple(idx)]:.6g}")} for idx in differ]
+                                       label: float(f"{reference[tuple(idx)]:.6g}")} for idx in differ]
     return out

@@ -17,7 +17,7 @@ from functools import lru_cache
 from lark import Lark, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
 
-from .expr import InvalidAnswer, Node, num, sym
+from .expr import InvalidAnswer, Node, const, num, sym
 from .plaintext import MAX_DEPTH, check_text
 
 MAX_LENGTH = 1_000
@@ -57,9 +57,11 @@ GRAMMAR = r"""
     | "|<" sum "|>"                        -> abs
     | "||<" sum "||>"                      -> norm
     | "\\identity"                         -> identity
+    | CONSTANT                             -> constant
 ?argument: "(" sum ")" | "{" sum "}" | SYMBOL -> symbol | NUMBER -> number
 FUNCTION: "\\exp" | "\\log" | "\\ln" | "\\tanh" | "\\sigma" | "\\sign" | "\\diag" | "\\tr"
-        | "\\sum" | "\\softplus" | "\\zeta" | "\\mean"
+        | "\\sum" | "\\softplus" | "\\zeta" | "\\mean" | "\\sin" | "\\cos" | "\\relu"
+CONSTANT: "\\pi" | "\\econst"
 MAXMIN: "\\max" | "\\min"
 SYMBOL: /\$[A-Za-z_][A-Za-z0-9_]*/
 LETTER: /[A-Za-z]/
@@ -69,13 +71,14 @@ NUMBER: /\d+(\.\d+)?/
 
 FUNCTION_NAMES = {"\\exp": "exp", "\\log": "log", "\\ln": "log", "\\tanh": "tanh",
                   "\\sigma": "sigmoid", "\\sign": "sign", "\\diag": "diag", "\\tr": "trace",
-                  "\\sum": "sum", "\\softplus": "softplus", "\\zeta": "softplus", "\\mean": "mean"}
+                  "\\sum": "sum", "\\softplus": "softplus", "\\zeta": "softplus", "\\mean": "mean",
+                  "\\sin": "sin", "\\cos": "cos", "\\relu": "relu"}
 _KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "\\cdot", "\\times",
-                                         "\\odot", "\\identity"}
+                                         "\\odot", "\\identity", "\\pi", "\\econst"}
 WORD_COMMANDS = {"sign": "\\sign", "sgn": "\\sign", "diag": "\\diag", "tr": "\\tr", "trace": "\\tr",
                  "softplus": "\\softplus", "mean": "\\mean", "sigmoid": "\\sigma", "exp": "\\exp",
                  "log": "\\log", "max": "\\max", "min": "\\min", "T": "^T", "1": "\\identity",
-                 "I": "\\identity"}
+                 "I": "\\identity", "relu": "\\relu", "ReLU": "\\relu", "sin": "\\sin", "cos": "\\cos"}
 STYLE_COMMANDS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\vec"}
 WORD_WRAPPERS = {"\\operatorname", "\\mathrm", "\\text", "\\mathbb", "\\textrm", "\\mathsf"}
 DROPPED = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\,", "\\;", "\\!", "\\ ",
@@ -131,8 +134,11 @@ def _read_group(tokens, i):
     raise InvalidAnswer("unbalanced braces: a '{' is never closed")
 
 
-def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -> list[str]:
-    # commands that wrap a word: \operatorname{sign}, \mathrm{tr}, \mathbb{1}; styles: \mathbf{x}
+def _flatten(tokens: list[str], depth: int = 0) -> list[str]:
+    """Commands that wrap a word (\\operatorname{sign}, \\mathrm{tr}, \\mathbb{1}) become one
+    token; styles (\\mathbf{x}, nested or not) are dropped; sizes and spacing are ignored."""
+    if depth > MAX_DEPTH:
+        raise InvalidAnswer(f"commands nest deeper than the bound {MAX_DEPTH}")
     flat, i = [], 0
     while i < len(tokens):
         t = tokens[i]
@@ -140,11 +146,12 @@ def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -
             i += 1
         elif t in WORD_WRAPPERS:
             group, i = _read_group(tokens, i + 1)
+            group = _flatten(group, depth + 1)
             word = "".join(group)
             flat.append(WORD_COMMANDS.get(word, word if len(group) == 1 else "\\" + word))
         elif t in STYLE_COMMANDS:
             group, i = _read_group(tokens, i + 1)
-            flat += group
+            flat += _flatten(group, depth + 1)
         elif t in ("\\lVert", "\\rVert", "\\Vert", "\\|", "‖"):
             flat.append("||")
             i += 1
@@ -154,8 +161,14 @@ def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -
         else:
             flat.append(t)
             i += 1
+    return flat
+
+
+def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -> list[str]:
+    flat = _flatten(tokens)
     # symbols, longest spelling first
-    table = sorted(((s, name) for name, ss in symbol_spellings.items() for s in ss), key=lambda p: -len(p[0]))
+    table = sorted(((s, name) for name, ss in symbol_spellings.items() for s in ss),
+                   key=lambda p: (-len(p[0]), p[1]))   # one order whatever the hash seed
     out, i = [], 0
     while i < len(flat):
         for spelled, name in table:
@@ -164,13 +177,13 @@ def normalize(tokens: list[str], symbol_spellings: dict[str, list[list[str]]]) -
                 i += len(spelled)
                 break
         else:
-            out.append(flat[i])
+            out.append("\\econst" if flat[i] == "e" else flat[i])   # e, unless a symbol is spelled e
             i += 1
     return _superscripts_and_bars(out)
 
 
 def _superscripts_and_bars(tokens: list[str]) -> list[str]:
-    out, i = [], 0
+    out, i, index = [], 0, None
     while i < len(tokens):
         t = tokens[i]
         if t == "^" and i + 1 < len(tokens):
@@ -188,13 +201,24 @@ def _superscripts_and_bars(tokens: list[str]) -> list[str]:
                 i += 5
                 continue
         if t == "\\sum" and i + 1 < len(tokens) and tokens[i + 1] in ("_", "^"):
-            # \sum_{i=1}^{n} x: the index is dropped; the sum runs over every entry
+            # \\sum_{i=1}^{n} x_i: the index is dropped; the sum runs over every entry
             j = i + 1
             while j < len(tokens) and tokens[j] in ("_", "^"):
-                _, j = _read_group(tokens, j + 1)
+                below = tokens[j] == "_"
+                group, j = _read_group(tokens, j + 1)
+                if below and group and re.fullmatch(r"[A-Za-z]", group[0]):
+                    index = group[0]
             out.append(t)
             i = j
             continue
+        if index is not None and t == "_" and out and out[-1].startswith("$"):
+            # x_i inside a sum over i: the vector x itself
+            if tokens[i + 1:i + 2] == [index]:
+                i += 2
+                continue
+            if tokens[i + 1:i + 4] == ["{", index, "}"]:
+                i += 4
+                continue
         out.append(t)
         i += 1
     # bars: a bar right after an operand closes the innermost open bar of its kind; else it opens
@@ -213,7 +237,36 @@ def _superscripts_and_bars(tokens: list[str]) -> list[str]:
             result.append(t)
     if stack:
         raise InvalidAnswer(f"unbalanced {stack[-1]}: a bar is never closed")
-    return result
+    return _sum_arguments(result)
+
+
+_OPEN, _CLOSE = {"(", "[", "{", "|<", "||<"}, {")", "]", "}", "|>", "||>"}
+
+
+def _sum_arguments(tokens: list[str]) -> list[str]:
+    """\\sum x y + z sums the product after it (up to the next + or - at its level), as people read it."""
+    out, i = [], 0
+    while i < len(tokens):
+        out.append(tokens[i])
+        takes_product = tokens[i] == "\\sum" or (tokens[i] in FUNCTION_NAMES and tokens[i + 1:i + 2] == ["\\sum"])
+        if takes_product and i + 1 < len(tokens) and tokens[i + 1] not in ("(", "{"):
+            depth, j = 0, i + 1
+            while j < len(tokens):
+                t = tokens[j]
+                if t in _OPEN:
+                    depth += 1
+                elif t in _CLOSE:
+                    depth -= 1
+                    if depth < 0:
+                        break
+                elif depth == 0 and t in ("+", "-", ",") and j > i + 1:
+                    break
+                j += 1
+            out += ["{", *_sum_arguments(tokens[i + 1:j]), "}"]
+            i = j
+            continue
+        i += 1
+    return out
 
 
 _OPENERS = {"(", "[", "{", "+", "-", "\\cdot", "\\odot", "\\times", "/", "^", ",", "|<", "||<",
@@ -233,6 +286,9 @@ class _ToTree(Transformer):
 
     def identity(self):
         return sym("I")
+
+    def constant(self, token):
+        return const("pi" if str(token) == "\\pi" else "e")
 
     def add(self, a, b): return Node("add", (a, b))
     def sub(self, a, b): return Node("sub", (a, b))
@@ -254,7 +310,21 @@ class _ToTree(Transformer):
         return Node(str(which)[1:], (a, b))
 
 
+DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+
+
+def strip_math_delimiters(text: str) -> str:
+    """$…$, $$…$$, \\(…\\) and \\[…\\] around the whole answer are ignored."""
+    stripped = text.strip()
+    for left, right in DELIMITERS:
+        if len(stripped) > len(left) + len(right) and stripped.startswith(left) and stripped.endswith(right):
+            return stripped[len(left):-len(right)]
+    return text
+
+
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
+    check_text(text, MAX_LENGTH)
+    text = strip_math_delimiters(text)
     check_text(text, MAX_LENGTH)
     if text.count("{") != text.count("}"):
         raise InvalidAnswer("unbalanced braces: the numbers of '{' and '}' differ")

@@ -12,7 +12,7 @@ import io
 import keyword
 import tokenize
 
-from .expr import FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, num, sym
+from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, num, sym
 
 MAX_LENGTH = 2_000
 MAX_DEPTH = 40
@@ -52,6 +52,8 @@ def _lex(text: str) -> str:
             depth -= 1
         if kind == tokenize.OP and string == "^":
             string = "**"
+        elif kind == tokenize.NAME and string.startswith(KEYWORD_PREFIX):
+            raise InvalidAnswer(f"unknown name {string!r}")
         elif kind == tokenize.NAME and keyword.iskeyword(string):
             if string != "lambda":
                 raise InvalidAnswer(f"{string!r} is a Python keyword, not part of the answer syntax")
@@ -99,6 +101,8 @@ def _convert(node: ast.AST, names) -> Node:
         name = _name(node.id)
         if name in FUNCTIONS:
             raise InvalidAnswer(f"{name} is a function: call it as {name}(...)")
+        if name in CONSTANTS and (names is None or name not in names):
+            return const(name)
         if names is not None and name not in names:
             raise InvalidAnswer(f"unknown name {name!r}; allowed names: {', '.join(sorted(names))}")
         return sym(name)
@@ -124,15 +128,64 @@ def _call(node: ast.Call, names) -> Node:
     if _name(node.func.id) not in FUNCTIONS:
         called = node.func.id
         raise InvalidAnswer(f"{called!r} is not an allowed function; allowed: {', '.join(FUNCTIONS)}")
-    name = node.func.id
+    name = _name(node.func.id)
     args = [_convert(a, names) for a in node.args]
     axis = None
     for kw in node.keywords:
         if name not in REDUCTIONS or kw.arg != "axis" or not (
-                isinstance(kw.value, ast.Constant) and kw.value.value in (0, 1)
-                and not isinstance(kw.value.value, bool)):
+                isinstance(kw.value, ast.Constant) and type(kw.value.value) is int
+                and kw.value.value in (0, 1)):
             raise InvalidAnswer(f"{name}() takes no keyword {kw.arg}=...; only sum and mean take axis=0 or axis=1")
         axis = kw.value.value
     if len(args) != FUNCTIONS[name]:
         raise InvalidAnswer(f"{name}() takes {FUNCTIONS[name]} argument(s), got {len(args)}")
     return Node(name, tuple(args), axis)
+
+
+# --- characters a person types ----------------------------------------------------------------
+GREEK_NAMES = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
+               "ζ": "zeta", "η": "eta", "θ": "theta", "κ": "kappa", "λ": "lambda", "μ": "mu",
+               "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "φ": "phi",
+               "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Λ": "Lambda", "Σ": "Sigma",
+               "Δ": "Delta", "Θ": "Theta", "Φ": "Phi", "Ω": "Omega", "Γ": "Gamma"}
+# Shorter names a prompt implies: ε is eps in a question that declares eps, λ is lam, Λ is Lam.
+NAME_ALIASES = {"epsilon": ("eps",), "lambda": ("lam",), "Lambda": ("Lam",)}
+OPERATOR_CHARACTERS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*", "⊙": "*",
+                       "ᵀ": ".T", "²": "**2", "³": "**3"}
+COMBINING_HAT = "\u0302"
+
+
+def _greek_name(name: str, names) -> str:
+    if names is None or name in names:
+        return name
+    return next((alias for alias in NAME_ALIASES.get(name, ()) if alias in names), name)
+
+
+def normalize_typed(text: str, names: set[str] | None = None) -> tuple[str, list[str]]:
+    """Greek letters, −, ×, · and a combining hat (ρ̂) as a person types them, in the plain-text
+    syntax; and one note per kind of character read ("α read as alpha")."""
+    if text.isascii():
+        return text, []
+    out, notes, i = [], {}, 0
+    while i < len(text):
+        c = text[i]
+        if c in GREEK_NAMES:
+            name = _greek_name(GREEK_NAMES[c], names)
+            if text[i + 1:i + 2] == COMBINING_HAT:
+                hatted = _greek_name(GREEK_NAMES[c], None) + "_hat"
+                notes[c + COMBINING_HAT] = hatted
+                out.append(hatted)
+                i += 2
+                continue
+            notes[c] = name
+            out.append(name)
+        elif c in OPERATOR_CHARACTERS:
+            notes[c] = OPERATOR_CHARACTERS[c]
+            out.append(OPERATOR_CHARACTERS[c])
+        elif c == COMBINING_HAT and out and out[-1][-1:].isalpha():
+            notes[out[-1][-1] + c] = out[-1][-1] + "_hat"
+            out.append("_hat")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out), [f"{k} read as {v}" for k, v in notes.items()]

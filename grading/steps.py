@@ -6,15 +6,12 @@ the first step that breaks, with a counterexample, and says whether the last lin
 from __future__ import annotations
 
 import time
-import zlib
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from .bank import Question
 from .expr import InvalidAnswer
-from .grader import (Grade, WrongShapeOrUndefined, _close, _counterexample, choose_trials, evaluate_on,
-                     grade, read_answer, trial_pool)
+from .grader import (Grade, WrongShapeOrUndefined, _close, _counterexample, evaluate_on, grade,
+                     read_answer, trials_for)
 
 MAX_LINES = 50
 
@@ -54,13 +51,18 @@ def check_steps(question: Question, lines: list[str], latex: bool = False) -> St
         raise InvalidAnswer("the derivation has no lines")
     if len(lines) > MAX_LINES:
         raise InvalidAnswer(f"the derivation has {len(lines)} lines; the bound is {MAX_LINES}")
-    chosen = choose_trials(trial_pool(question), np.random.default_rng(zlib.crc32("\n".join(lines).encode())))
-    previous = None
+    previous = None     # (tree, text) of the line before
     for number, text in enumerate(lines, start=1):
         start = time.perf_counter()
         try:
             tree = read_answer(question, text, latex)
-            reference = None if previous is None else (lambda t, p=previous: p[id(t)])
+            trees = [tree] if previous is None else [previous[0], tree]
+            chosen = trials_for(question, trees, latex, start)
+            before = {}
+            if previous is not None:
+                earlier, _ = evaluate_on(question, previous[0], latex, chosen, start, reference=None)
+                before = {id(t): v for t, v in earlier}
+            reference = None if previous is None else (lambda t: before[id(t)])
             values, interpreted = evaluate_on(question, tree, latex, chosen, start, reference)
         except InvalidAnswer as error:
             report.steps.append(Step(number, text, None, "invalid", str(error)))
@@ -68,23 +70,23 @@ def check_steps(question: Question, lines: list[str], latex: bool = False) -> St
             return report
         except WrongShapeOrUndefined as error:
             report.steps.append(Step(number, text, error.interpreted, "not-equivalent", error.feedback,
-                                     _counterexample(error.trial, error.value)))
+                                     _counterexample(error.trial, error.value, error.reference, "previous_line")))
             report.first_broken = report.first_broken or number
             return report
-        current = {id(t): v for t, v in values}
         if previous is None:
             report.steps.append(Step(number, text, interpreted, "start"))
         else:
-            broken = next(((t, v) for t, v in values if not _close(v, previous[id(t)])), None)
+            broken = next(((t, v) for t, v in values
+                           if not _close(v, before[id(t)], question.rtol, question.atol)), None)
             if broken is None:
                 report.steps.append(Step(number, text, interpreted, "equivalent"))
             else:
                 trial, value = broken
-                example = _counterexample(trial, value)
-                example["previous_line"] = example.pop("key")
+                example = _counterexample(trial, value, before[id(trial)], "previous_line",
+                                          question.rtol, question.atol)
                 report.steps.append(Step(number, text, interpreted, "not-equivalent",
                                          f"line {number} differs from line {number - 1}", example))
                 report.first_broken = report.first_broken or number
-        previous = current
+        previous = (tree, text)
     report.final = grade(question, lines[-1], latex)
     return report

@@ -11,8 +11,12 @@
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
 
-Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs; grade and check-steps 0 correct,
-1 incorrect, 3 invalid answer; 2 is a usage error everywhere.
+Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs;
+grade and check-steps 0 correct,
+1 incorrect, 3 invalid answer; grade --batch 0 when every row was graded (each row's verdict
+is in the output, invalid ones included); 2 is a usage error everywhere (for a batch: an
+unreadable or malformed file, an unknown format, an output path that cannot be written or
+would overwrite the input), and a batch refuses before grading anything.
 """
 from __future__ import annotations
 
@@ -202,10 +206,11 @@ def command_questions(args) -> int:
 
 
 SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
-               "exp log sqrt abs sign tanh sigmoid softplus max min sum mean outer diag inv trace "
-               "norm; sum/mean take axis=0|1. With --latex: juxtaposition or \\cdot is the matrix "
-               "product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, \\sqrt, "
-               "\\sigma(...), |x|, \\|x\\|.")
+               "exp log sqrt abs sign tanh sigmoid softplus relu sin cos max min sum mean outer diag "
+               "inv trace norm; sum/mean take axis=0|1; constants pi and e; Greek letters, − × · "
+               "are read as their names and operators. With --latex: juxtaposition or \\cdot is the "
+               "matrix product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, "
+               "\\sqrt, \\sigma(...), |x|, \\|x\\|, \\sum_i; $...$ around the answer is ignored.")
 
 
 def command_show(args) -> int:
@@ -248,12 +253,14 @@ def format_counterexample(example: dict) -> str:
         if name in example and example[name] != "…":
             lines.append(f"  {name.replace('_', ' ')}: {json.dumps(example[name])}")
     for entry in example.get("entries_that_differ", []):
-        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, key {entry['key']:.6g}")
+        label = "previous line" if "previous_line" in entry else "key"
+        other = entry.get("previous_line", entry.get("key"))
+        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, {label} {other:.6g}")
     return "\n".join(lines)
 
 
 def command_grade(args) -> int:
-    from .grading.grader import grade
+    from .grading.grader import grade_safely
     if args.batch:
         if args.qid or args.answer:
             raise UsageError("give either QID ANSWER or --batch FILE.csv, not both")
@@ -261,7 +268,7 @@ def command_grade(args) -> int:
     if args.qid is None or args.answer is None:
         raise UsageError("grade needs QID and ANSWER (put -- before an answer that starts with -), "
                          "or --batch FILE.csv")
-    result = grade(_question(args), args.answer, latex=args.latex)
+    result = grade_safely(_question(args), args.answer, latex=args.latex)
     if args.json:
         write_json(result.as_dict(), "-")
     else:
@@ -279,10 +286,31 @@ class Progress:
             print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_batch_paths(args) -> None:
+    """Every output path is writable, distinct from the others and not the input: checked before
+    any grading, so that a mistyped path never costs a class's grading or its answers."""
+    outputs = [(flag, path) for flag, path in (("--out", args.out), ("--totals", args.totals)) if path]
+    for flag, path in outputs:
+        check_output_path(path)
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise UsageError(f"cannot write {path} ({flag}): the file is read-only")
+        if _same_file(path, args.batch):
+            raise UsageError(f"{flag} {path} is the input file: writing it would replace the students' "
+                             "answers with the results; choose another path")
+    if len(outputs) == 2 and _same_file(outputs[0][1], outputs[1][1]):
+        raise UsageError(f"--out and --totals are the same file ({args.out}); give two paths")
+
+
 def command_grade_batch(args) -> int:
     from .grading.batch import BatchError, atomic_write, grade_rows, read_rows, render
-    for path in (args.out, args.totals):
-        check_output_path(path)
+    check_batch_paths(args)
     assignment = _assignment(args.assignment) if args.assignment else None
     bank = _assignment_bank(assignment, args) if assignment else _bank(args)
     try:
@@ -304,8 +332,10 @@ def command_grade_batch(args) -> int:
         for warning in warnings:
             print(f"regverify: totals: {warning}", file=sys.stderr)
     counts = {v: sum(r["verdict"] == v for r in results) for v in ("correct", "incorrect", "invalid")}
+    internal = sum(r["feedback"].startswith("internal error") for r in results)
     print(f"{len(results)} answers: {counts['correct']} correct, {counts['incorrect']} incorrect, "
-          f"{counts['invalid']} invalid", file=sys.stderr)
+          f"{counts['invalid']} invalid" + (f" ({internal} by an internal error, reported above)" if internal else ""),
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -349,10 +379,15 @@ def command_check_steps(args) -> int:
     from .grading.steps import check_steps
     question = _question(args)
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            lines = handle.read(1 << 20).splitlines()
+        with open(args.file, "rb") as handle:
+            data = handle.read(1 << 20)
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        raise UsageError(f"cannot read {args.file}: it is not UTF-8 text (byte {data[error.start]:#04x} "
+                         f"at offset {error.start}); save it as UTF-8") from None
     try:
         report = check_steps(question, lines, latex=args.latex)
     except InvalidAnswer as error:

@@ -61,7 +61,7 @@ ROWS = [("ann", "l2-grad", "g + alpha*w", "text"),
         ("eve", "l2-shrinkage", r"(H+\alpha I)^{-1} H w^*", "latex"),
         ("fay", "l2-grad", "__import__('os').system('true')", "text"),
         ("gus", "l2-grad", "g" * 100_000, "text"),
-        ("hal", "l2-grad", "g + alpha*w", "markdown")]
+        ("hal", "l2-grad", "g + alpha*w", "plain")]
 
 
 def test_batch_gives_one_row_per_input_row_in_order(tmp_path, capsys):
@@ -71,7 +71,7 @@ def test_batch_gives_one_row_per_input_row_in_order(tmp_path, capsys):
         out = list(csv.DictReader(handle))
     assert [r["student"] for r in out] == [r[0] for r in ROWS]
     assert [r["verdict"] for r in out] == ["correct", "incorrect", "invalid", "invalid", "correct",
-                                           "invalid", "invalid", "invalid"]
+                                           "invalid", "invalid", "correct"]
     assert "graded 8/8" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.tmp"))
 
