@@ -103,8 +103,9 @@ def counterexample_md(example: dict | None) -> str:
     lines += [f"| {md_code(name)} | {md_code(json.dumps(value))} |" for name, value in rows]
     other = "the previous line" if "previous_line" in example else "the answer"
     for entry in example.get("entries_that_differ", [])[:5]:
+        reference = entry.get("previous_line", entry.get("key"))
         lines.append(f"| entry {md_code(tuple(entry['index']))} | yours {entry['yours']:.6g}, "
-                     f"{other} {entry['key']:.6g} |")
+                     f"{other} {reference:.6g} |")
     return "\n".join(lines)
 
 

@@ -195,11 +195,11 @@ def bad_paths(tmp_path):
     os.chmod(tmp_path / "locked", 0o500)
     return [
         (["--out", "{in}"], "input file"),
-        (["--gradescope", "{in}"], "input file"),
-        (["--out", "{dir}/r.json", "--gradescope", "{dir}/r.json"], "same file"),
+        (["--totals", "{in}"], "input file"),
+        (["--out", "{dir}/r.csv", "--totals", "{dir}/r.csv"], "same file"),
         (["--out", "{dir}/missing/out.csv"], "does not exist"),
         (["--out", "{dir}/locked/out.csv"], "not writable"),
-        (["--gradescope", "{dir}/missing/results.json"], "does not exist"),
+        (["--totals", "{dir}/missing/totals.csv"], "does not exist"),
     ]
 
 
