@@ -169,8 +169,8 @@ def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) ->
         return {"W": 2 * x.T @ back / len(x), "V": 2 * r.T @ h / len(x),
                 "b": 2 * back.sum(axis=0) / len(x), "c": 2 * r.sum(axis=0) / len(x)}
 
-    steps = 40 if quick else 120
-    run, gaps = train_with_autograd_check(start, gradient, loss, 0.05, steps)
+    steps = 60 if quick else 400
+    run, gaps = train_with_autograd_check(start, gradient, loss, 0.1, steps)
     w_ = run.params["W"]
     inputs = maximizer(w_)
     norms_ok = bool(np.allclose(np.linalg.norm(inputs, axis=0), 1.0, rtol=0, atol=1e-12))

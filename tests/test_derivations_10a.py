@@ -124,3 +124,15 @@ def test_the_printed_units_list_is_refuted_only_where_k_differs_from_n():
                          ids=["ae-weight-decay", "ridge", "xor", "max-activation"])
 def test_the_full_runs_pass(run):
     assert run().verdict.value == "passed"
+
+
+@pytest.mark.parametrize("derivation, claim, name", [("xor", "relu-network", "boundary"),
+                                                     ("max-activation", "every-hidden-unit", "maximizing-inputs"),
+                                                     ("ridge", "minimizer", "printed-vs-corrected")])
+def test_each_figure_draws_from_its_verification_result(derivation, claim, name):
+    from regverify.figures import figures_for
+    page = {p.DERIVATION.id: p.DERIVATION for p in PAGES}[derivation]
+    result = verify_claim(page, page.claim(claim), quick=True).as_dict()
+    spec = next(f for f in figures_for(derivation) if f.name == name)
+    fig = spec.draw({claim: result})
+    assert fig.axes and spec.alt
