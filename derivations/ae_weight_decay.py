@@ -1,0 +1,173 @@
+"""Weight decay in an autoencoder: the penalty λ‖θ‖² adds 2λW to the gradient.
+
+The slides (001:40, 003:47) regularize the reconstruction error with λ‖θ‖², no ½:
+J = (1/m) Σᵢ Σⱼ (x̂ᵢⱼ − xᵢⱼ)² + λ‖θ‖², θ = (W, W*, b, c) stacked into one vector.
+∂(λθᵀθ)/∂θ = 2λθ, so the penalty adds 2λW to ∂J/∂W. The slides say "λW", which is the gradient
+of (λ/2)‖θ‖²; the lecturer says so aloud (000:155, "should have been 2 lambda w, but of course,
+you do a half here").
+"""
+import autograd.numpy as anp
+import numpy as np
+import sympy as sp
+
+from regverify.claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Premise, Printed, Source
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits
+from regverify.numerics.training import train_with_autograd_check
+from regverify.prover import Obligation, sigma
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
+
+# --- symbols: θ stacked as one vector (every size), and the AE at explicit sizes ------------
+p = sp.Symbol("p", integer=True, positive=True)
+theta = sp.MatrixSymbol("theta", p, 1)
+lam = sp.Symbol("lambda", positive=True)
+SIZES = ((1, 3, 2), (2, 2, 1))   # (m, n, k): W is n×k, non-square at both
+
+
+def penalty_obligation(scale=1, factor=None, size=None) -> Obligation:
+    """∂/∂θ of scale·λ θᵀθ against factor·λθ (default 2·scale: 2λθ for the slides' λ‖θ‖², λθ for
+    (λ/2)‖θ‖²). ``size``: an explicit θ of that many entries instead of every size."""
+    factor = 2 * scale if factor is None else factor
+    t = theta if size is None else symbol_vector("theta", size, real=True)
+    return Obligation.gradient(
+        scale * lam * t.T * t, t, factor * lam * t,
+        scope="every p = dim θ" if size is None else f"θ with {size} entries",
+        assumptions_used=("‖θ‖² = θᵀθ over all parameters stacked",),
+        steps=("‖θ‖² = θᵀθ", "∂(θᵀθ)/∂θ = 2θ", f"so ∂({scale}·λ‖θ‖²)/∂θ = {2 * scale}λθ; "
+               "its W block is the W term"))
+
+
+def ae_obligation(factor=2) -> Obligation:
+    """The whole objective, differentiated entry by entry: backprop term + factor·λW."""
+    zero = []
+    for m, n, k in SIZES:
+        x, w, v = (symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True),
+                   symbol_matrix("V", n, k, real=True))
+        b, c = symbol_vector("b", k, real=True), symbol_vector("c", n, real=True)
+        h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
+        r = h * v.T + sp.ones(m, 1) * c.T - x
+        params = [*w, *v, *b, *c]
+        j = sum(e ** 2 for e in r) / m + lam * sum(e ** 2 for e in params)
+        back = 2 * x.T * (r * v).multiply_elementwise(h.applyfunc(lambda t: t * (1 - t))) / m
+        zero += Obligation.gradient(j, w, back + factor * lam * w).zero
+    return Obligation(zero=zero, derived_by="differentiation",
+                      scope="sizes (m, n, k) = " + " and ".join(map(str, SIZES)),
+                      assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),
+                      steps=("J = (1/m)‖σ(XW + 1bᵀ)Vᵀ + 1cᵀ − X‖²_F + λ‖θ‖²",
+                             "∂/∂W of the error: (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)], R = X̂ − X",
+                             "∂/∂W of λ‖θ‖²: 2λW"))
+
+
+# --- numeric twins (NumPy; the objective is written once, the gradient by hand) --------------
+def sample_ae(rng, trial):
+    m, n, k = sampling.size(rng, 2, 5), sampling.size(rng, 2, 5), sampling.size(rng, 2, 5)
+    return {"X": sampling.normal(rng, (m, n)), "W": sampling.normal(rng, (n, k)),
+            "V": sampling.normal(rng, (n, k)), "b": sampling.normal(rng, k),
+            "c": sampling.normal(rng, n), "lambda": float(sampling.positive(rng, 0.05, 5.0))}
+
+
+def objective(p, penalty=1.0):
+    h = sigmoid(p["X"] @ p["W"] + p["b"])
+    r = h @ p["V"].T + p["c"] - p["X"]
+    norm2 = sum(np.sum(p[key] ** 2) for key in ("W", "V", "b", "c"))
+    return np.sum(r * r) / len(p["X"]) + penalty * p["lambda"] * norm2
+
+
+def closed_form(p, factor=2.0):
+    """(2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + factor·λW."""
+    h = sigmoid(p["X"] @ p["W"] + p["b"])
+    r = h @ p["V"].T + p["c"] - p["X"]
+    return 2 * p["X"].T @ ((r @ p["V"]) * h * (1 - h)) / len(p["X"]) + factor * p["lambda"] * p["W"]
+
+
+NO_HALF = Premise("the objective is (1/m)ΣΣ(x̂ − x)² + λ‖θ‖² (no ½), λ > 0, W ≠ 0",
+                  lambda p: p["lambda"] > 0 and np.any(p["W"] != 0))
+
+
+# --- training run: a digits AE with weight decay, closed form vs autograd at every step -------
+def train_weight_decay(seed: int, quick: bool, factor: float = 2.0, lam_value: float = 1e-3) -> Evidence:
+    """Train with the closed-form gradient (penalty term ``factor``·λW; the planted twin uses 1)
+    and with autograd's gradient of the same λ‖θ‖² loss: both must follow one trajectory."""
+    x = digits(300, seed)
+    rng = np.random.default_rng(seed)
+    n, k = x.shape[1], 16
+    start = {"W": rng.normal(0, 0.1, (n, k)), "V": rng.normal(0, 0.1, (n, k)),
+             "b": np.zeros(k), "c": np.zeros(n)}
+
+    def loss(q):
+        h = sigmoid(anp.dot(x, q["W"]) + q["b"])
+        r = anp.dot(h, q["V"].T) + q["c"] - x
+        return anp.sum(r * r) / len(x) + lam_value * sum(anp.sum(q[key] ** 2) for key in q)
+
+    def gradient(q):
+        h = sigmoid(x @ q["W"] + q["b"])
+        r = h @ q["V"].T + q["c"] - x
+        back = (r @ q["V"]) * h * (1 - h)
+        decay = {key: factor * lam_value * value for key, value in q.items()}
+        return {"W": 2 * x.T @ back / len(x) + decay["W"], "V": 2 * r.T @ h / len(x) + decay["V"],
+                "b": 2 * back.sum(axis=0) / len(x) + decay["b"],
+                "c": 2 * r.sum(axis=0) / len(x) + decay["c"]}
+
+    steps = 40 if quick else 120
+    run, gaps = train_with_autograd_check(start, gradient, loss, 0.05, steps)
+    detail = {"data": f"digits {x.shape[0]}x{n}, AE {n}->{k}->{n}", "lambda": lam_value,
+              "penalty_term": f"{factor:g}·λW", "steps": steps, **gaps,
+              "loss_first": run.losses[0], "loss_last": run.losses[-1],
+              "curves": {"loss (closed form)": run.losses[:: max(1, len(run.losses) // 200 + 1)]}}
+    ok = gaps["max_param_rel_gap"] < 1e-10 and gaps["max_loss_rel_gap"] < 1e-10 \
+        and run.losses[-1] < run.losses[0]
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
+
+
+SLIDES_001, SLIDES_003 = "001_70756d2e651c3bac.txt", "003_c3291310eed8186c.txt"
+READING = ("the objective on the slide above (001:40, 003:47) is λ‖θ‖² without ½; the transcript "
+           "corrects it aloud at 000:155 (\"should have been 2 lambda w\"). λW is the gradient "
+           "of (λ/2)‖θ‖²")
+
+DERIVATION = register(Derivation(
+    id="ae-weight-decay",
+    title="Weight decay in an autoencoder: λ‖θ‖² adds 2λW to the gradient",
+    sources=[Source("000_d1f253078589f78b.txt", "transcript: L2 penalty, \"should have been 2 lambda w\" (155)"),
+             Source(SLIDES_001, "module 7.3 slides: the L2-regularized objective (40–42)"),
+             Source(SLIDES_003, "Autoencoder Part-II: L2 regularization (47–48)")],
+    conventions="W is n×k; H = σ(XW + 1bᵀ), X̂ = HVᵀ + 1cᵀ with V = W* (untied); rows are examples; "
+                "θ = (W, V, b, c) stacked; the penalty is λ‖θ‖² as printed (no ½).",
+    assumptions=["λ > 0", "σ is the logistic sigmoid"],
+    symbols={"X": "matrix(m,n)", "W": "matrix(n,k)", "V": "matrix(n,k)", "b": "vector(k)",
+             "c": "vector(n)", "lambda": "scalar > 0"},
+    claims=[
+        Gradient(
+            name="penalty-gradient",
+            statement="∂(λ‖θ‖²)/∂θ = 2λθ; its W block is 2λW",
+            symbolic=penalty_obligation, sample=sample_ae, wrt="W",
+            objective=lambda p: p["lambda"] * sum(np.sum(p[key] ** 2) for key in ("W", "V", "b", "c")),
+            claimed=lambda p: 2 * p["lambda"] * p["W"]),
+        Gradient(
+            name="objective-gradient",
+            statement="∂J/∂W = (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + 2λW for J = (1/m)ΣΣ(x̂ − x)² + λ‖θ‖²",
+            symbolic=ae_obligation, sample=sample_ae, wrt="W", objective=objective,
+            claimed=closed_form, uses=("penalty-gradient",), training=train_weight_decay),
+        Gradient(
+            name="half-penalty-gradient",
+            statement="for (λ/2)‖θ‖² the penalty adds λW (where the slides' λW is right)",
+            symbolic=lambda: penalty_obligation(sp.Rational(1, 2)), sample=sample_ae, wrt="W",
+            objective=lambda p: objective(p, penalty=0.5),
+            claimed=lambda p: closed_form(p, factor=1.0)),
+        Gradient(
+            name="printed-lambda-w",
+            statement="λ‖θ‖² \"just adds a term λW to the gradient\" (001:42)",
+            expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
+            source=Printed(SLIDES_001, 42, r"just adds a term  $\lambda W$  to the gradient",
+                           reading=READING),
+            symbolic=lambda: penalty_obligation(factor=1, size=3), sample=sample_ae, wrt="W",
+            objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
+        Gradient(
+            name="printed-lambda-w-part-ii",
+            statement="λ‖θ‖² \"just adds a term λW to the gradient\" (003:48)",
+            expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
+            source=Printed(SLIDES_003, 48, "just adds a term λW to the gradient", reading=READING),
+            symbolic=lambda: penalty_obligation(factor=1, size=3), sample=sample_ae, wrt="W",
+            objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
+    ]))

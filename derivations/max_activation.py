@@ -1,0 +1,267 @@
+"""What input excites a hidden unit most? The unit-norm maximizer W_l/‖W_l‖.
+
+Hidden unit l of an autoencoder computes h_l = g(W_lᵀx + b_l), W_l the l-th column of the n×k W
+(003:240). Over inputs with ‖x‖ = 1 (003:245), W_lᵀx ≤ ‖W_l‖‖x‖ = ‖W_l‖ (Cauchy–Schwarz), with
+equality at x = W_l/‖W_l‖; the Lagrangian W_lᵀx − μ(xᵀx − 1) is stationary there with μ = ‖W_l‖/2.
+−W_l/‖W_l‖ is the minimizer. g increasing keeps the maximizer of h_l (a decreasing g turns it
+into the minimizer). There is one such input per hidden unit, l = 1 … k (003:306); 003:269–271
+list n of them, "hidden neurons 1 to n", with n the input size.
+"""
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import sympy as sp
+
+from regverify.claims import Derivation, Evidence, Expect, Identity, NumericVerdict, Premise, Printed, Source
+from regverify.numerics import sampling
+from regverify.numerics.activations import sigmoid
+from regverify.numerics.datasets import digits
+from regverify.numerics.training import train_with_autograd_check
+from regverify.prover import Obligation, g
+from regverify.registry import register
+from regverify.symbolic import symbol_matrix, symbol_vector
+
+# --- symbols -------------------------------------------------------------------------------
+n = sp.Symbol("n", integer=True, positive=True)
+w, x = sp.MatrixSymbol("W_l", n, 1), sp.MatrixSymbol("x", n, 1)
+mu = sp.Symbol("mu", real=True)
+NORM = sp.sqrt(sp.Trace(w.T * w))
+LAGRANGIAN = w.T * x - mu * (x.T * x - sp.Identity(1))
+LAGRANGE_STEPS = ("L(x, μ) = W_lᵀx − μ(xᵀx − 1)", "∂L/∂x = W_l − 2μx = 0 ⇒ x = W_l/(2μ)",
+                  "xᵀx = 1 ⇒ 2μ = ±‖W_l‖: + the maximum, − the minimum")
+
+
+def lagrange_obligation(sign=1) -> Obligation:
+    """∂L/∂x as SymPy derives it vanishes at x = sign·W_l/‖W_l‖ with μ = sign·‖W_l‖/2, every n;
+    the maximizer also satisfies the constraint."""
+    candidate = sign * w / NORM
+    stationary = Obligation.stationary(LAGRANGIAN, x, candidate).zero[0].subs(mu, sign * NORM / 2)
+    zero = [stationary] + ([sp.Trace(candidate.T * candidate) - 1] if sign > 0 else [])
+    return Obligation(zero=zero, derived_by="differentiation", scope="every n",
+                      assumptions_used=("W_l ≠ 0",), steps=LAGRANGE_STEPS)
+
+
+def cauchy_schwarz_obligation() -> Obligation:
+    """Lagrange's identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at n = 3 and 4."""
+    zero = []
+    for size in (3, 4):
+        a, b = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
+        squares = sum((a[i] * b[j] - a[j] * b[i]) ** 2 for i in range(size) for j in range(size)) / 2
+        zero.append((a.T * a)[0] * (b.T * b)[0] - (a.T * b)[0] ** 2 - squares)
+    return Obligation(zero=zero, scope="n = 3 and n = 4", steps=(
+        "‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity)",
+        "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖"))
+
+
+def activation_obligation() -> Obligation:
+    """With h = g(Wᵀx + b): ∂/∂x of g(Wᵀx + b) − μ(xᵀx − 1) vanishes at W/‖W‖ with
+    μ = g'(a)‖W‖/2 (a maximum when g' > 0), at n = 2 and 3."""
+    zero = []
+    for size in (2, 3):
+        a, v = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
+        bias, norm = sp.Symbol("b", real=True), sp.sqrt((a.T * a)[0])
+        objective = g((a.T * v)[0] + bias) - mu * ((v.T * v)[0] - 1)
+        candidate = a / norm
+        slope = sp.diff(g(sp.Symbol("t")), sp.Symbol("t")).subs(sp.Symbol("t"), (a.T * candidate)[0] + bias)
+        zero += [z.subs(mu, slope * norm / 2) for z in Obligation.stationary(objective, v, candidate).zero]
+    return Obligation(zero=zero, derived_by="differentiation", scope="n = 2 and n = 3",
+                      assumptions_used=("g differentiable and increasing: g' > 0 makes μ > 0, a maximum",),
+                      steps=("∂/∂x g(W_lᵀx + b_l) = g'(a) W_l, parallel to W_l",
+                             "so the stationary points on the sphere are ±W_l/‖W_l‖; g' > 0 keeps + the maximum"))
+
+
+# --- numeric twins: an independent search over the unit sphere ------------------------------
+def search_max(f, size, rng, samples=256, steps=80):
+    """The best of random unit vectors, then projected gradient ascent (autograd's gradient)."""
+    starts = rng.standard_normal((samples, size))
+    starts /= np.linalg.norm(starts, axis=1, keepdims=True)
+    best = max(starts, key=f)
+    ascend = autograd.grad(f)
+    for _ in range(steps):
+        step = ascend(best)
+        best = best + step / max(np.linalg.norm(step), 1e-300)
+        best = best / np.linalg.norm(best)
+    return best
+
+
+def sample_unit(rng, trial):
+    size = sampling.size(rng, 2, 8)
+    return {"W_l": sampling.normal(rng, size), "b_l": float(sampling.normal(rng)), "seed": trial}
+
+
+ACTIVATIONS = {"sigmoid": sigmoid, "tanh": anp.tanh, "softplus": lambda t: anp.log1p(anp.exp(t))}
+DECREASING = {"exp(-t)": lambda t: anp.exp(-t), "1 - sigmoid": lambda t: 1 - sigmoid(t)}
+
+
+def sample_activation(rng, trial, table=ACTIVATIONS):
+    return {**sample_unit(rng, trial), "g": sorted(table)[trial % len(table)]}
+
+
+def searched(p, objective):
+    return search_max(objective, len(p["W_l"]), np.random.default_rng(p["seed"]))
+
+
+def per_unit(p, value):
+    return np.array([value(p["W"][:, l]) for l in range(p["W"].shape[1])])
+
+
+def sample_layer(rng, trial):
+    inputs, hidden = sampling.size(rng, 2, 7), sampling.size(rng, 2, 7)
+    return {"W": sampling.normal(rng, (inputs, hidden)), "n": inputs, "k": hidden, "seed": trial}
+
+
+def printed_list(p):
+    """003:269's list W_1/‖W_1‖ … W_n/‖W_n‖ (n = input size), one per hidden unit 1 … n: the peak of
+    unit j reached by the j-th entry; NaN where the AE has no column W_j (j > k)."""
+    w_ = p["W"]
+    return np.array([w_[:, j] @ w_[:, j] / np.linalg.norm(w_[:, j]) if j < w_.shape[1] else np.nan
+                     for j in range(w_.shape[0])])
+
+
+def unit_peaks(p):
+    """The largest W_lᵀx over unit x found by the independent search, for each unit l = 1 … k."""
+    rng = np.random.default_rng(p["seed"])
+    return per_unit(p, lambda col: col @ search_max(lambda v: anp.dot(col, v), len(col), rng))
+
+
+def layer_obligation() -> Obligation:
+    """Σ_l [W_lᵀx_l − μ_l(x_lᵀx_l − 1)] over the k columns of an n×k W, differentiated in the n×k
+    X = [x_1 … x_k]: zero at X = [W_l/‖W_l‖] with μ_l = ‖W_l‖/2, at n×k = 3×2 and 2×3."""
+    zero = []
+    for rows, cols in ((3, 2), (2, 3)):
+        a, v = symbol_matrix("W", rows, cols, real=True), symbol_matrix("x", rows, cols, real=True)
+        mus = sp.symbols(f"mu1:{cols + 1}", real=True)
+        norms = [sp.sqrt(sum(e ** 2 for e in a[:, l])) for l in range(cols)]
+        objective = sum((a[:, l].T * v[:, l])[0] - mus[l] * ((v[:, l].T * v[:, l])[0] - 1)
+                        for l in range(cols))
+        candidate = sp.Matrix.hstack(*[a[:, l] / norms[l] for l in range(cols)])
+        ob = Obligation.stationary(objective, v, candidate)
+        zero += [z.subs({mus[l]: norms[l] / 2 for l in range(cols)}) for z in ob.zero]
+    return Obligation(zero=zero, derived_by="differentiation", scope="n×k = 3×2 and 2×3",
+                      assumptions_used=("every column W_l ≠ 0",),
+                      steps=("the k problems separate: unit l sees only column W_l", *LAGRANGE_STEPS))
+
+
+# --- training run: a digits AE, then the maximizing input of every hidden unit ----------------
+def unit_norm_columns(w_):
+    return w_ / np.linalg.norm(w_, axis=0)
+
+
+def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) -> Evidence:
+    """Train a sigmoid AE on the digits (closed-form gradient vs autograd at every step), then
+    check ``maximizer(W)`` (columns = inputs) against every competitor: 500 random unit inputs,
+    every digit scaled to unit norm, and projected gradient ascent. The planted twins (−W_l/‖W_l‖,
+    a scaled W_l/‖W_l‖) must fail."""
+    x = digits(300, seed)
+    rng = np.random.default_rng(seed)
+    size, k = x.shape[1], 16
+    start = {"W": rng.normal(0, 0.1, (size, k)), "V": rng.normal(0, 0.1, (size, k)),
+             "b": np.zeros(k), "c": np.zeros(size)}
+
+    def loss(q):
+        r = anp.dot(sigmoid(anp.dot(x, q["W"]) + q["b"]), q["V"].T) + q["c"] - x
+        return anp.sum(r * r) / len(x)
+
+    def gradient(q):
+        h = sigmoid(x @ q["W"] + q["b"])
+        r = h @ q["V"].T + q["c"] - x
+        back = (r @ q["V"]) * h * (1 - h)
+        return {"W": 2 * x.T @ back / len(x), "V": 2 * r.T @ h / len(x),
+                "b": 2 * back.sum(axis=0) / len(x), "c": 2 * r.sum(axis=0) / len(x)}
+
+    steps = 60 if quick else 400
+    run, gaps = train_with_autograd_check(start, gradient, loss, 0.1, steps)
+    w_ = run.params["W"]
+    inputs = maximizer(w_)
+    norms_ok = bool(np.allclose(np.linalg.norm(inputs, axis=0), 1.0, rtol=0, atol=1e-12))
+    reached = np.sum(w_ * inputs, axis=0)
+    competitors = rng.standard_normal((500, size))
+    competitors = np.vstack([competitors / np.linalg.norm(competitors, axis=1, keepdims=True),
+                             digits() / np.linalg.norm(digits(), axis=1, keepdims=True)])
+    sampled_best = np.max(competitors @ w_, axis=0)
+    ascent = np.array([w_[:, l] @ search_max(lambda v, l=l: anp.dot(w_[:, l], v), size, rng, 64, 60)
+                       for l in range(k)])
+    margin = float(np.min(reached - np.maximum(sampled_best, ascent)))
+    ascent_gap = float(np.max(np.abs(ascent - reached) / np.abs(reached)))
+    detail = {"data": f"digits {x.shape[0]}x{size}, AE {size}->{k}->{size}", "steps": steps, **gaps,
+              "loss_first": run.losses[0], "loss_last": run.losses[-1],
+              "unit_norm": norms_ok, "min_margin_over_competitors": margin,
+              "ascent_rel_gap": ascent_gap, "competitors": len(competitors),
+              "images": inputs.T.tolist(),
+              "curves": {"loss": run.losses[:: max(1, len(run.losses) // 200 + 1)]}}
+    ok = (gaps["max_param_rel_gap"] < 1e-10 and gaps["max_loss_rel_gap"] < 1e-10 and norms_ok
+          and margin >= -1e-12 and ascent_gap < 1e-9)
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
+
+
+def _activation_objective(p, table):
+    act, col, bias = table[p["g"]], p["W_l"], p["b_l"]
+    return searched(p, lambda v: act(anp.dot(col, v) + bias))
+
+
+SLIDES = "003_c3291310eed8186c.txt"
+
+DERIVATION = register(Derivation(
+    id="max-activation",
+    title="The input that maximally activates a hidden unit: W_l/‖W_l‖",
+    sources=[Source(SLIDES, "visualizing an AE: maximally activating inputs (192–306)"),
+             Source("UFLDL", "Visualizing a trained autoencoder")],
+    conventions="W is n×k (n inputs, k hidden units), column l is unit l's W_l; h_l = g(W_lᵀx + b_l); "
+                "inputs are constrained to ‖x‖ = 1 (003:245).",
+    assumptions=["W_l ≠ 0", "g increasing (σ, tanh, softplus)"],
+    symbols={"W_l": "vector(n)", "x": "vector(n)", "W": "matrix(n,k)", "b_l": "scalar"},
+    claims=[
+        Identity(
+            name="unit-norm-maximizer",
+            statement="argmax_{‖x‖=1} W_lᵀx = W_l/‖W_l‖ (Lagrange)",
+            symbolic=lagrange_obligation, sample=sample_unit, uses=("maximum-value",), rtol=1e-9,
+            lhs=lambda p: searched(p, lambda v: anp.dot(p["W_l"], v)),
+            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+        Identity(
+            name="maximum-value",
+            statement="max_{‖x‖=1} W_lᵀx = ‖W_l‖ (Cauchy–Schwarz)",
+            symbolic=cauchy_schwarz_obligation, sample=sample_unit, rtol=1e-12,
+            lhs=lambda p: p["W_l"] @ searched(p, lambda v: anp.dot(p["W_l"], v)),
+            rhs=lambda p: np.linalg.norm(p["W_l"])),
+        Identity(
+            name="minimizer",
+            statement="argmin_{‖x‖=1} W_lᵀx = −W_l/‖W_l‖",
+            symbolic=lambda: lagrange_obligation(-1), sample=sample_unit, rtol=1e-9,
+            uses=("unit-norm-maximizer",),
+            lhs=lambda p: searched(p, lambda v: -anp.dot(p["W_l"], v)),
+            rhs=lambda p: -p["W_l"] / np.linalg.norm(p["W_l"])),
+        Identity(
+            name="activation-maximizer",
+            statement="for g increasing, argmax_{‖x‖=1} g(W_lᵀx + b_l) = W_l/‖W_l‖",
+            symbolic=activation_obligation, sample=sample_activation, rtol=1e-9,
+            uses=("unit-norm-maximizer",),
+            lhs=lambda p: _activation_objective(p, ACTIVATIONS),
+            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+        Identity(
+            name="any-activation",
+            statement="W_l/‖W_l‖ maximizes g(W_lᵀx + b_l) whatever the activation g",
+            expect=Expect.PITFALL, corrected_by="activation-maximizer",
+            origin="dropping the premise that g is increasing (003:240 uses σ, which is)",
+            premise=Premise("g is a differentiable activation (a decreasing one: the statement does not exclude it)",
+                            lambda p: DECREASING[p["g"]](1.0) < DECREASING[p["g"]](0.0)),
+            sample=lambda rng, trial: sample_activation(rng, trial, DECREASING), rtol=1e-9,
+            lhs=lambda p: _activation_objective(p, DECREASING),
+            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+        Identity(
+            name="every-hidden-unit",
+            statement="the inputs W_1/‖W_1‖, …, W_k/‖W_k‖ make hidden units 1 … k fire maximally (003:306)",
+            symbolic=layer_obligation, sample=sample_layer, rtol=1e-9, uses=("unit-norm-maximizer",),
+            lhs=unit_peaks, rhs=lambda p: per_unit(p, lambda col: col @ col / np.linalg.norm(col)),
+            training=train_max_activation),
+        Identity(
+            name="printed-units-1-to-n",
+            statement="the inputs W_1/‖W_1‖, …, W_n/‖W_n‖ make hidden neurons 1 to n fire maximally (003:269–271)",
+            expect=Expect.ERRATUM, corrected_by="every-hidden-unit",
+            source=Printed(SLIDES, 271, "will respectively cause hidden neurons 1 to n to maximally fire",
+                           reading="n is the input size (x ∈ ℝⁿ, W n×k) and the list at 003:269 runs "
+                                   "W_1 … W_n; the AE has k hidden units, W_1 … W_k (003:306). With "
+                                   "k < n there is no W_j for j > k; with k > n units n+1 … k are left out",
+                           also=(269, 283, 285, 301, 303)),
+            premise=Premise("the AE is under- or overcomplete: k ≠ n", lambda p: p["k"] != p["n"]),
+            sample=sample_layer, lhs=printed_list, rhs=unit_peaks),
+    ]))

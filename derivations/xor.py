@@ -1,0 +1,156 @@
+"""Learning XOR: a linear model cannot, one ReLU layer can.
+
+The four points x ∈ {0,1}² with f*(x) = x₁ XOR x₂ and J(θ) = ¼ Σ (f*(x) − f(x; θ))² (004:50–56).
+The linear model f = xᵀw + b is fitted best by w = 0, b = ½ (J = 0.25: it predicts ½ everywhere).
+The ReLU network f = wᵀ max{0, Wᵀx + c} + b with W = [[1,1],[1,1]], c = [0, −1], w = [1, −2], b = 0
+fits exactly (004:68–78). There are 2^(2^n) Boolean functions of n inputs (004:242).
+"""
+import autograd.numpy as anp
+import numpy as np
+import sympy as sp
+
+from regverify.claims import Derivation, Evidence, Identity, Minimizer, NumericVerdict, Source
+from regverify.numerics.training import train_with_autograd_check
+from regverify.prover import Obligation
+from regverify.registry import register
+
+POINTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)   # 004:50
+TARGETS = np.array([0, 1, 1, 0], dtype=float)
+W_PRINTED, C_PRINTED = np.array([[1, 1], [1, 1]], float), np.array([0, -1], float)
+
+# --- symbols -------------------------------------------------------------------------------
+w1, w2, b = sp.symbols("w_1 w_2 b", real=True)
+V = sp.Matrix([w1, w2, b])
+X_EXACT = [sp.Matrix(row).T for row in POINTS.astype(int).tolist()]
+
+
+def mse(features) -> sp.Expr:
+    """J = ¼ Σ (f* − [features, 1]·(w₁, w₂, b))² over the four points, exactly."""
+    return sp.Rational(1, 4) * sum((int(t) - (f[0] * w1 + f[1] * w2 + b)) ** 2
+                                   for f, t in zip(features, TARGETS))
+
+
+def fit_obligation(features, candidate, value, what) -> Obligation:
+    """Differentiate J in (w₁, w₂, b), substitute the candidate; J is a quadratic whose Hessian's
+    leading minors must be positive (second order), and J at the candidate is ``value``."""
+    j = mse(features)
+    hessian = sp.hessian(j, V)
+    ob = Obligation.stationary(
+        j, V, candidate, positive=[hessian[:k, :k].det() for k in (1, 2, 3)],
+        scope="the four points of 004:50 (a fixed problem, exact rationals)",
+        assumptions_used=("J = ¼ Σ (f* − f)² as on 004:56",),
+        steps=(f"J(w, b) = ¼ Σ (f*(x) − {what})² over the four points",
+               "∇J = 0: the normal equations of the 4×3 design [features, 1]",
+               "Hessian leading minors > 0: the stationary point is the unique minimum"))
+    ob.zero.append(j.subs(dict(zip(V, candidate))) - value)
+    return ob
+
+
+def hidden_exact():
+    """h = max{0, Wᵀx + c} for the printed W, c, exactly."""
+    w, c = sp.Matrix(W_PRINTED.astype(int).tolist()), sp.Matrix(C_PRINTED.astype(int).tolist())
+    return [(w.T * x.T + c).applyfunc(lambda a: sp.Max(0, a)) for x in X_EXACT]
+
+
+def count_obligation() -> Obligation:
+    """Count the inputs by how many of their n bits are 1; a function picks 0 or 1 at each."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    inputs = sp.Sum(sp.binomial(n, k), (k, 0, n))
+    return Obligation.identity(2 ** inputs, 2 ** (2 ** n), scope="every n ≥ 1",
+                               steps=("an input in {0,1}ⁿ is fixed by which k of its n bits are 1: "
+                                      "Σ_k C(n, k) inputs (= 2ⁿ, binomial theorem)",
+                                      "a function chooses 0 or 1 at each input: 2^(Σ_k C(n, k))"))
+
+
+# --- numeric twins -------------------------------------------------------------------------
+def linear_objective(p, v):
+    r = TARGETS - (POINTS @ v[:2] + v[2])
+    return (r @ r) / 4
+
+
+def relu_output_objective(p, v):
+    """J of the network with the printed hidden layer, as a function of (w₁, w₂, b)."""
+    h = np.maximum(0, POINTS @ W_PRINTED + C_PRINTED)
+    r = TARGETS - (h @ v[:2] + v[2])
+    return (r @ r) / 4
+
+
+def count_by_nand_closure(n: int) -> int:
+    """Every Boolean function is built from the projections by NAND (functionally complete):
+    close the set of truth tables (bitmasks over the 2ⁿ inputs) under NAND and count it."""
+    full = (1 << (1 << n)) - 1
+    tables = {sum(1 << row for row in range(1 << n) if row >> bit & 1) for bit in range(n)}
+    frontier = set(tables)
+    while frontier:
+        new = {full & ~(a & b) for a in frontier for b in tables} - tables
+        tables |= new
+        frontier = new
+    return len(tables)
+
+
+# --- training run: a ReLU net learns XOR; closed-form gradient vs autograd at every step ------
+def train_xor(seed: int, quick: bool, w_scale: float = 1.0) -> Evidence:
+    """GD on J with hand-written backprop (the W gradient times ``w_scale``; the planted twin uses
+    1.001) and with autograd's gradient: same trajectory, and all four targets reached."""
+    k, lr = 16, 0.1
+    steps, tolerance = (200, 0.05) if quick else (500, 0.01)
+    rng = np.random.default_rng(seed)
+    start = {"W": rng.normal(0, 1, (2, k)), "c": rng.uniform(0, 0.1, k),
+             "w": rng.normal(0, 1 / np.sqrt(k), k), "b": np.zeros(1)}
+
+    def loss(p):
+        h = anp.maximum(0, anp.dot(POINTS, p["W"]) + p["c"])
+        return anp.sum((anp.dot(h, p["w"]) + p["b"] - TARGETS) ** 2) / 4
+
+    def gradient(p):
+        a = POINTS @ p["W"] + p["c"]
+        h = np.maximum(0, a)
+        r = h @ p["w"] + p["b"] - TARGETS
+        back = np.outer(r, p["w"]) * (a > 0) / 2
+        return {"W": w_scale * POINTS.T @ back, "c": back.sum(axis=0), "w": h.T @ r / 2,
+                "b": np.array([r.sum() / 2])}
+
+    run, gaps = train_with_autograd_check(start, gradient, loss, lr, steps)
+    q = run.params
+    outputs = np.maximum(0, POINTS @ q["W"] + q["c"]) @ q["w"] + q["b"]
+    miss = float(np.max(np.abs(outputs - TARGETS)))
+    detail = {"network": f"2 -> {k} ReLU -> 1", "steps": steps, "lr": lr, **gaps,
+              "outputs": outputs.tolist(), "max_target_error": miss, "tolerance": tolerance,
+              "params": {key: value.tolist() for key, value in q.items()},
+              "curves": {"loss": run.losses[:: max(1, len(run.losses) // 200 + 1)]}}
+    ok = gaps["max_param_rel_gap"] < 1e-10 and gaps["max_loss_rel_gap"] < 1e-10 and miss < tolerance
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
+
+
+DERIVATION = register(Derivation(
+    id="xor",
+    title="Learning XOR: the linear fit, a ReLU network that solves it, 2^(2^n) functions",
+    sources=[Source("004_b86d6fd376fce36f.txt", "Example: Learning XOR (47–78)"),
+             Source("004_b86d6fd376fce36f.txt", "universal approximation, binary case (242)"),
+             Source("GBC", "§6.1")],
+    conventions="x ∈ {0,1}² a column; h = max{0, Wᵀx + c}, f = wᵀh + b; J = ¼ Σ over the four points.",
+    assumptions=["the four training points of 004:50 with f* = XOR"],
+    symbols={"w": "vector(2)", "b": "scalar", "W": "matrix(2,2)", "c": "vector(2)"},
+    claims=[
+        Minimizer(
+            name="linear-fit",
+            statement="argmin_{w,b} ¼ Σ (f*(x) − xᵀw − b)² = (w = 0, b = ½), with J = 0.25",
+            symbolic=lambda: fit_obligation(X_EXACT, sp.Matrix([0, 0, sp.Rational(1, 2)]),
+                                         sp.Rational(1, 4), "xᵀw + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=linear_objective,
+            candidate=lambda p: np.array([0.0, 0.0, 0.5]), minimum_value=lambda p: 0.25),
+        Minimizer(
+            name="relu-network",
+            statement="with W = [[1,1],[1,1]], c = [0,−1], (w, b) = ([1,−2], 0) fits exactly: "
+                      "f = [0,1,1,0] on the four points (J = 0, the least possible)",
+            symbolic=lambda: fit_obligation(hidden_exact(), sp.Matrix([1, -2, 0]), 0, "wᵀh + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective,
+            candidate=lambda p: np.array([1.0, -2.0, 0.0]), minimum_value=lambda p: 0.0,
+            training=train_xor),
+        Identity(
+            name="boolean-functions",
+            statement="there are 2^(2^n) Boolean functions of n inputs (counted for n = 1, 2, 3)",
+            symbolic=count_obligation, sample=lambda rng, trial: {"n": trial % 3 + 1}, trials=3,
+            lhs=lambda p: count_by_nand_closure(p["n"]), rhs=lambda p: 2 ** (2 ** p["n"])),
+    ]))
