@@ -11,9 +11,11 @@ import numpy as np
 import sympy as sp
 
 from regverify.numerics import sampling
+from regverify.numerics.datasets import _digits
 from regverify.numerics.training import train_with_autograd_check
 
-from regverify.claims import Approximation, Derivation, Evidence, Expect, Identity, NumericVerdict, Source
+from regverify.claims import (Approximation, Derivation, Evidence, Expect, Identity, Minimizer,
+                              NumericVerdict, Premise, Source)
 from regverify.prover import Obligation
 from regverify.registry import register
 
@@ -77,46 +79,190 @@ def ridge(h, w_star, alphas):
     return q @ ((lm / (lm + alphas)) * (q.T @ w_star))
 
 
-# --- training run: τ steps of GD against ridge, across regimes --------------------------------
-def gd_against_ridge(rng, top: float, n: int, rate: float, steps: int) -> dict:
-    """τ steps of GD on a quadratic whose τελᵢ span [top/1000, top], against ridge with
-    α = 1/(τε) and with the exact αᵢ (relative weight errors), and against autograd's run."""
-    lam_i = np.geomspace(top * 1e-3, top, n) / (steps * rate)
-    q = sampling.orthogonal(rng, n)
-    h = q @ np.diag(lam_i) @ q.T
-    w_star = rng.standard_normal(n)
+# --- odd τ with 1 < ελ < 2; a start w⁽⁰⁾ ≠ 0; the effective number of parameters ---------------
+x_over = sp.Symbol("x", positive=True)                 # ελ − 1 ∈ (0, 1)
+k_odd = sp.Symbol("k", integer=True, nonnegative=True)  # τ = 2k + 1
+c0 = sp.Symbol("c_0", real=True)                       # (Qᵀw⁽⁰⁾)ᵢ
+alpha_nonneg, c = sp.Symbol("alpha", nonnegative=True), sp.Symbol("c", real=True)
+
+
+def sample_overshoot(rng, trial):
+    """1 < ελ < 2, τ odd, with |rᵢ| ≥ 5e-4 so that 1 − rᵢ is not rounded to 1."""
+    rate = sampling.positive(rng, 0.01, 0.5)
+    return {"eps": rate, "lambda_i": rng.uniform(1.5, 1.98) / rate, "tau": 2 * sampling.integer(rng, 0, 5) + 1}
+
+
+def best_ridge_match(p):
+    """min over α ≥ 0 (0 and a log grid to 1e8) of |λ/(λ + α) − GD factor|."""
+    alphas = np.concatenate([[0.0], np.geomspace(1e-8, 1e8, 2001)])
+    gd_factor = 1 - (1 - p["eps"] * p["lambda_i"]) ** p["tau"]
+    return np.min(np.abs(p["lambda_i"] / (p["lambda_i"] + alphas) - gd_factor))
+
+
+def after_from(steps):
+    """Component i of Qᵀw⁽ᵗ⁾ from w⁽⁰⁾ ≠ 0."""
+    return c0 + (1 - (1 - eps * lam) ** steps) * (v - c0)
+
+
+def sample_with_start(rng, trial):
+    p = sample_problem(rng, trial)
+    p["lam"] = np.minimum(p["lam"], 0.95 / p["eps"])
+    return {**p, "w0": sampling.signed(rng, len(p["w_star"]))}
+
+
+def gd_from(p):
+    h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
+    w = np.array(p["w0"], dtype=float)
+    for _ in range(p["tau"]):
+        w = w - p["eps"] * h @ (w - p["w_star"])
+    return w
+
+
+def ridge_centred(p, centre):
+    """argmin ½(w − w*)ᵀH(w − w*) + ½ Σᵢ αᵢ(qᵢᵀ(w − centre))² with the exact αᵢ: a linear solve."""
+    h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
+    penalty = p["Q"] @ np.diag(exact_alpha(p["lam"], p["eps"], p["tau"])) @ p["Q"].T
+    return np.linalg.solve(h + penalty, h @ p["w_star"] + penalty @ centre)
+
+
+def gd_map_trace(p):
+    """tr(∂w⁽τ⁾/∂w*): run GD for τ steps with each unit vector as w* and sum the diagonal."""
+    n = len(p["lam"])
+    return sum(gd_iterate({**p, "w_star": e})[i] for i, e in enumerate(np.eye(n)))
+
+
+# --- training: τ steps of GD on least squares on the digits against ridge -----------------------
+def digits_least_squares():
+    """Pixels (constant ones dropped), centred, not rescaled: H = XᵀX/m has λ from 1.6e-6 to 0.70,
+    so τελ spans the regime where α ≈ 1/(τε) holds and where it does not."""
+    x, y = _digits()
+    x = x[:, x.std(axis=0) > 0]
+    return x - x.mean(axis=0), y - y.mean()
+
+
+def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
+    """``alpha_rule(tau, eps)``: the single α under test (default 1/(τε))."""
+    x, y = digits_least_squares()
+    m, rate, steps = len(x), 1.0, (60 if quick else 100)
+    hessian = x.T @ x / m
+    lm, q = np.linalg.eigh(hessian)
+    w_star = np.linalg.lstsq(x, y, rcond=None)[0]
 
     def loss(p):
-        d = p["w"] - w_star
-        return 0.5 * anp.dot(d, anp.dot(h, d))
+        r = anp.dot(x, p["w"]) - y
+        return anp.dot(r, r) / (2 * m)
 
     run, cross_check = train_with_autograd_check(
-        {"w": np.zeros(n)}, lambda p: {"w": h @ (p["w"] - w_star)}, loss, rate, steps, steps)
-    w_gd, lm = run.params["w"], np.linalg.eigvalsh(h)
-    scale = np.linalg.norm(w_gd)
-    return {
-        "rel_error_alpha_one_over_tau_eps": float(np.linalg.norm(ridge(h, w_star, 1 / (steps * rate)) - w_gd) / scale),
-        "rel_error_exact_alpha_i": float(np.linalg.norm(ridge(h, w_star, exact_alpha(lm, rate, steps)) - w_gd) / scale),
-        "autograd_run_gap": cross_check["max_param_rel_gap"]}
-
-
-def train_early_stopping(seed: int, quick: bool) -> Evidence:
-    rng = np.random.default_rng(seed)
-    n, rate, steps = 40, 0.01, 100                  # 1/(τε) = 1
-    rows = {label: gd_against_ridge(rng, top, n, rate, steps)
-            for label, top in (("inside (τελ ≤ 0.01)", 1e-2), ("across (τελ up to 10)", 10.0))}
-    s = np.linspace(0.01, 10, 100000)
-    gap = (1 - np.exp(-s)) - s / (1 + s)
-    lam_table = np.array([0.01, 0.1, 0.5, 1, 3, 10])
-    figures = {"eps": rate, "tau": steps, "regimes": rows,
-               "alpha_i_at_lambda": dict(zip(map(str, lam_table), np.round(exact_alpha(lam_table, rate, steps), 4).tolist())),
-               "max_shrinkage_gap": float(gap.max()), "at_s": float(s[gap.argmax()])}
-    inside, across = rows["inside (τελ ≤ 0.01)"], rows["across (τελ up to 10)"]
-    ok = (max(inside["autograd_run_gap"], across["autograd_run_gap"]) < 1e-12
-          and inside["rel_error_exact_alpha_i"] < 1e-10 and across["rel_error_exact_alpha_i"] < 1e-10
-          and inside["rel_error_alpha_one_over_tau_eps"] < 1e-2
-          and across["rel_error_alpha_one_over_tau_eps"] > 10 * inside["rel_error_alpha_one_over_tau_eps"])
+        {"w": np.zeros(len(w_star))}, lambda p: {"w": x.T @ (x @ p["w"] - y) / m}, loss, rate, steps)
+    single = (alpha_rule or (lambda tau, eps: 1 / (tau * eps)))(steps, rate)
+    exact = exact_alpha(lm, rate, steps)
+    v, gd = q.T @ w_star, q.T @ run.params["w"]
+    factor_gd = gd / v                                    # measured shrinkage per direction
+    factor_single, factor_exact = lm / (lm + single), lm / (lm + exact)
+    s = steps * rate * lm
+    inside, outside = s <= 1e-2, s >= 1.0
+    rel = np.abs(factor_single - factor_gd) / factor_gd
+    errors = {"rel_error_exact_alpha_i": float(np.linalg.norm(q @ (factor_exact * v) - run.params["w"])
+                                               / np.linalg.norm(run.params["w"])),
+              "rel_error_single_alpha": float(np.linalg.norm(q @ (factor_single * v) - run.params["w"])
+                                              / np.linalg.norm(run.params["w"])),
+              "factor_rel_error_inside_max": float(rel[inside].max()),
+              "factor_rel_error_outside_max": float(rel[outside].max())}
+    i, j = int(np.argmin(np.abs(s - 0.5))), int(np.argmin(np.abs(s - 20.0)))
+    path = [q.T @ w_t for w_t in _gd_path(x, y, rate, steps)]
+    alphas = [1 / (t * rate) for t in range(1, steps + 1)]
+    figures = {"data": f"digits least squares (pixels, centred), {m}x{x.shape[1]}", "eps": rate, "tau": steps,
+               "alpha_single": single, "directions_inside_s_le_0.01": int(inside.sum()),
+               "directions_outside_s_ge_1": int(outside.sum()), **errors, **cross_check,
+               "curves": {"lambda": lm.tolist(), "alpha_i": exact.tolist(),
+                          "gd_path_i": [float(c[i]) for c in path], "gd_path_j": [float(c[j]) for c in path],
+                          "ridge_path_i": [float(lm[i] / (lm[i] + a) * v[i]) for a in alphas],
+                          "ridge_path_j": [float(lm[j] / (lm[j] + a) * v[j]) for a in alphas],
+                          "s_i_j": [float(s[i]), float(s[j])]}}
+    ok = (cross_check["finite"] and cross_check["max_param_rel_gap"] < 1e-10
+          and errors["rel_error_exact_alpha_i"] < 1e-8
+          and errors["factor_rel_error_inside_max"] < 1e-2           # s/2 + O(s²) with s ≤ 0.01
+          and errors["factor_rel_error_outside_max"] > 5e-2)         # the approximation fails there
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
+
+
+def _gd_path(x, y, rate, steps):
+    w = np.zeros(x.shape[1])
+    for _ in range(steps + 1):
+        yield w
+        w = w - rate * x.T @ (x @ w - y) / len(x)
+
+
+# --- the measured figures of the catalog, and the largest shrinkage gap ------------------------
+TABLE = {"eps": 0.01, "tau": 100, "lambda": (0.01, 0.1, 0.5, 1, 3, 10),
+         "alpha": ("0.995", "0.950", "0.768", "0.577", "0.150", "2.7e-4")}
+
+
+def printed_precision(text: str) -> sp.Rational:
+    """Half a unit in the last printed digit of a figure such as 0.950 or 2.7e-4."""
+    mantissa, _, exponent = text.partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return sp.Rational(1, 2) * sp.Rational(10) ** (-decimals + int(exponent or 0))
+
+
+def table_obligation() -> Obligation:
+    e, t = sp.Rational(1, 100), TABLE["tau"]
+    within = []
+    for lam_i, printed in zip(TABLE["lambda"], TABLE["alpha"]):
+        r_i = (1 - e * sp.nsimplify(lam_i)) ** t
+        within.append(printed_precision(printed) - sp.Abs(sp.nsimplify(lam_i) * r_i / (1 - r_i) - sp.nsimplify(printed)))
+    return Obligation(positive=within, scope="the six printed points, in exact rational arithmetic",
+                      assumptions_used=("ε = 1/100, τ = 100",),
+                      steps=("rᵢ = (1 − ελᵢ)^τ exactly", "αᵢ = λᵢrᵢ/(1 − rᵢ)",
+                             "|αᵢ − printed| < half a unit in the last printed digit"))
+
+
+def measured_alpha(p):
+    """αᵢ measured: run τ steps of GD on ½λ(w − 1)² from 0, then the α at which ridge's factor
+    λ/(λ + α) equals the GD factor w⁽τ⁾; rounded to the digits printed."""
+    out = []
+    for lam_i, printed in zip(p["lambda"], TABLE["alpha"]):
+        w_t = 0.0
+        for _ in range(p["tau"]):
+            w_t -= p["eps"] * lam_i * (w_t - 1.0)
+        a = lam_i * (1 - w_t) / w_t
+        digits = len(printed.partition("e")[0].partition(".")[2]) - int(printed.partition("e")[2] or 0)
+        out.append(round(a, digits))
+    return np.array(out)
+
+
+s_sym = sp.Symbol("s", positive=True)
+W_BRANCH = sp.LambertW(-sp.exp(-sp.Rational(1, 2)) / 2, -1)
+S_STAR = -1 - 2 * W_BRANCH                       # (1 + s)² = eˢ, the root > 0
+
+
+def gap(s):
+    return 1 - sp.exp(-s) - s / (1 + s)
+
+
+def gap_obligation() -> Obligation:
+    """The derivative of −gap at s* reduces to 0 using W e^W = x (the definition of Lambert W);
+    second order and the catalog's figures are signs of exact numbers."""
+    stationary = Obligation.stationary(-gap(s_sym), s_sym, S_STAR)
+    x = -sp.exp(-sp.Rational(1, 2)) / 2
+    stationary.zero = [sp.expand(z).xreplace({sp.exp(2 * W_BRANCH): (x / W_BRANCH) ** 2}) for z in stationary.zero]
+    stationary.positive = [sp.diff(-gap(s_sym), s_sym, 2).subs(s_sym, S_STAR),
+                           sp.Rational(1, 2000) - sp.Abs(gap(S_STAR) - sp.Rational(204, 1000)),
+                           sp.Rational(1, 200) - sp.Abs(S_STAR - sp.Rational(251, 100))]
+    stationary.scope, stationary.assumptions_used = "s > 0", ("s* = −1 − 2W₋₁(−e^{−1/2}/2)",)
+    stationary.steps = ("d/ds[1 − e⁻ˢ − s/(1 + s)] = e⁻ˢ − 1/(1 + s)² = 0 ⇔ (1 + s)² = eˢ",
+                        "1 + s = −2W₋₁(−e^{−1/2}/2) solves it (W e^W = x)",
+                        "second derivative < 0 there; gap(s*) ≈ 0.2036 within 0.0005 of 0.204, "
+                        "s* ≈ 2.5129 within 0.005 of 2.51")
+    return stationary
+
+
+def gap_maximizer(p):
+    """Newton on (1 + s)² = eˢ, i.e. 2 log(1 + s) − s = 0, from s = 2.5 (no Lambert W)."""
+    s = 2.5
+    for _ in range(50):
+        s -= (2 * np.log1p(s) - s) / (2 / (1 + s) - 1)
+    return np.array([s])
 
 
 DERIVATION = register(Derivation(
@@ -132,6 +278,8 @@ DERIVATION = register(Derivation(
             statement="Qᵀw⁽τ⁾ = [I − (I − εΛ)^τ] Qᵀw* (component i: (1 − (1 − ελᵢ)^τ) vᵢ)",
             symbolic=lambda: Obligation(
                 zero=[after(0), after(t + 1) - (after(t) - eps * lam * (after(t) - v))],
+                scope="every n (each eigen-direction), every τ (induction on t)",
+                assumptions_used=("w⁽⁰⁾ = 0", "QᵀHQ = Λ: GD decouples into eigen-directions"),
                 steps=("t = 0: (1 − 1)v = 0 = w⁽⁰⁾",
                        "step: w⁽ᵗ⁺¹⁾ = w⁽ᵗ⁾ − ελ(w⁽ᵗ⁾ − v) in direction i; induction on t")),
             sample=sample_problem,
@@ -141,7 +289,10 @@ DERIVATION = register(Derivation(
         Identity(
             name="l2-eigen-form",
             statement="L2: Qᵀw̃ = [I − (Λ + αI)⁻¹α] Qᵀw*",
-            symbolic=lambda: Obligation(zero=[lam / (lam + alpha) - (1 - alpha / (lam + alpha))]),
+            symbolic=lambda: Obligation.identity(lam / (lam + alpha), 1 - alpha / (lam + alpha),
+                                                 scope="every n (each eigen-direction)",
+                                                 steps=("λ/(λ + α) = 1 − α/(λ + α)",)),
+            uses=("l2-shrinkage/eigen-factor",),
             sample=lambda rng, trial: {**sample_problem(rng, trial), "alpha": sampling.positive(rng)},
             lhs=lambda p: p["Q"].T @ np.linalg.solve(
                 (h := p["Q"] @ np.diag(p["lam"]) @ p["Q"].T) + p["alpha"] * np.eye(len(h)), h @ p["w_star"]),
@@ -150,9 +301,11 @@ DERIVATION = register(Derivation(
         Identity(
             name="exact-alpha",
             statement="early stopping and L2 agree in direction i exactly at αᵢ = λᵢrᵢ/(1 − rᵢ), rᵢ = (1 − ελᵢ)^τ",
-            symbolic=lambda: Obligation(zero=[(a := lam * r / (1 - r)) / (lam + a) - r],
-                                        unit_interval=(r,),
-                                        steps=("α/(λ + α) = r ⇔ α = λr/(1 − r)",)),
+            symbolic=lambda: Obligation.identity((a := lam * r / (1 - r)) / (lam + a), r, unit_interval=(r,),
+                                                 scope="every direction with 0 < rᵢ < 1",
+                                                 assumptions_used=("0 < ελᵢ < 1",),
+                                                 steps=("α/(λ + α) = r ⇔ α = λr/(1 − r)",)),
+            uses=("gd-trajectory", "l2-eigen-form"),
             sample=sample_direction,
             lhs=lambda p: (1 - (1 - p["eps"] * p["lambda_i"]) ** p["tau"]) * p["v_i"],
             rhs=lambda p: (lambda a: p["lambda_i"] / (p["lambda_i"] + a) * p["v_i"])(
@@ -160,10 +313,12 @@ DERIVATION = register(Derivation(
             rtol=1e-9, trials=40),
         Approximation(
             name="alpha-approximation",
-            statement="αᵢ = 1/(τε) − λᵢ(τ + 1)/(2τ) + O(λᵢ²), so α ≈ 1/(τε) while τελᵢ ≪ 1",
-            symbolic=lambda: Obligation(zero=[
-                sp.series(exact_alpha(lam, eps, tau), lam, 0, 2).removeO()
-                - (1 / (tau * eps) - lam * (tau + 1) / (2 * tau))]),
+            statement="αᵢ = 1/(τε) − λᵢ(τ + 1)/(2τ) + O(λᵢ²), so α ≈ 1/(τε) while τελᵢ ≪ 1 (004:590–592)",
+            symbolic=lambda: Obligation.identity(
+                sp.series(exact_alpha(lam, eps, tau), lam, 0, 2).removeO(),
+                1 / (tau * eps) - lam * (tau + 1) / (2 * tau), scope="every τ ≥ 1, ε > 0",
+                steps=("expand rᵢ = (1 − ελᵢ)^τ to second order in λᵢ", "series of λr/(1 − r) at λ = 0")),
+            uses=("exact-alpha",),
             sample=sample_in_regime, outside_sample=sample_out_of_regime,
             lhs=lambda p: exact_alpha(p["lambda_i"], p["eps"], p["tau"]),
             rhs=lambda p: 1 / (p["tau"] * p["eps"]),
@@ -171,11 +326,76 @@ DERIVATION = register(Derivation(
             training=train_early_stopping),
         Identity(
             name="alpha-exact-everywhere",
-            statement="early stopping equals L2 with α = 1/(τε) (as printed, read as exact in every direction)",
-            expect=Expect.ERRATUM, corrected_by="exact-alpha",
-            symbolic=lambda: Obligation(zero=[exact_alpha(lam, eps, tau) - 1 / (tau * eps)],
-                                        constraint=lambda pt: pt["epsilon"] * pt["lambda"] < 1),
+            statement="early stopping equals L2 with α = 1/(τε) exactly, in every direction",
+            expect=Expect.PITFALL, corrected_by="exact-alpha",
+            origin="the slide's α ≈ 1/(τε) (004:592) read as an equality",
+            symbolic=lambda: Obligation.identity(exact_alpha(lam, eps, tau), 1 / (tau * eps), scope="0 < ελ < 1",
+                                                 constraint=lambda pt: pt["epsilon"] * pt["lambda"] < 1),
             sample=sample_direction,
             lhs=lambda p: exact_alpha(p["lambda_i"], p["eps"], p["tau"]),
             rhs=lambda p: 1 / (p["tau"] * p["eps"]), trials=20),
+        Identity(
+            name="no-alpha-when-overshooting",
+            statement="if 1 < ελᵢ < 2 and τ is odd, rᵢ < 0 and no α ≥ 0 matches: min over α ≥ 0 of "
+                      "|λᵢ/(λᵢ + α) − (1 − rᵢ)| = −rᵢ > 0 (at α = 0)",
+            symbolic=lambda: Obligation(
+                positive=[-(-x_over) ** (2 * k_odd + 1),
+                          alpha_nonneg / (lam + alpha_nonneg) - (-x_over) ** (2 * k_odd + 1)],
+                scope="every odd τ = 2k + 1, every λ > 0, α ≥ 0", unit_interval=(x_over,),
+                assumptions_used=("ελᵢ = 1 + x, 0 < x < 1", "τ odd"),
+                steps=("rᵢ = (1 − ελᵢ)^τ = (−x)^{2k+1} = −x^{2k+1} < 0",
+                       "GD factor 1 − rᵢ > 1, ridge factor λ/(λ + α) ≤ 1: their gap α/(λ + α) − rᵢ > 0")),
+            sample=sample_overshoot, lhs=best_ridge_match,
+            rhs=lambda p: -((1 - p["eps"] * p["lambda_i"]) ** p["tau"]), rtol=1e-10, trials=20),
+        Identity(
+            name="penalty-centred-at-start",
+            statement="from w⁽⁰⁾ ≠ 0, τ steps of GD equal L2 with the exact αᵢ and the penalty centred at w⁽⁰⁾: "
+                      "½Σᵢαᵢ(qᵢᵀ(w − w⁽⁰⁾))²",
+            symbolic=lambda: Obligation(
+                zero=[after_from(0) - c0, after_from(t + 1) - (after_from(t) - eps * lam * (after_from(t) - v)),
+                      *Obligation.stationary(lam / 2 * (c - v) ** 2 + alpha / 2 * (c - c0) ** 2, c,
+                                             (lam * v + alpha * c0) / (lam + alpha)).zero,
+                      ((lam * v + alpha * c0) / (lam + alpha)).subs(alpha, lam * r / (1 - r))
+                      - (c0 + (1 - r) * (v - c0))],
+                unit_interval=(r,), scope="every n (each eigen-direction), every τ (induction)",
+                assumptions_used=("0 < rᵢ < 1", "QᵀHQ = Λ"),
+                steps=("Qᵀw⁽ᵗ⁾ = c₀ + (1 − (1 − ελ)^t)(v − c₀): base and induction step",
+                       "argmin ½λ(c − v)² + ½α(c − c₀)² = (λv + αc₀)/(λ + α) (derived)",
+                       "at α = λr/(1 − r) it is c₀ + (1 − r)(v − c₀)")),
+            uses=("exact-alpha",), sample=sample_with_start,
+            lhs=gd_from, rhs=lambda p: ridge_centred(p, p["w0"]), rtol=1e-8),
+        Identity(
+            name="penalty-centred-at-zero",
+            statement="from w⁽⁰⁾ ≠ 0, τ steps of GD still equal L2 with the penalty centred at 0",
+            expect=Expect.PITFALL, corrected_by="penalty-centred-at-start",
+            origin="the equivalence is derived from w⁽⁰⁾ = 0 and then applied to any start",
+            premise=Premise("w⁽⁰⁾ ≠ 0", lambda p: bool(np.any(p["w0"] != 0))),
+            sample=sample_with_start, lhs=gd_from, rhs=lambda p: ridge_centred(p, 0 * p["w0"]), rtol=1e-8),
+        Identity(
+            name="effective-parameters",
+            statement="effective number of parameters after τ steps: tr(∂w⁽τ⁾/∂w*) = Σᵢ[1 − (1 − ελᵢ)^τ]",
+            symbolic=lambda: Obligation.gradient(after(tau), v, 1 - (1 - eps * lam) ** tau,
+                                                 scope="every n (each eigen-direction), every τ",
+                                                 assumptions_used=("w⁽⁰⁾ = 0", "the trace is invariant under Qᵀ·Q"),
+                                                 steps=("∂(Qᵀw⁽τ⁾)ᵢ/∂vᵢ = 1 − (1 − ελᵢ)^τ",
+                                                        "tr ∂w⁽τ⁾/∂w* = tr Q diag(…) Qᵀ = Σᵢ[1 − (1 − ελᵢ)^τ]")),
+            uses=("gd-trajectory", "l2-shrinkage/effective-parameters"),
+            sample=sample_problem, lhs=gd_map_trace,
+            rhs=lambda p: np.sum(1 - (1 - p["eps"] * p["lam"]) ** p["tau"]), rtol=1e-10),
+        Identity(
+            name="alpha-table",
+            statement="at ε = 0.01, τ = 100: αᵢ = 0.995, 0.950, 0.768, 0.577, 0.150, 2.7e-4 for "
+                      "λᵢ = 0.01, 0.1, 0.5, 1, 3, 10 (the catalog's figures, to the digits printed)",
+            symbolic=table_obligation,
+            sample=lambda rng, trial: {"eps": TABLE["eps"], "tau": TABLE["tau"], "lambda": np.array(TABLE["lambda"], float)},
+            lhs=measured_alpha, rhs=lambda p: np.array([float(a) for a in TABLE["alpha"]]),
+            rtol=1e-12, trials=1, uses=("exact-alpha",)),
+        Minimizer(
+            name="largest-shrinkage-gap",
+            statement="the shrinkage factors 1 − e⁻ˢ (early stopping, small ελ) and s/(1 + s) (ridge at "
+                      "α = 1/(τε)), s = τελ, differ at most by ≈ 0.204, at s ≈ 2.51 where (1 + s)² = eˢ",
+            symbolic=gap_obligation,
+            sample=lambda rng, trial: {},
+            objective=lambda p, u: -(1 - np.exp(-u[0]) - u[0] / (1 + u[0])),
+            candidate=gap_maximizer, trials=1),
     ]))

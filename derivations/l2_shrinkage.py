@@ -1,44 +1,68 @@
-"""Weight decay rescales w* along the eigenvectors of H.
+"""Weight decay rescales w* along the eigenvectors of H (002 module 8.4; 004:481–519).
 
 L̃(w) = L(w) + (α/2)‖w‖². Near the unregularized optimum w*, L is the quadratic
 L̂(w) = L(w*) + ½(w − w*)ᵀH(w − w*), and the regularized optimum is w̃ = (H + αI)⁻¹Hw*.
 In the eigenbasis of H = QΛQᵀ, component i of w* is scaled by λᵢ/(λᵢ + α).
+
+Proofs: the gradients and the minimizer are derived by SymPy for every n (MatrixSymbol ``.diff``);
+the eigen forms need entries, so they are proved at 2×2 for every Q (Cayley parameter s, and the
+Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation and its reflection.
 """
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import grad
 
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Limit, Minimizer,
+                              NumericVerdict, Premise, Printed, Source)
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
-from regverify.numerics.training import gradient_descent, train_with_autograd_check
-
-from regverify.claims import Derivation, Evidence, Gradient, Identity, Limit, Minimizer, NumericVerdict, Source
-from regverify.symbolic import cayley_orthogonal
+from regverify.numerics.training import train_with_autograd_check
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import cayley_orthogonal
 
-# --- symbols (general n: MatrixSymbol proofs hold for every size) -------------------------
+# --- symbols (MatrixSymbol proofs hold for every n) ------------------------------------------
 n = sp.Symbol("n", integer=True, positive=True)
 w, w_star, g_vec = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("w^*", n, 1), sp.MatrixSymbol("g", n, 1)
 H, I = sp.MatrixSymbol("H", n, n), sp.Identity(n)
 alpha, eps = sp.symbols("alpha epsilon", positive=True)
-lam = sp.Symbol("lambda", nonnegative=True)
+lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
+L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
+EIGEN_SCOPE = "sizes 2×2 (every Cayley Q) and 3×3 (one rational Cayley Q)"
+EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
+                "times one reflection diag(1, …, 1, −1); λᵢ > 0 symbols")
 
 
-def explicit_eigen(size: int):
-    q = cayley_orthogonal(size)
-    lams = sp.symbols(f"lambda1:{size + 1}", nonnegative=True)
-    v = sp.Matrix(sp.symbols(f"v1:{size + 1}", real=True))
-    return q, sp.diag(*lams), v
+def eigen_instances():
+    """(Q, Λ, v, H = QΛQᵀ) with explicit orthogonal Q: Cayley and reflected Cayley, at 2×2 and 3×3."""
+    rational = {sp.Symbol(f"s{k}", real=True): c for k, c in
+                enumerate((sp.Rational(1, 2), sp.Rational(-1, 3), 2), 1)}
+    for size, q in ((2, cayley_orthogonal(2)), (3, cayley_orthogonal(3).subs(rational))):
+        lams = sp.diag(*sp.symbols(f"lambda1:{size + 1}", positive=True))
+        vec = sp.Matrix(sp.symbols(f"v1:{size + 1}", real=True))
+        u = sp.Matrix(sp.symbols(f"u1:{size + 1}", real=True)).T   # a symbolic test row
+        for reflect in (sp.eye(size), sp.diag(*([1] * (size - 1) + [-1]))):
+            qr = q * reflect
+            yield qr, lams, vec, (qr * lams * qr.T).applyfunc(sp.cancel), u   # H = QΛQᵀ, entries reduced
 
 
-# --- numeric twins (NumPy, written from the definitions, not from the SymPy forms) --------
+def eigen_obligation(residuals, **details) -> Obligation:
+    """Each residual r is tested as u·r (u, v symbolic): zero for every u and v iff r = 0."""
+    zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
+            for q, lm, vec, h, u in eigen_instances() for z in residuals(q, lm, vec, h)]
+    return Obligation(zero=zero, scope=EIGEN_SCOPE, parametrisation=EIGEN_PARAMS, **details)
+
+
+def factors(lm):
+    return sp.diag(*[lm[i, i] / (lm[i, i] + alpha) for i in range(lm.rows)])
+
+
+# --- numeric twins (NumPy, written from the definitions) -------------------------------------
 def sample_quadratic(rng, trial):
     size = sampling.size(rng)
     hessian = sampling.spd(rng, size) if trial % 2 == 0 else sampling.psd(rng, size)
-    return {"H": hessian, "w_star": sampling.normal(rng, size), "alpha": sampling.positive(rng),
-            "w": sampling.normal(rng, size)}
+    return {"H": hessian, "w_star": sampling.normal(rng, size), "alpha": sampling.positive(rng)}
 
 
 def quadratic_objective(p, w):
@@ -61,45 +85,71 @@ def logistic_loss(p):  # an L that is not quadratic, so the check is not circula
     return anp.sum(anp.log(1 + anp.exp(z))) - p["y"] @ z
 
 
-# --- training run: GD with weight decay reaches w̃ (real data, and a synthetic quadratic) --
-def train_weight_decay(seed: int, quick: bool) -> Evidence:
+def sample_columns(rng, trial):
+    size = sampling.size(rng, 2, 5)   # the lecture's w is a vector: n ≥ 2
+    return {"H": sampling.symmetric(rng, size), "w": sampling.normal(rng, (size, 1)),
+            "w_star": sampling.normal(rng, (size, 1))}
+
+
+def literal_product(*factors):
+    """Left-to-right matrix product as printed; an undefined product (non-conformable shapes)
+    is the empty array, so it can never equal a value."""
+    out = factors[0]
+    for f in factors[1:]:
+        if out.shape[-1] != f.shape[0]:
+            return np.empty((0,))
+        out = out @ f
+    return out
+
+
+def eigen_sample(rng, trial):
+    p = sample_quadratic(rng, trial)
+    lm, q = np.linalg.eigh(p["H"])
+    return {**p, "lam": np.maximum(lm, 0.0), "Q": q}
+
+
+# --- training: GD with weight decay on least squares on the digits reaches w̃ -----------------
+def train_weight_decay(seed: int, quick: bool, gradient=None) -> Evidence:
+    """``gradient(x, y, a)`` -> p ↦ {"w": ∇}: the update under test (default: ∇L + αw)."""
     x, y = digits_regression()
-    m = len(x)
+    m, a = len(x), 1.0
     hessian = x.T @ x / m
     w_star = np.linalg.lstsq(x, y, rcond=None)[0]
-    a = 1.0
     predicted = np.linalg.solve(hessian + a * np.eye(len(w_star)), hessian @ w_star)
 
     def loss(p):
         r = anp.dot(x, p["w"]) - y
         return anp.dot(r, r) / (2 * m) + 0.5 * a * anp.dot(p["w"], p["w"])
 
-    def closed_form(p):  # ∇L + αw, the verified update
-        return {"w": x.T @ (x @ p["w"] - y) / m + a * p["w"]}
-
+    closed_form = (gradient or (lambda x, y, a: lambda p: {"w": x.T @ (x @ p["w"] - y) / m + a * p["w"]}))(x, y, a)
     lr = 1.0 / (np.linalg.eigvalsh(hessian)[-1] + a)
-    steps = 150 if quick else 600
+    steps = 150 if quick else 400
     run, cross_check = train_with_autograd_check({"w": np.zeros_like(w_star)}, closed_form, loss, lr, steps)
-    gap_real = float(np.linalg.norm(run.params["w"] - predicted) / np.linalg.norm(predicted))
-
-    rng = np.random.default_rng(seed)
-    quad = {"H": sampling.spd(rng, 20, 0.5, 5.0), "w_star": rng.standard_normal(20), "alpha": 0.3}
-    qrun = gradient_descent({"w": np.zeros(20)}, lambda p: {"w": grad(
-        lambda w: quadratic_objective(quad, w))(p["w"])}, 1 / 5.3, 400 if quick else 1500)
-    gap_quad = float(np.linalg.norm(qrun.params["w"] - shrunk(quad)) / np.linalg.norm(shrunk(quad)))
+    distance = [float(np.linalg.norm(w_t - predicted)) for w_t in _path(run, closed_form, lr, steps)]
+    gap = float(np.linalg.norm(run.params["w"] - predicted) / np.linalg.norm(predicted))
     figures = {"data": f"digits regression, {m}x{x.shape[1]}, alpha={a}", "steps": steps,
-               "rel_error_to_w_tilde": gap_real, "synthetic_quadratic_rel_error": gap_quad,
-               **cross_check, "seconds": round(run.seconds, 3)}
-    ok = gap_real < 1e-6 and gap_quad < 1e-8 and figures["max_param_rel_gap"] < 1e-10
+               "rel_error_to_w_tilde": gap if run.finite else float("nan"), **cross_check,
+               "seconds": round(run.seconds, 3),
+               "curves": {"distance_to_w_tilde": distance[:: max(1, steps // 199)][:200],
+                          "loss": run.losses[:: max(1, steps // 199)][:200]}}
+    ok = gap < 1e-6 and figures["max_param_rel_gap"] < 1e-10 and figures["max_loss_rel_gap"] < 1e-10
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
+
+
+def _path(run, gradient, lr, steps):
+    w_t = np.zeros_like(run.params["w"])
+    for _ in range(steps + 1):
+        yield w_t
+        w_t = w_t - lr * gradient({"w": w_t})["w"]
 
 
 DERIVATION = register(Derivation(
     id="l2-shrinkage",
     title="Weight decay rescales w* along the eigenvectors of H",
     sources=[Source("002_2162f055e9d421d0.txt", "module 8.4, Taylor expansion at w* and eigen-decomposition"),
-             Source("004_b86d6fd376fce36f.txt", "L2 regularization: update rule, quadratic analysis")],
-    conventions="Vectors are columns; L̃(w) = L(w) + (α/2)‖w‖² (with the ½).",
+             Source("004_b86d6fd376fce36f.txt", "L2 regularization, 481–519")],
+    conventions="Vectors are columns; L̃(w) = L(w) + (α/2)‖w‖² (with the ½). QΛQᵀ with Λ ≠ I is "
+                "symmetric, not a rotation (002:151–171 says 'rotated': rotate, scale per axis, rotate back).",
     assumptions=["α > 0", "H symmetric positive semi-definite", "∇L(w*) = 0",
                  "H = QΛQᵀ with Q orthogonal and Λ diagonal ≥ 0"],
     symbols={"w": "vector(n)", "w*": "vector(n)", "H": "matrix(n,n) symmetric PSD",
@@ -108,91 +158,129 @@ DERIVATION = register(Derivation(
         Gradient(
             name="penalty-gradient",
             statement="∇[L(w) + (α/2)‖w‖²] = ∇L(w) + αw",
-            symbolic=lambda: Obligation(zero=[(alpha / 2 * (w.T * w)).diff(w) - alpha * w],
-                                        steps=("∂/∂w (α/2) wᵀw = (α/2)·2w = αw", "∇ is linear")),
+            symbolic=lambda: Obligation.gradient(
+                alpha / 2 * w.T * w + g_vec.T * w, w, alpha * w + g_vec, scope="every n",
+                assumptions_used=("∇ is linear; gᵀw stands for L's first-order part, ∇(gᵀw) = g",),
+                steps=("∂/∂w (α/2) wᵀw = (α/2)·2w = αw", "∇(L + Ω) = ∇L + ∇Ω")),
             sample=sample_logistic,
             objective=lambda p: logistic_loss(p) + 0.5 * p["alpha"] * p["w"] @ p["w"],
-            claimed=lambda p: grad(lambda v: logistic_loss({**p, "w": v}))(p["w"]) + p["alpha"] * p["w"],
+            claimed=lambda p: grad(lambda u: logistic_loss({**p, "w": u}))(p["w"]) + p["alpha"] * p["w"],
             wrt="w"),
         Identity(
             name="update-rule",
-            statement="w − ε(αw + ∇L) = (1 − εα)w − ε∇L (shrinkage factor 1 − εα)",
-            symbolic=lambda: Obligation(zero=[sp.expand((w - eps * (alpha * w + g_vec))
-                                                        - ((1 - eps * alpha) * w - eps * g_vec))]),
+            statement="w − ε(αw + ∇L) = (1 − εα)w − ε∇L (shrinkage factor 1 − εα; 004:490–491)",
+            symbolic=lambda: Obligation.identity(w - eps * (alpha * w + g_vec), (1 - eps * alpha) * w - eps * g_vec,
+                                                 scope="every n", steps=("distribute ε; collect w",)),
             sample=lambda rng, t: {"w": sampling.normal(rng, 4), "g": sampling.normal(rng, 4),
                                    "alpha": sampling.positive(rng), "eps": sampling.positive(rng, 1e-3, 1)},
             lhs=lambda p: p["w"] - p["eps"] * (p["alpha"] * p["w"] + p["g"]),
             rhs=lambda p: (1 - p["eps"] * p["alpha"]) * p["w"] - p["eps"] * p["g"]),
         Gradient(
             name="quadratic-gradient",
-            statement="∇L̂(w) = H(w − w*) for symmetric H",
-            symbolic=lambda: Obligation(
-                zero=[(sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)).diff(w).subs(H.T, H)
-                      - H * (w - w_star)],
+            statement="L̂(w) = L(w*) + ½(w − w*)ᵀH(w − w*) has ∇L̂(w) = H(w − w*) for symmetric H",
+            symbolic=lambda: Obligation.gradient(
+                L_HAT, w, H * (w - w_star), substitutions={H.T: H}, scope="every n",
+                assumptions_used=("H symmetric",),
                 steps=("∂/∂w ½(w−w*)ᵀH(w−w*) = ½(H + Hᵀ)(w − w*)", "= H(w − w*) as Hᵀ = H")),
-            sample=lambda rng, t: {"H": sampling.symmetric(rng, n := sampling.size(rng)),
-                                   "w": sampling.normal(rng, n), "w_star": sampling.normal(rng, n)},
+            sample=lambda rng, t: {"H": sampling.symmetric(rng, k := sampling.size(rng)),
+                                   "w": sampling.normal(rng, k), "w_star": sampling.normal(rng, k)},
             objective=lambda p: 0.5 * (p["w"] - p["w_star"]) @ p["H"] @ (p["w"] - p["w_star"]),
             claimed=lambda p: p["H"] @ (p["w"] - p["w_star"]),
             wrt="w"),
+        Identity(
+            name="printed-quadratic-form",
+            statement="Ĵ(w) = J(w*) + ½(w − w*)H(w − w*) (as printed, no ᵀ) is the quadratic expansion",
+            expect=Expect.ERRATUM, corrected_by="quadratic-gradient",
+            source=Printed("004_b86d6fd376fce36f.txt", 496,
+                           r"\frac{1}{2}(\mathbf{w} - \mathbf{w}^*)\mathbf{H}(\mathbf{w} - \mathbf{w}^*)",
+                           reading="vectors are columns, as the same slide writes wᵀw (004:486, 500): "
+                                   "(w − w*)H(w − w*) is then n×1 · n×n · n×1, undefined for n ≥ 2. "
+                                   "No reading that keeps the printed order gives another scalar "
+                                   "(d∘(Hd) summed, or tr(H ddᵀ), equal dᵀHd), so the check is the "
+                                   "definition's: the printed product must be the 1×1 value dᵀHd."),
+            premise=Premise("w is a vector with n ≥ 2 entries (a column)",
+                            lambda p: p["w"].shape[0] >= 2 and p["w"].shape[1] == 1),
+            sample=sample_columns,
+            lhs=lambda p: literal_product(p["w"] - p["w_star"], p["H"], p["w"] - p["w_star"]),
+            rhs=lambda p: (p["w"] - p["w_star"]).T @ p["H"] @ (p["w"] - p["w_star"])),
         Minimizer(
             name="shrinkage-minimizer",
-            statement="argmin L̂(w) + (α/2)‖w‖² is w̃ = (H + αI)⁻¹Hw*",
-            symbolic=lambda: Obligation(
-                zero=[(H + alpha * I) * ((H + alpha * I).I * H * w_star) - H * w_star],
-                positive=[lam + alpha],
-                steps=("stationarity: H(w̃ − w*) + αw̃ = 0", "⇔ (H + αI)w̃ = Hw* (multiply through)",
+            statement="argmin L̂(w) + (α/2)‖w‖² is w̃ = (H + αI)⁻¹Hw* (004:500)",
+            symbolic=lambda: Obligation.stationary(
+                L_HAT + alpha / 2 * w.T * w, w, (H + alpha * I).I * H * w_star,
+                substitutions={H.T: H}, linear=(H + alpha * I, H * w_star),
+                positive=[lam + alpha], scope="every n",
+                assumptions_used=("H symmetric", "α > 0", "H PSD: eigenvalues λ ≥ 0"),
+                steps=("∇ = H(w − w*) + αw = (H + αI)w − Hw*", "= 0 at w̃: (H + αI)w̃ = Hw*",
                        "Hessian H + αI has eigenvalues λᵢ + α > 0: the stationary point is the minimum")),
             sample=sample_quadratic, objective=quadratic_objective, candidate=shrunk,
-            training=train_weight_decay),
+            uses=("quadratic-gradient", "penalty-gradient"), training=train_weight_decay),
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",
-            symbolic=lambda: (lambda q, lm, v: Obligation(
-                zero=[((q * lm * q.T + alpha * sp.eye(2)) * (q * (lm + alpha * sp.eye(2)).inv() * lm * q.T * v)
-                       - q * lm * q.T * v)],
-                steps=("Q from the Cayley transform of a skew 2×2 S (rational entries)",
-                       "multiply through by H + αI; cancel each entry")))(*explicit_eigen(2)),
-            sample=sample_quadratic,
+            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
+                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * (q.T * vec))) - h * vec],
+                assumptions_used=("Q orthogonal", "α > 0"),
+                steps=("w̃ solves (H + αI)w̃ = Hw* (H + αI invertible)",
+                       "substitute the candidate and H = QΛQᵀ; cancel each entry")),
+            sample=sample_quadratic, uses=("shrinkage-minimizer",),
             lhs=lambda p: (lambda lm, q: q @ np.diag(lm / (lm + p["alpha"])) @ q.T @ p["w_star"])(
                 *np.linalg.eigh(p["H"])),
             rhs=shrunk),
         Identity(
             name="eigen-factor",
-            statement="component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
-            symbolic=lambda: Obligation(zero=[(lam + alpha) * (lam / (lam + alpha)) - lam],
-                                        steps=("in the eigenbasis (λᵢ + α)ṽᵢ = λᵢvᵢ",)),
-            sample=sample_quadratic,
-            lhs=lambda p: np.linalg.eigh(p["H"])[1].T @ shrunk(p),
-            rhs=lambda p: (lambda lm, q: lm / (lm + p["alpha"]) * (q.T @ p["w_star"]))(
-                *np.linalg.eigh(p["H"])),
+            statement="Qᵀ(H + αI)⁻¹HQ = diag(λᵢ/(λᵢ + α)): component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
+            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
+                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * vec)) - h * (q * vec)],
+                assumptions_used=("Q orthogonal (Cayley: QᵀQ = I)", "α > 0"),
+                steps=("QᵀQ = I, so Qᵀ(H + αI)⁻¹HQ = D ⇔ HQ = (H + αI)QD",
+                       "with H = QΛQᵀ explicit, cancel uᵀ((H + αI)QD − HQ)v for symbolic u, v")),
+            sample=eigen_sample, uses=("shrinkage-minimizer",),
+            lhs=lambda p: p["Q"].T @ shrunk(p),
+            rhs=lambda p: p["lam"] / (p["lam"] + p["alpha"]) * (p["Q"].T @ p["w_star"]),
             rtol=1e-9),
         Limit(
             name="alpha-to-zero",
-            statement="w̃ → w* as α → 0 (H positive definite)",
-            symbolic=lambda: Obligation(zero=[sp.limit(lam / (lam + alpha), alpha, 0, "+") - 1]),
-            sample=lambda rng, t: {"H": sampling.spd(rng, n := sampling.size(rng), 0.5, 5),
-                                   "w_star": sampling.normal(rng, n)},
-            f=lambda p, a: shrunk({**p, "alpha": a}),
-            value=lambda p: p["w_star"],
-            approach=tuple(10.0 ** -k for k in range(1, 13)), rtol=1e-10),
+            statement="w̃ → w* as α → 0 when H is positive definite (every λᵢ > 0)",
+            symbolic=lambda: Obligation.limit(
+                lam / (lam + alpha) * v, alpha, 0, v, scope="every n (each eigen-direction)",
+                assumptions_used=("λᵢ > 0 (H positive definite)",),
+                steps=("(Qᵀw̃)ᵢ = λᵢ/(λᵢ + α)·(Qᵀw*)ᵢ (eigen-factor)", "→ (Qᵀw*)ᵢ as α → 0⁺ since λᵢ > 0")),
+            sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
+                                   "w_star": sampling.normal(rng, k)},
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: p["w_star"],
+            uses=("eigen-factor",), rtol=1e-10),
+        Limit(
+            name="alpha-to-zero-for-psd-h",
+            statement="w̃ → w* as α → 0 for any PSD H (λᵢ = 0 allowed)",
+            expect=Expect.PITFALL, corrected_by="alpha-to-zero",
+            origin="the lecture assumes H PSD (a Hessian at a minimum) and drops 'definite'; the old key's "
+                   "own claim allowed λ = 0, where the component is 0 for every α",
+            premise=Premise("H is singular (some λᵢ = 0) and w* has a component in its null space",
+                            lambda p: abs(np.linalg.eigh(p["H"])[1][:, 0] @ p["w_star"]) > 1e-3
+                            and np.linalg.eigvalsh(p["H"])[0] < 1e-12 * np.linalg.eigvalsh(p["H"])[-1]),
+            sample=lambda rng, t: {"H": sampling.psd(rng, k := sampling.size(rng)),
+                                   "w_star": sampling.normal(rng, k)},
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: p["w_star"]),
         Limit(
             name="alpha-to-infinity",
             statement="w̃ → 0 as α → ∞ (every component with λᵢ ≪ α is sent to 0)",
-            symbolic=lambda: Obligation(zero=[sp.limit(lam / (lam + alpha), alpha, sp.oo)]),
-            sample=lambda rng, t: {"H": sampling.spd(rng, n := sampling.size(rng), 0.5, 5),
-                                   "w_star": sampling.normal(rng, n)},
-            f=lambda p, a: shrunk({**p, "alpha": a}),
-            value=lambda p: np.zeros_like(p["w_star"]),
-            approach=tuple(10.0 ** k for k in range(1, 13)), rtol=1e-10),
+            symbolic=lambda: Obligation.limit(
+                lam / (lam + alpha) * v, alpha, sp.oo, 0, scope="every n (each eigen-direction)",
+                assumptions_used=("λᵢ ≥ 0",), steps=("λᵢ/(λᵢ + α) → 0 as α → ∞",)),
+            sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
+                                   "w_star": sampling.normal(rng, k)},
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: np.zeros_like(p["w_star"]),
+            uses=("eigen-factor",), approach=tuple(10.0 ** k for k in range(1, 13)), rtol=1e-10),
         Identity(
             name="effective-parameters",
-            statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹)",
-            symbolic=lambda: (lambda q, lm, v: Obligation(
-                zero=[sp.cancel((q * lm * q.T * (q * lm * q.T + alpha * sp.eye(2)).inv()).trace())
-                      - sum(lm[i, i] / (lm[i, i] + alpha) for i in range(2))],
-                steps=("the trace is invariant under H ↦ QᵀHQ",)))(*explicit_eigen(2)),
-            sample=sample_quadratic,
+            statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",
+            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
+                (q * factors(lm) * q.T).trace() - factors(lm).trace()],
+                assumptions_used=("Q orthogonal", "α > 0"),
+                steps=("H(H + αI)⁻¹ = (H + αI)⁻¹H = QDQᵀ with D = diag(λᵢ/(λᵢ + α)) (eigen-factor)",
+                       "tr(QDQᵀ) = tr(DQᵀQ) = Σᵢ Dᵢᵢ: cancel with Q explicit")),
+            sample=sample_quadratic, uses=("eigen-factor",),
             lhs=lambda p: np.sum((lm := np.linalg.eigvalsh(p["H"])) / (lm + p["alpha"])),
             rhs=lambda p: np.trace(p["H"] @ np.linalg.inv(p["H"] + p["alpha"] * np.eye(len(p["H"]))))),
     ]))

@@ -1,0 +1,76 @@
+"""Pictures for early-stopping: the GD path against the ridge path, αᵢ against λᵢ, and the gap
+between the two shrinkage factors."""
+import numpy as np
+from matplotlib.figure import Figure
+
+from regverify.figures import figure
+
+
+def _curves(results):
+    return results.get("alpha-approximation", {}).get("training", {}).get("curves", {})
+
+
+@figure("early-stopping", "trajectory-vs-ridge",
+        alt="In two eigen-directions of the digits' least-squares Hessian (one with small τελ, one with "
+            "large), the gradient-descent iterates w⁽ᵗ⁾ against the ridge solutions at α = 1/(tε): the "
+            "paths start together at 0 and part where τελ grows")
+def draw_paths(results) -> Figure:
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.add_subplot()
+    c = _curves(results)
+    if c:
+        ax.plot(c["gd_path_i"], c["gd_path_j"], ".-", ms=3, label="gradient descent, t = 0…τ")
+        ax.plot([0.0] + c["ridge_path_i"], [0.0] + c["ridge_path_j"], ".-", ms=3,
+                label="ridge at α = 1/(tε)")
+        s_i, s_j = c["s_i_j"]
+        ax.set_xlabel(f"(Qᵀw)ᵢ, τελᵢ = {s_i:.2g}"), ax.set_ylabel(f"(Qᵀw)ⱼ, τελⱼ = {s_j:.2g}")
+        ax.set_title("early stopping vs ridge in two eigen-directions", fontsize=9)
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no training curve", ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
+@figure("early-stopping", "alpha-vs-lambda",
+        alt="The exact αᵢ = λᵢrᵢ/(1 − rᵢ) that makes ridge match τ steps of gradient descent, against λᵢ "
+            "for every eigenvalue of the digits' Hessian, with the single α = 1/(τε): they agree only "
+            "where τελᵢ ≪ 1")
+def draw_alpha(results) -> Figure:
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.add_subplot()
+    c = _curves(results)
+    detail = results.get("alpha-approximation", {}).get("training", {})
+    if c:
+        lam, alpha = np.array(c["lambda"]), np.array(c["alpha_i"])
+        ax.loglog(lam, alpha, "o", ms=3, label="exact αᵢ (digits)")
+        single = detail.get("alpha_single", 1 / (detail.get("tau", 1) * detail.get("eps", 1)))
+        ax.axhline(single, color="tab:orange", label=f"1/(τε) = {single:.3g}")
+        ax.set_xlabel("λᵢ"), ax.set_ylabel("αᵢ")
+        ax.set_title(f"ε = {detail.get('eps')}, τ = {detail.get('tau')}", fontsize=9)
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no training curve", ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
+@figure("early-stopping", "shrinkage-gap",
+        alt="The shrinkage factors 1 − e⁻ˢ (early stopping) and s/(1 + s) (ridge at α = 1/(τε)) against "
+            "s = τελ, and their difference, largest (≈ 0.204) at s ≈ 2.51")
+def draw_gap(results) -> Figure:
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.add_subplot()
+    s = np.geomspace(1e-2, 1e2, 4000)
+    early, ridge = 1 - np.exp(-s), s / (1 + s)
+    ax.semilogx(s, early, label="1 − e⁻ˢ (early stopping)")
+    ax.semilogx(s, ridge, label="s/(1 + s) (ridge)")
+    ax.semilogx(s, early - ridge, label="difference")
+    best = s[np.argmax(early - ridge)]
+    ax.axvline(best, color="gray", ls=":", lw=0.8)
+    ax.annotate(f"max {np.max(early - ridge):.3f} at s ≈ {best:.2f}", (best, np.max(early - ridge)),
+                (0.02, 0.45), textcoords="axes fraction", fontsize=8, arrowprops={"arrowstyle": "->"})
+    ax.set_xlabel("s = τελ"), ax.set_ylabel("shrinkage factor")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
