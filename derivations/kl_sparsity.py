@@ -91,13 +91,14 @@ def unindexed_mean_obligation():
 
 # --- numeric twins, from the definitions -----------------------------------------------------
 def penalty(r, r_hat):
-    """Σ_l KL(Bernoulli(ρ) ‖ Bernoulli(ρ̂_l)) = Σ_l Σ_outcomes p log(p/q)."""
-    p, q = np.stack([np.full_like(r_hat, r), 1 - np.full_like(r_hat, r)]), np.stack([r_hat, 1 - r_hat])
-    return np.sum(p * np.log(p / q))
+    """Σ_l KL(Bernoulli(ρ) ‖ Bernoulli(ρ̂_l)) = Σ_l Σ_outcomes p log(p/q) (autograd can trace it)."""
+    ones = anp.ones_like(r_hat)
+    p, q = anp.stack([r * ones, (1 - r) * ones]), anp.stack([r_hat, 1 - r_hat])
+    return anp.sum(p * anp.log(p / q))
 
 
 def kl_terms(r, r_hat):
-    return r * np.log(r / r_hat) + (1 - r) * np.log((1 - r) / (1 - r_hat))
+    return r * anp.log(r / r_hat) + (1 - r) * anp.log((1 - r) / (1 - r_hat))
 
 
 def mean_activations(p):

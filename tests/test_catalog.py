@@ -32,15 +32,15 @@ def test_claim_comes_out_as_expected(derivation, claim):
 
 
 @pytest.mark.parametrize("derivation, claim", every_claim())
-def test_every_erratum_points_to_a_claim_that_holds(derivation, claim):
-    if claim.expect is Expect.ERRATUM:
+def test_every_erratum_and_pitfall_points_to_a_claim_that_holds(derivation, claim):
+    if claim.expect.wrong:
         assert claim.corrected_by is not None
         assert derivation.claim(claim.corrected_by).expect is Expect.HOLDS
 
 
 @pytest.mark.parametrize("derivation, claim", every_claim())
 def test_every_claim_that_holds_has_a_symbolic_proof_obligation(derivation, claim):
-    assert claim.symbolic is not None
+    assert claim.expect.wrong or claim.symbolic is not None
 
 
 def test_each_design_card_derivation_has_a_training_run():

@@ -11,8 +11,9 @@ a = sp.Symbol("a", positive=True)
 
 
 def test_an_identity_is_proved_and_says_how():
-    proof = prove(Obligation(zero=[(x + y) ** 2 - x ** 2 - 2 * x * y - y ** 2]))
+    proof = prove(Obligation.identity((x + y) ** 2, x ** 2 + 2 * x * y + y ** 2, scope="every x, y"))
     assert proof.verdict is SymbolicVerdict.PROVED and proof.how == "expand"
+    assert proof.scope == "every x, y"
 
 
 def test_a_dropped_factor_is_refuted_with_an_exact_rational_counterexample():
@@ -23,7 +24,8 @@ def test_a_dropped_factor_is_refuted_with_an_exact_rational_counterexample():
 
 
 def test_the_derivative_of_the_abstract_sigmoid_is_sigma_times_one_minus_sigma():
-    proof = prove(Obligation(zero=[sp.diff(sigma(x), x) - sigma(x) * (1 - sigma(x))]))
+    proof = prove(Obligation.gradient(sigma(x), x, sigma(x) * (1 - sigma(x)), scope="every x"),
+                  required="differentiation")
     assert proof.verdict is SymbolicVerdict.PROVED
 
 
@@ -34,7 +36,7 @@ def test_a_counterexample_through_the_abstract_sigmoid_evaluates_the_real_one():
 
 def test_unit_interval_symbols_make_one_minus_rho_positive():
     rho = sp.Symbol("rho", positive=True)
-    proof = prove(Obligation(positive=[rho / (1 - rho)], unit_interval=(rho,)))
+    proof = prove(Obligation(positive=[rho / (1 - rho)], unit_interval=(rho,), scope="every ρ"))
     assert proof.verdict is SymbolicVerdict.PROVED
     assert prove(Obligation(positive=[rho / (1 - rho)])).verdict is SymbolicVerdict.UNPROVED
 
