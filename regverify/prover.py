@@ -177,8 +177,16 @@ class Proof:
         return out
 
 
+def _constants_out_of_sums(expr):
+    """expand, with each Σ's summand expanded and its constant factors taken out of the Σ."""
+    return sp.expand(sp.expand(expr).replace(
+        lambda e: isinstance(e, sp.Sum),
+        lambda s: sp.factor_terms(sp.Sum(sp.expand(s.function), *s.limits))))
+
+
 REWRITES: list[tuple[str, Callable]] = [
     ("expand", sp.expand),
+    ("expand, constants out of sums", _constants_out_of_sums),
     ("cancel", sp.cancel),
     ("together+expand", lambda e: sp.expand(sp.together(e))),
     ("simplify", sp.simplify),
@@ -259,7 +267,7 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     """Discharge the obligation, or find an exact counterexample, or say neither.
 
     ``required`` is what the claim's kind must derive ("differentiation", "limit"): an
-    obligation that did not is refused. Per residual: ``expand`` first (cheap); if that leaves
+    obligation that did not is refused. Per residual: the cheap rewrites first (expand, cancel); if that leaves
     something, look for an exact point where it is non-zero before spending the budget on
     heavier rewrites."""
     start = time.perf_counter()
@@ -281,14 +289,14 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     per_try = max(1.0, budget / max(1, len(residuals) + len(conditions)))
     hows, unreduced = set(), 0
     for residual in residuals:
-        how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[:1])
+        how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[:3])
         if how is None:
             found = find_counterexample([residual], obligation.unit_interval, seed,
                                         obligation.constraint)
             if found is not None:
                 return Proof(SymbolicVerdict.REFUTED, "non-zero at an exact point",
                              time.perf_counter() - start, found, **details)
-            how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[1:])
+            how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[3:])
         if how is None:
             unreduced += 1
         else:
