@@ -49,6 +49,12 @@ def cubic_term(p):
     return -(p["w"] @ (p["U"].T @ a ** 3 + (p["U"].T @ a) ** 3)) / 3
 
 
+def cubic_size(p):
+    """The size of the cubic term's parts, which can cancel in their sum."""
+    a = p["V"].T @ p["x"]
+    return np.abs(p["w"]) @ (np.abs(p["U"].T) @ np.abs(a) ** 3 + np.abs(p["U"].T @ a) ** 3) / 3
+
+
 def activation_size(p):
     return float(np.max(np.abs(p["V"].T @ p["x"])))
 
@@ -81,7 +87,7 @@ DERIVATION = register(Derivation(
                 steps=("ŷ(tx) is odd in t: no t² term", "d/dt ŷ(tx) at 0 = wᵀUᵀVᵀx",
                        "(1/3!) d³/dt³ ŷ(tx) at 0 = −⅓wᵀ[Uᵀa³ + (Uᵀa)³]")),
             sample=sampler(1e-4, 3e-3), outside_sample=sampler(0.3, 2.0),
-            lhs=lambda p: network(p) - linear(p), rhs=cubic_term,
+            lhs=lambda p: network(p) - linear(p), rhs=cubic_term, scale=cubic_size,
             regime=activation_size, regime_text=REGIME, inside=3e-3, rtol=1e-3),
         Approximation(
             name="sigmoid-linearisation",

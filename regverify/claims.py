@@ -305,6 +305,9 @@ class Approximation(Claim):
     inside: float
     rtol: float
     outside_sample: Sample
+    # What the error is relative to: |rhs| unless given (a sum that can cancel needs the size of
+    # its terms instead, or a near-zero rhs would make any error look large).
+    scale: Callable[[dict], np.ndarray] | None = None
     trials: int = 40
     kind: ClassVar[str] = "approximation"
 
@@ -313,7 +316,8 @@ class Approximation(Claim):
         for trial in range(self.trials):
             params = self.draw(rng, trial, sample)
             left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
-            error = float(np.max(np.abs(left - right) / np.maximum(np.abs(right), 1e-300)))
+            size = np.abs(self.scale(params)) if self.scale else np.abs(right)
+            error = float(np.max(np.abs(left - right) / np.maximum(size, 1e-300)))
             rows.append((float(self.regime(params)), error, params))
         return rows
 
