@@ -1,6 +1,6 @@
 """Mutation score: how many single-point errors planted in the key does `verify --quick` catch?
 
-    python benchmarks/mutation_score.py [MODULE ...] [--jobs N] [--timeout S] [--limit N]
+    python benchmarks/mutation_score.py [MODULE ...] [--jobs N] [--timeout S] [--sample N] [--seed S]
 
 Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
 forms, numeric twins, symbolic obligations and training functions (samplers, tolerances and
@@ -209,7 +209,9 @@ def main():
     options.add_argument("modules", nargs="*", help="lecture page module names (default: all)")
     options.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     options.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
-    options.add_argument("--limit", type=int, default=0, help="at most N mutants per module (0: all)")
+    options.add_argument("--sample", type=int, default=0,
+                         help="verify a uniform random sample of N mutants (0: all of them)")
+    options.add_argument("--seed", type=int, default=0, help="seed of the sample")
     args = options.parse_args()
 
     from threadpoolctl import threadpool_limits
@@ -219,11 +221,14 @@ def main():
     folder = Path(sys.modules[registry.LECTURE_PAGES].__path__[0])
     names = args.modules or sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
 
-    plan = []
-    for name in names:
-        found = mutants(folder / f"{name}.py")
-        plan += found[:args.limit] if args.limit else found
-    print(f"{len(plan)} mutants in {len(names)} lecture pages; {args.jobs} at a time", file=sys.stderr)
+    plan = [m for name in names for m in mutants(folder / f"{name}.py")]
+    planted = len(plan)
+    if args.sample and args.sample < planted:
+        import random
+        chosen = sorted(random.Random(args.seed).sample(range(planted), args.sample))
+        plan = [plan[i] for i in chosen]
+    print(f"{planted} mutants in {len(names)} lecture pages; verifying {len(plan)}, "
+          f"{args.jobs} at a time", file=sys.stderr)
 
     verdicts: dict[int, str] = {}
     start = time.perf_counter()
@@ -243,6 +248,8 @@ def main():
     total = len(plan)
     killed = sum(v.startswith("killed") for v in verdicts.values())
     rows.append(["all", total, killed, total - killed, f"{100 * killed / max(total, 1):.1f}"])
+    if len(plan) < planted:
+        print(f"A uniform random sample of {len(plan)} of the {planted} mutants (seed {args.seed}).\n")
     print(tabulate(rows, headers=["lecture page", "mutants", "killed", "survived", "kill rate %"],
                    tablefmt="github"))
     survivors = [(plan[i].module, plan[i].line, plan[i].description) for i in sorted(verdicts)
