@@ -25,8 +25,8 @@ from regverify.symbolic import symbol_matrix, symbol_vector
 SLIDES = "003_c3291310eed8186c.txt"
 rho, rho_hat = sp.symbols("rho rho_hat", positive=True)   # both in (0, 1)
 UNIT = ("ρ ∈ (0, 1)", "ρ̂_l ∈ (0, 1) (sigmoid units)")
-SIZES = ((2, 2, 3), (3, 3, 4))                            # m examples, n inputs, k units
-SCOPE = "sizes W 2×3 (m = 2) and W 3×4 (m = 3), σ abstract with σ' = σ(1 − σ)"
+SIZES = ((2, 3, 4), (4, 2, 3))                            # m examples, n inputs, k units: all distinct
+SCOPE = "sizes (m, n, k) = (2, 3, 4) and (4, 2, 3): X m×n, W n×k, all distinct; σ abstract with σ' = σ(1 − σ)"
 
 
 def kl(r, r_hat):

@@ -276,9 +276,11 @@ DERIVATION = register(Derivation(
             name="effective-parameters",
             statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",
             symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
+                h - q * factors(lm) * q.T * (h + alpha * sp.eye(h.rows)),
                 (q * factors(lm) * q.T).trace() - factors(lm).trace()],
                 assumptions_used=("Q orthogonal", "α > 0"),
-                steps=("H(H + αI)⁻¹ = (H + αI)⁻¹H = QDQᵀ with D = diag(λᵢ/(λᵢ + α)) (eigen-factor)",
+                steps=("H = QDQᵀ(H + αI) with D = diag(λᵢ/(λᵢ + α)), so H(H + αI)⁻¹ = QDQᵀ "
+                       "(multiply through; H = QΛQᵀ explicit)",
                        "tr(QDQᵀ) = tr(DQᵀQ) = Σᵢ Dᵢᵢ: cancel with Q explicit")),
             sample=sample_quadratic, uses=("eigen-factor",),
             lhs=lambda p: np.sum((lm := np.linalg.eigvalsh(p["H"])) / (lm + p["alpha"])),

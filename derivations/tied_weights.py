@@ -58,7 +58,7 @@ def batched_obligation() -> Obligation:
         r = h * w.T + sp.ones(m, 1) * c.T - x
         claimed = 2 * (r.T * h + x.T * (r * w).multiply_elementwise(h.applyfunc(lambda v: v * (1 - v)))) / m
         return Obligation.gradient(sum(e ** 2 for e in r) / m, w, claimed)
-    return at_sizes(build, sizes=((2, 2, 3), (3, 3, 2)), scope="sizes m×n×k = 2×2×3 and 3×3×2, σ abstract",
+    return at_sizes(build, sizes=((2, 3, 4), (4, 2, 3)), scope="sizes m×n×k = 2×3×4 and 4×2×3, σ abstract",
                     steps=("the mean over rows of the one-example gradient",))
 
 

@@ -152,6 +152,8 @@ def load_assignment(path: str | Path) -> Assignment:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise AssignmentError(f"{path}: not valid JSON: {error}") from None
+    except RecursionError:
+        raise AssignmentError(f"{path}: nested too deeply to be an assignment file") from None
     return parse_assignment(document, path.resolve())
 
 

@@ -364,8 +364,10 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
     for path in files:
         try:
             entries = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise BankError(f"{path}: not valid JSON: {error}") from None
+        except RecursionError:
+            raise BankError(f"{path}: nested too deeply to be a question file") from None
         tolerance = (RTOL, ATOL)
         if isinstance(entries, dict):
             tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)

@@ -1,11 +1,11 @@
 """Grade a whole class: one output row per input row, in order, whatever the row holds.
 
 Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
-tex are read as those). An unknown question id, an empty, unreadable or over-long answer is an
-``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly ("internal error,
-reported", with the traceback on stderr). The file itself is refused (``BatchError``, naming the
-line) when it is not CSV with the needed columns, has an unterminated quote, names an unknown
-format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
+tex are read as those). An unknown question id or format, an empty, unreadable or over-long
+answer is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
+("internal error, reported", with the traceback on stderr). The file itself is refused
+(``BatchError``, naming the line) when it is not CSV with the needed columns, has an unterminated
+quote, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
 or JSON by the file's extension, written atomically. Gradebook totals are in totals.py, the
 Gradescope autograder in gradescope.py.
 """
@@ -71,19 +71,12 @@ def read_rows(path: str | Path) -> list[dict]:
     if missing:
         raise BatchError(f"{path} lacks the column(s) {', '.join(missing)}; the header must have "
                          "student,question,answer and optionally format")
-    rows, bad_formats = [], []
+    rows = []
     try:
-        for row in reader:
-            row = dict(row)
-            fmt = (row.get("format") or "").strip().lower()
-            if fmt not in FORMATS and len(bad_formats) < 3:
-                bad_formats.append(f"line {reader.line_num}: {row.get('format')!r}")
-            rows.append(row)
+        for row in reader:   # an unknown format is that row's invalid answer, not the file's
+            rows.append(dict(row))
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
-    if bad_formats:
-        raise BatchError(f"{path}: unknown format ({'; '.join(bad_formats)}); the format column takes "
-                         "text or latex (plain, plaintext, txt and tex are read as those)")
     return rows
 
 

@@ -208,6 +208,9 @@ def find_submission(folder: Path, name: str) -> tuple[Path | None, str | None]:
                   f"Submit your answers as {md_code(name)}, one `QID: answer` per line.")
 
 
+MAX_NOTES = 20    # a garbled file can raise thousands; the first ones say what is wrong
+
+
 def _summary(assignment: Assignment, tests: list[dict], notes: list[str]) -> str:
     score = sum(t["score"] for t in tests)
     correct = sum(t["status"] == "passed" for t in tests)
@@ -215,7 +218,9 @@ def _summary(assignment: Assignment, tests: list[dict], notes: list[str]) -> str
              f"**{_of_points(score, assignment.max_score)}**: "
              f"{correct} of {len(tests)} questions correct."]
     if notes:
-        lines.append("Notes on your submission:\n\n" + "\n".join(f"- {note}" for note in notes))
+        shown = notes[:MAX_NOTES] + ([f"… and {len(notes) - MAX_NOTES} more like these"]
+                                     if len(notes) > MAX_NOTES else [])
+        lines.append("Notes on your submission:\n\n" + "\n".join(f"- {note}" for note in shown))
     return "\n\n".join(lines)
 
 

@@ -221,9 +221,16 @@ def _superscripts_and_bars(tokens: list[str]) -> list[str]:
                 continue
         out.append(t)
         i += 1
+    # two bars typed side by side, ||x||, are the norm's double bar
+    merged = []
+    for t in out:
+        if t == "|" and merged and merged[-1] == "|":
+            merged[-1] = "||"
+        else:
+            merged.append(t)
     # bars: a bar right after an operand closes the innermost open bar of its kind; else it opens
     result, stack = [], []
-    for t in out:
+    for t in merged:
         if t in ("|", "||"):
             prev = result[-1] if result else None
             after_operand = prev is not None and prev not in _OPENERS and prev not in FUNCTION_NAMES
@@ -237,7 +244,25 @@ def _superscripts_and_bars(tokens: list[str]) -> list[str]:
             result.append(t)
     if stack:
         raise InvalidAnswer(f"unbalanced {stack[-1]}: a bar is never closed")
-    return _sum_arguments(result)
+    return _sum_arguments(_drop_norm_subscripts(result))
+
+
+def _drop_norm_subscripts(tokens: list[str]) -> list[str]:
+    """‖x‖_2 and ‖J‖_F: for a vector the 2-norm and for a matrix the Frobenius norm are what
+    norm() computes, so the subscript says nothing more."""
+    out, i = [], 0
+    while i < len(tokens):
+        out.append(tokens[i])
+        if tokens[i] == "||>" and tokens[i + 1:i + 2] == ["_"]:
+            rest = tokens[i + 2:i + 5]
+            if rest[:1] in (["2"], ["F"]):
+                i += 3
+                continue
+            if rest in (["{", "2", "}"], ["{", "F", "}"]):
+                i += 5
+                continue
+        i += 1
+    return out
 
 
 _OPEN, _CLOSE = {"(", "[", "{", "|<", "||<"}, {")", "]", "}", "|>", "||>"}

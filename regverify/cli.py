@@ -32,6 +32,7 @@ from . import __version__
 # Each command imports what it uses, so that --help, show and grade never load SymPy or autograd.
 
 EXIT_OK, EXIT_NOT_AS_EXPECTED, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13    # as a shell reports a process ended by SIGPIPE
 VERDICT_EXIT = {"correct": EXIT_OK, "incorrect": EXIT_NOT_AS_EXPECTED, "invalid": EXIT_INVALID}
 
 
@@ -373,6 +374,11 @@ def command_gradescope(args) -> int:
     return EXIT_OK
 
 
+def _clip(text: str, limit: int = 200) -> str:
+    """A line as the table echoes it: an unreadable megabyte is not worth printing whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 def command_check_steps(args) -> int:
     from tabulate import tabulate
     from .grading.expr import InvalidAnswer
@@ -396,7 +402,7 @@ def command_check_steps(args) -> int:
     if args.json:
         write_json(report.as_dict(), "-")
     else:
-        print(tabulate([(s.number, s.interpreted_as or s.text, s.verdict, s.feedback) for s in report.steps],
+        print(tabulate([(s.number, _clip(s.interpreted_as or s.text), s.verdict, s.feedback) for s in report.steps],
                        headers=["step", "read as", "verdict", "feedback"], tablefmt="github"))
         broken = next((s for s in report.steps if s.verdict in ("not-equivalent", "invalid")), None)
         if broken:
@@ -411,14 +417,19 @@ def command_check_steps(args) -> int:
     return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1 but got {text!r}")
-    return value
+def whole_number_at_least(least: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {least} but got {text!r}")
+        return value
+    return parse
+
+
+positive_int, nonnegative_int = whole_number_at_least(1), whole_number_at_least(0)
 
 
 def parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -429,7 +440,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     v = sub.add_parser("verify", help="prove and check every claim (symbolic, numeric, training)")
     v.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all)")
     v.add_argument("--json", metavar="PATH|-", help="also write the results as JSON ('-' for stdout)")
-    v.add_argument("--seed", type=int, default=0, help="seed for every random draw (default 0)")
+    v.add_argument("--seed", type=nonnegative_int, default=0, help="seed for every random draw (default 0)")
     v.add_argument("--quick", action="store_true", help="shorter training runs; every symbolic "
                                                          "and gradient check still runs")
     v.add_argument("--jobs", type=positive_int, default=None, metavar="N",
@@ -439,7 +450,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                                       "an index (README.md)")
     r.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all, and the index)")
     r.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports)")
-    r.add_argument("--seed", type=int, default=0, help="seed for every random draw (default 0)")
+    r.add_argument("--seed", type=nonnegative_int, default=0, help="seed for every random draw (default 0)")
     r.add_argument("--check", action="store_true", help="regenerate into a temporary folder and "
                                                         "exit 1 naming each file of DIR that differs")
     r.add_argument("--jobs", type=positive_int, default=None, metavar="N",
@@ -504,9 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("regverify: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:   # the reader (head, less) went away: stop quietly
+    except BrokenPipeError:   # the reader (head, less) went away: stop quietly, but never "correct"
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -196,8 +196,11 @@ class Grade(_grader.Grade):
 
 def grade(qid: str, answer: str, latex: bool = False, bank=None) -> Grade:
     """Grade one answer to question ``qid`` (plain text, or LaTeX with ``latex=True``)."""
+    if not isinstance(answer, str):
+        raise TypeError(f"Expected the answer as a string, e.g. grade({qid!r}, 'g + alpha*w'), "
+                        f"but got answer={answer!r}")
     q = question(qid, bank)
-    return Grade.of(_grader.grade(q, str(answer), latex=latex), q)
+    return Grade.of(_grader.grade(q, answer, latex=latex), q)
 
 
 class StepReport(_steps.StepReport):

@@ -72,9 +72,8 @@ def decide(claim: Claim, symbolic: Proof, numeric: Evidence, training: Evidence)
                 and symbolic.verdict is not SymbolicVerdict.PROVED):
             return "refuted", True
         return ("verified" if symbolic.verdict is SymbolicVerdict.PROVED else "unverified"), False
-    if (numeric.verdict is NumericVerdict.FAILED or symbolic.verdict is SymbolicVerdict.REFUTED
-            or training.verdict is NumericVerdict.FAILED):
-        return "refuted", False
+    if numeric.verdict is NumericVerdict.FAILED or training.verdict is NumericVerdict.FAILED:
+        return "refuted", False     # only a numeric counterexample makes a statement wrong
     symbolic_ok = (symbolic.verdict is SymbolicVerdict.PROVED
                    or isinstance(claim, Approximation))
     if symbolic_ok and numeric.verdict is NumericVerdict.PASSED:

@@ -151,3 +151,10 @@ def test_a_nan_anywhere_in_a_run_fails_every_gap_predicate():
     assert not gaps["finite"]
     assert not gaps["max_param_rel_gap"] < 1e-10 and not gaps["max_loss_rel_gap"] < 1e-10
     assert trajectory_gap(good, good)["max_param_rel_gap"] == 0.0
+
+
+def test_a_symbolic_counterexample_alone_never_marks_a_claim_that_holds_wrong():
+    broken_proof = _claim(symbolic=lambda: Obligation.identity(sp.Symbol("x") ** 2, sp.Symbol("x"), scope="x"))
+    result = verify_claim(_derivation(), broken_proof)
+    assert result.symbolic.verdict is SymbolicVerdict.REFUTED and result.numeric.verdict.value == "passed"
+    assert result.status == "unverified" and not result.ok

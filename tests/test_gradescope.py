@@ -278,3 +278,10 @@ def test_end_to_end_setup_sh_in_a_fresh_venv_then_run_autograder(autograder, tmp
         results = json.loads((root / "results" / "results.json").read_text())
         validate(results)
         assert results["score"] == score, f"{label}: expected score {score} but got score={results['score']}"
+
+
+def test_a_garbled_submission_shows_the_first_notes_and_counts_the_rest(autograder, tmp_path):
+    junk = "".join(f"junk line {i}\n" for i in range(5000))
+    status, results = run_in_process(gradescope_root(autograder, tmp_path, {"answers.txt": junk}))
+    assert status == 0 and "more like these" in results["output"]
+    assert len(results["output"]) < 20_000

@@ -220,7 +220,6 @@ def test_a_bad_output_path_is_refused_before_any_grading(tmp_path, capsys, monke
 
 @pytest.mark.parametrize("text, words", [
     ('student,question,answer\na,l2-grad,g\nb,l2-grad,"g + alpha*w\nc,l2-grad,g\n', "line 3"),
-    ("student,question,answer,format\na,l2-grad,g,markdown\n", "markdown"),
     ("student,answer\na,g\n", "question"),
 ])
 def test_a_malformed_class_file_is_refused_naming_the_problem(tmp_path, capsys, text, words):
@@ -362,3 +361,29 @@ def test_a_key_clipped_to_the_old_narrow_ranges_is_incorrect(qid, answer):
 def test_every_key_is_correct_against_itself_in_latex_free_spacing_and_batch(qid):
     rows = [{"student": "s", "question": qid, "answer": a} for a in (BANK[qid].key, " " + BANK[qid].key + " ")]
     assert {r["verdict"] for r in batch_module.grade_rows(BANK, rows)} == {"correct"}
+
+
+def test_an_unknown_format_is_that_rows_invalid_and_the_rest_are_graded(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("student,question,answer,format\n"
+                                     "a,l2-grad,g + alpha*w,markdown\nb,l2-grad,g + alpha*w,text\n")
+    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.csv")]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "out.csv")))
+    assert [r["verdict"] for r in rows] == ["invalid", "correct"] and "markdown" in rows[0]["feedback"]
+
+
+def test_a_bank_nested_too_deeply_is_a_bank_error_naming_the_file(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    with pytest.raises(BankError, match="deep.json"):
+        load_bank(tmp_path)
+
+
+@pytest.mark.parametrize("answer", [r"\frac{W_l}{||W_l||}", r"\frac{W_l}{\|W_l\|_2}",
+                                    r"\frac{W_l}{\|W_l\|_{2}}", r"\frac{W_l}{\lVert W_l \rVert}"])
+def test_the_ways_people_write_a_norm_in_latex_are_read_as_the_norm(answer):
+    result = grade(load_bank()["max-activation"], answer, latex=True)
+    assert result.verdict == "correct" and "norm(W_l)" in result.interpreted_as
+
+
+def test_single_bars_stay_an_absolute_value():
+    result = grade(load_bank()["max-activation"], r"\frac{W_l}{|W_l|}", latex=True)
+    assert result.verdict == "incorrect" and "abs(W_l)" in result.interpreted_as

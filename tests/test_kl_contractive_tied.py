@@ -133,3 +133,10 @@ def test_a_tied_run_that_diverges_fails_on_its_non_finite_values():
                                  tied_weights.train_tied])
 def test_each_full_training_run_passes(run):
     assert run(0, quick=False).verdict is NumericVerdict.PASSED
+
+
+def test_explicit_size_proofs_use_distinct_m_n_k_so_that_1_over_m_differs_from_1_over_n():
+    import inspect
+    assert all(len(set(size)) == len(size) for size in kl_sparsity.SIZES)
+    batched = inspect.getsource(tied_weights.batched_obligation)
+    assert "(2, 3, 4), (4, 2, 3)" in batched

@@ -74,3 +74,10 @@ def test_the_result_is_still_the_graders_grade():
     from regverify.grading.grader import Grade
     result = grade("l2-grad", "g + alpha*w")
     assert isinstance(result, Grade) and result.as_dict()["verdict"] == "correct"
+
+
+@pytest.mark.parametrize("answer", [None, 5, b"g + alpha*w"])
+def test_an_answer_that_is_not_a_string_is_refused_saying_so(answer):
+    from regverify import grade
+    with pytest.raises(TypeError, match="as a string"):
+        grade("l2-grad", answer)

@@ -128,3 +128,10 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_process_behind():
     alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
              and open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
     assert alive == []
+
+
+@pytest.mark.parametrize("argv", [["verify", "--seed", "-1"], ["report", "--seed", "x"]])
+def test_a_negative_or_unreadable_seed_is_a_usage_error(argv):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
