@@ -1,7 +1,7 @@
 """Run every check of a claim and decide its status.
 
-A claim that should hold is ``verified`` when SymPy proved it (an approximation may stay
-unproved), its numeric twin passed and its training run, if any, passed. An erratum or a pitfall
+A claim that should hold is ``verified`` when SymPy proved it (an approximation may come
+without a series to prove), its numeric twin passed and its training run, if any, passed. An erratum or a pitfall
 is ``refuted`` when a numeric counterexample exists that satisfies its premise (and, for an
 erratum, its quote stands in the cited line of the material); symbolic failure alone never
 refutes. A check that crashes makes the claim an ``error``, whatever else it showed.
@@ -74,8 +74,9 @@ def decide(claim: Claim, symbolic: Proof, numeric: Evidence, training: Evidence)
         return ("verified" if symbolic.verdict is SymbolicVerdict.PROVED else "unverified"), False
     if numeric.verdict is NumericVerdict.FAILED or training.verdict is NumericVerdict.FAILED:
         return "refuted", False     # only a numeric counterexample makes a statement wrong
+    # An approximation may come without a series to prove; one that states it must prove it.
     symbolic_ok = (symbolic.verdict is SymbolicVerdict.PROVED
-                   or isinstance(claim, Approximation))
+                   or (isinstance(claim, Approximation) and symbolic.verdict is SymbolicVerdict.SKIPPED))
     if symbolic_ok and numeric.verdict is NumericVerdict.PASSED:
         return "verified", True
     return "unverified", False

@@ -158,3 +158,17 @@ def test_a_symbolic_counterexample_alone_never_marks_a_claim_that_holds_wrong():
     result = verify_claim(_derivation(), broken_proof)
     assert result.symbolic.verdict is SymbolicVerdict.REFUTED and result.numeric.verdict.value == "passed"
     assert result.status == "unverified" and not result.ok
+
+
+def test_an_approximation_that_states_its_series_must_prove_it():
+    from regverify.claims import Approximation
+    base = dict(name="approx", statement="sin x ≈ x", sample=lambda rng, t: {"x": float(rng.uniform(1e-4, 1e-3))},
+                outside_sample=lambda rng, t: {"x": float(rng.uniform(1, 2))}, lhs=lambda p: np.sin(p["x"]),
+                rhs=lambda p: p["x"], regime=lambda p: p["x"], regime_text="x", inside=1e-3, rtol=1e-5)
+    x = sp.Symbol("x")
+    def series(claimed):   # the first-order term of sin, by differentiating at 0
+        return lambda: Obligation(zero=[sp.diff(sp.sin(x), x).subs(x, 0) * x - claimed], derived_by="differentiation",
+                                  scope="x → 0")
+    right, wrong = Approximation(**base, symbolic=series(x)), Approximation(**base, symbolic=series(2 * x))
+    assert verify_claim(_derivation(), right).status == "verified"
+    assert verify_claim(_derivation(), wrong).status != "verified"
