@@ -52,9 +52,11 @@ def accuracy_table():
 
 
 def smallest_detected(f, x, exact, method):
+    exact = np.asarray(exact, dtype=float)
     measured = numeric_jacobian(f, x, method)
     worst = 0.0
-    for index in zip(*np.nonzero(exact)):
+    for index in zip(*np.nonzero(np.atleast_1d(exact))):
+        index = index if exact.ndim else ()      # a scalar gradient has one entry, at ()
         detected = None
         for p in LEVELS:
             claimed = exact.copy()
