@@ -66,20 +66,6 @@ def trajectory_gap(a: Trajectory, b: Trajectory) -> dict:
             "max_loss_rel_gap": float(loss_gap) if finite else nan, "finite": finite}
 
 
-def soft_threshold(z: np.ndarray, t) -> np.ndarray:
-    """The proximal map of t‖·‖₁ (used by ISTA)."""
-    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)
-
-
-def ista(grad_smooth: Callable[[np.ndarray], np.ndarray], w0: np.ndarray, lr: float,
-         alpha: float, steps: int) -> np.ndarray:
-    """Proximal gradient for J(w) + α‖w‖₁: w ← prox_{lr·α}(w − lr ∇J(w))."""
-    w = np.array(w0, dtype=float)
-    for _ in range(steps):
-        w = soft_threshold(w - lr * grad_smooth(w), lr * alpha)
-    return w
-
-
 def train_with_autograd_check(start: Params, gradient: Callable[[Params], Params],
                               loss: Callable[[Params], float], lr: float,
                               steps: int) -> tuple[Trajectory, dict]:

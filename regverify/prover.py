@@ -222,7 +222,7 @@ def _entries(expr) -> list:
         return list(expr)
     if isinstance(expr, sp.MatrixExpr):
         return list(sp.Matrix(expr)) if all(d.is_Integer for d in expr.shape) else [expr]
-    return [sp.sympify(expr)]
+    return [sp.S(expr)]   # the key's own expression (a number or SymPy), never user input
 
 
 def _is_zero(expr) -> bool:
@@ -303,7 +303,7 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
             hows.add(how)
     unshown = []
     for condition, strict in conditions:
-        how = _shown(sp.sympify(condition).subs(unit), per_try, strict)
+        how = _shown(sp.S(condition).subs(unit), per_try, strict)
         if how is None:
             unshown.append(condition)
         else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from regverify.claims import Approximation, Claim, Derivation, Evidence, Expect, NumericVerdict
+from regverify.claims import Approximation, Claim, Derivation, Evidence, NumericVerdict
 from regverify.prover import Proof, SymbolicVerdict, prove
 
 

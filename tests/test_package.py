@@ -117,7 +117,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_process_behind():
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 60
-    while "[1/" not in (line := command.stderr.readline()) and time.monotonic() < deadline:
+    while "[1/" not in command.stderr.readline() and time.monotonic() < deadline:
         pass   # wait until the workers are busy
     workers = subprocess.run(["pgrep", "-P", str(command.pid)], capture_output=True, text=True).stdout.split()
     assert workers, "Expected worker processes but found none"

@@ -155,7 +155,7 @@ def test_every_relative_link_resolves_to_a_file_and_an_anchor_or_line_in_it(demo
     out, _, _ = demo
     checked = 0
     for page in sorted(out.glob("*.md")):
-        for kind, target in links(page):
+        for _, target in links(page):
             assert not re.match(r"[a-z]+:", target), f"Expected only relative links but got {target}"
             path, _, fragment = target.partition("#")
             resolved = (page.parent / path).resolve() if path else page
