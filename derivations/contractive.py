@@ -176,13 +176,17 @@ def train_contractive(seed: int, quick: bool, gradient=cae_gradient) -> Evidence
     penalty_curve.append(measured_jacobian_norm(run.params, held_out))
     with np.errstate(invalid="ignore"):
         ratio = penalty_curve[-1] / plain_curve[-1]
+        sample = held_out[:20]
+        by_autograd = np.mean([autograd_jacobian_norm({**run.params, "x": row}) for row in sample])
+        instrument = abs(measured_jacobian_norm(run.params, sample) / by_autograd - 1)   # the instrument checked
     detail = {"data": f"digits, {len(train)} train / {len(held_out)} held out, k={UNITS}, lambda={STRENGTH}",
               "steps": steps, "criterion": f"held-out ||J||_F^2 ratio < {LOWER} and loss gap < 1e-10",
               "held_out_jacobian_norm_plain": plain_curve[-1], "held_out_jacobian_norm_contractive": penalty_curve[-1],
-              "ratio": ratio, **cross_check, "seconds": round(plain.seconds + run.seconds, 3),
+              "ratio": ratio, "measured_vs_autograd_jacobian": instrument, **cross_check, "seconds": round(plain.seconds + run.seconds, 3),
               "curves": {"step": list(range(0, steps, every)) + [steps], "jacobian_norm_plain": plain_curve,
                          "jacobian_norm_contractive": penalty_curve}}
-    ok = ratio < LOWER and cross_check["max_loss_rel_gap"] < 1e-10 and plain.finite
+    ok = (ratio < LOWER and cross_check["max_loss_rel_gap"] < 1e-10 and plain.finite
+          and instrument < 1e-6)
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 

@@ -140,3 +140,12 @@ def test_explicit_size_proofs_use_distinct_m_n_k_so_that_1_over_m_differs_from_1
     assert all(len(set(size)) == len(size) for size in kl_sparsity.SIZES)
     batched = inspect.getsource(tied_weights.batched_obligation)
     assert "(2, 3, 4), (4, 2, 3)" in batched
+
+
+def test_the_contractive_run_checks_its_measuring_instrument_against_autograd(monkeypatch):
+    good = contractive.train_contractive(0, True)
+    assert good.verdict is NumericVerdict.PASSED and good.detail["measured_vs_autograd_jacobian"] < 1e-6
+    original = contractive.measured_jacobian_norm
+    # a one-sided difference divided as a central one: half the measured Jacobian, same ratio
+    monkeypatch.setattr(contractive, "measured_jacobian_norm", lambda p, x, step=1e-5: original(p, x, step) / 4)
+    assert contractive.train_contractive(0, True).verdict is NumericVerdict.FAILED
