@@ -35,6 +35,13 @@ def figure(derivation: str, name: str, alt: str):
     return register
 
 
+def one_panel(size=(5, 3.5)):
+    """A figure with one set of axes, at the size every report figure shares."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=size)
+    return fig, fig.add_subplot()
+
+
 def figures_for(derivation: str) -> list[FigureSpec]:
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")

@@ -1,8 +1,7 @@
 """backprop: paths against edges as the graph deepens; the digits run against autograd."""
 import numpy as np
-from matplotlib.figure import Figure
 
-from . import figure
+from . import figure, one_panel
 
 
 @figure("backprop", "paths-vs-edges", alt="Number of input-to-output paths (w^d) and of edges backprop "
@@ -10,8 +9,7 @@ from . import figure
 def draw_paths(results):
     curves = results["path-sum"]["training"]["curves"]
     depth = np.array(curves["depth (w=3)"])
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.semilogy(depth, curves["paths (w=3)"], "o-", label="paths summed by 004:450 (w^d)")
     ax.semilogy(depth, curves["edges (w=3)"], "s-", label="edges visited by backprop (d·w² + w)")
     ax.set(xlabel="depth d (width w = 3)", ylabel="count", title="Path sum vs backprop (measured)")
@@ -25,8 +23,7 @@ def draw_paths(results):
 def draw_training(results):
     run = results["batched-hidden-weights"]["training"]
     loss = run["curves"]["loss (closed form)"]
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.plot(loss, label="closed form (HᵀG, Xᵀ[(GW₂ᵀ) ⊙ 1[A₁>0]])")
     ax.set(xlabel="step", ylabel="cross-entropy + λ‖W‖²",
            title=f"Digits: autograd loss gap {run['max_loss_rel_gap']:.1e} at every step")

@@ -1,7 +1,6 @@
 """contractive: the measured held-out Jacobian norm over training, with and without the penalty."""
-from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 @figure("contractive", "held-out-jacobian",
@@ -10,8 +9,7 @@ from regverify.figures import figure
 def draw(results):
     training = results["penalty-gradient"]["training"]
     curves = training["curves"]
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.plot(curves["step"], curves["jacobian_norm_plain"], label="no penalty", color="0.5")
     ax.plot(curves["step"], curves["jacobian_norm_contractive"], label="contractive penalty", color="tab:blue")
     ax.set_xlabel("gradient step")

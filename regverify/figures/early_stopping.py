@@ -3,7 +3,7 @@ between the two shrinkage factors."""
 import numpy as np
 from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 def _curves(results):
@@ -15,8 +15,7 @@ def _curves(results):
             "large), the gradient-descent iterates w⁽ᵗ⁾ against the ridge solutions at α = 1/(tε): the "
             "paths start together at 0 and part where τελ grows")
 def draw_paths(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     c = _curves(results)
     if c:
         ax.plot(c["gd_path_i"], c["gd_path_j"], ".-", ms=3, label="gradient descent, t = 0…τ")
@@ -37,8 +36,7 @@ def draw_paths(results) -> Figure:
             "for every eigenvalue of the digits' Hessian, with the single α = 1/(τε): they agree only "
             "where τελᵢ ≪ 1")
 def draw_alpha(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     c = _curves(results)
     detail = results.get("alpha-approximation", {}).get("training", {})
     if c:
@@ -59,8 +57,7 @@ def draw_alpha(results) -> Figure:
         alt="The shrinkage factors 1 − e⁻ˢ (early stopping) and s/(1 + s) (ridge at α = 1/(τε)) against "
             "s = τελ, and their difference, largest (≈ 0.204) at s ≈ 2.51")
 def draw_gap(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     s = np.geomspace(1e-2, 1e2, 4000)
     early, ridge = 1 - np.exp(-s), s / (1 + s)
     ax.semilogx(s, early, label="1 − e⁻ˢ (early stopping)")

@@ -1,8 +1,7 @@
 """kl-sparsity: each hidden unit's mean activation before and after training, against ρ."""
 import numpy as np
-from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 @figure("kl-sparsity", "mean-activations",
@@ -13,8 +12,7 @@ def draw(results):
     curves = training["curves"]
     before, after = np.asarray(curves["mean_activation_before"]), np.asarray(curves["mean_activation_after"])
     units = np.arange(1, len(before) + 1)
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.bar(units - 0.2, before, 0.4, label="before training", color="0.7")
     ax.bar(units + 0.2, after, 0.4, label=f"after {training['steps']} steps", color="tab:blue")
     ax.axhline(curves["rho"][0], color="tab:red", ls="--", label=f"ρ = {curves['rho'][0]:g}")

@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 @figure("l1-soft-threshold", "threshold-vs-shrinkage",
@@ -10,8 +10,7 @@ from regverify.figures import figure
             "[−α/h, α/h] and moves every other weight toward 0 by α/h; L2's h/(h + α)·wᵢ* scales it and "
             "never reaches 0")
 def draw_threshold(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     h, alpha = 1.0, 1.0
     w_star = np.linspace(-3, 3, 401)
     ax.plot(w_star, w_star, color="lightgray", ls="--", label="no penalty: w = w*")
@@ -30,8 +29,7 @@ def draw_threshold(results) -> Figure:
             "coordinate-descent solver with golden-section search, which contains no threshold; they "
             "coincide, zeros included")
 def draw_solver(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     curves = results.get("soft-threshold", {}).get("training", {}).get("curves", {})
     if curves:
         closed, solver = np.array(curves["closed_form"]), np.array(curves["coordinate_descent"])

@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 H_EXAMPLE = np.array([[2.5, 0.9], [0.9, 0.6]])
 W_STAR = np.array([1.4, 1.6])
@@ -13,8 +13,7 @@ ALPHA = 0.8
         alt="Ellipses of the quadratic L̂ around w*, the L2 ball through w̃ = (H + αI)⁻¹Hw*, and the two "
             "points: w̃ sits where an ellipse touches the ball, pulled furthest along the flat eigen-direction")
 def draw_contours(results) -> Figure:
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     w_tilde = np.linalg.solve(H_EXAMPLE + ALPHA * np.eye(2), H_EXAMPLE @ W_STAR)
     g1, g2 = np.meshgrid(np.linspace(-1, 3, 300), np.linspace(-1, 3, 300))
     d1, d2 = g1 - W_STAR[0], g2 - W_STAR[1]

@@ -1,17 +1,15 @@
 """output-units: the softplus NLL and its saturation; log-sum-exp between its bounds."""
 import numpy as np
-from matplotlib.figure import Figure
 from scipy.special import logsumexp
 
-from . import figure
+from . import figure, one_panel
 
 
 @figure("output-units", "softplus-nll", alt="−log P = ζ((1−2y)z) against z for y = 0 and y = 1, with the "
         "magnitude of its slope σ(z) − y: flat (saturated) where the answer is right, slope ±1 where it is wrong")
 def draw_nll(results):
     z = np.linspace(-8, 8, 400)
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     for y, colour in ((0, "tab:blue"), (1, "tab:orange")):
         ax.plot(z, np.logaddexp(0, (1 - 2 * y) * z), color=colour, label=f"ζ((1−2y)z), y = {y}")
         ax.plot(z, np.abs(1 / (1 + np.exp(-z)) - y), color=colour, ls="--", label=f"|σ(z) − y|, y = {y}")
@@ -31,8 +29,7 @@ def draw_lse(results):
     spread = np.linspace(0, 6, 200)
     values = np.array([s * base for s in spread])
     lse, top = logsumexp(values, axis=1), values.max(axis=1)
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.fill_between(spread, top - top, np.full_like(top, np.log(5)), color="0.9", label="[max z, max z + log K] − max z")
     ax.plot(spread, lse - top, label="log Σ e^z − max z")
     ax.axhline(np.log(5), color="k", lw=0.8, ls="--")

@@ -1,8 +1,7 @@
 """ridge: distance of the printed and the corrected minimizer from scikit-learn's Ridge (a = α/2)."""
 import numpy as np
-from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 @figure("ridge", "printed-vs-corrected",
@@ -11,8 +10,7 @@ from regverify.figures import figure
 def draw(results):
     curves = results["minimizer"]["training"]["curves"]
     alpha = np.asarray(curves["alpha"])
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.loglog(alpha, np.maximum(curves["printed_vs_sklearn"], 1e-17), "o-", color="#c0601a",
               label="printed (XᵀX + αI)⁻¹Xᵀy (004:517)")
     ax.loglog(alpha, np.maximum(curves["corrected_vs_sklearn"], 1e-17), "s-", color="#1f5f9f",

@@ -1,8 +1,7 @@
 """tied-weights: loss curves of the two-path gradient, autograd's, and the decoder path alone."""
 import numpy as np
-from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 
 @figure("tied-weights", "loss-curves",
@@ -12,8 +11,7 @@ def draw(results):
     training = results["two-path-gradient"]["training"]
     curves = training["curves"]
     steps = np.linspace(0, training["steps"], len(curves["loss_closed_form"]))
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.plot(steps, curves["loss_autograd"], color="0.6", lw=4, label="autograd")
     ax.plot(steps, curves["loss_closed_form"], color="tab:blue", lw=1.2, label="two-path closed form")
     ax.plot(steps, curves["loss_decoder_only"], color="tab:red", ls="--", label="decoder path only")

@@ -1,8 +1,7 @@
 """XOR: the four points and the boundary f(x) = ½ of the ReLU network trained in the key."""
 import numpy as np
-from matplotlib.figure import Figure
 
-from regverify.figures import figure
+from regverify.figures import figure, one_panel
 
 POINTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 TARGETS = np.array([0, 1, 1, 0])
@@ -17,8 +16,7 @@ def draw(results):
     gx, gy = np.meshgrid(grid, grid)
     x = np.column_stack([gx.ravel(), gy.ravel()])
     f = (np.maximum(0, x @ p["W"] + p["c"]) @ p["w"] + p["b"]).reshape(gx.shape)
-    fig = Figure(figsize=(5, 3.5))
-    ax = fig.add_subplot()
+    fig, ax = one_panel()
     ax.contourf(gx, gy, f > 0.5, levels=[-0.5, 0.5, 1.5], colors=["#dde6f0", "#f6e0c8"])
     ax.contour(gx, gy, f, levels=[0.5], colors="k", linewidths=1)
     for target, marker, colour in ((0, "o", "#1f5f9f"), (1, "s", "#c0601a")):
