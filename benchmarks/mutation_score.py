@@ -1,6 +1,7 @@
 """Mutation score: how many single-point errors planted in the key does `verify --quick` catch?
 
     python benchmarks/mutation_score.py [MODULE ...] [--jobs N] [--timeout S] [--sample N] [--seed S]
+                                        [--at PAGE:LINE ...]
 
 Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
 forms, numeric twins, symbolic obligations and training functions (samplers, tolerances and
@@ -10,6 +11,11 @@ the real one in a forked process, which verifies that one derivation with `--qui
 is killed when any claim comes out other than expected (or the check crashes or times out).
 Prints the kill rate per module and every survivor with its line, so that each can be judged:
 a real blind spot, or an equivalent mutant (one that does not change what the key says).
+
+The judgements are kept in `benchmarks/equivalent_mutants.txt`, one line per equivalent mutant,
+``page | a fragment of the changed line | the mutation | why it is equivalent``. A survivor that
+matches a line there is reported as equivalent, with its reason; every other survivor is a blind
+spot, and the score is the kill rate among the mutants that are not judged equivalent.
 """
 from __future__ import annotations
 
@@ -40,6 +46,38 @@ class Mutant:
     line: int
     description: str
     tree: ast.Module
+
+
+EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.txt")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    module: str
+    fragment: str
+    description: str
+    why: str
+
+
+def judgements(path: Path = EQUIVALENTS) -> list[Judgement]:
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split(" | ")]
+        if len(fields) != 4 or not all(fields):
+            raise SystemExit(f"{path.name}:{number}: expected 'page | fragment | mutation | why'")
+        found.append(Judgement(*fields))
+    return found
+
+
+def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Judgement]) -> str | None:
+    """The reason a surviving mutant is equivalent, if it has been judged so."""
+    text = source_lines[mutant.line - 1] if 0 < mutant.line <= len(source_lines) else ""
+    for j in known:
+        if j.module == mutant.module and j.description == mutant.description and j.fragment in text:
+            return j.why
+    return None
 
 
 def _is_sampler(node) -> bool:
@@ -212,6 +250,8 @@ def main():
     options.add_argument("--sample", type=int, default=0,
                          help="verify a uniform random sample of N mutants (0: all of them)")
     options.add_argument("--seed", type=int, default=0, help="seed of the sample")
+    options.add_argument("--at", action="append", default=[], metavar="PAGE:LINE",
+                         help="only the mutants planted on this line (repeatable; after sampling)")
     args = options.parse_args()
 
     from threadpoolctl import threadpool_limits
@@ -227,6 +267,9 @@ def main():
         import random
         chosen = sorted(random.Random(args.seed).sample(range(planted), args.sample))
         plan = [plan[i] for i in chosen]
+    if args.at:
+        wanted = {tuple(a.rsplit(":", 1)) for a in args.at}
+        plan = [m for m in plan if (m.module, str(m.line)) in wanted]
     print(f"{planted} mutants in {len(names)} lecture pages; verifying {len(plan)}, "
           f"{args.jobs} at a time", file=sys.stderr)
 
@@ -239,24 +282,34 @@ def main():
             if (done + 1) % 20 == 0:
                 print(f"[{done + 1}/{len(plan)}] {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
+    known = judgements()
+    lines = {name: (folder / f"{name}.py").read_text().splitlines() for name in names}
+    why = {i: judged_equivalent(plan[i], lines[plan[i].module], known)
+           for i, v in verdicts.items() if v == "survived"}
     rows = []
-    for name in names:
-        mine = [i for i, m in enumerate(plan) if m.module == name]
+    for name in names + ["all"]:
+        mine = [i for i, m in enumerate(plan) if name in ("all", m.module)]
+        if not mine:
+            continue
         killed = sum(verdicts[i].startswith("killed") for i in mine)
-        rows.append([name, len(mine), killed, len(mine) - killed,
-                     f"{100 * killed / len(mine):.1f}" if mine else "n/a"])
-    total = len(plan)
-    killed = sum(v.startswith("killed") for v in verdicts.values())
-    rows.append(["all", total, killed, total - killed, f"{100 * killed / max(total, 1):.1f}"])
-    if len(plan) < planted:
+        equivalent = sum(why.get(i) is not None for i in mine)
+        blind = len(mine) - killed - equivalent
+        rows.append([name, len(mine), killed, equivalent, blind,
+                     f"{100 * killed / len(mine):.1f}",
+                     f"{100 * killed / (len(mine) - equivalent):.1f}" if len(mine) > equivalent else "n/a"])
+    if args.sample and args.sample < planted:
         print(f"A uniform random sample of {len(plan)} of the {planted} mutants (seed {args.seed}).\n")
-    print(tabulate(rows, headers=["lecture page", "mutants", "killed", "survived", "kill rate %"],
-                   tablefmt="github"))
-    survivors = [(plan[i].module, plan[i].line, plan[i].description) for i in sorted(verdicts)
-                 if verdicts[i] == "survived"]
-    if survivors:
-        print("\nSurvivors (each is a blind spot or an equivalent mutant):")
-        print(tabulate(survivors, headers=["lecture page", "line", "mutation"], tablefmt="github"))
+    print(tabulate(rows, headers=["lecture page", "mutants", "killed", "equivalent", "blind spots",
+                                  "raw kill rate %", "kill rate of non-equivalent %"], tablefmt="github"))
+    listed = [(plan[i].module, plan[i].line, plan[i].description, why[i]) for i in sorted(why) if why[i]]
+    blind = [(plan[i].module, plan[i].line, plan[i].description,
+              lines[plan[i].module][plan[i].line - 1].strip()[:70]) for i in sorted(why) if not why[i]]
+    if listed:
+        print("\nSurvivors judged equivalent (benchmarks/equivalent_mutants.txt):")
+        print(tabulate(listed, headers=["lecture page", "line", "mutation", "why"], tablefmt="github"))
+    if blind:
+        print("\nBlind spots (survivors not judged equivalent):")
+        print(tabulate(blind, headers=["lecture page", "line", "mutation", "changed line"], tablefmt="github"))
     print(f"\n{time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
