@@ -4,8 +4,8 @@
                                         [--at PAGE:LINE ...]
 
 Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
-forms, numeric twins, symbolic obligations and training functions (samplers, tolerances and
-trial counts are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
+forms, numeric twins, symbolic obligations and training functions (samplers, tolerances, trial
+counts and captions are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
 term of a sum dropped, axis=0 ↔ axis=1, a square made a first power. The mutated page replaces
 the real one in a forked process, which verifies that one derivation with `--quick`; the mutant
 is killed when any claim comes out other than expected (or the check crashes or times out).
@@ -81,7 +81,16 @@ def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Jud
 
 
 def _is_sampler(node) -> bool:
-    return isinstance(node, ast.FunctionDef) and node.name.startswith("sample")
+    """A function that draws the test points: named sample…, or taking the generator ``rng``."""
+    return isinstance(node, ast.FunctionDef) and (
+        node.name.startswith("sample") or (node.args.args and node.args.args[0].arg == "rng"))
+
+
+def _is_text(node) -> bool:
+    """A string being put together (a scope or a caption): not the key."""
+    return isinstance(node, ast.BinOp) and any(
+        isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+        for side in (node.left, node.right))
 
 
 class Sites(ast.NodeVisitor):
@@ -94,7 +103,7 @@ class Sites(ast.NodeVisitor):
     def generic_visit(self, node):
         if self.skip:
             return super().generic_visit(node)
-        if _is_sampler(node):
+        if _is_sampler(node) or _is_text(node):
             return None
         if isinstance(node, ast.keyword) and (node.arg in SETTINGS or node.arg == "sample"
                                               or node.arg == "outside_sample"):

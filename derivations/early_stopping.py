@@ -18,6 +18,7 @@ from regverify.claims import (Approximation, Derivation, Evidence, Expect, Ident
                               NumericVerdict, Premise, Source)
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import agrees_with_printed, printed_decimals
 
 eps, lam, alpha, v = sp.symbols("epsilon lambda alpha v", positive=True)
 t = sp.Symbol("t", integer=True, nonnegative=True)
@@ -27,11 +28,16 @@ r = sp.Symbol("r", positive=True)    # (1 − ελ)^τ ∈ (0, 1) when 0 < ελ 
 
 def after(steps):
     """Component i of Qᵀw⁽ᵗ⁾ in closed form."""
-    return (1 - (1 - eps * lam) ** steps) * v
+    return (1 - remainder(eps, lam, steps)) * v
+
+
+def remainder(s_eps, s_lam, s_tau):
+    """rᵢ = (1 − ελᵢ)^τ: the part of direction i that τ steps have not yet learned."""
+    return (1 - s_eps * s_lam) ** s_tau
 
 
 def exact_alpha(s_lam, s_eps, s_tau):
-    ratio = (1 - s_eps * s_lam) ** s_tau
+    ratio = remainder(s_eps, s_lam, s_tau)
     return s_lam * ratio / (1 - ratio)
 
 
@@ -73,15 +79,14 @@ def gd_iterate(p):
     return w
 
 
-def ridge(h, w_star, alphas):
-    """argmin ½(w − w*)ᵀH(w − w*) + ½ Σ αᵢ (qᵢᵀw)²: one α per eigen-direction (or one for all)."""
-    lm, q = np.linalg.eigh(h)
-    return q @ ((lm / (lm + alphas)) * (q.T @ w_star))
+def ridge_factor(lm, alphas):
+    """L2's shrinkage of direction i, λᵢ/(λᵢ + α)."""
+    return lm / (lm + alphas)
 
 
 # --- odd τ with 1 < ελ < 2; a start w⁽⁰⁾ ≠ 0; the effective number of parameters ---------------
 x_over = sp.Symbol("x", positive=True)                 # ελ − 1 ∈ (0, 1)
-k_odd = sp.Symbol("k", integer=True, nonnegative=True)  # τ = 2k + 1
+tau_odd = sp.Symbol("tau", odd=True, positive=True)
 c0 = sp.Symbol("c_0", real=True)                       # (Qᵀw⁽⁰⁾)ᵢ
 alpha_nonneg, c = sp.Symbol("alpha", nonnegative=True), sp.Symbol("c", real=True)
 
@@ -92,16 +97,38 @@ def sample_overshoot(rng, trial):
     return {"eps": rate, "lambda_i": rng.uniform(1.5, 1.98) / rate, "tau": 2 * sampling.integer(rng, 0, 5) + 1}
 
 
+def scalar_gd(rate, curvature, steps):
+    """w⁽τ⁾ of τ gradient steps on ½λ(w − 1)² from 0: GD's shrinkage factor, measured."""
+    w_t = 0.0
+    for _ in range(steps):
+        w_t -= rate * curvature * (w_t - 1.0)
+    return w_t
+
+
 def best_ridge_match(p):
     """min over α ≥ 0 (0 and a log grid to 1e8) of |λ/(λ + α) − GD factor|."""
     alphas = np.concatenate([[0.0], np.geomspace(1e-8, 1e8, 2001)])
-    gd_factor = 1 - (1 - p["eps"] * p["lambda_i"]) ** p["tau"]
+    gd_factor = scalar_gd(p["eps"], p["lambda_i"], p["tau"])
     return np.min(np.abs(p["lambda_i"] / (p["lambda_i"] + alphas) - gd_factor))
 
 
 def after_from(steps):
     """Component i of Qᵀw⁽ᵗ⁾ from w⁽⁰⁾ ≠ 0."""
-    return c0 + (1 - (1 - eps * lam) ** steps) * (v - c0)
+    return c0 + (1 - remainder(eps, lam, steps)) * (v - c0)
+
+
+def overshoot_obligation() -> Obligation:
+    """rᵢ from its definition at ελᵢ = 1 + x; the gap is GD's factor minus ridge's, as a function
+    of α: positive at α = 0 and increasing, so its smallest absolute value is its value at 0."""
+    r_over = remainder(eps, lam, tau_odd).subs(eps, (1 + x_over) / lam)
+    gap_in_alpha = (1 - r_over) - lam / (lam + alpha_nonneg)
+    return Obligation(
+        positive=[gap_in_alpha.subs(alpha_nonneg, 0), sp.diff(gap_in_alpha, alpha_nonneg)],
+        scope="every odd τ, every λ > 0, α ≥ 0", unit_interval=(x_over,),
+        assumptions_used=("ελᵢ = 1 + x, 0 < x < 1", "τ odd"),
+        steps=("rᵢ = (1 − ελᵢ)^τ = (−x)^τ = −x^τ < 0 for odd τ",
+               "gap(α) = (1 − rᵢ) − λ/(λ + α): gap(0) = −rᵢ > 0 and d gap/dα = λ/(λ + α)² > 0",
+               "so min over α ≥ 0 of |gap(α)| = gap(0) = −rᵢ: no α ≥ 0 matches"))
 
 
 def sample_with_start(rng, trial):
@@ -140,6 +167,9 @@ def digits_least_squares():
     return x - x.mean(axis=0), y - y.mean()
 
 
+SHOWN_AT = (0.5, 20.0)   # the figure follows the two directions with s = τελ nearest these
+
+
 def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
     """``alpha_rule(tau, eps)``: the single α under test (default 1/(τε))."""
     x, y = digits_least_squares()
@@ -153,31 +183,32 @@ def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
         return anp.dot(r, r) / (2 * m)
 
     run, cross_check = train_with_autograd_check(
-        {"w": np.zeros(len(w_star))}, lambda p: {"w": x.T @ (x @ p["w"] - y) / m}, loss, rate, steps)
-    single = (alpha_rule or (lambda tau, eps: 1 / (tau * eps)))(steps, rate)
+        {"w": np.zeros(len(w_star))}, lambda p: {"w": x.T @ (x @ p["w"] - y) / m}, loss, rate, steps,
+        record_path=True)
+    rule = alpha_rule or (lambda tau, eps: 1 / (tau * eps))
     exact = exact_alpha(lm, rate, steps)
-    v, gd = q.T @ w_star, q.T @ run.params["w"]
-    factor_gd = gd / v                                    # measured shrinkage per direction
-    factor_single, factor_exact = lm / (lm + single), lm / (lm + exact)
+    v, w_end = q.T @ w_star, run.params["w"]
+    factor_gd = (q.T @ w_end) / v                          # measured shrinkage per direction
+    ridge_path = [ridge_factor(lm, rule(t, rate)) for t in range(1, steps + 1)]   # ridge at α(t)
+    factor_single, factor_exact = ridge_path[-1], ridge_factor(lm, exact)
     s = steps * rate * lm
     inside, outside = s <= 1e-2, s >= 1.0
     rel = np.abs(factor_single - factor_gd) / factor_gd
-    errors = {"rel_error_exact_alpha_i": float(np.linalg.norm(q @ (factor_exact * v) - run.params["w"])
-                                               / np.linalg.norm(run.params["w"])),
-              "rel_error_single_alpha": float(np.linalg.norm(q @ (factor_single * v) - run.params["w"])
-                                              / np.linalg.norm(run.params["w"])),
+
+    def miss(factors):   # ‖ridge with these factors − GD‖ / ‖GD‖
+        return float(np.linalg.norm(q @ (factors * v) - w_end) / np.linalg.norm(w_end))
+    errors = {"rel_error_exact_alpha_i": miss(factor_exact), "rel_error_single_alpha": miss(factor_single),
               "factor_rel_error_inside_max": float(rel[inside].max()),
               "factor_rel_error_outside_max": float(rel[outside].max())}
-    i, j = int(np.argmin(np.abs(s - 0.5))), int(np.argmin(np.abs(s - 20.0)))
-    path = [q.T @ w_t for w_t in _gd_path(x, y, rate, steps)]
-    alphas = [1 / (t * rate) for t in range(1, steps + 1)]
+    i, j = (int(np.argmin(np.abs(s - shown))) for shown in SHOWN_AT)
+    path = [q.T @ params["w"] for params in run.path]
     figures = {"data": f"digits least squares (pixels, centred), {m}x{x.shape[1]}", "eps": rate, "tau": steps,
-               "alpha_single": single, "directions_inside_s_le_0.01": int(inside.sum()),
+               "alpha_single": rule(steps, rate), "directions_inside_s_le_0.01": int(inside.sum()),
                "directions_outside_s_ge_1": int(outside.sum()), **errors, **cross_check,
                "curves": {"lambda": lm.tolist(), "alpha_i": exact.tolist(),
                           "gd_path_i": [float(c[i]) for c in path], "gd_path_j": [float(c[j]) for c in path],
-                          "ridge_path_i": [float(lm[i] / (lm[i] + a) * v[i]) for a in alphas],
-                          "ridge_path_j": [float(lm[j] / (lm[j] + a) * v[j]) for a in alphas],
+                          "ridge_path_i": [float(f[i] * v[i]) for f in ridge_path],
+                          "ridge_path_j": [float(f[j] * v[j]) for f in ridge_path],
                           "s_i_j": [float(s[i]), float(s[j])]}}
     ok = (cross_check["finite"] and cross_check["max_param_rel_gap"] < 1e-10
           and errors["rel_error_exact_alpha_i"] < 1e-8
@@ -186,31 +217,17 @@ def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
 
 
-def _gd_path(x, y, rate, steps):
-    w = np.zeros(x.shape[1])
-    for _ in range(steps + 1):
-        yield w
-        w = w - rate * x.T @ (x @ w - y) / len(x)
-
-
 # --- the measured figures of the catalog, and the largest shrinkage gap ------------------------
 TABLE = {"eps": 0.01, "tau": 100, "lambda": (0.01, 0.1, 0.5, 1, 3, 10),
          "alpha": ("0.995", "0.950", "0.768", "0.577", "0.150", "2.7e-4")}
-
-
-def printed_precision(text: str) -> sp.Rational:
-    """Half a unit in the last printed digit of a figure such as 0.950 or 2.7e-4."""
-    mantissa, _, exponent = text.partition("e")
-    decimals = len(mantissa.partition(".")[2])
-    return sp.Rational(1, 2) * sp.Rational(10) ** (-decimals + int(exponent or 0))
 
 
 def table_obligation() -> Obligation:
     e, t = sp.Rational(1, 100), TABLE["tau"]
     within = []
     for lam_i, printed in zip(TABLE["lambda"], TABLE["alpha"]):
-        r_i = (1 - e * sp.nsimplify(lam_i)) ** t
-        within.append(printed_precision(printed) - sp.Abs(sp.nsimplify(lam_i) * r_i / (1 - r_i) - sp.nsimplify(printed)))
+        r_i = remainder(e, sp.nsimplify(lam_i), t)
+        within.append(agrees_with_printed(sp.nsimplify(lam_i) * r_i / (1 - r_i), printed))
     return Obligation(positive=within, scope="the six printed points, in exact rational arithmetic",
                       assumptions_used=("ε = 1/100, τ = 100",),
                       steps=("rᵢ = (1 − ελᵢ)^τ exactly", "αᵢ = λᵢrᵢ/(1 − rᵢ)",
@@ -222,12 +239,9 @@ def measured_alpha(p):
     λ/(λ + α) equals the GD factor w⁽τ⁾; rounded to the digits printed."""
     out = []
     for lam_i, printed in zip(p["lambda"], TABLE["alpha"]):
-        w_t = 0.0
-        for _ in range(p["tau"]):
-            w_t -= p["eps"] * lam_i * (w_t - 1.0)
+        w_t = scalar_gd(p["eps"], lam_i, p["tau"])
         a = lam_i * (1 - w_t) / w_t
-        digits = len(printed.partition("e")[0].partition(".")[2]) - int(printed.partition("e")[2] or 0)
-        out.append(round(a, digits))
+        out.append(round(a, printed_decimals(printed)))
     return np.array(out)
 
 
@@ -247,13 +261,12 @@ def gap_obligation() -> Obligation:
     x = -sp.exp(-sp.Rational(1, 2)) / 2
     stationary.zero = [sp.expand(z).xreplace({sp.exp(2 * W_BRANCH): (x / W_BRANCH) ** 2}) for z in stationary.zero]
     stationary.positive = [sp.diff(-gap(s_sym), s_sym, 2).subs(s_sym, S_STAR),
-                           sp.Rational(1, 2000) - sp.Abs(gap(S_STAR) - sp.Rational(204, 1000)),
-                           sp.Rational(1, 200) - sp.Abs(S_STAR - sp.Rational(251, 100))]
+                           agrees_with_printed(gap(S_STAR), "0.2036"), agrees_with_printed(S_STAR, "2.513")]
     stationary.scope, stationary.assumptions_used = "s > 0", ("s* = −1 − 2W₋₁(−e^{−1/2}/2)",)
     stationary.steps = ("d/ds[1 − e⁻ˢ − s/(1 + s)] = e⁻ˢ − 1/(1 + s)² = 0 ⇔ (1 + s)² = eˢ",
                         "1 + s = −2W₋₁(−e^{−1/2}/2) solves it (W e^W = x)",
-                        "second derivative < 0 there; gap(s*) ≈ 0.2036 within 0.0005 of 0.204, "
-                        "s* ≈ 2.5129 within 0.005 of 2.51")
+                        "second derivative < 0 there; gap(s*) = 0.2036… and s* = 2.513… to the digits shown "
+                        "(so ≈ 0.204 and ≈ 2.51)")
     return stationary
 
 
@@ -284,7 +297,7 @@ DERIVATION = register(Derivation(
                        "step: w⁽ᵗ⁺¹⁾ = w⁽ᵗ⁾ − ελ(w⁽ᵗ⁾ − v) in direction i; induction on t")),
             sample=sample_problem,
             lhs=lambda p: p["Q"].T @ gd_iterate(p),
-            rhs=lambda p: (1 - (1 - p["eps"] * p["lam"]) ** p["tau"]) * (p["Q"].T @ p["w_star"]),
+            rhs=lambda p: (1 - remainder(p["eps"], p["lam"], p["tau"])) * (p["Q"].T @ p["w_star"]),
             rtol=1e-9),
         Identity(
             name="l2-eigen-form",
@@ -307,7 +320,7 @@ DERIVATION = register(Derivation(
                                                  steps=("α/(λ + α) = r ⇔ α = λr/(1 − r)",)),
             uses=("gd-trajectory", "l2-eigen-form"),
             sample=sample_direction,
-            lhs=lambda p: (1 - (1 - p["eps"] * p["lambda_i"]) ** p["tau"]) * p["v_i"],
+            lhs=lambda p: (1 - remainder(p["eps"], p["lambda_i"], p["tau"])) * p["v_i"],
             rhs=lambda p: (lambda a: p["lambda_i"] / (p["lambda_i"] + a) * p["v_i"])(
                 exact_alpha(p["lambda_i"], p["eps"], p["tau"])),
             rtol=1e-9, trials=40),
@@ -338,15 +351,9 @@ DERIVATION = register(Derivation(
             name="no-alpha-when-overshooting",
             statement="if 1 < ελᵢ < 2 and τ is odd, rᵢ < 0 and no α ≥ 0 matches: min over α ≥ 0 of "
                       "|λᵢ/(λᵢ + α) − (1 − rᵢ)| = −rᵢ > 0 (at α = 0)",
-            symbolic=lambda: Obligation(
-                positive=[-(-x_over) ** (2 * k_odd + 1),
-                          alpha_nonneg / (lam + alpha_nonneg) - (-x_over) ** (2 * k_odd + 1)],
-                scope="every odd τ = 2k + 1, every λ > 0, α ≥ 0", unit_interval=(x_over,),
-                assumptions_used=("ελᵢ = 1 + x, 0 < x < 1", "τ odd"),
-                steps=("rᵢ = (1 − ελᵢ)^τ = (−x)^{2k+1} = −x^{2k+1} < 0",
-                       "GD factor 1 − rᵢ > 1, ridge factor λ/(λ + α) ≤ 1: their gap α/(λ + α) − rᵢ > 0")),
+            symbolic=lambda: overshoot_obligation(),
             sample=sample_overshoot, lhs=best_ridge_match,
-            rhs=lambda p: -((1 - p["eps"] * p["lambda_i"]) ** p["tau"]), rtol=1e-10, trials=20),
+            rhs=lambda p: -remainder(p["eps"], p["lambda_i"], p["tau"]), rtol=1e-10, trials=20),
         Identity(
             name="penalty-centred-at-start",
             statement="from w⁽⁰⁾ ≠ 0, τ steps of GD equal L2 with the exact αᵢ and the penalty centred at w⁽⁰⁾: "
@@ -370,18 +377,18 @@ DERIVATION = register(Derivation(
             expect=Expect.PITFALL, corrected_by="penalty-centred-at-start",
             origin="the equivalence is derived from w⁽⁰⁾ = 0 and then applied to any start",
             premise=Premise("w⁽⁰⁾ ≠ 0", lambda p: bool(np.any(p["w0"] != 0))),
-            sample=sample_with_start, lhs=gd_from, rhs=lambda p: ridge_centred(p, 0 * p["w0"]), rtol=1e-8),
+            sample=sample_with_start, lhs=gd_from, rhs=lambda p: ridge_centred(p, np.zeros_like(p["w0"])), rtol=1e-8),
         Identity(
             name="effective-parameters",
             statement="effective number of parameters after τ steps: tr(∂w⁽τ⁾/∂w*) = Σᵢ[1 − (1 − ελᵢ)^τ]",
-            symbolic=lambda: Obligation.gradient(after(tau), v, 1 - (1 - eps * lam) ** tau,
+            symbolic=lambda: Obligation.gradient(after(tau), v, 1 - remainder(eps, lam, tau),
                                                  scope="every n (each eigen-direction), every τ",
                                                  assumptions_used=("w⁽⁰⁾ = 0", "the trace is invariant under Qᵀ·Q"),
                                                  steps=("∂(Qᵀw⁽τ⁾)ᵢ/∂vᵢ = 1 − (1 − ελᵢ)^τ",
                                                         "tr ∂w⁽τ⁾/∂w* = tr Q diag(…) Qᵀ = Σᵢ[1 − (1 − ελᵢ)^τ]")),
             uses=("gd-trajectory", "l2-shrinkage/effective-parameters"),
             sample=sample_problem, lhs=gd_map_trace,
-            rhs=lambda p: np.sum(1 - (1 - p["eps"] * p["lam"]) ** p["tau"]), rtol=1e-10),
+            rhs=lambda p: np.sum(1 - remainder(p["eps"], p["lam"], p["tau"])), rtol=1e-10),
         Identity(
             name="alpha-table",
             statement="at ε = 0.01, τ = 100: αᵢ = 0.995, 0.950, 0.768, 0.577, 0.150, 2.7e-4 for "

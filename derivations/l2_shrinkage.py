@@ -124,8 +124,9 @@ def train_weight_decay(seed: int, quick: bool, gradient=None) -> Evidence:
     closed_form = (gradient or (lambda x, y, a: lambda p: {"w": x.T @ (x @ p["w"] - y) / m + a * p["w"]}))(x, y, a)
     lr = 1.0 / (np.linalg.eigvalsh(hessian)[-1] + a)
     steps = 150 if quick else 400
-    run, cross_check = train_with_autograd_check({"w": np.zeros_like(w_star)}, closed_form, loss, lr, steps)
-    distance = [float(np.linalg.norm(w_t - predicted)) for w_t in _path(run, closed_form, lr, steps)]
+    run, cross_check = train_with_autograd_check({"w": np.zeros_like(w_star)}, closed_form, loss, lr, steps,
+                                                 record_path=True)
+    distance = [float(np.linalg.norm(params["w"] - predicted)) for params in run.path]
     gap = float(np.linalg.norm(run.params["w"] - predicted) / np.linalg.norm(predicted))
     figures = {"data": f"digits regression, {m}x{x.shape[1]}, alpha={a}", "steps": steps,
                "rel_error_to_w_tilde": gap if run.finite else float("nan"), **cross_check,
@@ -134,13 +135,6 @@ def train_weight_decay(seed: int, quick: bool, gradient=None) -> Evidence:
                           "loss": run.losses[:: max(1, steps // 199)][:200]}}
     ok = gap < 1e-6 and figures["max_param_rel_gap"] < 1e-10 and figures["max_loss_rel_gap"] < 1e-10
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, figures)
-
-
-def _path(run, gradient, lr, steps):
-    w_t = np.zeros_like(run.params["w"])
-    for _ in range(steps + 1):
-        yield w_t
-        w_t = w_t - lr * gradient({"w": w_t})["w"]
 
 
 DERIVATION = register(Derivation(

@@ -23,8 +23,9 @@ SLIDES = "003_c3291310eed8186c.txt"
 m, n, k, r = sp.symbols("m n k r", integer=True, positive=True)
 U, S, V = sp.MatrixSymbol("U_k", m, k), sp.MatrixSymbol("Sigma_k", k, k), sp.MatrixSymbol("V_k", n, k)
 U2, S2, V2 = sp.MatrixSymbol("U_r", m, r), sp.MatrixSymbol("Sigma_r", r, r), sp.MatrixSymbol("V_r", n, r)
+# The orthonormality the proofs use (no more: each relation here is needed by one of them)
 ORTHONORMAL = {V.T * V: sp.Identity(k), V2.T * V: sp.ZeroMatrix(r, k), V.T * V2: sp.ZeroMatrix(k, r),
-               U.T * U: sp.Identity(k), U2.T * U: sp.ZeroMatrix(r, k), U.T * U2: sp.ZeroMatrix(k, r)}
+               U.T * U2: sp.ZeroMatrix(k, r)}
 X_SVD = U * S * V.T + U2 * S2 * V2.T      # X split into the kept and the discarded singular triplets
 
 
@@ -38,11 +39,9 @@ def stationarity():
     """SymPy differentiates ‖X − HW*‖²_F in H and in W*; both vanish at H = XV_k, W* = V_kᵀ."""
     h, w = sp.MatrixSymbol("H", m, k), sp.MatrixSymbol("W", k, n)
     objective = sp.Trace((X_SVD - h * w).T * (X_SVD - h * w))
-    at_h = Obligation.stationary(objective.xreplace({w: V.T}), h, X_SVD * V)
-    at_w = Obligation.stationary(objective.xreplace({h: X_SVD * V}), w, V.T)
-    return with_orthonormality(Obligation(
-        zero=at_h.zero + at_w.zero, derived_by="differentiation", scope="every m, n, k",
-        assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0 (and the same for U)",
+    return with_orthonormality(Obligation.stationary(
+        objective, (h, w), (X_SVD * V, V.T), scope="every m, n, k",
+        assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0", "U_kᵀU_r = 0",
                           "global minimality: Eckart–Young (cited; checked numerically)"),
         steps=("∇_H = −2(X − HW*)W*ᵀ, ∇_W* = −2Hᵀ(X − HW*)",
                "XV_k = U_kΣ_k, so X − XV_kV_kᵀ = U_rΣ_rV_rᵀ, orthogonal to V_k and to U_k")))

@@ -34,9 +34,8 @@ def fit_obligation(features, candidate, value, what) -> Obligation:
     """Differentiate J in (w₁, w₂, b), substitute the candidate; J is a quadratic whose Hessian's
     leading minors must be positive (second order), and J at the candidate is ``value``."""
     j = mse(features)
-    hessian = sp.hessian(j, V)
     ob = Obligation.stationary(
-        j, V, candidate, positive=[hessian[:k, :k].det() for k in (1, 2, 3)],
+        j, V, candidate, strict_minimum=True,
         scope="the four points of 004:50 (a fixed problem, exact rationals)",
         assumptions_used=("J = ¼ Σ (f* − f)² as on 004:56",),
         steps=(f"J(w, b) = ¼ Σ (f*(x) − {what})² over the four points",

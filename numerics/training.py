@@ -21,6 +21,7 @@ class Trajectory:
     params: Params
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    path: list[Params] = field(default_factory=list)   # every iterate, when asked for
 
     @property
     def finite(self) -> bool:
@@ -29,19 +30,22 @@ class Trajectory:
 
 
 def gradient_descent(params: Params, grad: Callable[[Params], Params], lr: float, steps: int,
-                     loss: Callable[[Params], float] | None = None) -> Trajectory:
-    """``steps`` full-batch steps p ← p − lr·∇p; records the loss before each step and at the end."""
+                     loss: Callable[[Params], float] | None = None, record_path: bool = False) -> Trajectory:
+    """``steps`` full-batch steps p ← p − lr·∇p; records the loss before each step and at the end
+    (and, with ``record_path``, every iterate from the start to the end)."""
     params = {k: np.array(v, dtype=float) for k, v in params.items()}
-    losses = []
+    losses, path = [], [params] if record_path else []
     start = time.perf_counter()
     for _ in range(steps):
         if loss is not None:
             losses.append(float(loss(params)))
         g = grad(params)
         params = {k: v - lr * g[k] for k, v in params.items()}
+        if record_path:
+            path.append(params)
     if loss is not None:
         losses.append(float(loss(params)))
-    return Trajectory(params, losses, time.perf_counter() - start)
+    return Trajectory(params, losses, time.perf_counter() - start, path)
 
 
 def autograd_gradient(loss: Callable[[Params], float]) -> Callable[[Params], Params]:
@@ -68,9 +72,9 @@ def trajectory_gap(a: Trajectory, b: Trajectory) -> dict:
 
 def train_with_autograd_check(start: Params, gradient: Callable[[Params], Params],
                               loss: Callable[[Params], float], lr: float,
-                              steps: int) -> tuple[Trajectory, dict]:
+                              steps: int, record_path: bool = False) -> tuple[Trajectory, dict]:
     """Train with the closed-form gradient, and rerun the whole run with autograd's gradient of
     the same loss: the two must follow the same trajectory at every step."""
-    run = gradient_descent(start, gradient, lr, steps, loss)
+    run = gradient_descent(start, gradient, lr, steps, loss, record_path)
     reference = gradient_descent(start, autograd_gradient(loss), lr, steps, loss)
     return run, {"compared_steps": steps, **trajectory_gap(run, reference)}

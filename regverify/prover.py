@@ -124,15 +124,29 @@ class Obligation:
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
-                   **details) -> "Obligation":
+                   strict_minimum=False, **details) -> "Obligation":
         """The gradient SymPy derives from the objective vanishes at the candidate.
 
         With ``linear=(A, b)`` (a gradient affine in wrt, the multiply-through form): the derived
         gradient must equal factor·(A·wrt − b), and A·candidate − b must reduce to 0 (a scalar
         factor stays outside A so that A·A⁻¹ cancels). The second-order conditions go in
-        ``positive`` / ``nonnegative``."""
+        ``positive`` / ``nonnegative``; ``strict_minimum=True`` adds them for a vector of symbols:
+        every leading minor of the Hessian at the candidate > 0 (Sylvester's criterion).
+        A tuple of variables (with a tuple of candidates) asks for a stationary point in all of them."""
+        if isinstance(wrt, tuple):   # jointly stationary: the gradient in each variable, at all candidates
+            at = dict(zip(wrt, candidate))
+            zero = []
+            for variable, value in zip(wrt, candidate):
+                others = objective.xreplace({o: c for o, c in at.items() if o != variable})
+                zero += cls.stationary(others, variable, value, substitutions).zero
+            return cls(zero=zero, derived_by="differentiation", **details)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
+        if strict_minimum:
+            at = dict(zip(wrt, candidate))
+            hessian = sp.hessian(objective, list(wrt)).subs(at, simultaneous=True)
+            minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
+            details["positive"] = [*details.get("positive", ()), *minors]
         derived = derivative(objective, wrt)
         if substitutions:
             derived = derived.subs(substitutions)

@@ -27,3 +27,16 @@ def cayley_orthogonal(size: int) -> sp.Matrix:
 def gradient_matrix(scalar, wrt: sp.Matrix) -> sp.Matrix:
     """∂scalar/∂wrt, entry by entry, in wrt's shape."""
     return wrt.applyfunc(lambda entry: sp.diff(scalar, entry))
+
+
+def printed_decimals(text: str) -> int:
+    """Decimal places a figure is printed to: 0.950 → 3, 2.7e-4 → 5."""
+    mantissa, _, exponent = text.partition("e")
+    return len(mantissa.partition(".")[2]) - int(exponent or 0)
+
+
+def agrees_with_printed(value, text: str) -> sp.Expr:
+    """Positive exactly when ``value`` rounds to the figure printed as ``text``: half a unit in its
+    last printed digit minus the distance to it (a condition for ``Obligation.positive``)."""
+    half_unit = sp.Rational(1, 2) * sp.Rational(10) ** -printed_decimals(text)
+    return half_unit - sp.Abs(value - sp.nsimplify(text, rational=True))

@@ -47,3 +47,36 @@ def test_each_mutant_differs_from_the_page_in_one_place(tmp_path):
     original = ast.unparse(ast.parse(PAGE))
     texts = [ast.unparse(m.tree) for m in mutation_score.mutants(page)]
     assert all(t != original for t in texts) and len(set(texts)) == len(texts)
+
+
+def test_a_sampler_taking_rng_and_a_caption_are_left_alone(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text('def draw(rng, trial):\n    return 2.0 * rng.normal()\n\n\n'
+                    'SCOPE = "sizes 2 and 3, " + KINDS\nVALUE = 5 * x\n')
+    found = [m.description for m in mutation_score.mutants(page)]
+    assert sorted(found) == ["* → /", "constant 5 → 10"]
+
+
+def test_a_judged_survivor_is_matched_by_page_fragment_and_mutation(tmp_path):
+    listing = tmp_path / "equivalent.txt"
+    listing.write_text("# comment\npage | steps = 40 | constant 40 → 80 | a setting\n")
+    known = mutation_score.judgements(listing)
+    mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None)
+    assert mutation_score.judged_equivalent(mutant, ["x = 1", "    steps = 40 if quick else 9"], known) == "a setting"
+    other = mutation_score.Mutant("page", 1, "constant 40 → 80", None)
+    assert mutation_score.judged_equivalent(other, ["x = 1", "steps = 40"], known) is None
+
+
+def test_a_malformed_judgement_is_refused_naming_its_line(tmp_path):
+    listing = tmp_path / "equivalent.txt"
+    listing.write_text("page | fragment | mutation\n")
+    try:
+        mutation_score.judgements(listing)
+    except SystemExit as error:
+        assert "equivalent.txt:1" in str(error)
+    else:
+        raise AssertionError("a line without its reason was accepted")
+
+
+def test_the_committed_judgements_all_have_a_reason():
+    assert all(j.why for j in mutation_score.judgements())

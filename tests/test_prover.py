@@ -76,3 +76,27 @@ def test_a_rewrite_that_runs_past_its_budget_leaves_the_claim_unproved_in_time()
     proof = prove(Obligation(zero=[sp.Function("F")(x) - sp.Function("G")(x)]), budget=2)
     assert proof.verdict is SymbolicVerdict.UNPROVED
     assert time.perf_counter() - start < 20
+
+
+def test_strict_minimum_refuses_a_saddle_and_proves_a_bowl():
+    u, v = sp.symbols("u v", real=True)
+    vars_ = sp.Matrix([u, v])
+    bowl = Obligation.stationary(u ** 2 + v ** 2, vars_, sp.Matrix([0, 0]), strict_minimum=True, scope="R²")
+    saddle = Obligation.stationary(u ** 2 - v ** 2, vars_, sp.Matrix([0, 0]), strict_minimum=True, scope="R²")
+    assert prove(bowl).verdict is SymbolicVerdict.PROVED
+    assert prove(saddle).verdict is not SymbolicVerdict.PROVED
+
+
+def test_joint_stationarity_needs_every_variable():
+    u, v = sp.symbols("u v", real=True)
+    f = (u - 1) ** 2 + (v - u) ** 2
+    assert prove(Obligation.stationary(f, (u, v), (1, 1), scope="R²")).verdict is SymbolicVerdict.PROVED
+    # stationary in u at (1, 2)? ∂f/∂u = 2(u − 1) − 2(v − u) = −2 ≠ 0; in v it is 2(v − u) = 2
+    assert prove(Obligation.stationary(f, (u, v), (1, 2), scope="R²")).verdict is SymbolicVerdict.REFUTED
+
+
+def test_a_figure_agrees_with_its_printed_digits_only_to_half_a_unit():
+    from regverify.symbolic import agrees_with_printed, printed_decimals
+    assert printed_decimals("0.950") == 3 and printed_decimals("2.7e-4") == 5
+    assert agrees_with_printed(sp.Rational(2036, 10000) + sp.Rational(3, 10 ** 6), "0.2036") > 0
+    assert agrees_with_printed(sp.Rational(2036, 10000) + sp.Rational(6, 10 ** 5), "0.2036") < 0
