@@ -45,7 +45,15 @@ class Mutant:
     module: str
     line: int
     description: str
-    tree: ast.Module
+    page: ast.Module | None = None        # the unchanged page; the change is planted on demand
+    position: int = -1
+    how: object = None
+
+    @property
+    def tree(self) -> ast.Module:
+        mutated = copy.deepcopy(self.page)
+        Plant(self.position, self.how).visit(mutated)
+        return ast.fix_missing_locations(mutated)
 
 
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.txt")
@@ -78,6 +86,20 @@ def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Jud
         if j.module == mutant.module and j.description == mutant.description and j.fragment in text:
             return j.why
     return None
+
+
+def stale_judgements(folder: Path, known: list[Judgement]) -> list[Judgement]:
+    """Judgements that match no mutant any more (their line was changed or removed)."""
+    pages = {}
+    stale = []
+    for j in known:
+        if j.module not in pages:
+            path = folder / f"{j.module}.py"
+            pages[j.module] = (path.read_text().splitlines(), mutants(path)) if path.exists() else ([], [])
+        lines, planted = pages[j.module]
+        if not any(judged_equivalent(m, lines, [j]) for m in planted):
+            stale.append(j)
+    return stale
 
 
 def _is_sampler(node) -> bool:
@@ -179,11 +201,8 @@ def mutants(path: Path) -> list[Mutant]:
     found = []
     walk_positions = _walk_positions(tree)
     for node, description, how in sites.found:
-        mutated = copy.deepcopy(tree)
-        Plant(walk_positions[id(node)], how).visit(mutated)
-        ast.fix_missing_locations(mutated)
         found.append(Mutant(path.stem, getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0),
-                            description, mutated))
+                            description, tree, walk_positions[id(node)], how))
     return found
 
 

@@ -80,3 +80,9 @@ def test_a_malformed_judgement_is_refused_naming_its_line(tmp_path):
 
 def test_the_committed_judgements_all_have_a_reason():
     assert all(j.why for j in mutation_score.judgements())
+
+
+def test_every_committed_judgement_names_a_mutant_that_is_still_planted():
+    folder = Path(__file__).parent.parent / "derivations"
+    stale = mutation_score.stale_judgements(folder, mutation_score.judgements())
+    assert not stale, [f"{j.module} | {j.fragment} | {j.description}" for j in stale]
