@@ -4,8 +4,8 @@
                                         [--at PAGE:LINE ...]
 
 Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
-forms, numeric twins, symbolic obligations and training functions (samplers, tolerances, trial
-counts and captions are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
+forms, numeric twins, symbolic obligations and training functions (samplers, random draws,
+tolerances and pass marks, trial counts and captions are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
 term of a sum dropped, axis=0 ↔ axis=1, a square made a first power. The mutated page replaces
 the real one in a forked process, which verifies that one derivation with `--quick`; the mutant
 is killed when any claim comes out other than expected (or the check crashes or times out).
@@ -108,6 +108,12 @@ def _is_sampler(node) -> bool:
         node.name.startswith("sample") or (node.args.args and node.args.args[0].arg == "rng"))
 
 
+def _is_draw(node) -> bool:
+    """A random draw such as rng.normal(0, 0.1, shape): an initial point, not the key."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and getattr(node.func.value, "id", None) == "rng"
+
+
 def _is_text(node) -> bool:
     """A string being put together (a scope or a caption): not the key."""
     return isinstance(node, ast.BinOp) and any(
@@ -125,7 +131,12 @@ class Sites(ast.NodeVisitor):
     def generic_visit(self, node):
         if self.skip:
             return super().generic_visit(node)
-        if _is_sampler(node) or _is_text(node):
+        if _is_sampler(node) or _is_text(node) or _is_draw(node):
+            return None
+        if isinstance(node, ast.Compare):   # a pass mark (x < 1e-10) is a tolerance
+            for operand in [node.left, *node.comparators]:
+                if not isinstance(operand, ast.Constant):
+                    self.visit(operand)
             return None
         if isinstance(node, ast.keyword) and (node.arg in SETTINGS or node.arg == "sample"
                                               or node.arg == "outside_sample"):
@@ -144,7 +155,8 @@ class Sites(ast.NodeVisitor):
             swaps = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
             if type(node.op) in swaps:
                 new = swaps[type(node.op)]
-                self.found.append((node, f"{_op(node.op)} → {_op(new())}", ("swap", new)))
+                self.found.append((node, f"{_op(node.op)} → {_op(new())} in {ast.unparse(node)[:50]}",
+                                   ("swap", new)))
             if isinstance(node.op, (ast.Add, ast.Sub)):
                 self.found.append((node, f"drop the term {ast.unparse(node.right)[:40]}", "keep-left"))
                 self.found.append((node, f"drop the term {ast.unparse(node.left)[:40]}", "keep-right"))
@@ -289,6 +301,7 @@ def main():
     folder = Path(sys.modules[registry.LECTURE_PAGES].__path__[0])
     names = args.modules or sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
 
+    lines = {name: (folder / f"{name}.py").read_text().splitlines() for name in names}   # as planted
     plan = [m for name in names for m in mutants(folder / f"{name}.py")]
     planted = len(plan)
     if args.sample and args.sample < planted:
@@ -311,7 +324,6 @@ def main():
                 print(f"[{done + 1}/{len(plan)}] {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
     known = judgements()
-    lines = {name: (folder / f"{name}.py").read_text().splitlines() for name in names}
     why = {i: judged_equivalent(plan[i], lines[plan[i].module], known)
            for i, v in verdicts.items() if v == "survived"}
     rows = []

@@ -26,10 +26,9 @@ lam = sp.Symbol("lambda", positive=True)
 SIZES = ((1, 3, 2), (2, 2, 1))   # (m, n, k): W is n×k, non-square at both
 
 
-def penalty_obligation(scale=1, factor=None, size=None) -> Obligation:
-    """∂/∂θ of scale·λ θᵀθ against factor·λθ (default 2·scale: 2λθ for the slides' λ‖θ‖², λθ for
+def penalty_obligation(scale, factor, size=None) -> Obligation:
+    """∂/∂θ of scale·λ θᵀθ against the claimed factor·λθ (2λθ for the slides' λ‖θ‖², λθ for
     (λ/2)‖θ‖²). ``size``: an explicit θ of that many entries instead of every size."""
-    factor = 2 * scale if factor is None else factor
     t = theta if size is None else symbol_vector("theta", size, real=True)
     return Obligation.gradient(
         scale * lam * t.T * t, t, factor * lam * t,
@@ -141,7 +140,7 @@ DERIVATION = register(Derivation(
         Gradient(
             name="penalty-gradient",
             statement="∂(λ‖θ‖²)/∂θ = 2λθ; its W block is 2λW",
-            symbolic=penalty_obligation, sample=sample_ae, wrt="W",
+            symbolic=lambda: penalty_obligation(1, factor=2), sample=sample_ae, wrt="W",
             objective=lambda p: p["lambda"] * sum(np.sum(p[key] ** 2) for key in ("W", "V", "b", "c")),
             claimed=lambda p: 2 * p["lambda"] * p["W"]),
         Gradient(
@@ -152,7 +151,7 @@ DERIVATION = register(Derivation(
         Gradient(
             name="half-penalty-gradient",
             statement="for (λ/2)‖θ‖² the penalty adds λW (where the slides' λW is right)",
-            symbolic=lambda: penalty_obligation(sp.Rational(1, 2)), sample=sample_ae, wrt="W",
+            symbolic=lambda: penalty_obligation(sp.Rational(1, 2), factor=1), sample=sample_ae, wrt="W",
             objective=lambda p: objective(p, penalty=0.5),
             claimed=lambda p: closed_form(p, factor=1.0)),
         Gradient(
@@ -161,13 +160,13 @@ DERIVATION = register(Derivation(
             expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
             source=Printed(SLIDES_001, 42, r"just adds a term  $\lambda W$  to the gradient",
                            reading=READING),
-            symbolic=lambda: penalty_obligation(factor=1, size=3), sample=sample_ae, wrt="W",
+            symbolic=lambda: penalty_obligation(1, factor=1, size=3), sample=sample_ae, wrt="W",
             objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
         Gradient(
             name="printed-lambda-w-part-ii",
             statement="λ‖θ‖² \"just adds a term λW to the gradient\" (003:48)",
             expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
             source=Printed(SLIDES_003, 48, "just adds a term λW to the gradient", reading=READING),
-            symbolic=lambda: penalty_obligation(factor=1, size=3), sample=sample_ae, wrt="W",
+            symbolic=lambda: penalty_obligation(1, factor=1, size=3), sample=sample_ae, wrt="W",
             objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
     ]))

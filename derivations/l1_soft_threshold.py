@@ -47,9 +47,9 @@ def l1_gradient_obligation() -> Obligation:
 def soft_threshold_cases() -> Obligation:
     """Each case with the sign of the candidate fixed so |·| is a polynomial there; at 0 the
     one-sided derivatives (derived) must have opposite signs (0 is in the subdifferential)."""
-    above = alpha / h + d                       # w* > α/h: candidate w* − α/h = δ > 0
-    pos = Obligation.stationary(scalar_objective(w_pos, above, alpha, h), w_pos, d)
-    neg = Obligation.stationary(scalar_objective(w_neg, -above, alpha, h), w_neg, -d)
+    above = alpha / h + d                       # |w*| > α/h: candidate sign(w*)(|w*| − α/h) = ±δ
+    outside = [z for w_s, sign in ((w_pos, 1), (w_neg, -1))
+               for z in Obligation.stationary(scalar_objective(w_s, sign * above, alpha, h), w_s, sign * d).zero]
     c = sp.Symbol("c", nonnegative=True)        # |w*| = α/(h(1 + c)) ≤ α/h; c = 0 is the kink
     one_sided = []
     for inside in (alpha / (h * (1 + c)), -alpha / (h * (1 + c)), sp.Integer(0)):
@@ -57,7 +57,7 @@ def soft_threshold_cases() -> Obligation:
         left = sp.diff(scalar_objective(w_neg, inside, alpha, h), w_neg).subs(w_neg, 0)
         one_sided += [right, -left]             # f'(0⁺) ≥ 0 ≥ f'(0⁻)
     return Obligation(
-        zero=pos.zero + neg.zero, positive=[h], nonnegative=one_sided, derived_by="differentiation",
+        zero=outside, positive=[h], nonnegative=one_sided, derived_by="differentiation",
         scope="every n (the objective separates into scalar problems); every case of w*",
         assumptions_used=("hᵢ > 0", "α > 0"),
         steps=("case w* > α/h: w = w* − α/h > 0 and h(w − w*) + α = 0",

@@ -17,7 +17,7 @@ from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, 
                               NumericVerdict, Premise, Printed, Source)
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
-from regverify.numerics.training import train_with_autograd_check
+from regverify.numerics.training import relative_error, train_with_autograd_check
 from regverify.prover import Obligation
 from regverify.registry import register
 from regverify.symbolic import cayley_orthogonal
@@ -127,7 +127,7 @@ def train_weight_decay(seed: int, quick: bool, gradient=None) -> Evidence:
     run, cross_check = train_with_autograd_check({"w": np.zeros_like(w_star)}, closed_form, loss, lr, steps,
                                                  record_path=True)
     distance = [float(np.linalg.norm(params["w"] - predicted)) for params in run.path]
-    gap = float(np.linalg.norm(run.params["w"] - predicted) / np.linalg.norm(predicted))
+    gap = relative_error(run.params["w"], predicted)
     figures = {"data": f"digits regression, {m}x{x.shape[1]}, alpha={a}", "steps": steps,
                "rel_error_to_w_tilde": gap if run.finite else float("nan"), **cross_check,
                "seconds": round(run.seconds, 3),

@@ -163,6 +163,8 @@ def train_linear_ae(seed, quick, centre=True, gradient=ae_gradient, code=8):
     sizes = (1, 2, 4, 8, 16, 32)
     trained = [gradient_descent(start(size), ae_gradient(gram), lr, steps, loss).losses[-1] * m_rows
                if size != code else run.losses[-1] * m_rows for size in sizes]
+    # Eckart–Young bounds every run, whatever its k: no linear AE beats the truncated SVD
+    ok = ok and all(error >= tail(data, size) * (1 - 1e-9) for size, error in zip(sizes, trained))
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
         "data": f"digits {'centred' if centre else 'NOT centred'}, {m_rows}×64, k = {code}, lr {lr:.3g}",
         "steps": steps, "final_loss": run.losses[-1], "optimum": optimum, "relative_excess": excess,

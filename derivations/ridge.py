@@ -12,6 +12,7 @@ import sympy as sp
 from regverify.claims import Derivation, Evidence, Expect, Minimizer, NumericVerdict, Premise, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
+from regverify.numerics.training import relative_error
 from regverify.prover import Obligation
 from regverify.registry import register
 
@@ -79,10 +80,9 @@ def sklearn_oracle(seed: int, quick: bool, ridge_alpha=lambda a: a / 2) -> Evide
     ours, printed_gap = [], []
     for a in alphas:
         reference = Ridge(alpha=ridge_alpha(a), fit_intercept=False, solver="svd").fit(x, target).coef_
-        scale = np.linalg.norm(reference)
         p = {"X": x, "y": target, "alpha": a}
-        ours.append(float(np.linalg.norm(corrected(p) - reference) / scale))
-        printed_gap.append(float(np.linalg.norm(printed(p) - reference) / scale))
+        ours.append(relative_error(corrected(p), reference))
+        printed_gap.append(relative_error(printed(p), reference))
     detail = {"oracle": "sklearn.linear_model.Ridge(alpha=α/2, fit_intercept=False, solver='svd')",
               "data": f"digits, standardized pixels -> label, {x.shape[0]}x{x.shape[1]}",
               "max_rel_error": max(ours), "tolerance": 1e-8,

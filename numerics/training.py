@@ -53,6 +53,12 @@ def autograd_gradient(loss: Callable[[Params], float]) -> Callable[[Params], Par
     return autograd.grad(loss)
 
 
+def relative_error(value, reference) -> float:
+    """‖value − reference‖ / ‖reference‖ (Frobenius; absolute values for scalars)."""
+    value, reference = np.asarray(value, dtype=float), np.asarray(reference, dtype=float)
+    return float(np.linalg.norm(value - reference) / max(np.linalg.norm(reference), 1e-300))
+
+
 def trajectory_gap(a: Trajectory, b: Trajectory) -> dict:
     """How far two runs from the same start drifted apart: parameters and loss curves.
 

@@ -28,8 +28,8 @@ def test_every_mutation_kind_is_planted_in_the_key(tmp_path):
     page = tmp_path / "page.py"
     page.write_text(PAGE)
     found = {m.description for m in mutation_score.mutants(page)}
-    assert found == {"constant 2 → 4", "+ → −", "drop the term p['y'] ** 2",
-                     "drop the term 2 * p['x'].T", "* → /", "drop the transpose of p['x']",
+    assert found == {"constant 2 → 4", "+ → − in 2 * p['x'].T + p['y'] ** 2", "drop the term p['y'] ** 2",
+                     "drop the term 2 * p['x'].T", "* → / in 2 * p['x'].T", "drop the transpose of p['x']",
                      "**2 → **1", "axis=0 → axis=1"}
 
 
@@ -54,7 +54,7 @@ def test_a_sampler_taking_rng_and_a_caption_are_left_alone(tmp_path):
     page.write_text('def draw(rng, trial):\n    return 2.0 * rng.normal()\n\n\n'
                     'SCOPE = "sizes 2 and 3, " + KINDS\nVALUE = 5 * x\n')
     found = [m.description for m in mutation_score.mutants(page)]
-    assert sorted(found) == ["* → /", "constant 5 → 10"]
+    assert sorted(found) == ["* → / in 5 * x", "constant 5 → 10"]
 
 
 def test_a_judged_survivor_is_matched_by_page_fragment_and_mutation(tmp_path):
@@ -86,3 +86,11 @@ def test_every_committed_judgement_names_a_mutant_that_is_still_planted():
     folder = Path(__file__).parent.parent / "derivations"
     stale = mutation_score.stale_judgements(folder, mutation_score.judgements())
     assert not stale, [f"{j.module} | {j.fragment} | {j.description}" for j in stale]
+
+
+def test_pass_marks_and_random_draws_are_left_alone_but_what_they_compare_is_not(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text('def run(seed):\n    start = rng.normal(0, 0.1, (3, 2))\n'
+                    '    return 3 * gap < 1e-10\n')
+    found = sorted(m.description for m in mutation_score.mutants(page))
+    assert found == ["* → / in 3 * gap", "constant 3 → 6"]
