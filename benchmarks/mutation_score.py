@@ -115,8 +115,8 @@ def _is_draw(node) -> bool:
 
 
 def _is_text(node) -> bool:
-    """A string being put together (a scope or a caption): not the key."""
-    return isinstance(node, ast.BinOp) and any(
+    """A string being put together (a scope, a caption, a symbol's name): not the key."""
+    return isinstance(node, ast.JoinedStr) or isinstance(node, ast.BinOp) and any(
         isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
         for side in (node.left, node.right))
 

@@ -188,7 +188,8 @@ def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
     rule = alpha_rule or (lambda tau, eps: 1 / (tau * eps))
     exact = exact_alpha(lm, rate, steps)
     v, w_end = q.T @ w_star, run.params["w"]
-    factor_gd = (q.T @ w_end) / v                          # measured shrinkage per direction
+    path = [q.T @ params["w"] for params in run.path]      # the run in eigen-coordinates
+    factor_gd = path[-1] / v                               # measured shrinkage per direction
     ridge_path = [ridge_factor(lm, rule(t, rate)) for t in range(1, steps + 1)]   # ridge at α(t)
     factor_single, factor_exact = ridge_path[-1], ridge_factor(lm, exact)
     s = steps * rate * lm
@@ -200,7 +201,6 @@ def train_early_stopping(seed: int, quick: bool, alpha_rule=None) -> Evidence:
               "factor_rel_error_inside_max": float(rel[inside].max()),
               "factor_rel_error_outside_max": float(rel[outside].max())}
     i, j = (int(np.argmin(np.abs(s - shown))) for shown in SHOWN_AT)
-    path = [q.T @ params["w"] for params in run.path]
     figures = {"data": f"digits least squares (pixels, centred), {m}x{x.shape[1]}", "eps": rate, "tau": steps,
                "alpha_single": rule(steps, rate), "directions_inside_s_le_0.01": int(inside.sum()),
                "directions_outside_s_ge_1": int(outside.sum()), **errors, **cross_check,

@@ -203,7 +203,7 @@ DERIVATION = register(Derivation(
             symbolic=lambda: Obligation.stationary(
                 L_HAT + alpha / 2 * w.T * w, w, (H + alpha * I).I * H * w_star,
                 substitutions={H.T: H}, linear=(H + alpha * I, H * w_star),
-                positive=[lam + alpha], scope="every n",
+                positive=[sp.Symbol("lambda", nonnegative=True) + alpha], scope="every n",   # H PSD: λ ≥ 0
                 assumptions_used=("H symmetric", "α > 0", "H PSD: eigenvalues λ ≥ 0"),
                 steps=("∇ = H(w − w*) + αw = (H + αI)w − Hw*", "= 0 at w̃: (H + αI)w̃ = Hw*",
                        "Hessian H + αI has eigenvalues λᵢ + α > 0: the stationary point is the minimum")),
