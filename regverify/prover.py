@@ -76,6 +76,13 @@ def derivative(objective, wrt):
     return sp.diff(objective, wrt)
 
 
+def _at(wrt, candidate):
+    """Substitute the candidate for wrt (entry by entry for an explicit matrix)."""
+    if isinstance(wrt, sp.MatrixBase):
+        return lambda expr: expr.subs(dict(zip(wrt, candidate)), simultaneous=True)
+    return lambda expr: expr.xreplace({wrt: candidate})
+
+
 def _depends_on(expr, wrt) -> bool:
     if isinstance(wrt, sp.MatrixBase):
         return any(expr.has(entry) for entry in wrt)
@@ -124,25 +131,27 @@ class Obligation:
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
-                   **details) -> "Obligation":
+                   value=None, **details) -> "Obligation":
         """The gradient SymPy derives from the objective vanishes at the candidate.
 
         With ``linear=(A, b)`` (a gradient affine in wrt, the multiply-through form): the derived
         gradient must equal factor·(A·wrt − b), and A·candidate − b must reduce to 0 (a scalar
         factor stays outside A so that A·A⁻¹ cancels). The second-order conditions go in
-        ``positive`` / ``nonnegative``."""
+        ``positive`` / ``nonnegative``. ``value``: the stated minimum, which the objective must
+        take at the candidate (a gradient alone cannot see a constant term)."""
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
         derived = derivative(objective, wrt)
         if substitutions:
             derived = derived.subs(substitutions)
+        at = _at(wrt, candidate)
         if linear is not None:
             a, b = linear
             zero = [derived - factor * (a * wrt - b), a * candidate - b]
-        elif isinstance(wrt, sp.MatrixBase):
-            zero = [derived.subs(dict(zip(wrt, candidate)), simultaneous=True)]
         else:
-            zero = [derived.xreplace({wrt: candidate})]
+            zero = [at(derived)]
+        if value is not None:
+            zero.append(at(objective) - value)
         return cls(zero=zero, derived_by="differentiation", **details)
 
     @classmethod

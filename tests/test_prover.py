@@ -76,3 +76,11 @@ def test_a_rewrite_that_runs_past_its_budget_leaves_the_claim_unproved_in_time()
     proof = prove(Obligation(zero=[sp.Function("F")(x) - sp.Function("G")(x)]), budget=2)
     assert proof.verdict is SymbolicVerdict.UNPROVED
     assert time.perf_counter() - start < 20
+
+
+def test_a_stated_minimum_value_is_checked_where_the_gradient_cannot_see_it():
+    objective = (x - a) ** 2 + 3            # a constant term: its gradient is that of (x − a)²
+    right = Obligation.stationary(objective, x, a, positive=[sp.Integer(2)], value=3, scope="scalar")
+    wrong = Obligation.stationary(objective, x, a, positive=[sp.Integer(2)], value=2, scope="scalar")
+    assert prove(right, required="differentiation").verdict is SymbolicVerdict.PROVED
+    assert prove(wrong, required="differentiation").verdict is SymbolicVerdict.REFUTED
