@@ -155,11 +155,11 @@ class Sites(ast.NodeVisitor):
             swaps = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
             if type(node.op) in swaps:
                 new = swaps[type(node.op)]
-                self.found.append((node, f"{_op(node.op)} → {_op(new())} in {ast.unparse(node)[:50]}",
+                self.found.append((node, f"{_op(node.op)} → {_op(new())} in {ast.unparse(node)[:50].rstrip()}",
                                    ("swap", new)))
             if isinstance(node.op, (ast.Add, ast.Sub)):
-                self.found.append((node, f"drop the term {ast.unparse(node.right)[:40]}", "keep-left"))
-                self.found.append((node, f"drop the term {ast.unparse(node.left)[:40]}", "keep-right"))
+                self.found.append((node, f"drop the term {ast.unparse(node.right)[:40].rstrip()}", "keep-left"))
+                self.found.append((node, f"drop the term {ast.unparse(node.left)[:40].rstrip()}", "keep-right"))
             if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2:
                 self.found.append((node, "**2 → **1", "square-to-one"))
         if isinstance(node, ast.Attribute) and node.attr == "T":

@@ -16,7 +16,7 @@ from regverify.claims import Derivation, Evidence, Expect, Identity, NumericVerd
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
-from regverify.numerics.training import train_with_autograd_check
+from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation, g
 from regverify.registry import register
 from regverify.symbolic import symbol_matrix, symbol_vector
@@ -28,34 +28,34 @@ mu = sp.Symbol("mu", real=True)
 NORM = sp.sqrt(sp.Trace(w.T * w))
 LAGRANGIAN = w.T * x - mu * (x.T * x - sp.Identity(1))
 LAGRANGE_STEPS = ("L(x, μ) = W_lᵀx − μ(xᵀx − 1)", "∂L/∂x = W_l − 2μx = 0 ⇒ x = W_l/(2μ)",
-                  "xᵀx = 1 ⇒ 2μ = ±‖W_l‖: + the maximum, − the minimum")
+                  "∂L/∂μ = 0 ⇒ xᵀx = 1 ⇒ 2μ = ±‖W_l‖: + the maximum, − the minimum")
 
 
-def lagrange_obligation(sign=1) -> Obligation:
-    """∂L/∂x as SymPy derives it vanishes at x = sign·W_l/‖W_l‖ with μ = sign·‖W_l‖/2, every n;
-    the maximizer also satisfies the constraint."""
+def lagrange_obligation(sign=1, lagrangian=LAGRANGIAN) -> Obligation:
+    """L is stationary at x = sign·W_l/‖W_l‖, μ = sign·‖W_l‖/2, every n: in x (∂L/∂x as SymPy
+    derives it vanishes) and in μ (∂L/∂μ = 0 is the constraint xᵀx = 1)."""
     candidate = sign * w / NORM
-    stationary = Obligation.stationary(LAGRANGIAN, x, candidate).zero[0].subs(mu, sign * NORM / 2)
-    zero = [stationary] + ([sp.Trace(candidate.T * candidate) - 1] if sign > 0 else [])
-    return Obligation(zero=zero, derived_by="differentiation", scope="every n",
+    in_x = Obligation.stationary(lagrangian, x, candidate).zero[0].subs(mu, sign * NORM / 2)
+    in_mu = sp.Trace(sp.diff(lagrangian, mu).subs(x, candidate))     # a 1×1 matrix: its trace is its entry
+    return Obligation(zero=[in_x, in_mu], derived_by="differentiation", scope="every n",
                       assumptions_used=("W_l ≠ 0",), steps=LAGRANGE_STEPS)
 
 
-def cauchy_schwarz_obligation() -> Obligation:
-    """Lagrange's identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at n = 3 and 4."""
+def cauchy_schwarz_obligation(sizes=(3, 4)) -> Obligation:
+    """Lagrange's identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at the given n."""
     zero = []
-    for size in (3, 4):
+    for size in sizes:
         a, b = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
         squares = sum((a[i] * b[j] - a[j] * b[i]) ** 2 for i in range(size) for j in range(size)) / 2
         zero.append((a.T * a)[0] * (b.T * b)[0] - (a.T * b)[0] ** 2 - squares)
-    return Obligation(zero=zero, scope="n = 3 and n = 4", steps=(
+    return Obligation(zero=zero, scope=" and ".join(f"n = {size}" for size in sizes), steps=(
         "‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity)",
         "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖"))
 
 
 def activation_obligation() -> Obligation:
     """With h = g(Wᵀx + b): ∂/∂x of g(Wᵀx + b) − μ(xᵀx − 1) vanishes at W/‖W‖ with
-    μ = g'(a)‖W‖/2 (a maximum when g' > 0), at n = 2 and 3."""
+    μ = g'(a)‖W‖/2 (a maximum when g' > 0), where h = g(‖W‖ + b); at n = 2 and 3."""
     zero = []
     for size in (2, 3):
         a, v = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
@@ -64,6 +64,7 @@ def activation_obligation() -> Obligation:
         candidate = a / norm
         slope = sp.diff(g(sp.Symbol("t")), sp.Symbol("t")).subs(sp.Symbol("t"), (a.T * candidate)[0] + bias)
         zero += [z.subs(mu, slope * norm / 2) for z in Obligation.stationary(objective, v, candidate).zero]
+        zero.append((a.T * candidate)[0] - norm)        # W_lᵀx = ‖W_l‖ there, so h_l = g(‖W_l‖ + b_l)
     return Obligation(zero=zero, derived_by="differentiation", scope="n = 2 and n = 3",
                       assumptions_used=("g differentiable and increasing: g' > 0 makes μ > 0, a maximum",),
                       steps=("∂/∂x g(W_lᵀx + b_l) = g'(a) W_l, parallel to W_l",
@@ -188,15 +189,25 @@ def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) ->
               "unit_norm": norms_ok, "min_margin_over_competitors": margin,
               "ascent_rel_gap": ascent_gap, "competitors": len(competitors),
               "images": inputs.T.tolist(),
-              "curves": {"loss": run.losses[:: max(1, len(run.losses) // 200 + 1)]}}
+              "curves": {"loss": thinned(run.losses)}}
     ok = (gaps["max_param_rel_gap"] < 1e-10 and gaps["max_loss_rel_gap"] < 1e-10 and norms_ok
           and margin >= -1e-12 and ascent_gap < 1e-9)
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 
-def _activation_objective(p, table):
+def activation_peak(p, table):
+    """The searched maximizer of h_l = g(W_lᵀx + b_l) over unit x, and the value h_l takes there."""
     act, col, bias = table[p["g"]], p["W_l"], p["b_l"]
-    return searched(p, lambda v: act(anp.dot(col, v) + bias))
+
+    def unit(v):
+        return act(anp.dot(col, v) + bias)
+    best = searched(p, unit)
+    return np.append(best, unit(best))
+
+
+def claimed_peak(p, table):             # x = W_l/‖W_l‖, where h_l = g(‖W_l‖ + b_l)
+    norm = np.linalg.norm(p["W_l"])
+    return np.append(p["W_l"] / norm, table[p["g"]](norm + p["b_l"]))
 
 
 SLIDES = "003_c3291310eed8186c.txt"
@@ -232,21 +243,19 @@ DERIVATION = register(Derivation(
             rhs=lambda p: -p["W_l"] / np.linalg.norm(p["W_l"])),
         Identity(
             name="activation-maximizer",
-            statement="for g increasing, argmax_{‖x‖=1} g(W_lᵀx + b_l) = W_l/‖W_l‖",
+            statement="for g increasing, argmax_{‖x‖=1} g(W_lᵀx + b_l) = W_l/‖W_l‖, where h_l = g(‖W_l‖ + b_l)",
             symbolic=activation_obligation, sample=sample_activation, rtol=1e-9,
-            uses=("unit-norm-maximizer",),
-            lhs=lambda p: _activation_objective(p, ACTIVATIONS),
-            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+            uses=("unit-norm-maximizer", "maximum-value"),
+            lhs=lambda p: activation_peak(p, ACTIVATIONS), rhs=lambda p: claimed_peak(p, ACTIVATIONS)),
         Identity(
             name="any-activation",
-            statement="W_l/‖W_l‖ maximizes g(W_lᵀx + b_l) whatever the activation g",
+            statement="W_l/‖W_l‖ maximizes g(W_lᵀx + b_l), reaching g(‖W_l‖ + b_l), whatever the activation g",
             expect=Expect.PITFALL, corrected_by="activation-maximizer",
             origin="dropping the premise that g is increasing (003:240 uses σ, which is)",
             premise=Premise("g is a differentiable activation (a decreasing one: the statement does not exclude it)",
                             lambda p: DECREASING[p["g"]](1.0) < DECREASING[p["g"]](0.0)),
             sample=lambda rng, trial: sample_activation(rng, trial, DECREASING), rtol=1e-9,
-            lhs=lambda p: _activation_objective(p, DECREASING),
-            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+            lhs=lambda p: activation_peak(p, DECREASING), rhs=lambda p: claimed_peak(p, DECREASING)),
         Identity(
             name="every-hidden-unit",
             statement="the inputs W_1/‖W_1‖, …, W_k/‖W_k‖ make hidden units 1 … k fire maximally (003:306)",

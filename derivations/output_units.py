@@ -49,28 +49,42 @@ def bernoulli(y):                        # the model's P(y) for y ∈ {0, 1}
     return sp.exp(y * z) / (1 + sp.exp(z))
 
 
+def nll(y):                              # the claimed −log P(y) = ζ((1 − 2y)z), written once
+    return zeta((1 - 2 * y) * z)
+
+
 def cases(f):                            # a statement about y ∈ {0, 1}, proved case by case
     return sp.Matrix([f(0), f(1)])
 
 
 def merged(obligations, scope, **details):
-    """One obligation from the same derivation at several sizes (the scope lists them)."""
+    """One obligation from the same derivation at several sizes or cases (the scope lists them)."""
     first = obligations[0]
     return Obligation(zero=[r for o in obligations for r in o.zero],
                       positive=[p for o in obligations for p in o.positive],
                       derived_by=first.derived_by, scope=scope, **details)
 
 
-def gaussian_nll(d):                     # −log N(y; f, I) from the density, d outputs
-    y, f = sp.symbols(f"y1:{d + 1}", real=True), sp.symbols(f"f1:{d + 1}", real=True)
-    sq = sum((a - b) ** 2 for a, b in zip(y, f))
-    return -sp.log((2 * sp.pi) ** sp.Rational(-d, 2) * sp.exp(-sq / 2)), sq / 2 + d * sp.log(2 * sp.pi) / 2
+def sizes(name, values, noun):           # a proof's scope, from the sizes it was built at
+    return f"{name} = {' and '.join(map(str, values))} {noun}"
 
 
-def mean_log_likelihood(t, sign):        # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
+def normal_density(v, mean):             # N(v; mean, 1)
+    return sp.exp(-(v - mean) ** 2 / 2) / sp.sqrt(2 * sp.pi)
+
+
+def gaussian_nll(d):                     # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), d outputs
+    y, f = sp.Matrix(sp.symbols(f"y1:{d + 1}", real=True)), sp.Matrix(sp.symbols(f"f1:{d + 1}", real=True))
+    density = sp.prod([normal_density(y[j], f[j]) for j in range(d)])
+    return -sp.log(density), ((y - f).T * (y - f))[0] / 2 + d * sp.log(2 * sp.pi) / 2
+
+
+def mean_log_likelihood(t, sign, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
     ys = sp.symbols(f"y1:{t + 1}", real=True)
-    j_mu = sign * sum(sp.log(sp.exp(-(y - mu) ** 2 / 2) / sp.sqrt(2 * sp.pi)) for y in ys) / t
-    return Obligation.stationary(j_mu, mu, sum(ys) / t, positive=[sp.diff(j_mu, mu, 2)])
+    mean = sum(ys) / t
+    j_mu = sign * sum(sp.log(normal_density(y, mu)) for y in ys) / t
+    value = sum((y - mean) ** 2 for y in ys) / (2 * t) + sp.log(2 * sp.pi) / 2 if minimum else None
+    return Obligation.stationary(j_mu, mu, mean, positive=[sp.diff(j_mu, mu, 2)], value=value)
 
 
 # --- numeric twins (NumPy/SciPy, from the definitions) ------------------------------------
@@ -78,11 +92,11 @@ def sigmoid(t):
     return 1 / (1 + np.exp(-t))
 
 
-def labels01(rng, trial):
+def sample_labels01(rng, trial):
     return {"y": float(trial % 2), "z": rng.uniform(-8, 8, size=6)}
 
 
-def labels_pm1(rng, trial):
+def sample_labels_pm1(rng, trial):
     return {"y": 2.0 * (trial % 2) - 1, "z": rng.uniform(-8, 8, size=6)}
 
 
@@ -96,7 +110,7 @@ def nll_slope(p, zz):                    # measured d/dz of −log P(y | z), at 
                                   np.array(zz), "richardson"))
 
 
-def logits(rng, trial):                  # ties, one dominant entry, and huge magnitudes
+def sample_logits(rng, trial):           # ties, one dominant entry, and huge magnitudes
     k = int(rng.integers(2, 7))
     zz = rng.normal(0, 3, k) * [1, 1, 1e2, 1e300 ** 0.5][trial % 4]
     if trial % 3 == 1:
@@ -110,12 +124,7 @@ def bound_gap(lower, upper, floor=1.0):  # min(upper − lower, 0), relative to 
     return min(float(upper - lower), 0.0) / max(floor, abs(float(lower)))
 
 
-def softmax(v):
-    e = np.exp(v - np.max(v))
-    return e / e.sum()
-
-
-def gaussian_fit(rng, trial):
+def sample_gaussian_fit(rng, trial):
     return {"y": rng.normal(rng.normal(0, 3), rng.uniform(0.5, 3), size=int(rng.integers(3, 9)))}
 
 
@@ -124,6 +133,7 @@ def printed_j(p, w):                     # 004:100 as printed: (1/t) Σ log N(y�
 
 
 BINARY = "y ∈ {0, 1} (both cases), every real z"
+OUTPUTS, OBSERVATIONS, LOGITS = (2, 3), (3, 4), (2, 3, 4)     # the sizes the explicit proofs are built at
 DERIVATION = register(Derivation(
     id="output-units",
     title="Output units: sigmoid and softplus, tanh, softmax, log-sum-exp, Gaussian NLL",
@@ -136,14 +146,14 @@ DERIVATION = register(Derivation(
         Identity(name="bernoulli-sigmoid", statement="P(y) = e^{yz}/(1+e^z) = σ((2y−1)z) for y ∈ {0,1}",
                  symbolic=lambda: Obligation.identity(cases(bernoulli), cases(lambda y: sig((2 * y - 1) * z)),
                                                       scope=BINARY),
-                 sample=labels01, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
+                 sample=sample_labels01, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
         Identity(name="softplus-nll", statement="−log P(y) = ζ((1 − 2y)z) for y ∈ {0,1}",
                  symbolic=lambda: Obligation.identity(cases(lambda y: -sp.log(bernoulli(y))),
-                                                      cases(lambda y: zeta((1 - 2 * y) * z)), scope=BINARY),
-                 sample=labels01, lhs=lambda p: -np.log(model_prob(p)),
+                                                      cases(nll), scope=BINARY),
+                 sample=sample_labels01, lhs=lambda p: -np.log(model_prob(p)),
                  rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]), uses=("bernoulli-sigmoid",)),
         Gradient(name="nll-derivative", statement="d/dz ζ((1 − 2y)z) = σ(z) − y for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.gradient(cases(lambda y: zeta((1 - 2 * y) * z)), z,
+                 symbolic=lambda: Obligation.gradient(cases(nll), z,
                                                       cases(lambda y: sig(z) - y), scope=BINARY),
                  sample=lambda rng, t: {"y": float(t % 2), "z": np.array(rng.uniform(-8, 8))},
                  objective=lambda p: np.log(1 + np.exp((1 - 2 * p["y"]) * p["z"])),
@@ -151,28 +161,28 @@ DERIVATION = register(Derivation(
         Identity(name="pm-one-labels", statement="for labels y ∈ {−1, +1}, P(y) = σ(yz)",
                  symbolic=lambda: Obligation.identity(sp.Matrix([1 / (1 + sp.exp(z)), sp.exp(z) / (1 + sp.exp(z))]),
                                                       sp.Matrix([sig(-z), sig(z)]), scope="y ∈ {−1, +1}, every real z"),
-                 sample=labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid(p["y"] * p["z"])),
+                 sample=sample_labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid(p["y"] * p["z"])),
         Identity(name="pm-one-with-01-form", statement="for labels y ∈ {−1, +1}, P(y) = σ((2y − 1)z)",
                  expect=Expect.PITFALL, corrected_by="pm-one-labels",
                  origin="the {0, 1} form σ((2y − 1)z) reused with ±1 labels: y = −1 gives σ(−3z)",
                  premise=Premise("labels are ±1", lambda p: abs(p["y"]) == 1),
-                 sample=labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
+                 sample=sample_labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
         Identity(name="cross-entropy", statement="−[y log ŷ + (1−y) log(1−ŷ)] with ŷ = σ(z) is ζ((1−2y)z) (004:167)",
                  symbolic=lambda: Obligation.identity(
                      cases(lambda y: -(y * sp.log(sig(z)) + (1 - y) * sp.log(1 - sig(z)))),
-                     cases(lambda y: zeta((1 - 2 * y) * z)), scope=BINARY),
-                 sample=labels01, rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]),
+                     cases(nll), scope=BINARY),
+                 sample=sample_labels01, rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]),
                  lhs=lambda p: -(p["y"] * np.log(sigmoid(p["z"])) + (1 - p["y"]) * np.log(1 - sigmoid(p["z"])))),
         Limit(name="saturation-wrong-sign",
               statement="z of the wrong sign: (1−2y)z = |z| and |dζ((1−2y)z)/dz| → 1 as |z| → ∞ (004:166)",
-              symbolic=lambda: merged([Obligation.limit(sp.Abs(sp.diff(zeta((1 - 2 * y) * z), z)).subs(z, (1 - 2 * y) * s),
+              symbolic=lambda: merged([Obligation.limit(sp.Abs(sp.diff(nll(y), z)).subs(z, (1 - 2 * y) * s),
                                                         s, sp.oo, 1) for y in (0, 1)], scope=BINARY,
                                       steps=("wrong sign: z = (1 − 2y)s, s = |z| > 0", "|σ(z) − y| = σ(s) → 1")),
               sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 1.0,
               f=lambda p, t: abs(nll_slope(p, (1 - 2 * p["y"]) / t)), uses=("nll-derivative",)),
         Limit(name="saturation-right-sign",
               statement="z of the right sign: dζ((1−2y)z)/dz → 0 as |z| → ∞ (004:165)",
-              symbolic=lambda: merged([Obligation.limit(sp.diff(zeta((1 - 2 * y) * z), z).subs(z, (2 * y - 1) * s),
+              symbolic=lambda: merged([Obligation.limit(sp.diff(nll(y), z).subs(z, (2 * y - 1) * s),
                                                         s, sp.oo, 0) for y in (0, 1)], scope=BINARY),
               sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 0.0,
               f=lambda p, t: nll_slope(p, (2 * p["y"] - 1) / t), uses=("nll-derivative",)),
@@ -197,47 +207,61 @@ DERIVATION = register(Derivation(
                  sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7))), "c": float(rng.normal(0, 5))},
                  lhs=lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"] + p["c"]).sum(),
                  rhs=lambda p: np.exp(p["z"]) / np.exp(p["z"]).sum()),
-        Identity(name="lse-lower-bound", statement="maxⱼ zⱼ ≤ log Σⱼ e^{zⱼ} (004:185): its shortfall min(LSE − max, 0) is 0",
-                 symbolic=lambda: lse_bounds("lower"), sample=logits, rtol=1e-14, floor=1.0,
+        Identity(name="lse-lower-bound", statement="maxⱼ zⱼ ≤ log Σⱼ e^{zⱼ} (004:185), attained as the other zⱼ → −∞: "
+                                                       "its shortfall min(LSE − max, 0) is 0",
+                 symbolic=lambda: lse_bounds("lower"), sample=sample_logits, rtol=1e-14, floor=1.0,
                  lhs=lambda p: bound_gap(np.max(p["z"]), logsumexp(p["z"])), rhs=lambda p: 0.0),
-        Identity(name="lse-upper-bound", statement="log Σⱼ e^{zⱼ} ≤ maxⱼ zⱼ + log K: its shortfall is 0",
-                 symbolic=lambda: lse_bounds("upper"), sample=logits, rtol=1e-14, floor=1.0,
+        Identity(name="lse-upper-bound", statement="log Σⱼ e^{zⱼ} ≤ maxⱼ zⱼ + log K, attained at ties: its shortfall is 0",
+                 symbolic=lambda: lse_bounds("upper"), sample=sample_logits, rtol=1e-14, floor=1.0,
                  lhs=lambda p: bound_gap(logsumexp(p["z"]), np.max(p["z"]) + np.log(p["z"].size)), rhs=lambda p: 0.0),
         Identity(name="lse-at-most-max", statement="log Σⱼ e^{zⱼ} ≤ maxⱼ zⱼ",
                  expect=Expect.PITFALL, corrected_by="lse-upper-bound",
                  origin="004:185's '≈ maxⱼ zⱼ' read as a bound; ties give max + log K",
-                 sample=logits, rtol=1e-14, floor=1.0,
+                 sample=sample_logits, rtol=1e-14, floor=1.0,
                  lhs=lambda p: bound_gap(logsumexp(p["z"]), np.max(p["z"])), rhs=lambda p: 0.0),
         Identity(name="gaussian-nll", statement="−log N(y; f, I) = ½‖y − f‖² + (d/2) log 2π (004:102)",
-                 symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in (2, 3)], scope="d = 2 and 3 outputs"),
+                 symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in OUTPUTS],
+                                         scope=sizes("d", OUTPUTS, "outputs")),
                  sample=lambda rng, t: {"y": rng.normal(0, 2, d := int(rng.integers(1, 6))), "f": rng.normal(0, 2, d)},
                  lhs=lambda p: -gaussian_log_density(p["y"], p["f"]),
                  rhs=lambda p: 0.5 * np.sum((p["y"] - p["f"]) ** 2) + 0.5 * p["f"].size * np.log(2 * np.pi)),
-        Minimizer(name="nll-minimizer", statement="the NLL −(1/t) Σ log N(yᵢ; μ, 1) is minimized by the MLE μ = ȳ",
-                  symbolic=lambda: merged([mean_log_likelihood(t, -1) for t in (3, 4)], scope="t = 3 and 4 observations",
-                                          steps=("J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0")),
-                  sample=gaussian_fit, objective=lambda p, w: -printed_j(p, w), candidate=lambda p: np.array([np.mean(p["y"])]),
+        Minimizer(name="nll-minimizer", statement="the NLL −(1/t) Σ log N(yᵢ; μ, 1) is minimized by the MLE μ = ȳ, "
+                                                  "where it is ½s² + ½ log 2π, s² = (1/t) Σ (yᵢ − ȳ)²",
+                  symbolic=lambda: merged([mean_log_likelihood(t, -1, minimum=True) for t in OBSERVATIONS],
+                                          scope=sizes("t", OBSERVATIONS, "observations"),
+                                          steps=("J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0",
+                                                 "J(ȳ) = (1/2t) Σ (yᵢ − ȳ)² + ½ log 2π")),
+                  sample=sample_gaussian_fit, objective=lambda p, w: -printed_j(p, w), candidate=lambda p: np.array([np.mean(p["y"])]),
                   minimum_value=lambda p: 0.5 * np.var(p["y"]) + 0.5 * np.log(2 * np.pi), uses=("gaussian-nll",)),
         Minimizer(name="printed-cost", statement="J(θ) = E log p_model(y|x) (as printed) is minimized by the MLE",
                   expect=Expect.ERRATUM, corrected_by="nll-minimizer",
                   source=Printed(M004, 100, r"J(\boldsymbol{\theta}) = \mathbb{E}_{\mathbf{x}, \mathbf{y} \sim \hat{p}_{data}} \log p_{\text{model}}",
                                  reading="the minus of the NLL (heading 004:98) is missing: minimizing the printed J "
                                          "maximizes the NLL, so a model with lower likelihood has a lower J"),
-                  symbolic=lambda: merged([mean_log_likelihood(t, +1) for t in (3, 4)], scope="t = 3 and 4 observations"),
-                  sample=gaussian_fit, objective=printed_j, candidate=lambda p: np.array([np.mean(p["y"])])),
+                  symbolic=lambda: merged([mean_log_likelihood(t, +1) for t in OBSERVATIONS],
+                                          scope=sizes("t", OBSERVATIONS, "observations")),
+                  sample=sample_gaussian_fit, objective=printed_j, candidate=lambda p: np.array([np.mean(p["y"])])),
     ]))
 
 
 def lse_bounds(which):
     """w.l.o.g. the maximum is z₁ = m and zⱼ = m + log uⱼ with uⱼ ∈ (0, 1); then Σ e^{zⱼ} lies
-    between e^m and K e^m, and log is increasing (ties u = 1 by continuity)."""
-    parts, us = [], []
-    for k in (2, 3, 4):
-        u = sp.symbols(f"u{k}_2:{k + 1}", positive=True)
-        total = sp.exp(m) + sum(sp.exp(m + sp.log(v)) for v in u)
-        parts.append(total - sp.exp(m) if which == "lower" else k * sp.exp(m) - total)
+    between e^m and K e^m, and log is increasing (ties u = 1 by continuity). The slack tends to 0
+    where the sampler puts its extreme cases (every uⱼ → 0 for the lower bound, every uⱼ → 1 for
+    the upper): neither bound can be improved."""
+    lower, parts, tight, us = which == "lower", [], [], []
+    for k in LOGITS:
+        zs, u = sp.symbols(f"z{k}_1:{k + 1}", real=True), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
+        total = sum(sp.exp(zj) for zj in zs)                 # Σⱼ e^{zⱼ}, as defined
+        bound = sp.exp(zs[0]) if lower else k * sp.exp(zs[0])
+        below_max = {zj: zs[0] + sp.log(v) for zj, v in zip(zs[1:], u)}
+        slack = (total - bound if lower else bound - total).subs(below_max)
+        parts.append(slack)
+        tight.append(sp.limit(slack.subs({v: s for v in u}), s, 0 if lower else 1, "+" if lower else "-"))
         us += u
-    return Obligation(nonnegative=parts, unit_interval=tuple(us), scope="K = 2, 3 and 4",
+    return Obligation(nonnegative=parts, zero=tight, derived_by="limit",
+                      unit_interval=tuple(us), scope=sizes("K", LOGITS, "logits"),
                       parametrisation="max at index 1, zⱼ = m + log uⱼ, uⱼ ∈ (0, 1)",
-                      steps=("Σⱼ e^{zⱼ} ≥ e^m (one term, all positive)" if which == "lower" else
-                             "Σⱼ e^{zⱼ} ≤ K e^m (each term ≤ e^m)", "log is increasing"))
+                      steps=("Σⱼ e^{zⱼ} ≥ e^m (one term, all positive)" if lower else
+                             "Σⱼ e^{zⱼ} ≤ K e^m (each term ≤ e^m)", "log is increasing",
+                             "equality as every other zⱼ → −∞" if lower else "equality when all zⱼ tie"))

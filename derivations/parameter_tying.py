@@ -20,6 +20,7 @@ n = sp.Symbol("n", integer=True, positive=True)
 wa, wb = sp.MatrixSymbol("w_A", n, 1), sp.MatrixSymbol("w_B", n, 1)
 eps = sp.Symbol("epsilon", positive=True)
 OMEGA = (wa - wb).T * (wa - wb)
+GRADIENT_A = 2 * (wa - wb)              # ∇_{w_A}Ω; the pitfall below takes it for ∇_{w_B}Ω too
 STEPS = ("Ω = (w_A − w_B)ᵀ(w_A − w_B) = w_Aᵀw_A − 2w_Aᵀw_B + w_Bᵀw_B",
          "∂/∂w_A: 2w_A − 2w_B;  ∂/∂w_B: −2w_A + 2w_B (the inner derivative of −w_B is −1)")
 
@@ -49,6 +50,10 @@ def omega(p):
     return d @ d
 
 
+def gradient_a(p):
+    return 2 * (p["w_A"] - p["w_B"])
+
+
 def sample_step(rng, trial):
     return {**sample_pair(rng, trial), "eps": float(sampling.positive(rng, 0.01, 0.5))}
 
@@ -75,8 +80,8 @@ DERIVATION = register(Derivation(
         Gradient(
             name="gradient-a",
             statement="∇_{w⁽ᴬ⁾}Ω = 2(w⁽ᴬ⁾ − w⁽ᴮ⁾)",
-            symbolic=lambda: gradient_obligation(wa, 2 * (wa - wb)), sample=sample_pair,
-            objective=omega, wrt="w_A", claimed=lambda p: 2 * (p["w_A"] - p["w_B"])),
+            symbolic=lambda: gradient_obligation(wa, GRADIENT_A), sample=sample_pair,
+            objective=omega, wrt="w_A", claimed=gradient_a),
         Gradient(
             name="gradient-b",
             statement="∇_{w⁽ᴮ⁾}Ω = −2(w⁽ᴬ⁾ − w⁽ᴮ⁾)",
@@ -92,10 +97,10 @@ DERIVATION = register(Derivation(
                                           p["w_A"] + p["w_B"]])),
         Gradient(
             name="same-sign-gradient-b",
-            statement="∇_{w⁽ᴮ⁾}Ω = 2(w⁽ᴬ⁾ − w⁽ᴮ⁾) (the inner −1 forgotten)",
+            statement="∇_{w⁽ᴮ⁾}Ω = 2(w⁽ᴬ⁾ − w⁽ᴮ⁾) = ∇_{w⁽ᴬ⁾}Ω (the inner −1 forgotten)",
             expect=Expect.PITFALL, corrected_by="gradient-b",
             origin="differentiating ‖w⁽ᴬ⁾ − w⁽ᴮ⁾‖² as if w⁽ᴮ⁾ entered with a plus sign; "
                    "not printed in the material (004:600 prints only Ω)",
-            symbolic=lambda: gradient_obligation(wb, 2 * (wa - wb)), sample=sample_pair,
-            objective=omega, wrt="w_B", claimed=lambda p: 2 * (p["w_A"] - p["w_B"])),
+            symbolic=lambda: gradient_obligation(wb, GRADIENT_A), sample=sample_pair,
+            objective=omega, wrt="w_B", claimed=gradient_a),
     ]))

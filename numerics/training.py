@@ -48,6 +48,12 @@ def gradient_descent(params: Params, grad: Callable[[Params], Params], lr: float
     return Trajectory(params, losses, time.perf_counter() - start, path)
 
 
+def thinned(values, most: int = 200) -> list[float]:
+    """At most ``most`` evenly spaced points of a curve (the first kept), for a report's plot."""
+    values = list(values)
+    return [float(v) for v in values[::max(1, -(-len(values) // most))]]
+
+
 def autograd_gradient(loss: Callable[[Params], float]) -> Callable[[Params], Params]:
     """The reference gradient: reverse-mode autodiff of the same loss."""
     return autograd.grad(loss)

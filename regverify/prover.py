@@ -76,6 +76,13 @@ def derivative(objective, wrt):
     return sp.diff(objective, wrt)
 
 
+def _at(wrt, candidate):
+    """Substitute the candidate for wrt (entry by entry for an explicit matrix)."""
+    if isinstance(wrt, sp.MatrixBase):
+        return lambda expr: expr.subs(dict(zip(wrt, candidate)), simultaneous=True)
+    return lambda expr: expr.xreplace({wrt: candidate})
+
+
 def _depends_on(expr, wrt) -> bool:
     if isinstance(wrt, sp.MatrixBase):
         return any(expr.has(entry) for entry in wrt)
@@ -124,7 +131,7 @@ class Obligation:
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
-                   strict_minimum=False, **details) -> "Obligation":
+                   strict_minimum=False, value=None, **details) -> "Obligation":
         """The gradient SymPy derives from the objective vanishes at the candidate.
 
         With ``linear=(A, b)`` (a gradient affine in wrt, the multiply-through form): the derived
@@ -132,31 +139,35 @@ class Obligation:
         factor stays outside A so that A·A⁻¹ cancels). The second-order conditions go in
         ``positive`` / ``nonnegative``; ``strict_minimum=True`` adds them for a vector of symbols:
         every leading minor of the Hessian at the candidate > 0 (Sylvester's criterion).
-        A tuple of variables (with a tuple of candidates) asks for a stationary point in all of them."""
+        ``value``: the stated minimum, which the objective must take at the candidate (a gradient
+        alone cannot see a constant term). A tuple of variables (with a tuple of candidates) asks
+        for a stationary point in all of them."""
         if isinstance(wrt, tuple):   # jointly stationary: the gradient in each variable, at all candidates
-            at = dict(zip(wrt, candidate))
+            at_all = dict(zip(wrt, candidate))
             zero = []
-            for variable, value in zip(wrt, candidate):
-                others = objective.xreplace({o: c for o, c in at.items() if o != variable})
-                zero += cls.stationary(others, variable, value, substitutions).zero
+            for variable, point in zip(wrt, candidate):
+                others = objective.xreplace({o: c for o, c in at_all.items() if o != variable})
+                zero += cls.stationary(others, variable, point, substitutions).zero
+            if value is not None:
+                zero.append(objective.xreplace(at_all) - value)
             return cls(zero=zero, derived_by="differentiation", **details)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
         if strict_minimum:
-            at = dict(zip(wrt, candidate))
-            hessian = sp.hessian(objective, list(wrt)).subs(at, simultaneous=True)
+            hessian = sp.hessian(objective, list(wrt)).subs(dict(zip(wrt, candidate)), simultaneous=True)
             minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
             details["positive"] = [*details.get("positive", ()), *minors]
         derived = derivative(objective, wrt)
         if substitutions:
             derived = derived.subs(substitutions)
+        at = _at(wrt, candidate)
         if linear is not None:
             a, b = linear
             zero = [derived - factor * (a * wrt - b), a * candidate - b]
-        elif isinstance(wrt, sp.MatrixBase):
-            zero = [derived.subs(dict(zip(wrt, candidate)), simultaneous=True)]
         else:
-            zero = [derived.xreplace({wrt: candidate})]
+            zero = [at(derived)]
+        if value is not None:
+            zero.append(at(objective) - value)
         return cls(zero=zero, derived_by="differentiation", **details)
 
     @classmethod

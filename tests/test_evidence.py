@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from regverify.claims import Derivation, Expect, Gradient, Identity, Premise, Printed
-from regverify.numerics.training import Trajectory, trajectory_gap
+from regverify.numerics.training import Trajectory, thinned, trajectory_gap
 from regverify.prover import Obligation, SymbolicVerdict, prove
 from regverify.registry import register
 from regverify.verifier import verify_claim
@@ -151,6 +151,13 @@ def test_a_nan_anywhere_in_a_run_fails_every_gap_predicate():
     assert not gaps["finite"]
     assert not gaps["max_param_rel_gap"] < 1e-10 and not gaps["max_loss_rel_gap"] < 1e-10
     assert trajectory_gap(good, good)["max_param_rel_gap"] == 0.0
+
+
+@pytest.mark.parametrize("length", [1, 61, 200, 201, 401, 4001])
+def test_a_thinned_curve_keeps_at_most_200_evenly_spaced_points_from_the_first(length):
+    curve = thinned(np.arange(length))
+    assert 1 <= len(curve) <= 200 and curve[0] == 0.0
+    assert len(set(np.diff(curve))) <= 1 and (length > 200 or len(curve) == length)
 
 
 def test_a_symbolic_counterexample_alone_never_marks_a_claim_that_holds_wrong():

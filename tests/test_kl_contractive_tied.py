@@ -4,11 +4,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from regverify import material
 from regverify.claims import Expect, NumericVerdict
 from regverify.derivations import contractive, kl_sparsity, tied_weights
-from regverify.prover import SymbolicVerdict
+from regverify.prover import SymbolicVerdict, prove
 from regverify.verifier import claim_rng, verify_claim
 
 MODULES = (kl_sparsity, contractive, tied_weights)
@@ -149,3 +150,13 @@ def test_the_contractive_run_checks_its_measuring_instrument_against_autograd(mo
     # a one-sided difference divided as a central one: half the measured Jacobian, same ratio
     monkeypatch.setattr(contractive, "measured_jacobian_norm", lambda p, x, step=1e-5: original(p, x, step) / 4)
     assert contractive.train_contractive(0, True).verdict is NumericVerdict.FAILED
+
+
+def shifted_kl(r, r_hat):                # a constant inside the log: the same slope, Ω(ρ) ≠ 0
+    return r * sp.log(r / r_hat) + (1 - r) * sp.log((2 - r) / (1 - r_hat))
+
+
+@pytest.mark.parametrize("build", [kl_sparsity.kl_minimum_obligation, kl_sparsity.pinsker_obligation])
+def test_a_kl_with_a_planted_constant_is_refuted_where_it_should_be_zero(build):
+    assert prove(build()).verdict is SymbolicVerdict.PROVED
+    assert prove(build(shifted_kl)).verdict is SymbolicVerdict.REFUTED

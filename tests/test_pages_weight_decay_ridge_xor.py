@@ -1,12 +1,14 @@
 """ae-weight-decay, ridge, parameter-tying, xor and max-activation: every claim comes out as
 expected, every planted error in a training run or oracle is rejected, every erratum's quote
 stands in its line of the material."""
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
 
 from regverify import material
-from regverify.claims import Expect, Printed
+from regverify.claims import Expect, NumericVerdict, Printed
 from regverify.derivations import ae_weight_decay, max_activation, parameter_tying, ridge, xor
 from regverify.prover import Obligation, SymbolicVerdict, prove
 from regverify.verifier import verify_claim
@@ -106,6 +108,21 @@ def test_the_lagrange_proof_rejects_the_unnormalized_maximizer():
     planted = Obligation.stationary(m.LAGRANGIAN, m.x, m.w).zero[0].subs(m.mu, m.NORM / 2)
     proof = prove(Obligation(zero=[planted], derived_by="differentiation", scope="every n"))
     assert proof.verdict is not SymbolicVerdict.PROVED
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_the_lagrange_proof_rejects_a_lagrangian_with_the_wrong_constraint(sign):
+    m = max_activation
+    planted = m.w.T * m.x - m.mu * (m.x.T * m.x + sp.Identity(1))    # same ∂L/∂x, constraint xᵀx = −1
+    assert prove(m.lagrange_obligation(sign)).verdict is SymbolicVerdict.PROVED
+    assert prove(m.lagrange_obligation(sign, planted)).verdict is not SymbolicVerdict.PROVED
+
+
+def test_the_activation_peak_rejects_a_peak_value_without_the_bias():
+    m = max_activation
+    claim = m.DERIVATION.claim("activation-maximizer")
+    planted = dataclasses.replace(claim, rhs=lambda p: m.claimed_peak({**p, "b_l": 0.0}, m.ACTIVATIONS))
+    assert planted.check_numeric(np.random.default_rng(0)).verdict is NumericVerdict.FAILED
 
 
 def test_the_printed_units_list_is_refuted_only_where_k_differs_from_n():

@@ -100,3 +100,10 @@ def test_a_figure_agrees_with_its_printed_digits_only_to_half_a_unit():
     assert printed_decimals("0.950") == 3 and printed_decimals("2.7e-4") == 5
     assert agrees_with_printed(sp.Rational(2036, 10000) + sp.Rational(3, 10 ** 6), "0.2036") > 0
     assert agrees_with_printed(sp.Rational(2036, 10000) + sp.Rational(6, 10 ** 5), "0.2036") < 0
+
+def test_a_stated_minimum_value_is_checked_where_the_gradient_cannot_see_it():
+    objective = (x - a) ** 2 + 3            # a constant term: its gradient is that of (x − a)²
+    right = Obligation.stationary(objective, x, a, positive=[sp.Integer(2)], value=3, scope="scalar")
+    wrong = Obligation.stationary(objective, x, a, positive=[sp.Integer(2)], value=2, scope="scalar")
+    assert prove(right, required="differentiation").verdict is SymbolicVerdict.PROVED
+    assert prove(wrong, required="differentiation").verdict is SymbolicVerdict.REFUTED
