@@ -20,7 +20,8 @@ from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
 from regverify.numerics.montecarlo import gaussian_expectation, mask_expectation, monte_carlo
-from regverify.numerics.training import train_with_autograd_check
+from regverify.numerics.training import gradient_descent, thinned, train_with_autograd_check
+from regverify.derivations.max_activation import unit_norm_columns
 from regverify.prover import Obligation, sigma as logistic
 from regverify.registry import register
 from regverify.symbolic import symbol_matrix, symbol_vector
@@ -72,6 +73,19 @@ def masking_penalty_obligation():
 
 
 # --- numeric twins: exact enumeration of the masks, Gauss–Hermite quadrature -----------------
+def kept_mean(q, x):                     # the claimed E[x̃] = (1 − q)x
+    return (1 - q) * x
+
+
+def masking(rng, x, q, draws=None):      # x̃ = d ⊙ x, each dⱼ = 0 with probability q (one x̃ per draw)
+    shape = np.shape(x) if draws is None else (draws, *np.shape(x))
+    return x * (rng.random(shape) >= q)
+
+
+def gaussian_corruption(rng, x, s, draws):   # x̃ = x + ε, ε ~ N(0, s²I), one x̃ per draw
+    return x + s * rng.standard_normal((draws, *np.shape(x)))
+
+
 def sample_vector(rng, trial):
     size = sampling.size(rng, 2, 4)
     return {"x": sampling.normal(rng, size), "W": sampling.normal(rng, (size, size)),
@@ -105,30 +119,30 @@ def dae_minimizer(p):
     return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
 
 
+# Monte Carlo witnesses: every one draws its corruption with masking() or gaussian_corruption().
 def monte_carlo_variance(seed, quick, variance=lambda q, x: q * (1 - q) * x ** 2):
     """Masking noise by Monte Carlo: component 0's sample variance against the stated one."""
     rng = np.random.default_rng(seed)
-    x, keep_q, draws = 1.7, 0.3, 4000 if quick else 40000
-    values = x * (rng.random(draws) >= keep_q)
-    return monte_carlo((values - (1 - keep_q) * x) ** 2, variance(keep_q, x))
+    x, drop, draws = 1.7, 0.3, 4000 if quick else 40000
+    return monte_carlo((masking(rng, x, drop, draws) - kept_mean(drop, x)) ** 2, variance(drop, x))
 
 
-def monte_carlo_mean(seed, quick, mean=lambda q, x: (1 - q) * x):
+def monte_carlo_mean(seed, quick, mean=kept_mean):
     rng = np.random.default_rng(seed)
     x, drop, draws = 1.7, 0.3, 4000 if quick else 40000
-    return monte_carlo(x * (rng.random(draws) >= drop), mean(drop, x))
+    return monte_carlo(masking(rng, x, drop, draws), mean(drop, x))
 
 
 def monte_carlo_gaussian_mean(seed, quick):
     rng = np.random.default_rng(seed)
     x, s, draws = 1.7, 1.0, 4000 if quick else 40000    # the slide's N(0, 1)
-    return monte_carlo(x + s * rng.standard_normal(draws), x)
+    return monte_carlo(gaussian_corruption(rng, x, s, draws), x)
 
 
 def monte_carlo_penalty(seed, quick):
     rng = np.random.default_rng(seed)
     w, x, drop, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.3, 4000 if quick else 40000
-    values = np.sum(((x * (rng.random((draws, 5)) >= drop)) @ w.T - x) ** 2, axis=1)
+    values = np.sum((masking(rng, x, drop, draws) @ w.T - x) ** 2, axis=1)
     return monte_carlo(values, float(np.sum(((1 - drop) * w @ x - x) ** 2)
                                      + drop * (1 - drop) * np.sum(x ** 2 * np.sum(w ** 2, axis=0))))
 
@@ -136,17 +150,16 @@ def monte_carlo_penalty(seed, quick):
 def monte_carlo_tikhonov(seed, quick):
     rng = np.random.default_rng(seed)
     w, x, s, draws = rng.standard_normal((5, 5)), rng.standard_normal(5), 0.7, 4000 if quick else 40000
-    eps = s * rng.standard_normal((draws, 5))
-    values = np.sum(((x + eps) @ w.T - x) ** 2, axis=1)
+    values = np.sum((gaussian_corruption(rng, x, s, draws) @ w.T - x) ** 2, axis=1)
     return monte_carlo(values, float(np.sum((w @ x - x) ** 2) + s ** 2 * np.sum(w ** 2)))
 
 
 
 # --- training: denoising AEs on the digits (the lecture's experiment) -----------------------
-def dae_gradient_obligation():
+def dae_gradient_obligation(sizes=((2, 3, 2), (3, 2, 1))):
     """SymPy differentiates L = (1/m)‖σ(X̃W + b)D + c − X‖²_F entry by entry in W (σ abstract)."""
     zero = []
-    for rows, cols, units in ((2, 3, 2), (3, 2, 1)):
+    for rows, cols, units in sizes:
         xt, x = symbol_matrix("T", rows, cols, real=True), symbol_matrix("X", rows, cols, real=True)
         w, d = symbol_matrix("W", cols, units, real=True), symbol_matrix("D", units, cols, real=True)
         b, c = symbol_matrix("b", 1, units, real=True), symbol_matrix("c", 1, cols, real=True)
@@ -156,20 +169,29 @@ def dae_gradient_obligation():
         claimed = xt.T * ((2 * r / rows) * d.T).multiply_elementwise(h.applyfunc(lambda e: e * (1 - e)))
         zero.append(Obligation.gradient(loss, w, claimed))
     return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
-                      scope="X 2×3 with k = 2 and X 3×2 with k = 1", parametrisation="σ abstract, σ' = σ(1 − σ)",
+                      scope=" and ".join(f"X {m}×{n} with k = {k}" for m, n, k in sizes),
+                      parametrisation="σ abstract, σ' = σ(1 − σ)",
                       steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
 
 
 def sample_network_data(rng, trial):
     rows, cols, units = sampling.size(rng, 3, 5), sampling.size(rng, 2, 4), sampling.size(rng, 1, 3)
     x = rng.random((rows, cols))
-    return {"X": x, "T": x * (rng.random((rows, cols)) >= 0.3), "W": sampling.normal(rng, (cols, units)),
+    return {"X": x, "T": masking(rng, x, 0.3), "W": sampling.normal(rng, (cols, units)),
             "b": sampling.normal(rng, units), "D": sampling.normal(rng, (units, cols)), "c": sampling.normal(rng, cols)}
 
 
-def dae_loss(p):   # the slide's objective (003:116): reconstruct the CLEAN x from x̃
-    r = sigmoid(p["T"] @ p["W"] + p["b"]) @ p["D"] + p["c"] - p["X"]
-    return np.sum(r * r) / len(r)
+def reconstruct(p, inputs):              # X̂ = σ(X̃W + b)D + c (NumPy and autograd alike)
+    return sigmoid(inputs @ p["W"] + p["b"]) @ p["D"] + p["c"]
+
+
+def squared_error(a, b):                # (1/m)‖A − B‖²_F: the mean over rows of the squared error
+    r = a - b
+    return anp.sum(r * r) / len(r)
+
+
+def dae_loss(p, inputs, targets):       # the slide's objective (003:116): reconstruct the CLEAN x from x̃
+    return squared_error(reconstruct(p, inputs), targets)
 
 
 def dae_gradient(xt, target):
@@ -185,32 +207,40 @@ def dae_gradient(xt, target):
 def train_denoising(seed, quick, noise=(0.0, 0.25, 0.5), target="clean", gradient=dae_gradient):
     """One DAE per q, masks drawn once per run. Passes if every step matches autograd and, on
     held-out digits, the reconstruction of x̃ is closer to the clean x than to x̃ (q > 0), or
-    beats the mean image by 25 % (q = 0). ``target="corrupted"`` is the planted mistake."""
+    beats the mean image by 25 % (q = 0); and if the same criterion rejects its negative control:
+    an AE trained to reconstruct x̃ (q > 0), the untrained AE (q = 0). ``target="corrupted"`` is
+    the planted mistake."""
     x, test = digits_split(250, 300, seed)
-    rng, steps, runs, ok = np.random.default_rng(seed), 100 if quick else 200, {}, True
+    rng, steps, lr, runs, ok = np.random.default_rng(seed), 100 if quick else 200, 0.12, {}, True
+    mean_image = float(squared_error(np.broadcast_to(x.mean(0), test.shape), test))
     for level in noise:
-        xt, tt = x * (rng.random(x.shape) >= level), test * (rng.random(test.shape) >= level)
+        xt, tt = masking(rng, x, level), masking(rng, test, level)
         goal = x if target == "clean" else xt
 
         def loss(p, xt=xt, goal=goal):
-            r = anp.dot(sigmoid(anp.dot(xt, p["W"]) + p["b"]), p["D"]) + p["c"] - goal
-            return anp.sum(r * r) / len(xt)
+            return dae_loss(p, xt, goal)
+
+        def held_out(p, tt=tt, level=level):     # errors to the clean and the corrupted test digits, and the criterion
+            to_clean, to_noisy = float(dae_loss(p, tt, test)), float(dae_loss(p, tt, tt))
+            return to_clean, to_noisy, bool(to_clean < 0.9 * to_noisy if level > 0 else to_clean < 0.75 * mean_image)
         start = {"W": rng.normal(0, 0.03, (64, 16)), "b": np.zeros(16), "D": rng.normal(0, 0.03, (16, 64)),
                  "c": x.mean(0)}
-        run, check = train_with_autograd_check(start, gradient(xt, goal), loss, 0.12, steps)
+        run, check = train_with_autograd_check(start, gradient(xt, goal), loss, lr, steps)
         p = run.params
-        rec = sigmoid(tt @ p["W"] + p["b"]) @ p["D"] + p["c"]
-        to_clean, to_noisy = (float(np.mean(np.sum((rec - t) ** 2, 1))) for t in (test, tt))
-        mean_image = float(np.mean(np.sum((x.mean(0) - test) ** 2, 1)))
-        denoises = to_clean < 0.9 * to_noisy if level > 0 else to_clean < 0.75 * mean_image
-        ok = ok and denoises and check["max_param_rel_gap"] < 1e-10
-        w = p["W"] / np.linalg.norm(p["W"], axis=0)
+        to_clean, to_noisy, denoises = held_out(p)
+        control = gradient_descent(start, gradient(xt, xt), lr, steps).params if level > 0 else start
+        control_passes = held_out(control)[2]
+        ok = ok and denoises and not control_passes and check["max_param_rel_gap"] < 1e-10
+        filters = unit_norm_columns(p["W"])      # W_l/‖W_l‖: the input each unit responds to most
         runs[f"q={level}"] = {**check, "held_out_error_to_clean": to_clean, "held_out_error_to_corrupted": to_noisy,
-                              "mean_image_error": mean_image, "denoises": bool(denoises),
-                              "filters": np.round(w.T, 4).tolist(), "curve": run.losses[::max(1, steps // 100)]}
+                              "mean_image_error": mean_image, "denoises": denoises,
+                              "control": "trained to reconstruct x̃" if level > 0 else "untrained",
+                              "control_passes": control_passes,
+                              "filters": np.round(filters.T, 4).tolist(), "curve": thinned(run.losses)}
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
         "data": "digits 250 train / 300 held out, 16 sigmoid units, linear decoder, lr 0.12, init N(0, 0.03²)",
-        "steps": steps, "rule": "autograd gap < 1e-10 every step; q > 0: ‖r(x̃) − x‖² < 0.9‖r(x̃) − x̃‖²; q = 0: < 0.75 × mean-image error",
+        "steps": steps, "rule": "autograd gap < 1e-10 every step; q > 0: ‖r(x̃) − x‖² < 0.9‖r(x̃) − x̃‖²; "
+                                "q = 0: < 0.75 × mean-image error; the control must fail the same criterion",
         "runs": runs, "curves": {k: v["curve"] for k, v in runs.items()}})
 
 
@@ -227,8 +257,9 @@ def small_noise_obligation(contractive_only):
         laplacian = sum((r.diff(v, 2) for v in e), sp.zeros(size, 1)).subs(at0)
         excess = expect_gaussian(((r - x).T * (r - x))[0], e, sigma) - ((r0 - x).T * (r0 - x))[0]
         claimed = sum(j ** 2 for j in jac) + (0 if contractive_only else ((r0 - x).T * laplacian)[0])
-        zero.append(sp.expand(excess).coeff(sigma, 2) - claimed)
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(2, 1), scope="n = 1 and 2, r a general cubic "
+        remainder = sp.expand(excess - sigma ** 2 * claimed)      # must be O(σ⁴): no σ⁰, σ¹, σ², σ³ terms
+        zero += [remainder.coeff(sigma, k) for k in range(4)]
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 1 and 2, r a general cubic "
                                "map (the σ² term depends only on r's value, Jacobian and Hessian at x)", derived_by="expectation",
                                steps=("r(x+ε) = r + Jε + ½εᵀ∇²r ε + O(ε³)",
                                       "E‖r(x+ε) − x‖² = ‖r − x‖² + σ²‖J‖²_F + σ²(r − x)·Δr + O(σ⁴)"))
@@ -280,7 +311,7 @@ DERIVATION = register(Derivation(
     claims=[
         Identity(name="masking-mean", statement="E[x̃] = (1 − q)x",
                  symbolic=masking_mean_obligation,
-                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: (1 - p["q"]) * p["x"],
+                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: kept_mean(p["q"], p["x"]),
                  training=monte_carlo_mean),
         Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
                  symbolic=lambda: (lambda x, d, xt: Obligation.identity(
@@ -297,7 +328,7 @@ DERIVATION = register(Derivation(
                  statement="x̃_ij drawn from P(x̃_ij | x_jj) still has E[x̃_ij] = (1 − q)x_ij",
                  sample=sample_rows,
                  lhs=lambda p: mask_expectation(lambda d: d * np.diag(p["X"]), (p["X"].shape[1],), 1 - p["q"]),
-                 rhs=lambda p: (1 - p["q"]) * p["X"][p["i"]]),
+                 rhs=lambda p: kept_mean(p["q"], p["X"][p["i"]])),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
                  symbolic=lambda: (lambda x, e: Obligation.identity(
                      sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x,
@@ -332,7 +363,8 @@ DERIVATION = register(Derivation(
         Gradient(name="dae-gradient", wrt="W",
                  statement="the DAE loss (1/m)‖σ(X̃W + b)D + c − X‖²_F compares the reconstruction of x̃ "
                            "with the clean X (003:116); ∂L/∂W = X̃ᵀ[(2/m)(X̂ − X)Dᵀ ⊙ H(1 − H)]",
-                 symbolic=dae_gradient_obligation, sample=sample_network_data, objective=dae_loss,
+                 symbolic=dae_gradient_obligation, sample=sample_network_data,
+                 objective=lambda p: dae_loss(p, p["T"], p["X"]),
                  claimed=lambda p: dae_gradient(p["T"], p["X"])(p)["W"], training=train_denoising),
         Approximation(name="small-noise-expansion",
                       statement="E‖r(x + ε)− x‖² − ‖r(x) − x‖² = σ²‖J_r‖²_F + σ²(r(x) − x)·Δr(x) + O(σ⁴)",

@@ -3,7 +3,9 @@
 * exactly: every one of the 2^N Bernoulli masks with its probability, or Gauss–Hermite
   quadrature (exact for polynomials of degree ≤ 2·points − 1 in each coordinate);
 * by Monte Carlo, with a stated error bar: the sample mean must lie within ``z`` standard
-  errors of the stated value (z = 5: a true statement fails about once in 1.7 million runs).
+  errors of the stated value (z = 5: a true statement fails about once in 1.7 million runs),
+  and the error bar must be small enough to tell: a standard error above ``precision`` of the
+  stated value's size (heavy-tailed draws, too few of them) decides nothing and is an error.
 """
 from __future__ import annotations
 
@@ -39,14 +41,19 @@ def gaussian_expectation(f, dim: int, sigma, points: int = 3):
     return total
 
 
-def monte_carlo(values: np.ndarray, stated: float, z: float = 5.0) -> Evidence:
-    """Pass if the mean of ``values`` (one per draw) is within z standard errors of ``stated``."""
+def monte_carlo(values: np.ndarray, stated: float, z: float = 5.0, precision: float = 0.05) -> Evidence:
+    """Pass if the mean of ``values`` (one per draw) is within z standard errors of ``stated``;
+    an error if the standard error exceeds ``precision``·max(1, |stated|): too coarse to tell."""
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
     error = float(values.std(ddof=1) / np.sqrt(len(values)))
     gap = abs(mean - stated)
+    detail = {"method": "Monte Carlo", "draws": len(values), "mean": mean, "stated": stated,
+              "standard_error": error, "z": z, "gap_in_standard_errors": gap / error if error else float("inf"),
+              "rule": f"|mean − stated| <= {z:g} standard errors, "
+                      f"standard error <= {precision:g}·max(1, |stated|)"}
+    if not error <= precision * max(1.0, abs(stated)):
+        return Evidence(NumericVerdict.ERROR, {**detail, "reason": f"the standard error {error:.3g} is too "
+                                               f"large to tell anything about the stated {stated:.6g}"})
     ok = bool(np.isfinite(mean) and gap <= z * error + 1e-12 * max(1.0, abs(stated)))
-    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
-        "method": "Monte Carlo", "draws": len(values), "mean": mean, "stated": stated,
-        "standard_error": error, "z": z, "gap_in_standard_errors": gap / error if error else float("inf"),
-        "rule": f"|mean − stated| <= {z:g} standard errors"})
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)

@@ -7,6 +7,7 @@ import sympy as sp
 from regverify import material
 from regverify.claims import Expect, Printed
 from regverify.derivations import denoising, dropout_linear, linear_ae_svd
+from regverify.numerics.montecarlo import monte_carlo
 from regverify.numerics.training import train_with_autograd_check
 from regverify.prover import Obligation, SymbolicVerdict, prove
 from regverify.verifier import verify_claim
@@ -50,8 +51,10 @@ def test_the_lectures_printed_errata_are_the_ones_encoded():
 
 
 # --- planted errors in the training runs -----------------------------------------------------
-def test_the_denoising_run_passes_with_the_clean_target():
-    assert denoising.train_denoising(0, True).verdict.value == "passed"
+def test_the_denoising_run_passes_with_the_clean_target_and_its_criterion_rejects_the_controls():
+    evidence = denoising.train_denoising(0, True)
+    assert evidence.verdict.value == "passed"
+    assert all(run["denoises"] and not run["control_passes"] for run in evidence.detail["runs"].values())
 
 
 def test_a_denoising_run_that_reconstructs_the_corrupted_input_fails():
@@ -86,6 +89,14 @@ def test_monte_carlo_accepts_the_masking_variance_and_rejects_q_x_squared():
     assert denoising.monte_carlo_variance(0, True).verdict.value == "passed"
     planted = denoising.monte_carlo_variance(0, True, variance=lambda q, x: q * x ** 2)
     assert planted.verdict.value == "failed" and planted.detail["gap_in_standard_errors"] > 5
+
+
+def test_a_monte_carlo_witness_over_heavy_tailed_draws_is_an_error_never_a_pass():
+    rng = np.random.default_rng(0)
+    x, s = 1.7, 0.7
+    sound = monte_carlo(denoising.gaussian_corruption(rng, x, s, 4000), x)
+    cauchy = monte_carlo(x + s / rng.standard_normal(4000), x)      # ε = s/z: no mean, no variance
+    assert sound.verdict.value == "passed" and cauchy.verdict.value == "error"
 
 
 def test_monte_carlo_rejects_the_dropout_penalty_without_the_variance_factor():
