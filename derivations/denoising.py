@@ -331,7 +331,7 @@ DERIVATION = register(Derivation(
                                  lambda p: p["X"].shape[0] >= p["X"].shape[1]),
                  statement="x̃_ij drawn from P(x̃_ij | x_jj) still has E[x̃_ij] = (1 − q)x_ij",
                  sample=sample_rows,
-                 lhs=lambda p: mask_expectation(lambda d: d * np.diag(p["X"]), (p["X"].shape[1],), 1 - p["q"]),
+                 lhs=lambda p: mask_moment({"x": np.diag(p["X"]), "q": p["q"]}, 1),   # x̃_ij masks x_jj
                  rhs=lambda p: kept_mean(p["q"], p["X"][p["i"]])),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
                  symbolic=lambda: (lambda x, e: Obligation.identity(
