@@ -59,11 +59,15 @@ class Mutant:
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.txt")
 
 
+KINDS = ("setting", "wrong-form", "shared-model", "same-value")
+
+
 @dataclass(frozen=True)
 class Judgement:
     module: str
     fragment: str
     description: str
+    kind: str
     why: str
 
 
@@ -73,18 +77,19 @@ def judgements(path: Path = EQUIVALENTS) -> list[Judgement]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = [f.strip() for f in line.split(" | ")]
-        if len(fields) != 4 or not all(fields):
-            raise SystemExit(f"{path.name}:{number}: expected 'page | fragment | mutation | why'")
+        if len(fields) != 5 or not all(fields) or fields[3] not in KINDS:
+            raise SystemExit(f"{path.name}:{number}: expected 'page | fragment | mutation | kind | why', "
+                             f"kind one of {', '.join(KINDS)}")
         found.append(Judgement(*fields))
     return found
 
 
-def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Judgement]) -> str | None:
-    """The reason a surviving mutant is equivalent, if it has been judged so."""
+def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Judgement]) -> Judgement | None:
+    """The judgement that a surviving mutant is equivalent, if there is one."""
     text = source_lines[mutant.line - 1] if 0 < mutant.line <= len(source_lines) else ""
     for j in known:
         if j.module == mutant.module and j.description == mutant.description and j.fragment in text:
-            return j.why
+            return j
     return None
 
 
@@ -282,6 +287,10 @@ def _verify_mutant(mutant: Mutant) -> str:
     return f"killed: {bad[0].claim.name} {bad[0].status}" if bad else "survived"
 
 
+def _rate(killed: int, out_of: int) -> str:
+    return f"{100 * killed / out_of:.1f}" if out_of else "n/a"
+
+
 def main():
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("modules", nargs="*", help="lecture page module names (default: all)")
@@ -333,20 +342,25 @@ def main():
             continue
         killed = sum(verdicts[i].startswith("killed") for i in mine)
         equivalent = sum(why.get(i) is not None for i in mine)
+        wrong_form = sum(why.get(i) is not None and why[i].kind == "wrong-form" for i in mine)
         blind = len(mine) - killed - equivalent
-        rows.append([name, len(mine), killed, equivalent, blind,
-                     f"{100 * killed / len(mine):.1f}",
-                     f"{100 * killed / (len(mine) - equivalent):.1f}" if len(mine) > equivalent else "n/a"])
+        rows.append([name, len(mine), killed, equivalent - wrong_form, wrong_form, blind,
+                     f"{100 * killed / len(mine):.1f}", _rate(killed, len(mine) - equivalent),
+                     _rate(killed, len(mine) - equivalent + wrong_form)])
     if args.sample and args.sample < planted:
         print(f"A uniform random sample of {len(plan)} of the {planted} mutants (seed {args.seed}).\n")
-    print(tabulate(rows, headers=["lecture page", "mutants", "killed", "equivalent", "blind spots",
-                                  "raw kill rate %", "kill rate of non-equivalent %"], tablefmt="github"))
-    listed = [(plan[i].module, plan[i].line, plan[i].description, why[i]) for i in sorted(why) if why[i]]
+    print(tabulate(rows, headers=["lecture page", "mutants", "killed", "equivalent", "wrong form changed",
+                                  "blind spots", "raw kill rate %", "kill rate of non-equivalent %",
+                                  "counting changed wrong forms as non-equivalent %"], tablefmt="github"))
+    kinds = {k: sum(1 for j in why.values() if j and j.kind == k) for k in KINDS}
+    print("\nSurvivors judged equivalent, by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
+    listed = [(plan[i].module, plan[i].line, plan[i].description, why[i].kind, why[i].why)
+              for i in sorted(why) if why[i]]
     blind = [(plan[i].module, plan[i].line, plan[i].description,
               lines[plan[i].module][plan[i].line - 1].strip()[:70]) for i in sorted(why) if not why[i]]
     if listed:
         print("\nSurvivors judged equivalent (benchmarks/equivalent_mutants.txt):")
-        print(tabulate(listed, headers=["lecture page", "line", "mutation", "why"], tablefmt="github"))
+        print(tabulate(listed, headers=["lecture page", "line", "mutation", "kind", "why"], tablefmt="github"))
     if blind:
         print("\nBlind spots (survivors not judged equivalent):")
         print(tabulate(blind, headers=["lecture page", "line", "mutation", "changed line"], tablefmt="github"))

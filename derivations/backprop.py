@@ -224,7 +224,7 @@ def count_paths_and_edges(seed, quick, backprop=reverse_accumulation):
         (by_paths, paths), (by_edges, edges) = path_sum(p), backprop(p)
         rows.append({"width": width, "depth": depth, "paths": paths, "edges": edges,
                      "rel_diff": relative_error(by_paths, by_edges)})
-    ok = all(r["paths"] == r["width"] ** r["depth"] and r["edges"] == r["depth"] * r["width"] ** 2 + r["width"]
+    ok = bool(rows) and all(r["paths"] == r["width"] ** r["depth"] and r["edges"] == r["depth"] * r["width"] ** 2 + r["width"]
              and r["rel_diff"] < 1e-12 for r in rows)
     three = [r for r in rows if r["width"] == 3]
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {

@@ -185,7 +185,7 @@ def train_contractive(seed: int, quick: bool, gradient=cae_gradient) -> Evidence
               "ratio": ratio, "measured_vs_autograd_jacobian": instrument, **cross_check, "seconds": round(plain.seconds + run.seconds, 3),
               "curves": {"step": list(range(0, steps, every)) + [steps], "jacobian_norm_plain": plain_curve,
                          "jacobian_norm_contractive": penalty_curve}}
-    ok = (ratio < LOWER and cross_check["max_loss_rel_gap"] < 1e-10 and plain.finite
+    ok = (ratio < 1 and ratio < LOWER and cross_check["max_loss_rel_gap"] < 1e-10 and plain.finite
           and instrument < 1e-6)
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 

@@ -82,8 +82,12 @@ def masking(rng, x, q, draws=None):      # x̃ = d ⊙ x, each dⱼ = 0 with pro
     return x * (rng.random(shape) >= q)
 
 
-def gaussian_corruption(rng, x, s, draws):   # x̃ = x + ε, ε ~ N(0, s²I), one x̃ per draw
-    return x + s * rng.standard_normal((draws, *np.shape(x)))
+def noisy(x, e):                         # x̃ = x + ε, for every Gaussian twin and witness
+    return x + e
+
+
+def gaussian_corruption(rng, x, s, draws):   # ε ~ N(0, s²I), one x̃ per draw
+    return noisy(x, s * rng.standard_normal((draws, *np.shape(x))))
 
 
 def sample_vector(rng, trial):
@@ -102,7 +106,7 @@ def masked_loss(p):
 
 def gaussian_loss(p, w=None):
     w = p["W"] if w is None else w
-    return gaussian_expectation(lambda e: np.sum((w @ (p["x"] + e) - p["x"]) ** 2), len(p["x"]), p["sigma"])
+    return gaussian_expectation(lambda e: np.sum((w @ noisy(p["x"], e) - p["x"]) ** 2), len(p["x"]), p["sigma"])
 
 
 def sample_data(rng, trial):
@@ -276,7 +280,7 @@ def sample_network(rng, s):
 
 def noise_excess(p):   # E‖r(x+ε) − x‖² − ‖r(x) − x‖², by 12-point Gauss–Hermite quadrature
     clean = np.sum((reconstruction(p, p["x"]) - p["x"]) ** 2)
-    return gaussian_expectation(lambda e: np.sum((reconstruction(p, p["x"] + e) - p["x"]) ** 2),
+    return gaussian_expectation(lambda e: np.sum((reconstruction(p, noisy(p["x"], e)) - p["x"]) ** 2),
                                 2, p["sigma"], points=12) - clean
 
 
@@ -327,7 +331,7 @@ DERIVATION = register(Derivation(
                                  lambda p: p["X"].shape[0] >= p["X"].shape[1]),
                  statement="x̃_ij drawn from P(x̃_ij | x_jj) still has E[x̃_ij] = (1 − q)x_ij",
                  sample=sample_rows,
-                 lhs=lambda p: mask_expectation(lambda d: d * np.diag(p["X"]), (p["X"].shape[1],), 1 - p["q"]),
+                 lhs=lambda p: mask_moment({"x": np.diag(p["X"]), "q": p["q"]}, 1),   # x̃_ij masks x_jj
                  rhs=lambda p: kept_mean(p["q"], p["X"][p["i"]])),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
                  symbolic=lambda: (lambda x, e: Obligation.identity(
@@ -335,7 +339,7 @@ DERIVATION = register(Derivation(
                      scope="every n (componentwise)", derived_by="expectation"))(
                      symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
                  sample=sample_vector, rhs=lambda p: p["x"], training=monte_carlo_gaussian_mean,
-                 lhs=lambda p: gaussian_expectation(lambda e: p["x"] + e, len(p["x"]), p["sigma"])),
+                 lhs=lambda p: gaussian_expectation(lambda e: noisy(p["x"], e), len(p["x"]), p["sigma"])),
         Identity(name="gaussian-tikhonov", statement="E‖W(x + ε) − x‖² = ‖Wx − x‖² + σ²‖W‖²_F",
                  symbolic=tikhonov_obligation, sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
                  rhs=lambda p: np.sum((p["W"] @ p["x"] - p["x"]) ** 2) + p["sigma"] ** 2 * np.sum(p["W"] ** 2),

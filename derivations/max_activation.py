@@ -53,11 +53,11 @@ def cauchy_schwarz_obligation(sizes=(3, 4)) -> Obligation:
         "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖"))
 
 
-def activation_obligation() -> Obligation:
+def activation_obligation(sizes=(2, 3)) -> Obligation:
     """With h = g(Wᵀx + b): ∂/∂x of g(Wᵀx + b) − μ(xᵀx − 1) vanishes at W/‖W‖ with
-    μ = g'(a)‖W‖/2 (a maximum when g' > 0), where h = g(‖W‖ + b); at n = 2 and 3."""
+    μ = g'(a)‖W‖/2 (a maximum when g' > 0), where h = g(‖W‖ + b); at the given n."""
     zero = []
-    for size in (2, 3):
+    for size in sizes:
         a, v = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
         bias, norm = sp.Symbol("b", real=True), sp.sqrt((a.T * a)[0])
         objective = g((a.T * v)[0] + bias) - mu * ((v.T * v)[0] - 1)
@@ -65,7 +65,7 @@ def activation_obligation() -> Obligation:
         slope = sp.diff(g(sp.Symbol("t")), sp.Symbol("t")).subs(sp.Symbol("t"), (a.T * candidate)[0] + bias)
         zero += [z.subs(mu, slope * norm / 2) for z in Obligation.stationary(objective, v, candidate).zero]
         zero.append((a.T * candidate)[0] - norm)        # W_lᵀx = ‖W_l‖ there, so h_l = g(‖W_l‖ + b_l)
-    return Obligation(zero=zero, derived_by="differentiation", scope="n = 2 and n = 3",
+    return Obligation(zero=zero, derived_by="differentiation", scope=" and ".join(f"n = {size}" for size in sizes),
                       assumptions_used=("g differentiable and increasing: g' > 0 makes μ > 0, a maximum",),
                       steps=("∂/∂x g(W_lᵀx + b_l) = g'(a) W_l, parallel to W_l",
                              "so the stationary points on the sphere are ±W_l/‖W_l‖; g' > 0 keeps + the maximum"))
@@ -125,11 +125,11 @@ def unit_peaks(p):
     return per_unit(p, lambda col: col @ search_max(lambda v: anp.dot(col, v), len(col), rng))
 
 
-def layer_obligation() -> Obligation:
+def layer_obligation(sizes=((3, 2), (2, 3))) -> Obligation:
     """Σ_l [W_lᵀx_l − μ_l(x_lᵀx_l − 1)] over the k columns of an n×k W, differentiated in the n×k
-    X = [x_1 … x_k]: zero at X = [W_l/‖W_l‖] with μ_l = ‖W_l‖/2, at n×k = 3×2 and 2×3."""
+    X = [x_1 … x_k]: zero at X = [W_l/‖W_l‖] with μ_l = ‖W_l‖/2, at the given n×k."""
     zero = []
-    for rows, cols in ((3, 2), (2, 3)):
+    for rows, cols in sizes:
         a, v = symbol_matrix("W", rows, cols, real=True), symbol_matrix("x", rows, cols, real=True)
         mus = sp.symbols(f"mu1:{cols + 1}", real=True)
         norms = [sp.sqrt(sum(e ** 2 for e in a[:, l])) for l in range(cols)]
@@ -138,7 +138,8 @@ def layer_obligation() -> Obligation:
         candidate = sp.Matrix.hstack(*[a[:, l] / norms[l] for l in range(cols)])
         ob = Obligation.stationary(objective, v, candidate)
         zero += [z.subs({mus[l]: norms[l] / 2 for l in range(cols)}) for z in ob.zero]
-    return Obligation(zero=zero, derived_by="differentiation", scope="n×k = 3×2 and 2×3",
+    return Obligation(zero=zero, derived_by="differentiation",
+                      scope="n×k = " + " and ".join(f"{rows}×{cols}" for rows, cols in sizes),
                       assumptions_used=("every column W_l ≠ 0",),
                       steps=("the k problems separate: unit l sees only column W_l", *LAGRANGE_STEPS))
 

@@ -70,6 +70,7 @@ def sampler(low, high):
 
 
 REGIME = "largest first-layer activation max|Vᵀx|"
+SIZES = ((3, 1, 2), (2, 2, 1))          # (n, k₁, k₂) the series is derived at
 DERIVATION = register(Derivation(
     id="tanh-linearisation",
     title="A tanh network linearised for small activations: the error is cubic",
@@ -83,7 +84,8 @@ DERIVATION = register(Derivation(
             statement="wᵀtanh(Uᵀtanh(Vᵀx)) − wᵀUᵀVᵀx = −⅓wᵀ[Uᵀa³ + (Uᵀa)³] + O(‖x‖⁵), a = Vᵀx: "
                       "the linearisation of 004:207 errs by O(‖x‖³)",
             symbolic=lambda: Obligation(
-                zero=taylor(3, 1, 2) + taylor(2, 2, 1), scope="sizes (n, k₁, k₂) = (3, 1, 2) and (2, 2, 1)",
+                zero=[r for size in SIZES for r in taylor(*size)],
+                scope="sizes (n, k₁, k₂) = " + " and ".join(map(str, SIZES)),
                 steps=("ŷ(tx) is odd in t: no t² term", "d/dt ŷ(tx) at 0 = wᵀUᵀVᵀx",
                        "(1/3!) d³/dt³ ŷ(tx) at 0 = −⅓wᵀ[Uᵀa³ + (Uᵀa)³]")),
             sample=sampler(1e-4, 3e-3), outside_sample=sampler(0.3, 2.0),

@@ -143,6 +143,9 @@ class Obligation:
         alone cannot see a constant term). A tuple of variables (with a tuple of candidates) asks
         for a stationary point in all of them."""
         if isinstance(wrt, tuple):   # jointly stationary: the gradient in each variable, at all candidates
+            if strict_minimum or linear is not None or len(wrt) != len(candidate):
+                raise ValueError("a tuple of variables takes one candidate each, and neither "
+                                 "strict_minimum nor linear")
             at_all = dict(zip(wrt, candidate))
             zero = []
             for variable, point in zip(wrt, candidate):
@@ -154,6 +157,8 @@ class Obligation:
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
         if strict_minimum:
+            if not isinstance(wrt, sp.MatrixBase) or len(wrt) != len(candidate):
+                raise ValueError("strict_minimum needs a column of symbols and one candidate value each")
             hessian = sp.hessian(objective, list(wrt)).subs(dict(zip(wrt, candidate)), simultaneous=True)
             minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
             details["positive"] = [*details.get("positive", ()), *minors]

@@ -1,4 +1,6 @@
 """Explicit symbolic matrices for proofs that need entries (abstract σ, orthogonal Q)."""
+import re
+
 import sympy as sp
 
 
@@ -29,9 +31,14 @@ def gradient_matrix(scalar, wrt: sp.Matrix) -> sp.Matrix:
     return wrt.applyfunc(lambda entry: sp.diff(scalar, entry))
 
 
+PRINTED_FIGURE = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
 def printed_decimals(text: str) -> int:
-    """Decimal places a figure is printed to: 0.950 → 3, 2.7e-4 → 5."""
-    mantissa, _, exponent = text.partition("e")
+    """Decimal places a figure is printed to: 0.950 → 3, 2.7e-4 → 5 (plain ASCII figures only)."""
+    if not PRINTED_FIGURE.fullmatch(text):
+        raise ValueError(f"not a plain printed figure: {text!r}")
+    mantissa, _, exponent = text.lower().partition("e")
     return len(mantissa.partition(".")[2]) - int(exponent or 0)
 
 
@@ -39,4 +46,4 @@ def agrees_with_printed(value, text: str) -> sp.Expr:
     """Positive exactly when ``value`` rounds to the figure printed as ``text``: half a unit in its
     last printed digit minus the distance to it (a condition for ``Obligation.positive``)."""
     half_unit = sp.Rational(1, 2) * sp.Rational(10) ** -printed_decimals(text)
-    return half_unit - sp.Abs(value - sp.nsimplify(text, rational=True))
+    return half_unit - sp.Abs(value - sp.Rational(text.lower()))

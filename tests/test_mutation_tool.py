@@ -59,17 +59,18 @@ def test_a_sampler_taking_rng_and_a_caption_are_left_alone(tmp_path):
 
 def test_a_judged_survivor_is_matched_by_page_fragment_and_mutation(tmp_path):
     listing = tmp_path / "equivalent.txt"
-    listing.write_text("# comment\npage | steps = 40 | constant 40 → 80 | a setting\n")
+    listing.write_text("# comment\npage | steps = 40 | constant 40 → 80 | setting | the step count\n")
     known = mutation_score.judgements(listing)
     mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None)
-    assert mutation_score.judged_equivalent(mutant, ["x = 1", "    steps = 40 if quick else 9"], known) == "a setting"
+    judged = mutation_score.judged_equivalent(mutant, ["x = 1", "    steps = 40 if quick else 9"], known)
+    assert judged.kind == "setting" and judged.why == "the step count"
     other = mutation_score.Mutant("page", 1, "constant 40 → 80", None)
     assert mutation_score.judged_equivalent(other, ["x = 1", "steps = 40"], known) is None
 
 
 def test_a_malformed_judgement_is_refused_naming_its_line(tmp_path):
     listing = tmp_path / "equivalent.txt"
-    listing.write_text("page | fragment | mutation\n")
+    listing.write_text("page | fragment | mutation | a kind that is not one | why\n")
     try:
         mutation_score.judgements(listing)
     except SystemExit as error:

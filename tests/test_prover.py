@@ -107,3 +107,21 @@ def test_a_stated_minimum_value_is_checked_where_the_gradient_cannot_see_it():
     wrong = Obligation.stationary(objective, x, a, positive=[sp.Integer(2)], value=2, scope="scalar")
     assert prove(right, required="differentiation").verdict is SymbolicVerdict.PROVED
     assert prove(wrong, required="differentiation").verdict is SymbolicVerdict.REFUTED
+
+
+def test_joint_stationarity_refuses_what_it_cannot_check():
+    u, v = sp.symbols("u v", real=True)
+    with pytest.raises(ValueError):
+        Obligation.stationary(u ** 2 - v ** 2, (u, v), (0, 0), strict_minimum=True, scope="R²")
+    with pytest.raises(ValueError):
+        Obligation.stationary(u ** 2 + v ** 2, (u, v), (0,), scope="R²")   # a candidate missing
+    with pytest.raises(ValueError):
+        Obligation.stationary(u ** 2, u, 0, strict_minimum=True, scope="R")
+
+
+def test_a_printed_figure_must_be_plain_ascii_and_its_exponent_counts():
+    from regverify.symbolic import printed_decimals
+    assert printed_decimals("2.7E-4") == printed_decimals("2.7e-4") == 5
+    for text in ("−0.2", "2.51…", "1,000"):
+        with pytest.raises(ValueError):
+            printed_decimals(text)
