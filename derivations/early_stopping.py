@@ -403,5 +403,5 @@ DERIVATION = register(Derivation(
             symbolic=gap_obligation,
             sample=lambda rng, trial: {},
             objective=lambda p, u: -(1 - np.exp(-u[0]) - u[0] / (1 + u[0])),
-            candidate=gap_maximizer, trials=1),
+            candidate=gap_maximizer, minimum_value=lambda p: -float(gap(S_STAR)), trials=1),
     ]))

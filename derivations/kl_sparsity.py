@@ -94,13 +94,14 @@ def unindexed_mean_obligation():
 # --- numeric twins, from the definitions -----------------------------------------------------
 def penalty(r, r_hat):
     """Σ_l KL(Bernoulli(ρ) ‖ Bernoulli(ρ̂_l)) = Σ_l Σ_outcomes p log(p/q) (autograd can trace it)."""
-    ones = anp.ones_like(r_hat)
-    p, q = anp.stack([r * ones, (1 - r) * ones]), anp.stack([r_hat, 1 - r_hat])
-    return anp.sum(p * anp.log(p / q))
+    return anp.sum(kl_terms(r, r_hat))
 
 
 def kl_terms(r, r_hat):
-    return r * anp.log(r / r_hat) + (1 - r) * anp.log((1 - r) / (1 - r_hat))
+    """KL(Bernoulli(ρ) ‖ Bernoulli(ρ̂_l)) for each l: Σ over the two outcomes of p log(p/q)."""
+    ones = anp.ones_like(r_hat)
+    p, q = anp.stack([r * ones, (1 - r) * ones]), anp.stack([r_hat, 1 - r_hat])
+    return anp.sum(p * anp.log(p / q), axis=0)
 
 
 def hidden(x, w, b):                     # H = σ(XW + b), one example per row: every twin and the run use it

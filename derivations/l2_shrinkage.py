@@ -54,8 +54,17 @@ def eigen_obligation(residuals, **details) -> Obligation:
     return Obligation(zero=zero, scope=EIGEN_SCOPE, parametrisation=EIGEN_PARAMS, **details)
 
 
+def shrink_factor(eigenvalue, strength):
+    """λᵢ/(λᵢ + α): how much of w*'s component along qᵢ survives weight decay."""
+    return eigenvalue / (eigenvalue + strength)
+
+
 def factors(lm):
-    return sp.diag(*[lm[i, i] / (lm[i, i] + alpha) for i in range(lm.rows)])
+    return sp.diag(*[shrink_factor(lm[i, i], alpha) for i in range(lm.rows)])
+
+
+def eigen_component(eigenvalue, strength, component):
+    return shrink_factor(eigenvalue, strength) * component
 
 
 # --- numeric twins (NumPy, written from the definitions) -------------------------------------
@@ -237,7 +246,7 @@ DERIVATION = register(Derivation(
             name="alpha-to-zero",
             statement="w̃ → w* as α → 0 when H is positive definite (every λᵢ > 0)",
             symbolic=lambda: Obligation.limit(
-                lam / (lam + alpha) * v, alpha, 0, v, scope="every n (each eigen-direction)",
+                eigen_component(lam, alpha, v), alpha, 0, v, scope="every n (each eigen-direction)",
                 assumptions_used=("λᵢ > 0 (H positive definite)",),
                 steps=("(Qᵀw̃)ᵢ = λᵢ/(λᵢ + α)·(Qᵀw*)ᵢ (eigen-factor)", "→ (Qᵀw*)ᵢ as α → 0⁺ since λᵢ > 0")),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
@@ -260,7 +269,7 @@ DERIVATION = register(Derivation(
             name="alpha-to-infinity",
             statement="w̃ → 0 as α → ∞ (every component with λᵢ ≪ α is sent to 0)",
             symbolic=lambda: Obligation.limit(
-                lam / (lam + alpha) * v, alpha, sp.oo, 0, scope="every n (each eigen-direction)",
+                eigen_component(lam, alpha, v), alpha, sp.oo, 0, scope="every n (each eigen-direction)",
                 assumptions_used=("λᵢ ≥ 0",), steps=("λᵢ/(λᵢ + α) → 0 as α → ∞",)),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
                                    "w_star": sampling.normal(rng, k)},

@@ -138,6 +138,8 @@ def layer_obligation(sizes=((3, 2), (2, 3))) -> Obligation:
         candidate = sp.Matrix.hstack(*[a[:, l] / norms[l] for l in range(cols)])
         ob = Obligation.stationary(objective, v, candidate)
         zero += [z.subs({mus[l]: norms[l] / 2 for l in range(cols)}) for z in ob.zero]
+        at = dict(zip(v, candidate))   # stationary in each μ_l too: the constraint x_lᵀx_l = 1, derived
+        zero += [sp.diff(objective, mu).xreplace(at) for mu in mus]
     return Obligation(zero=zero, derived_by="differentiation",
                       scope="n×k = " + " and ".join(f"{rows}×{cols}" for rows, cols in sizes),
                       assumptions_used=("every column W_l ≠ 0",),
