@@ -121,12 +121,15 @@ def _start_worker() -> None:
     threadpool_limits(limits=1)
 
 
-def _verify_in_worker(task: tuple[int, int, bool]) -> tuple[int, ClaimResult]:
-    index, seed, quick = task
-    derivation, claim = _WORK[index]
-    result = verify_claim(derivation, claim, seed, quick)
-    result.claim = None     # the parent has it; a lambda cannot cross the process boundary
-    return index, result
+def _verify_in_worker(task: tuple[list[int], int, bool]) -> list[tuple[int, ClaimResult]]:
+    indices, seed, quick = task
+    done = []
+    for index in indices:
+        derivation, claim = _WORK[index]
+        result = verify_claim(derivation, claim, seed, quick)
+        result.claim = None     # the parent has it; a lambda cannot cross the process boundary
+        done.append((index, result))
+    return done
 
 
 def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, jobs: int = 1,
@@ -154,15 +157,22 @@ def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, jo
                 finished(index, index)
             return results
         _WORK = work
-        # Training runs dominate: start them first so that no worker is left with one at the end.
-        order = sorted(range(len(work)), key=lambda i: work[i][1].training is None)
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(work)), _start_worker)
+        # A page's claims share their symbolic building blocks (SymPy caches them), so a page goes
+        # to one worker whole; training runs dominate, so the pages with one start first.
+        pages: dict[str, list[int]] = {}
+        for index, (derivation, _) in enumerate(work):
+            pages.setdefault(derivation.id, []).append(index)
+        groups = sorted(pages.values(), key=lambda g: all(work[i][1].training is None for i in g))
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(groups)), _start_worker)
         try:
-            tasks = [(index, seed, quick) for index in order]
-            for done, (index, result) in enumerate(pool.imap_unordered(_verify_in_worker, tasks)):
-                result.claim = work[index][1]
-                results[index] = result
-                finished(done, index)
+            tasks = [(group, seed, quick) for group in groups]
+            done = 0
+            for batch in pool.imap_unordered(_verify_in_worker, tasks):
+                for index, result in batch:
+                    result.claim = work[index][1]
+                    results[index] = result
+                    finished(done, index)
+                    done += 1
             pool.close()
         except BaseException:
             pool.terminate()    # Ctrl-C or a failure: no worker outlives the command
