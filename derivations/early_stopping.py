@@ -121,7 +121,7 @@ def overshoot_obligation() -> Obligation:
     """rᵢ from its definition at ελᵢ = 1 + x; the gap is GD's factor minus ridge's, as a function
     of α: positive at α = 0 and increasing, so its smallest absolute value is its value at 0."""
     r_over = remainder(eps, lam, tau_odd).subs(eps, (1 + x_over) / lam)
-    gap_in_alpha = (1 - r_over) - lam / (lam + alpha_nonneg)
+    gap_in_alpha = (1 - r_over) - ridge_factor(lam, alpha_nonneg)
     return Obligation(
         positive=[gap_in_alpha.subs(alpha_nonneg, 0), sp.diff(gap_in_alpha, alpha_nonneg)],
         scope="every odd τ, every λ > 0, α ≥ 0", unit_interval=(x_over,),
@@ -350,7 +350,7 @@ DERIVATION = register(Derivation(
             name="no-alpha-when-overshooting",
             statement="if 1 < ελᵢ < 2 and τ is odd, rᵢ < 0 and no α ≥ 0 matches: min over α ≥ 0 of "
                       "|λᵢ/(λᵢ + α) − (1 − rᵢ)| = −rᵢ > 0 (at α = 0)",
-            symbolic=lambda: overshoot_obligation(),
+            symbolic=overshoot_obligation,
             sample=sample_overshoot, lhs=best_ridge_match,
             rhs=lambda p: -remainder(p["eps"], p["lambda_i"], p["tau"]), rtol=1e-10, trials=20),
         Identity(

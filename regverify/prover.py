@@ -156,16 +156,16 @@ class Obligation:
             return cls(zero=zero, derived_by="differentiation", **details)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
+        at = _at(wrt, candidate)
         if strict_minimum:
             if not isinstance(wrt, sp.MatrixBase) or len(wrt) != len(candidate):
                 raise ValueError("strict_minimum needs a column of symbols and one candidate value each")
-            hessian = sp.hessian(objective, list(wrt)).subs(dict(zip(wrt, candidate)), simultaneous=True)
+            hessian = at(sp.hessian(objective, list(wrt)))
             minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
             details["positive"] = [*details.get("positive", ()), *minors]
         derived = derivative(objective, wrt)
         if substitutions:
             derived = derived.subs(substitutions)
-        at = _at(wrt, candidate)
         if linear is not None:
             a, b = linear
             zero = [derived - factor * (a * wrt - b), a * candidate - b]
