@@ -8,6 +8,10 @@ The assignment file is JSON (documented in docs/gradescope.md)::
                    {"id": "kl-grad-rho-hat", "points": 1, "format": "latex"}]}
 
 ``bank`` is an instructor bank folder, relative to the assignment file (null: the bundled bank);
+``feedback`` (for the assignment or one question) is what a student is shown: ``full``, ``hint``
+or ``verdict`` (feedback.py; Gradescope's default is ``hint``); ``full_feedback_after_due_date``
+adds, for each question not answered correctly, a zero-point test with the full explanation
+that Gradescope shows only after the due date;
 ``visibility`` is one of Gradescope's values; ``format`` is how an answer to that question is read
 when the submission does not say (``text`` if absent). Everything is checked when the file is
 loaded, so a TA learns of a typo when building the autograder, not when students submit.
@@ -21,8 +25,9 @@ from pathlib import Path, PurePosixPath
 
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 FORMATS = ("text", "latex")
-FIELDS = {"title", "submission", "visibility", "bank", "questions"}
-QUESTION_FIELDS = {"id", "points", "format"}
+FIELDS = {"title", "submission", "visibility", "bank", "questions", "feedback", "full_feedback_after_due_date"}
+QUESTION_FIELDS = {"id", "points", "format", "feedback"}
+FEEDBACK_LEVELS = ("full", "hint", "verdict")
 MAX_BYTES = 1 << 20
 
 
@@ -35,6 +40,7 @@ class Item:
     id: str
     points: float = 1.0
     format: str = "text"
+    feedback: str | None = None       # None: the assignment's
 
 
 @dataclass
@@ -44,7 +50,14 @@ class Assignment:
     submission: str = "answers.txt"
     visibility: str = "visible"
     bank: str | None = None
+    feedback: str | None = None       # None: the front end's default (hint for Gradescope)
+    full_feedback_after_due_date: bool = False
     path: Path | None = field(default=None, compare=False)
+
+    def feedback_level(self, qid: str | None, default: str) -> str:
+        """The level a question's feedback is shown at: the question's, the assignment's, or ``default``."""
+        item = next((q for q in self.questions if q.id == qid), None)
+        return (item.feedback if item is not None and item.feedback else None) or self.feedback or default
 
     @property
     def max_score(self) -> float:
@@ -60,9 +73,15 @@ class Assignment:
         return folder
 
     def as_dict(self) -> dict:
-        return {"title": self.title, "submission": self.submission, "visibility": self.visibility,
-                "bank": self.bank,
-                "questions": [{"id": q.id, "points": q.points, "format": q.format} for q in self.questions]}
+        out = {"title": self.title, "submission": self.submission, "visibility": self.visibility,
+               "bank": self.bank,
+               "questions": [{"id": q.id, "points": q.points, "format": q.format,
+                              **({"feedback": q.feedback} if q.feedback else {})} for q in self.questions]}
+        if self.feedback:
+            out["feedback"] = self.feedback
+        if self.full_feedback_after_due_date:
+            out["full_feedback_after_due_date"] = True
+        return out
 
     def check_against(self, bank: dict) -> None:
         """Every question id must be in the bank."""
@@ -95,7 +114,14 @@ def _item(entry, where: str) -> Item:
     fmt = entry.get("format", "text")
     if fmt not in FORMATS:
         raise AssignmentError(f"{where}: expected format to be one of {list(FORMATS)} but got format={fmt!r}")
-    return Item(qid.strip(), _points(entry.get("points", 1), where), fmt)
+    return Item(qid.strip(), _points(entry.get("points", 1), where), fmt, _feedback(entry.get("feedback"), where))
+
+
+def _feedback(value, where: str) -> str | None:
+    if value is not None and value not in FEEDBACK_LEVELS:
+        raise AssignmentError(f"{where}: expected feedback to be one of {list(FEEDBACK_LEVELS)} "
+                              f"but got feedback={value!r}")
+    return value
 
 
 def _submission_name(value, where: str) -> str:
@@ -134,9 +160,14 @@ def parse_assignment(document, path: Path | None = None) -> Assignment:
     title = document.get("title", path.stem if path else "Assignment")
     if not isinstance(title, str):
         raise AssignmentError(f"{where}: expected title to be a string but got title={title!r}")
+    after = document.get("full_feedback_after_due_date", False)
+    if not isinstance(after, bool):
+        raise AssignmentError(f"{where}: expected full_feedback_after_due_date to be true or false "
+                              f"but got full_feedback_after_due_date={after!r}")
     return Assignment(title=title, questions=items,
                       submission=_submission_name(document.get("submission", "answers.txt"), where),
-                      visibility=visibility, bank=bank, path=path)
+                      visibility=visibility, bank=bank, feedback=_feedback(document.get("feedback"), where),
+                      full_feedback_after_due_date=after, path=path)
 
 
 def load_assignment(path: str | Path) -> Assignment:

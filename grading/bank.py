@@ -68,11 +68,19 @@ class Symbol:
         return ()
 
 
+GENERIC_MISTAKE_HINT = "your answer matches a common mistake for this question; check each step of the derivation"
+
+
 @dataclass
 class Mistake:
     answer: str
-    feedback: str
+    feedback: str                  # the full explanation (it may show the key)
     tree: Node = None
+    hint: str | None = None        # the kind of mistake, never the key or a term of it
+
+    @property
+    def hint_text(self) -> str:
+        return self.hint or GENERIC_MISTAKE_HINT
 
 
 @dataclass
@@ -287,7 +295,7 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
         question.derived.append((name, _parse(text, names, where)))
         names.add(name)
     question.key_tree = _parse(question.key, names, where)
-    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where))
+    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where), m.get("hint"))
                          for m in entry.get("mistakes", [])]
     _check_spellings(question, where)
     _check_evaluates(question, where)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .bank import Question
 from .expr import InvalidAnswer
@@ -130,15 +130,19 @@ def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Gr
     return result
 
 
-def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    """One result per row, in order. Identical answers to a question are graded once."""
+def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
+               levels: Mapping[str, str] | None = None) -> list[dict]:
+    """One result per row, in order, each as a student sees it at its question's feedback level
+    (``levels``: question id → level; default full). Identical answers to a question are graded once."""
+    from .feedback import for_student
     out, cache = [], {}
     for i, row in enumerate(rows):
         fmt, result = grade_row(bank, row, cache)
+        view = for_student(result, levels[result.question] if levels is not None else "full")
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
                     "verdict": result.verdict, "score": int(result.verdict == "correct"),
-                    "diagnosis": result.diagnosis or "", "interpreted_as": result.interpreted_as or "",
-                    "feedback": result.feedback, "counterexample": result.counterexample})
+                    "diagnosis": view["diagnosis"] or "", "interpreted_as": result.interpreted_as or "",
+                    "feedback": view["feedback"], "counterexample": view["counterexample"]})
         if progress:
             progress(i + 1, len(rows))
     return out

@@ -41,8 +41,11 @@ class Grade:
     feedback: str
     diagnosis: str | None = None
     counterexample: dict | None = None
+    hint: str | None = None           # the feedback as the hint level shows it: never names the key
 
     def as_dict(self) -> dict:
+        """Everything the grader found, the key's value included: for the instructor (feedback.py
+        makes what a student sees)."""
         return {"question": self.question, "verdict": self.verdict, "interpreted_as": self.interpreted_as,
                 "feedback": self.feedback, "diagnosis": self.diagnosis, "counterexample": self.counterexample}
 
@@ -91,14 +94,15 @@ def _close(a, b, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
 
 
 class WrongShapeOrUndefined(Exception):
-    def __init__(self, diagnosis: str, feedback: str, trial: Trial, value, interpreted: str, reference=None):
+    def __init__(self, diagnosis: str, feedback: str, trial: Trial, value, interpreted: str, reference=None,
+                 hint: str | None = None):
         super().__init__(feedback)
         self.diagnosis, self.feedback, self.trial, self.value = diagnosis, feedback, trial, value
-        self.interpreted, self.reference = interpreted, reference
+        self.interpreted, self.reference, self.hint = interpreted, reference, hint
 
 
 def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial], start: float,
-                reference=lambda trial: trial.key) -> tuple[list, str]:
+                reference=lambda trial: trial.key, reference_name: str = "the correct result") -> tuple[list, str]:
     """The answer's value on each trial, checked against ``reference(trial)`` (if given); and its echo.
 
     Raises InvalidAnswer (cannot be evaluated) or WrongShapeOrUndefined (evaluates, but has the
@@ -116,14 +120,15 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
             continue
         expected = reference(trial)
         if value.shape != expected.shape:
+            yours, wanted = shape_text(value.shape, trial.size_names), shape_text(expected.shape, trial.size_names)
             raise WrongShapeOrUndefined(
-                "wrong-shape", f"your answer is {shape_text(value.shape, trial.size_names)}; "
-                f"the answer is {shape_text(expected.shape, trial.size_names)}", trial, value, interpreted,
-                expected)
+                "wrong-shape", f"your answer is {yours}; {reference_name} is {wanted}", trial, value, interpreted,
+                expected, f"the shape is wrong: your answer is {yours}, but {reference_name} is {wanted}")
         if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
-                "undefined", "your answer is undefined (inf or nan) at a point where the key is defined",
-                trial, value, interpreted, expected)
+                "undefined", f"your answer is undefined (inf or nan) at a point where {reference_name} is defined",
+                trial, value, interpreted, expected,
+                f"your answer is undefined (inf or nan) at the point shown, where {reference_name} is defined")
     return values, interpreted
 
 
@@ -158,13 +163,15 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
     except InvalidAnswer as error:
         return Grade(question.id, "invalid", interpreted, str(error))
     except BankError as error:
-        return Grade(question.id, "invalid", None, f"this question cannot be graded: {error}")
+        return Grade(question.id, "invalid", None, f"this question cannot be graded: {error}",
+                     hint="this question cannot be graded; please tell the instructor")
     except WrongShapeOrUndefined as error:
         known = known_mistake(question, [(error.trial, np.asarray(error.value, dtype=float))])
         return Grade(question.id, "incorrect", error.interpreted,
                      known.feedback if known else error.feedback,
                      "known-mistake" if known else error.diagnosis,
-                     _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol))
+                     _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol),
+                     hint=known.hint_text if known else error.hint)
     wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key, question.rtol, question.atol)]
     if not wrong:
         differs = exact.difference(question, tree, [t for t in chosen if t.regime == "moderate"])
@@ -176,12 +183,15 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
                      "at the point shown (too small for the float tolerance, but not 0)",
                      "exact-difference",
                      {"values": {k: str(v) for k, v in point.items()}, "your_answer": str(yours),
-                      "key": str(key)})
-    diagnosis, feedback = diagnose(question, trials)
+                      "key": str(key)},
+                     hint="your answer differs from the correct result in exact (rational) arithmetic at "
+                          "the point shown, by less than the float tolerance, but not by 0")
+    diagnosis, feedback, hint = diagnose(question, trials)
     smallest = min(wrong, key=lambda tv: sum(np.size(v) for v in tv[0].env.values()))
     return Grade(question.id, "incorrect", interpreted,
                  feedback or "your answer differs from the key at the point shown",
-                 diagnosis, _counterexample(*smallest, rtol=question.rtol, atol=question.atol))
+                 diagnosis, _counterexample(*smallest, rtol=question.rtol, atol=question.atol),
+                 hint=hint or "your answer differs from the correct result at the point shown")
 
 
 def grade_safely(question: Question, answer: str, latex: bool = False) -> Grade:
@@ -250,15 +260,31 @@ def known_mistake(question: Question, trials):
                  if _agrees(lambda t, m=m: _evaluate(m.tree, t.env), trials)), None)
 
 
-def diagnose(question: Question, trials) -> tuple[str | None, str | None]:
+# What the hint level says of each kind of mistake: the kind, never the key or a term of it.
+HINTS = {
+    "sign": "the sign is flipped: your answer is −1 times the correct result",
+    "constant-factor": "a constant factor is wrong: your answer is a constant multiple of the correct result",
+    "factor": "a factor is wrong: your answer is the correct result multiplied or divided by one of the "
+              "question's symbols",
+    "transpose": "a transpose is wrong: your answer is the transpose of the correct result",
+    "missing-term": "a term is missing: your answer is the correct result with one of its terms left out",
+    "term-sign": "the sign of one term is flipped",
+    "extra-term": "one term is counted twice",
+    "swapped": "two symbols of the same shape are swapped",
+}
+
+
+def diagnose(question: Question, trials) -> tuple[str | None, str | None, str | None]:
+    """(diagnosis, feedback naming the key's part, hint naming only the kind), or Nones."""
     with np.errstate(all="ignore"):   # ratios to symbols that happen to be 0
-        return _diagnose(question, trials)
+        mistake = known_mistake(question, trials)
+        if mistake is not None:
+            return "known-mistake", mistake.feedback, mistake.hint_text
+        diagnosis, feedback = _diagnose(question, trials)
+        return diagnosis, feedback, HINTS.get(diagnosis)
 
 
 def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
-    mistake = known_mistake(question, trials)
-    if mistake is not None:
-        return "known-mistake", mistake.feedback
     ratios = _ratio(trials)
     if ratios is not None:
         if np.allclose(ratios, ratios[0], rtol=1e-7):

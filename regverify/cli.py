@@ -5,9 +5,10 @@
     regverify report [ID...] [--out DIR] [--seed N] [--check] [--jobs N]
     regverify questions
     regverify show QID [--key] [--json]
-    regverify grade QID ANSWER [--latex] [--json]
+    regverify grade QID ANSWER [--latex] [--json] [--feedback full|hint|verdict]
     regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--totals FILE.csv] [--assignment FILE.json]
-    regverify check-steps QID FILE [--latex] [--json]
+                    [--feedback full|hint|verdict]
+    regverify check-steps QID FILE [--latex] [--json] [--feedback full|hint|verdict]
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
 
@@ -236,28 +237,11 @@ def command_show(args) -> int:
     return EXIT_OK
 
 
-def _print_grade(result) -> None:
-    print(result.verdict)
-    if result.interpreted_as:
-        print(f"read as: {result.interpreted_as}")
-    if result.verdict != "correct":
-        print(f"feedback: {result.feedback}")
-    if result.counterexample:
-        print("counterexample:")
-        print(format_counterexample(result.counterexample))
-
-
-def format_counterexample(example: dict) -> str:
-    """One line per value, numbers as the grader rounded them."""
-    lines = [f"  {name} = {json.dumps(value)}" for name, value in example.get("values", {}).items()]
-    for name in ("your_answer", "key", "previous_line"):
-        if name in example and example[name] != "…":
-            lines.append(f"  {name.replace('_', ' ')}: {json.dumps(example[name])}")
-    for entry in example.get("entries_that_differ", []):
-        label = "previous line" if "previous_line" in entry else "key"
-        other = entry.get("previous_line", entry.get("key"))
-        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, {label} {other:.6g}")
-    return "\n".join(lines)
+def _level(args, default: str = "full"):
+    """The --feedback level (None when not given and no default applies)."""
+    from .grading.feedback import Level
+    value = getattr(args, "feedback", None) or default
+    return None if value is None else Level.parse(value)
 
 
 def command_grade(args) -> int:
@@ -269,11 +253,13 @@ def command_grade(args) -> int:
     if args.qid is None or args.answer is None:
         raise UsageError("grade needs QID and ANSWER (put -- before an answer that starts with -), "
                          "or --batch FILE.csv")
+    from .grading.feedback import for_student, render_text
     result = grade_safely(_question(args), args.answer, latex=args.latex)
+    view = for_student(result, _level(args))
     if args.json:
-        write_json(result.as_dict(), "-")
+        write_json(view, "-")
     else:
-        _print_grade(result)
+        print(render_text(view))
     return VERDICT_EXIT[result.verdict]
 
 
@@ -321,7 +307,8 @@ def command_grade_batch(args) -> int:
     if assignment:
         from .grading.totals import apply_default_formats
         rows = apply_default_formats(rows, assignment)
-    results = _plain(grade_rows(bank, rows, Progress()))
+    levels = _batch_levels(args, assignment)
+    results = _plain(grade_rows(bank, rows, Progress(), levels=levels))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
@@ -338,6 +325,17 @@ def command_grade_batch(args) -> int:
           f"{counts['invalid']} invalid" + (f" ({internal} by an internal error, reported above)" if internal else ""),
           file=sys.stderr)
     return EXIT_OK
+
+
+def _batch_levels(args, assignment):
+    """question id → feedback level: --feedback for every question, else the assignment's
+    per-question and assignment-wide levels, else full (the output is the instructor's)."""
+    from collections import defaultdict
+    given = _level(args, default=None)
+    if given is not None or assignment is None:
+        return defaultdict(lambda: given or _level(args))
+    return defaultdict(lambda: assignment.feedback_level(None, "full"),
+                       {item.id: assignment.feedback_level(item.id, "full") for item in assignment.questions})
 
 
 def _assignment(path):
@@ -382,6 +380,7 @@ def _clip(text: str, limit: int = 200) -> str:
 def command_check_steps(args) -> int:
     from tabulate import tabulate
     from .grading.expr import InvalidAnswer
+    from .grading.feedback import format_counterexample, steps_for_student
     from .grading.steps import check_steps
     question = _question(args)
     try:
@@ -399,19 +398,22 @@ def command_check_steps(args) -> int:
     except InvalidAnswer as error:
         print(f"invalid: {error}", file=sys.stderr)
         return EXIT_INVALID
+    view = steps_for_student(report, _level(args))
     if args.json:
-        write_json(report.as_dict(), "-")
+        write_json(view, "-")
     else:
-        print(tabulate([(s.number, _clip(s.interpreted_as or s.text), s.verdict, s.feedback) for s in report.steps],
+        print(tabulate([(s["number"], _clip(s["interpreted_as"] or s["text"]), s["verdict"], s["feedback"])
+                        for s in view["steps"]],
                        headers=["step", "read as", "verdict", "feedback"], tablefmt="github"))
-        broken = next((s for s in report.steps if s.verdict in ("not-equivalent", "invalid")), None)
+        broken = next((s for s in view["steps"] if s["verdict"] in ("not-equivalent", "invalid")), None)
         if broken:
-            print(f"\nfirst broken step: {broken.number}")
-            if broken.counterexample:
-                print(format_counterexample(broken.counterexample))
-        if report.final is not None:
-            print(f"last line equals the key: {'yes' if report.final.verdict == 'correct' else 'no'}"
-                  + ("" if report.final.verdict == "correct" else f" ({report.final.feedback})"))
+            print(f"\nfirst broken step: {broken['number']}")
+            if broken["counterexample"]:
+                print(format_counterexample(broken["counterexample"]))
+        final = view["final"]
+        if final is not None:
+            print(f"last line equals the key: {'yes' if final['verdict'] == 'correct' else 'no'}"
+                  + ("" if final["verdict"] == "correct" else f" ({final['feedback']})"))
     if any(s.verdict == "invalid" for s in report.steps):
         return EXIT_INVALID
     return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
@@ -430,6 +432,12 @@ def whole_number_at_least(least: int):
 
 
 positive_int, nonnegative_int = whole_number_at_least(1), whole_number_at_least(0)
+
+
+def feedback_option(p, default: str) -> None:
+    p.add_argument("--feedback", choices=["full", "hint", "verdict"], metavar="full|hint|verdict",
+                   help="what a student is shown: full explains the mistake with the key, hint names the "
+                        "kind of mistake and where (never the key), verdict only (default: " + default + ")")
 
 
 def parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -479,12 +487,14 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                                                        "question, total, max (for an LMS grade import)")
     g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
                                                             "bank (see docs/gradescope.md)")
+    feedback_option(g, "full; for --batch: the assignment's, else full")
     g.set_defaults(run=command_grade)
     c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
     c.add_argument("qid", metavar="QID")
     c.add_argument("file", metavar="FILE", help="one expression per line")
     c.add_argument("--latex", action="store_true", help="the lines are LaTeX")
     c.add_argument("--json", action="store_true", help="print JSON")
+    feedback_option(c, "full")
     c.set_defaults(run=command_check_steps)
     a = sub.add_parser("gradescope", help="build a Gradescope autograder zip, or run it on one submission")
     a.add_argument("action", choices=["build", "run"], help="build: the zip to upload; run: what "
