@@ -33,6 +33,10 @@ SCALAR_DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer"
 MATRIX_DOMAINS = {"spd", "orthogonal", "diagonal", "symmetric"}
 
 
+SUBSCRIPT_LETTERS = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₗ": "l", "ₘ": "m", "ₙ": "n", "ₚ": "p", "ₜ": "t",
+                     "ₐ": "a", "ₑ": "e", "ₕ": "h", "ₒ": "o", "ᵣ": "r", "ₛ": "s", "ᵤ": "u", "ᵥ": "v", "ₓ": "x"}
+
+
 class BankError(ValueError):
     pass
 
@@ -99,10 +103,30 @@ class Question:
     atol: float = ATOL
     _bounds: dict = field(default_factory=dict, repr=False)
     _trial_set: object = field(default=None, repr=False)   # filled by trials.trial_set
+    SUBSCRIPTS = SUBSCRIPT_LETTERS
 
     @property
     def names(self) -> set[str]:
         return set(self.symbols) | {name for name, _ in self.derived}
+
+    @property
+    def implicit_identity(self) -> bool:
+        """``I`` may be written, as the identity of the size it is used at, in a question that
+        has matrices but does not declare it."""
+        return "I" not in self.names and any(s.kind == "matrix" for s in self.symbols.values())
+
+    @property
+    def answer_names(self) -> set[str]:
+        """The names an answer may use: the symbols, the derived ones, and an undeclared I."""
+        return self.names | ({"I"} if self.implicit_identity else set())
+
+    @property
+    def prompt_indices(self) -> set[str]:
+        """Single-letter indices the prompt writes as subscripts (x̃ⱼ, ∂h_l), not names of the question:
+        an answer may write x_j for the entries of x, as the prompt does."""
+        found = {SUBSCRIPT_LETTERS[c] for c in self.prompt if c in SUBSCRIPT_LETTERS}
+        found |= set(re.findall(r"(?<=[^\W\d_])_\{?([a-z])\}?(?![A-Za-z0-9])", self.prompt))
+        return found - self.answer_names
 
     def size_names(self) -> list[str]:
         seen = []
@@ -113,7 +137,14 @@ class Question:
         return seen
 
     def latex_spellings(self) -> dict[str, list[list[str]]]:
-        return {name: spellings(name, self.latex.get(name, [])) for name in self.names}
+        spelled = {name: spellings(name, self.latex.get(name, [])) for name in self.answer_names}
+        taken = {tuple(s) for ss in spelled.values() for s in ss}
+        for name, ss in spelled.items():    # x_j, x_{j} for the entries of x, as the prompt writes them
+            if self.symbols.get(name) is not None and self.symbols[name].kind != "scalar":
+                extra = [s + tail for s in ss for j in sorted(self.prompt_indices)
+                         for tail in (["_", j], ["_", "{", j, "}"])]
+                ss += [s for s in extra if tuple(s) not in taken]
+        return spelled
 
     def sample(self, rng: np.random.Generator, trial: int, regime: str = "moderate") -> tuple[dict, dict]:
         """One trial's values (NumPy semantics) and the names of its sizes by value.

@@ -1,11 +1,11 @@
 """Grade a whole class: one output row per input row, in order, whatever the row holds.
 
 Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
-tex are read as those). An unknown question id or format, an empty, unreadable or over-long
-answer is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
+tex are read as those). An unknown question id, an empty, unreadable or over-long answer, or a
+row with more cells than the header (an unquoted comma) is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
 ("internal error, reported", with the traceback on stderr). The file itself is refused
 (``BatchError``, naming the line) when it is not CSV with the needed columns, has an unterminated
-quote, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
+quote, names an unknown format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
 or JSON by the file's extension, written atomically. Gradebook totals are in totals.py, the
 Gradescope autograder in gradescope.py.
 """
@@ -73,7 +73,11 @@ def read_rows(path: str | Path) -> list[dict]:
                          "student,question,answer and optionally format")
     rows = []
     try:
-        for row in reader:   # an unknown format is that row's invalid answer, not the file's
+        for row in reader:
+            fmt = (row.get("format") or "").strip().lower()
+            if fmt not in FORMATS:   # a typo in a column of the file, not one student's answer
+                raise BatchError(f"{path}: line {reader.line_num}: unknown format {fmt!r}; write text or "
+                                 "latex (or plain, plaintext, txt / tex), or leave the cell empty for text")
             rows.append(dict(row))
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
@@ -99,6 +103,10 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
     question_id = (row.get("question") or "").strip()
     fmt = (row.get("format") or "").strip().lower()
     fmt = FORMATS.get(fmt, fmt)
+    if row.get(None):   # csv puts the cells beyond the header under None: an unquoted comma
+        return fmt, Grade(question_id, "invalid", None, f"this row has {len(row[None])} more cell(s) than the "
+                          "header, so the answer was cut at a comma: put an answer that holds a comma in "
+                          "double quotes, as in \"max(g, 0)\"")
     try:
         return fmt, _grade_row(bank, question_id, row.get("answer") or "", fmt, cache if cache is not None else {})
     except Exception:   # the safety net: report the bug, grade the rest

@@ -236,10 +236,23 @@ def _matmul(ev, node, a, b):
             f"cannot multiply with @: the left factor {left} is {shape_text(np.shape(a), names)} "
             f"({'length' if np.ndim(a) == 1 else 'columns'} {cols}) but the right factor {right} is "
             f"{shape_text(np.shape(b), names)} ({'length' if np.ndim(b) == 1 else 'rows'} {rows}); "
-            "the inner sizes must match")
+            "the inner sizes must match" + _diag_note(ev, node))
     _check_size(np.shape(a)[:-1] + np.shape(b)[1:], node)
     out = a @ b
     return out.reshape(()) if ev.columns and np.shape(out) == (1, 1) else out
+
+
+def _diag_note(ev, node) -> str:
+    """A factor diag(M) of a square matrix M is the vector of M's diagonal entries, which people
+    often mean as the diagonal matrix: say so, and how to write that."""
+    for factor in walk(node):
+        if factor.op == "diag" and len(ev.shapes.get(id(factor.args[0]), ())) == 2 \
+                and 1 not in ev.shapes[id(factor.args[0])]:
+            inner = to_text(factor.args[0])
+            return (f". Here diag({inner}) of the matrix {inner} is the vector of its diagonal entries; "
+                    f"for the diagonal matrix with those entries write diag(diag({inner})) "
+                    r"(in LaTeX \operatorname{diag}(\operatorname{diag}(...)))")
+    return ""
 
 
 def _power(ev, node, a, b):

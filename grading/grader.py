@@ -15,8 +15,10 @@ answer), so the verdict and the feedback are functions of the parsed expression 
 """
 from __future__ import annotations
 
+import re
 import sys
 import time
+import unicodedata
 import traceback
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -56,16 +58,54 @@ def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
 
 def read_answer_with_notes(question: Question, answer: str, latex: bool = False) -> tuple[Node, list[str]]:
     """The answer's tree, and notes on characters read as names or operators (α read as alpha)."""
-    if latex:
-        tree = parse_latex(answer, question.latex_spellings())
-        unknown = symbols_in(tree) - question.names
-        if unknown:
-            raise InvalidAnswer(f"unknown symbol {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(question.names))}")
-        return tree, []
     if not isinstance(answer, str):
         raise InvalidAnswer("the answer must be text")
-    text, notes = normalize_typed(answer, question.names)
-    return parse_plain(text, question.names), notes
+    names = question.answer_names
+    answer, notes = plain_letters(answer)
+    if latex:
+        tree = parse_latex(answer, question.latex_spellings())
+        unknown = symbols_in(tree) - names
+        if unknown:
+            raise InvalidAnswer(f"unknown symbol {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(names))}")
+        return tree, notes
+    text, typed = normalize_typed(answer, names)
+    text, indexed = entry_names(text, question)
+    return parse_plain(text, names), notes + typed + indexed
+
+
+def plain_letters(text: str) -> tuple[str, list[str]]:
+    """Mathematical bold, italic and sans-serif letters (𝐰, 𝑋) as the letters they style."""
+    if text.isascii():
+        return text, []
+    out, styled = [], {}
+    for c in text:
+        if 0x1D400 <= ord(c) <= 0x1D7FF:
+            plain = unicodedata.normalize("NFKC", c)
+            styled[c] = plain
+            c = plain
+        out.append(c)
+    return "".join(out), [f"{k} read as {v}" for k, v in styled.items()]
+
+
+def entry_names(text: str, question: Question) -> tuple[str, list[str]]:
+    """x_j (or xⱼ) for the entries of a vector or matrix x, where the prompt writes its entries with
+    that index: the answer is elementwise, so it is read as x."""
+    indices = question.prompt_indices
+    if not indices:
+        return text, []
+    arrays = {n for n, s in question.symbols.items() if s.kind != "scalar"}
+    notes = {}
+
+    def unindexed(match):
+        name, index = match.group(1), match.group(2) or question.SUBSCRIPTS.get(match.group(3))
+        if name in arrays and index in indices and f"{name}_{index}" not in question.answer_names:
+            notes[match.group(0)] = name
+            return name
+        return match.group(0)
+
+    pattern = r"\b([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)(?:_([a-z])\b|([" + "".join(question.SUBSCRIPTS) + "]))"
+    text = re.sub(pattern, unindexed, text)
+    return text, [f"{k} read as {v} (entrywise, as the prompt writes it)" for k, v in notes.items()]
 
 
 def _as_key_shape(value, latex: bool):
@@ -108,10 +148,14 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
     Raises InvalidAnswer (cannot be evaluated) or WrongShapeOrUndefined (evaluates, but has the
     wrong shape or is undefined where the reference is defined)."""
     values, interpreted = [], None
+    identity = identity_size(question, tree, latex, chosen[0]) if chosen else None
     for trial in chosen:
         if time.perf_counter() - start > TIME_LIMIT:
             raise InvalidAnswer(f"grading took longer than the bound of {TIME_LIMIT:g} s")
-        evaluator = Evaluator(trial.env_for(latex), trial.size_names, columns=latex)
+        env = trial.env_for(latex)
+        if identity is not None:
+            env = {**env, "I": np.eye(identity_of(trial, identity))}
+        evaluator = Evaluator(env, trial.size_names, columns=latex)
         value = _as_key_shape(evaluator(tree), latex)
         if interpreted is None:
             interpreted = to_text(tree, evaluator.shapes if latex else None)
@@ -130,6 +174,26 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
                 trial, value, interpreted, expected,
                 f"your answer is undefined (inf or nan) at the point shown, where {reference_name} is defined")
     return values, interpreted
+
+
+def identity_of(trial: Trial, size: str) -> int:
+    return next(value for value, name in trial.size_names.items() if name == size)
+
+
+def identity_size(question: Question, tree: Node, latex: bool, trial: Trial) -> str | None:
+    """The size of an undeclared I: the first of the question's sizes at which the answer can be
+    evaluated (one choice per expression, so every answer that writes it the same way is read alike)."""
+    if not question.implicit_identity or "I" not in symbols_in(tree):
+        return None
+    sizes = question.size_names()
+    for size in sizes:
+        env = {**trial.env_for(latex), "I": np.eye(identity_of(trial, size))}
+        try:
+            Evaluator(env, trial.size_names, columns=latex)(tree)
+            return size
+        except InvalidAnswer:
+            continue
+    return sizes[0]
 
 
 def trials_for(question: Question, trees: list[Node], latex: bool, start: float | None = None) -> list[Trial]:

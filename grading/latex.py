@@ -59,6 +59,7 @@ GRAMMAR = r"""
     | "\\identity"                         -> identity
     | CONSTANT                             -> constant
 ?argument: "(" sum ")" | "{" sum "}" | SYMBOL -> symbol | NUMBER -> number
+    | "\\frac" "{" sum "}" "{" sum "}" -> div
 FUNCTION: "\\exp" | "\\log" | "\\ln" | "\\tanh" | "\\sigma" | "\\sign" | "\\diag" | "\\tr"
         | "\\sum" | "\\softplus" | "\\zeta" | "\\mean" | "\\sin" | "\\cos" | "\\relu"
 CONSTANT: "\\pi" | "\\econst"
@@ -78,7 +79,12 @@ _KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "
 WORD_COMMANDS = {"sign": "\\sign", "sgn": "\\sign", "diag": "\\diag", "tr": "\\tr", "trace": "\\tr",
                  "softplus": "\\softplus", "mean": "\\mean", "sigmoid": "\\sigma", "exp": "\\exp",
                  "log": "\\log", "max": "\\max", "min": "\\min", "T": "^T", "1": "\\identity",
-                 "I": "\\identity", "relu": "\\relu", "ReLU": "\\relu", "sin": "\\sin", "cos": "\\cos"}
+                 "I": "\\identity", "relu": "\\relu", "ReLU": "\\relu", "sin": "\\sin", "cos": "\\cos",
+                 "Tr": "\\tr", "tanh": "\\tanh", "Diag": "\\diag"}
+# Commands that are another's spelling: \tfrac and \dfrac are \frac at another size, \ast is *.
+SYNONYMS = {"\\tfrac": "\\frac", "\\dfrac": "\\frac", "\\cfrac": "\\frac", "\\ast": "*", "\\Tr": "\\tr",
+            "\\operatorname*": "\\operatorname", "\\trace": "\\tr"}
+FRACTIONS = {"\\frac"}
 STYLE_COMMANDS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\vec"}
 WORD_WRAPPERS = {"\\operatorname", "\\mathrm", "\\text", "\\mathbb", "\\textrm", "\\mathsf"}
 DROPPED = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\,", "\\;", "\\!", "\\ ",
@@ -141,8 +147,23 @@ def _flatten(tokens: list[str], depth: int = 0) -> list[str]:
         raise InvalidAnswer(f"commands nest deeper than the bound {MAX_DEPTH}")
     flat, i = [], 0
     while i < len(tokens):
-        t = tokens[i]
-        if t in DROPPED:
+        t = SYNONYMS.get(tokens[i], tokens[i])
+        if t in FRACTIONS:
+            # \frac12 and \frac{z}2: an argument without braces is one character or one command
+            flat.append(t)
+            i += 1
+            for _ in range(2):
+                if i < len(tokens) and tokens[i] == "{":
+                    group, i = _read_group(tokens, i)
+                elif i < len(tokens) and re.fullmatch(r"\d\d+(\.\d+)?", tokens[i]):
+                    group, tokens = [tokens[i][0]], tokens[:i] + [tokens[i][0], tokens[i][1:]] + tokens[i + 1:]
+                    i += 1
+                elif i < len(tokens):
+                    group, i = [tokens[i]], i + 1
+                else:
+                    raise InvalidAnswer("\\frac needs two arguments, as in \\frac{a}{b}")
+                flat += ["{", *_flatten(group, depth + 1), "}"]
+        elif t in DROPPED:
             i += 1
         elif t in WORD_WRAPPERS:
             group, i = _read_group(tokens, i + 1)

@@ -513,7 +513,14 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     top, commands = parser()
-    if argv and argv[0] in commands:   # options may stand between QID and ANSWER
+    if argv and argv[0] == "grade":   # an answer may start with a minus: -g is an answer, not an option
+        args, rest = commands["grade"].parse_known_intermixed_args(argv[1:])
+        if rest and len(rest) == 1 and args.answer is None and args.qid is not None and not rest[0].startswith("--"):
+            args.answer = rest[0]
+        elif rest:
+            commands["grade"].error(f"unrecognized arguments: {' '.join(rest)} (an answer that starts with "
+                                    f"- can also follow --, as in: regverify grade QID -- '-g')")
+    elif argv and argv[0] in commands:   # options may stand between QID and ANSWER
         args = commands[argv[0]].parse_intermixed_args(argv[1:])
     else:
         args = top.parse_args(argv)
