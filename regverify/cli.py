@@ -11,6 +11,7 @@
     regverify check-steps QID FILE [--latex] [--json] [--feedback full|hint|verdict]
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
+    regverify serve [--host H] [--port P] [--bank DIR] [--feedback hint|full|verdict] [--workers N] [--log FILE]
 
 Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs;
 grade and check-steps 0 correct,
@@ -419,6 +420,18 @@ def command_check_steps(args) -> int:
     return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
 
 
+def command_serve(args) -> int:
+    try:
+        from .web.server import ServeError, serve
+    except ImportError as error:
+        raise UsageError(f"serve needs the web server's packages ({error.name} is missing); "
+                         "install them with: pip install 'regverify[serve]'") from None
+    try:
+        return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+
+
 def whole_number_at_least(least: int):
     def parse(text: str) -> int:
         try:
@@ -438,6 +451,13 @@ def feedback_option(p, default: str) -> None:
     p.add_argument("--feedback", choices=["full", "hint", "verdict"], metavar="full|hint|verdict",
                    help="what a student is shown: full explains the mistake with the key, hint names the "
                         "kind of mistake and where (never the key), verdict only (default: " + default + ")")
+
+
+def port_number(text: str) -> int:
+    value = nonnegative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 but got {text!r}")
+    return value
 
 
 def parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -507,6 +527,17 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     a.add_argument("--root", metavar="DIR", help="run: the autograder folder (default $GRADESCOPE_ROOT, "
                                                  "else /autograder)")
     a.set_defaults(run=command_gradescope)
+    w = with_bank(sub.add_parser("serve", help="the practice page: questions, a rendered preview, grading "
+                                                "and step checks in a browser"))
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this "
+                                                       "machine only; put a reverse proxy in front for a class)")
+    w.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0 picks a free one)")
+    feedback_option(w, "hint")
+    w.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                   help="grading worker processes (default: the number of cores, at least 2)")
+    w.add_argument("--log", metavar="FILE", help="append every graded answer to FILE as a JSON line "
+                                                 "(default: no answer is stored)")
+    w.set_defaults(run=command_serve)
     return top, sub.choices
 
 
