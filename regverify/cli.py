@@ -12,6 +12,7 @@
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
     regverify serve [--host H] [--port P] [--bank DIR] [--feedback hint|full|verdict] [--workers N] [--log FILE]
+                    [--no-reports]
 
 Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs;
 grade and check-steps 0 correct,
@@ -427,7 +428,8 @@ def command_serve(args) -> int:
         raise UsageError(f"serve needs the web server's packages ({error.name} is missing); "
                          "install them with: pip install 'regverify[serve]'") from None
     try:
-        return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log)
+        return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log,
+                     show_reports=not args.no_reports)
     except ServeError as error:
         raise UsageError(str(error)) from None
 
@@ -537,6 +539,8 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                    help="grading worker processes (default: the number of cores, at least 2)")
     w.add_argument("--log", metavar="FILE", help="append every graded answer to FILE as a JSON line "
                                                  "(default: no answer is stored)")
+    w.add_argument("--no-reports", action="store_true", help="serve no reports (they derive the closed "
+                                                             "forms the questions ask for)")
     w.set_defaults(run=command_serve)
     return top, sub.choices
 

@@ -120,6 +120,8 @@ def test_verdict_level_shows_the_verdict_only():
     ("g + + * alpha", "text", "invalid"),
     ("__import__('os').system('true')", "text", "invalid"),
     ("(" * 5000 + "g", "text", "invalid"),
+    ("(" * 900 + "g" + ")" * 900, "text", "invalid"),
+    ("{" * 400 + "g" + "}" * 400, "latex", "invalid"),
     ("2**2**2**2**2**2**2*g", "text", "invalid"),
 ])
 def test_grade_answers_as_the_command_line_does(client, answer, fmt, verdict):
@@ -207,6 +209,15 @@ def test_reports_render_with_mathml_figures_and_local_links(client):
     for missing in ("/reports/no-such", "/reports/..%2Fpyproject", "/material/..%2F..%2Fcli.py",
                     "/reports/figures/../../pyproject.toml"):
         assert client.get(missing).status_code == 404, missing
+
+
+def test_the_reports_can_be_hidden_while_an_assignment_is_open():
+    with TestClient(create_app(workers=1, show_reports=False)) as hidden:
+        catalogue = hidden.get("/api/questions").json()
+        assert all(d["report"] is None for d in catalogue["derivations"])
+        assert any(d["title"] for d in catalogue["derivations"])
+        assert hidden.get("/reports/l2-shrinkage").status_code == 404
+        assert hidden.get("/reports/figures/l2-shrinkage-contours.png").status_code == 404
 
 
 # --- the pool ------------------------------------------------------------------------------------

@@ -222,14 +222,12 @@ def screenshot(path: str) -> None:
     process, url = start_server("--workers", "2")
     try:
         with tempfile.TemporaryDirectory() as profile:
-            chrome = new_driver(profile, 1000, 1000)
+            chrome = new_driver(profile, 1000, 1150)
             try:
                 open_page(chrome, url, "#q-l2-shrinkage")
                 details = question(chrome, "l2-shrinkage")
                 wait_for(chrome, lambda d: details.find_elements("css selector", "input.answer"), "the form")
                 grade_with(chrome, details, r"(H + \alpha I)^{-1} w^*", "inv(H + alpha * I) @ w_star", "latex")
-                answer(chrome, details, r"(H + \alpha I)^{-1} H w^*", "latex")
-                typeset(chrome, details, "inv(H + alpha * I) @ H @ w_star")
                 chrome.execute_script("document.getElementById('d-l2-shrinkage').scrollIntoView()")
                 chrome.save_screenshot(path)
             finally:

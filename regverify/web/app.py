@@ -145,21 +145,23 @@ async def read_json(request: Request):
 
 
 def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2,
-               log: str | None = None, reports: str | Path | None = None) -> Starlette:
+               log: str | None = None, reports: str | Path | None = None, show_reports: bool = True) -> Starlette:
     """The application. ``bank``: a question bank folder (default the bundled bank); ``log``: a
     file to append every graded answer to (default: none is stored); ``reports``: the reports
-    folder (default: the installed reports)."""
+    folder (default: the installed reports); ``show_reports=False`` serves none (they derive the
+    closed forms that the questions ask for)."""
     questions = load_bank(bank)
     report_pages = Reports(Path(reports) if reports is not None else default_reports_dir())
     report_ids = set(report_pages.ids())
+    linked = report_ids if show_reports else set()
     derivations = {}
     for q in questions.values():
         if q.derivation not in derivations:
             derivations[q.derivation] = {
                 "id": q.derivation, "title": report_pages.title(q.derivation) if q.derivation in report_ids else None,
-                "report": f"/reports/{q.derivation}" if q.derivation in report_ids else None}
+                "report": f"/reports/{q.derivation}" if q.derivation in linked else None}
     from regverify.cli import SYNTAX_HELP
-    catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP, "derivations": list(derivations.values()),
+    catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP.replace("With --latex", "In LaTeX"), "derivations": list(derivations.values()),
                  "questions": [question_view(q) for q in questions.values()]}
     pool = Pool(workers, bank, feedback, timeout=TIMEOUTS["grade"],
                 max_waiting=MAX_WAITING_PER_WORKER * workers)
@@ -250,7 +252,7 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
 
     async def report(request: Request) -> Response:
         name = request.path_params.get("name") or "README"
-        html = report_pages.page(name)
+        html = report_pages.page(name) if show_reports else None
         if html is None:
             raise HTTPException(404, f"no report {name!r}; see /reports/")
         return HTMLResponse(html)
@@ -274,7 +276,7 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
         Route("/material/{name}", material),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    if report_pages.directory is not None and (report_pages.directory / "figures").is_dir():
+    if show_reports and report_pages.directory is not None and (report_pages.directory / "figures").is_dir():
         routes.insert(-1, Mount("/reports/figures", StaticFiles(directory=report_pages.directory / "figures")))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: error_response})
     app.state.pool = pool

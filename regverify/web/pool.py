@@ -41,7 +41,7 @@ class Worker:
         if not line:
             raise EOFError("the worker closed its output")
         reply = json.loads(line)
-        if not reply.get("ok"):
+        if not isinstance(reply, dict) or reply.get("ok") is not True:
             raise ValueError("the worker failed on this request")
         return reply["result"]
 

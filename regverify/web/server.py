@@ -32,13 +32,13 @@ def address(sock: socket.socket) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, bank: str | None = None, feedback: str = "hint",
-          workers: int | None = None, log: str | None = None) -> int:
+          workers: int | None = None, log: str | None = None, show_reports: bool = True) -> int:
     import uvicorn
     from regverify.grading.bank import BankError
     from .app import create_app
     workers = workers or max(2, os.cpu_count() or 1)
     try:
-        app = create_app(bank=bank, feedback=feedback, workers=workers, log=log)
+        app = create_app(bank=bank, feedback=feedback, workers=workers, log=log, show_reports=show_reports)
     except BankError as error:
         raise ServeError(f"the question bank cannot be read: {error}") from None
     except OSError as error:
