@@ -17,7 +17,7 @@ from regverify.grading.expr import to_text
 from regverify.grading.grader import grade
 from regverify.web.app import MAX_BODY, AnswerLog, create_app
 from regverify.web.pool import Pool, WorkerFailed
-from regverify.web.worker import Worker
+from regverify.web.worker import MEMORY_LIMIT, Worker
 
 from .serving import children, running, start_server
 
@@ -168,8 +168,10 @@ BAD_REQUESTS = [
     ("/api/grade", b"[" * 50_000 + b"]" * 10_000, 400, ""),
     ("/api/grade", {"question": "l2-grad"}, 400, "missing field 'answer'"),
     ("/api/grade", {"answer": "g"}, 400, "missing field 'question'"),
-    ("/api/grade", {"question": "l2-grad", "answer": 5}, 400, "Expected field 'answer' to be a string but got answer=5"),
+    ("/api/grade", {"question": "l2-grad", "answer": 5}, 400, "Expected field 'answer' to be a string of Unicode text but got answer=5"),
     ("/api/grade", {"question": ["l2-grad"], "answer": "g"}, 400, "Expected field 'question' to be a string"),
+    ("/api/grade", b'{"question": "l2-grad", "answer": "g\\ud800"}', 400, "Expected field 'answer' to be a string of Unicode"),
+    ("/api/check-steps", b'{"question": "l2-grad", "lines": ["\\udfff"]}', 400, "a list of strings of Unicode"),
     ("/api/grade", {"question": "l2-grad", "answer": "g", "format": "tex"}, 400, "'text' or 'latex'"),
     ("/api/grade", {"question": "l2-grad", "answer": "g", "student": "x"}, 400, "unknown field(s) ['student']"),
     ("/api/grade", {"question": "no-such-question", "answer": "g"}, 404, "unknown question"),
@@ -251,6 +253,51 @@ def test_a_worker_that_hangs_or_dies_is_replaced_and_the_next_answer_is_graded()
     asyncio.run(scenario())
 
 
+def test_an_error_a_worker_reports_is_an_internal_error_and_the_worker_stays():
+    async def scenario():
+        pool = Pool(1, None, "hint", timeout=20.0, max_waiting=4)
+        await pool.start()
+        try:
+            request = {"op": "grade", "question": "l2-grad", "answer": "g + alpha*w", "format": "text"}
+            await pool.run(request)
+            (worker,) = pool.workers
+            with pytest.raises(WorkerFailed) as failed:
+                await pool.run({**request, "op": "no-such-op"})
+            assert failed.value.reason == "crash"
+            assert (await pool.run(request))["verdict"] == "correct"
+            assert pool.workers == {worker} and pool.replaced == 0
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_worker_cannot_take_more_than_its_share_of_memory():
+    async def scenario():
+        pool = Pool(1, None, "hint", timeout=20.0, max_waiting=4)
+        await pool.start()
+        try:
+            await pool.run({"op": "grade", "question": "l2-grad", "answer": "g", "format": "text"})
+            (worker,) = pool.workers
+            with open(f"/proc/{worker.process.pid}/limits") as handle:
+                return next(line for line in handle if line.startswith("Max address space")).split()[3]
+        finally:
+            await pool.close()
+
+    assert int(asyncio.run(scenario())) == MEMORY_LIMIT
+
+
+def test_a_missing_browser_fails_the_browser_tests_in_ci_and_skips_them_elsewhere(monkeypatch):
+    from . import test_serve_browser as browser
+    monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium chromium-driver"):
+        browser.browser_or_fail()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        browser.browser_or_fail()
+
+
 def test_a_full_waiting_line_is_busy_not_a_hang():
     from regverify.web.pool import PoolBusy
 
@@ -289,6 +336,17 @@ def test_no_answer_is_stored_without_log_and_every_graded_one_with_it(tmp_path):
         ("grade", "g + alpha*w", "correct"), ("grade", r"g - \alpha w", "incorrect"), ("check-steps", None, "incorrect")]
     assert records[2]["lines"] == ["g + alpha*w", "g"] and records[2]["first_broken_step"] == 2
     assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_result_is_not_shown_when_its_log_line_cannot_be_written(tmp_path, monkeypatch):
+    def disk_full(self, record):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(AnswerLog, "write", disk_full)
+    with TestClient(create_app(workers=1, log=str(tmp_path / "answers.jsonl"))) as logged:
+        response = post(logged, "/api/grade", {"question": "l2-grad", "answer": "g + alpha*w"})
+    assert response.status_code == 503 and "could not be recorded" in response.json()["error"]
+    assert "correct" not in response.text
 
 
 def test_a_line_torn_by_a_crash_stays_alone_and_the_next_line_is_whole(tmp_path):
@@ -353,6 +411,13 @@ def test_a_killed_server_has_logged_every_answer_it_returned_and_its_workers_exi
     while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(running(pid) for pid in workers)
+
+
+def test_a_bank_without_questions_is_refused_before_serving(tmp_path):
+    (tmp_path / "empty.json").write_text('{"questions": []}')
+    done = subprocess.run([sys.executable, "-m", "regverify", "serve", "--port", "0", "--bank", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "holds no questions" in done.stderr, done.stderr
 
 
 def test_a_port_in_use_is_a_usage_error_naming_the_next_step():

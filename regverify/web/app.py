@@ -31,7 +31,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from regverify.grading.bank import Question, load_bank
+from regverify.grading.bank import BankError, Question, load_bank
 from regverify.grading.expr import to_text
 from regverify.grading.latex import spellings
 
@@ -112,12 +112,21 @@ def _fields(body, required: dict, optional: dict) -> dict:
 
 def _is(value, kind) -> bool:
     if kind == "lines":
-        return isinstance(value, list) and all(isinstance(line, str) for line in value)
-    return isinstance(value, kind)
+        return isinstance(value, list) and all(_is(line, str) for line in value)
+    return isinstance(value, kind) and (kind is not str or _unicode(value))
+
+
+def _unicode(text: str) -> bool:
+    """No lone surrogate (JSON can spell one; UTF-8 cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _describe(kind) -> str:
-    return "a list of strings" if kind == "lines" else {str: "a string"}[kind]
+    return "a list of strings of Unicode text" if kind == "lines" else {str: "a string of Unicode text"}[kind]
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -151,6 +160,8 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
     folder (default: the installed reports); ``show_reports=False`` serves none (they derive the
     closed forms that the questions ask for)."""
     questions = load_bank(bank)
+    if not questions:
+        raise BankError(f"{bank} holds no questions (a file of the bank is {{\"questions\": [...]}} or a list)")
     report_pages = Reports(Path(reports) if reports is not None else default_reports_dir())
     report_ids = set(report_pages.ids())
     linked = report_ids if show_reports else set()
@@ -211,7 +222,12 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
         entry.update({"answer": body["answer"]} if "answer" in body else {"lines": body["lines"]})
         entry.update(verdict=result.get("verdict") or (result.get("final") or {}).get("verdict"),
                      diagnosis=result.get("diagnosis"), first_broken_step=result.get("first_broken_step"))
-        await asyncio.to_thread(answer_log.write, entry)
+        try:
+            await asyncio.to_thread(answer_log.write, entry)
+        except OSError as error:    # a result is shown only once it is on disk
+            print(f"regverify serve: cannot append to the answer log {answer_log.path}: {error.strerror}",
+                  file=sys.stderr)
+            raise BadRequest(503, "this answer could not be recorded; please tell the instructor") from None
 
     def invalid(question: str):
         return lambda message: {"question": question, "verdict": "invalid", "read_as": None, "read_as_mathml": None,

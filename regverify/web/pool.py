@@ -23,11 +23,16 @@ class PoolBusy(Exception):
 
 
 class WorkerFailed(Exception):
-    """The worker died, hung past the timeout or answered nonsense; it has been replaced."""
+    """The worker hung past the timeout, died or answered nonsense (it has been replaced), or
+    reported an internal error on this request."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason      # "timeout" or "crash"
+
+
+class RequestFailed(Exception):
+    """The worker reported an internal error on this request (it is still running)."""
 
 
 class Worker:
@@ -35,14 +40,16 @@ class Worker:
         self.process = process
 
     async def ask(self, request: dict, timeout: float) -> dict:
-        self.process.stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.process.stdin.write(json.dumps(request).encode("ascii") + b"\n")
         await self.process.stdin.drain()
         line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
         if not line:
             raise EOFError("the worker closed its output")
         reply = json.loads(line)
-        if not isinstance(reply, dict) or reply.get("ok") is not True:
-            raise ValueError("the worker failed on this request")
+        if not isinstance(reply, dict) or "ok" not in reply:
+            raise ValueError(f"the worker answered {line[:80]!r}")
+        if reply["ok"] is not True:
+            raise RequestFailed()
         return reply["result"]
 
     def kill(self) -> None:
@@ -113,6 +120,9 @@ class Pool:
             self.waiting -= 1
         try:
             reply = await worker.ask(request, self.timeout if timeout is None else timeout)
+        except RequestFailed:
+            self.idle.put_nowait(worker)
+            raise WorkerFailed("crash") from None
         except BaseException as error:    # timed out, died, garbled, or the request was cancelled
             self._discard(worker)
             self.replaced += 1

@@ -116,7 +116,7 @@ def serve_forever(worker: Worker, requests, replies) -> None:
         except Exception:   # a bug, reported on stderr; the server answers with an internal error
             traceback.print_exc(file=sys.stderr)
             reply = {"ok": False}
-        replies.write(json.dumps(_plain(reply), ensure_ascii=False, allow_nan=False) + "\n")
+        replies.write(json.dumps(_plain(reply), allow_nan=False) + "\n")
         replies.flush()
 
 
