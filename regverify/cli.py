@@ -422,11 +422,7 @@ def command_check_steps(args) -> int:
 
 
 def command_serve(args) -> int:
-    try:
-        from .web.server import ServeError, serve
-    except ImportError as error:
-        raise UsageError(f"serve needs the web server's packages ({error.name} is missing); "
-                         "install them with: pip install 'regverify[serve]'") from None
+    from .web.server import ServeError, serve
     try:
         return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log,
                      show_reports=not args.no_reports)

@@ -253,6 +253,29 @@ def test_a_worker_that_hangs_or_dies_is_replaced_and_the_next_answer_is_graded()
     asyncio.run(scenario())
 
 
+def test_one_answer_stuck_in_a_worker_never_holds_up_the_others():
+    request = {"op": "grade", "question": "l2-grad", "answer": "g + alpha*w", "format": "text"}
+
+    async def scenario():
+        pool = Pool(2, None, "hint", timeout=20.0, max_waiting=4)
+        await pool.start()
+        try:
+            await asyncio.gather(pool.run(request), pool.run(request))    # both workers ready
+            stuck = pool.idle._queue[0]                                   # the next request's worker
+            os.kill(stuck.process.pid, signal.SIGSTOP)
+            slow = asyncio.ensure_future(pool.run(request, timeout=60.0))
+            await asyncio.sleep(0)
+            assert (await pool.run(request))["verdict"] == "correct"
+            assert not slow.done(), "Expected the stuck answer to be still waiting"
+            os.kill(stuck.process.pid, signal.SIGKILL)
+            with pytest.raises(WorkerFailed):
+                await slow
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
 def test_an_error_a_worker_reports_is_an_internal_error_and_the_worker_stays():
     async def scenario():
         pool = Pool(1, None, "hint", timeout=20.0, max_waiting=4)
@@ -411,6 +434,15 @@ def test_a_killed_server_has_logged_every_answer_it_returned_and_its_workers_exi
     while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(running(pid) for pid in workers)
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "starlette", "latex2mathml", "mdit_py_plugins"])
+def test_serve_without_its_extra_says_how_to_install_it(missing):
+    code = (f"import sys\nsys.modules[{missing!r}] = None\nfrom regverify.cli import main\n"
+            "sys.exit(main(['serve', '--port', '0']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"({missing} is missing)" in done.stderr, done.stderr
+    assert "pip install 'regverify[serve]'" in done.stderr
 
 
 def test_a_bank_without_questions_is_refused_before_serving(tmp_path):

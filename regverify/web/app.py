@@ -172,8 +172,8 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
                 "id": q.derivation, "title": report_pages.title(q.derivation) if q.derivation in report_ids else None,
                 "report": f"/reports/{q.derivation}" if q.derivation in linked else None}
     from regverify.cli import SYNTAX_HELP
-    catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP.replace("With --latex", "In LaTeX"), "derivations": list(derivations.values()),
-                 "questions": [question_view(q) for q in questions.values()]}
+    catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP.replace("With --latex", "In LaTeX"),
+                 "derivations": list(derivations.values()), "questions": [question_view(q) for q in questions.values()]}
     pool = Pool(workers, bank, feedback, timeout=TIMEOUTS["grade"],
                 max_waiting=MAX_WAITING_PER_WORKER * workers)
     answer_log = AnswerLog(log) if log else None
@@ -210,8 +210,8 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
                 message = f"grading took longer than the server's bound of {TIMEOUTS[op]:g} s"
             else:
                 message = "internal error, reported: this answer could not be graded; please tell the instructor"
-                print(f"regverify serve: a grading worker failed on an answer to {body['question']}; "
-                      "it was replaced", file=sys.stderr)
+                print(f"regverify serve: a grading worker failed on an answer to {body['question']} "
+                      "(its message, if any, is above)", file=sys.stderr)
             return fallback(message)
 
     async def record(kind: str, body: dict, result: dict) -> None:

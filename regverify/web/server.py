@@ -33,9 +33,17 @@ def address(sock: socket.socket) -> str:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, bank: str | None = None, feedback: str = "hint",
           workers: int | None = None, log: str | None = None, show_reports: bool = True) -> int:
-    import uvicorn
+    try:   # every package of the serve extra, before anything starts (the workers typeset with latex2mathml)
+        import latex2mathml.converter  # noqa: F401
+        import markdown_it  # noqa: F401
+        import mdit_py_plugins.dollarmath  # noqa: F401
+        import uvicorn
+        from .app import create_app
+    except ImportError as error:
+        missing = (error.name or "a package").split(".")[0]
+        raise ServeError(f"serve needs the web server's packages ({missing} is missing); install them "
+                         "with: pip install 'regverify[serve]'") from None
     from regverify.grading.bank import BankError
-    from .app import create_app
     workers = workers or max(2, os.cpu_count() or 1)
     try:
         app = create_app(bank=bank, feedback=feedback, workers=workers, log=log, show_reports=show_reports)
