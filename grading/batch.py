@@ -27,7 +27,7 @@ from .grader import Grade, grade_tree, read_answer_with_notes, with_notes
 
 REQUIRED = ("student", "question", "answer")
 OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "diagnosis", "interpreted_as",
-                  "feedback")
+                  "feedback", "credit_reason")
 MAX_FILE = 256 << 20   # bytes; a larger class file is refused whole
 FORMATS = {"": "text", "text": "text", "plain": "text", "plaintext": "text", "txt": "text",
            "latex": "latex", "tex": "latex"}
@@ -139,16 +139,22 @@ def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Gr
 
 
 def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
-               levels: Mapping[str, str] | None = None) -> list[dict]:
+               levels: Mapping[str, str] | None = None, credit: Mapping[str, dict] | None = None) -> list[dict]:
     """One result per row, in order, each as a student sees it at its question's feedback level
-    (``levels``: question id → level; default full). Identical answers to a question are graded once."""
+    (``levels``: question id → level; default full), its score the fraction of the points earned
+    (``credit``: question id → {diagnosis: share}). Identical answers to a question are graded once."""
     from .feedback import for_student
+    from .grader import with_credit
     out, cache = [], {}
     for i, row in enumerate(rows):
         fmt, result = grade_row(bank, row, cache)
+        if credit is not None:
+            result = with_credit(result, credit.get(result.question, {}))
         view = for_student(result, levels[result.question] if levels is not None else "full")
+        score = result.credit
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
-                    "verdict": result.verdict, "score": int(result.verdict == "correct"),
+                    "verdict": result.verdict, "score": int(score) if float(score).is_integer() else score,
+                    "credit_reason": view["credit_reason"] or "",
                     "diagnosis": view["diagnosis"] or "", "interpreted_as": result.interpreted_as or "",
                     "feedback": view["feedback"], "counterexample": view["counterexample"]})
         if progress:

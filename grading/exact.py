@@ -5,7 +5,9 @@ functions, and can be compared exactly (``fractions.Fraction``) at rational poin
 domain: a difference there is a difference, whatever the float tolerance says. Numbers stay
 bounded: points have small denominators, exponents are at most MAX_POWER and any value whose
 numerator or denominator would exceed MAX_BITS bits stops the exact comparison (the float
-verdict then stands).
+verdict then stands). When the float comparison finds a difference, the exact one decides for
+rational answers (``agrees``): float cancellation (an expanded polynomial with large
+coefficients) loses precision, not equality.
 """
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def _walk(tree: Node):
         yield from _walk(a)
 
 
-def points(question: Question, trials) -> list[dict]:
+def points(question: Question, trials, limit: int = MAX_POINTS) -> list[dict]:
     """Rational points near the given trials' values that stay inside the domain and its bounds."""
     out = []
     for trial in trials:
@@ -117,7 +119,7 @@ def points(question: Question, trials) -> list[dict]:
         except (NotExact, ZeroDivisionError):
             continue
         out.append(env)
-        if len(out) == MAX_POINTS:
+        if len(out) == limit:
             break
     return out
 
@@ -155,3 +157,23 @@ def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, 
         if yours != key:
             return env, yours, key
     return None
+
+
+def agrees(question: Question, tree: Node, trials) -> bool | None:
+    """Do the answer and the key agree exactly at rational points near every given trial? None
+    when they cannot be compared exactly (not rational, or no point within the bounds)."""
+    if not (is_rational(tree, question) and is_rational(question.key_tree, question)):
+        return None
+    compared = 0
+    for env in points(question, trials, limit=len(trials)):
+        try:
+            key = value(question.key_tree, env)
+            yours = value(tree, env)
+        except ZeroDivisionError:
+            continue
+        except NotExact:
+            return None
+        if yours != key:
+            return False
+        compared += 1
+    return True if compared else None

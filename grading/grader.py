@@ -44,6 +44,10 @@ class Grade:
     diagnosis: str | None = None
     counterexample: dict | None = None
     hint: str | None = None           # the feedback as the hint level shows it: never names the key
+    mistake: str | None = None        # the known mistake the answer matches (its answer text)
+    kind: str | None = None           # the generic kind of mistake (sign, factor, …), known mistakes too
+    credit: float = 0.0               # the fraction of the points earned: 1 correct, a share for a mistake
+    credit_reason: str | None = None
 
     def as_dict(self) -> dict:
         """Everything the grader found, the key's value included: for the instructor (feedback.py
@@ -231,16 +235,18 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
                      hint="this question cannot be graded; please tell the instructor")
     except WrongShapeOrUndefined as error:
         known = known_mistake(question, [(error.trial, np.asarray(error.value, dtype=float))])
-        return Grade(question.id, "incorrect", error.interpreted,
-                     known.feedback if known else error.feedback,
-                     "known-mistake" if known else error.diagnosis,
-                     _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol),
-                     hint=known.hint_text if known else error.hint)
+        return with_mistake_credit(Grade(
+            question.id, "incorrect", error.interpreted, known.feedback if known else error.feedback,
+            "known-mistake" if known else error.diagnosis,
+            _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol),
+            hint=known.hint_text if known else error.hint), known)
     wrong = [(trial, value) for trial, value in trials if not _close(value, trial.key, question.rtol, question.atol)]
+    if wrong and exact.agrees(question, tree, [t for t, _ in wrong] + [t for t in chosen if t.regime == "moderate"]):
+        wrong = []    # the floats lost their precision (cancellation); exact arithmetic says equal
     if not wrong:
         differs = exact.difference(question, tree, [t for t in chosen if t.regime == "moderate"])
         if differs is None:
-            return Grade(question.id, "correct", interpreted, "correct")
+            return Grade(question.id, "correct", interpreted, "correct", credit=1.0)
         point, yours, key = differs
         return Grade(question.id, "incorrect", interpreted,
                      f"your answer differs from the key in exact arithmetic: yours − key = {yours - key} "
@@ -250,12 +256,33 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
                       "key": str(key)},
                      hint="your answer differs from the correct result in exact (rational) arithmetic at "
                           "the point shown, by less than the float tolerance, but not by 0")
-    diagnosis, feedback, hint = diagnose(question, trials)
+    diagnosis, feedback, hint, known = diagnose(question, trials)
     smallest = min(wrong, key=lambda tv: sum(np.size(v) for v in tv[0].env.values()))
-    return Grade(question.id, "incorrect", interpreted,
-                 feedback or "your answer differs from the key at the point shown",
-                 diagnosis, _counterexample(*smallest, rtol=question.rtol, atol=question.atol),
-                 hint=hint or "your answer differs from the correct result at the point shown")
+    return with_mistake_credit(Grade(
+        question.id, "incorrect", interpreted, feedback or "your answer differs from the key at the point shown",
+        diagnosis, _counterexample(*smallest, rtol=question.rtol, atol=question.atol),
+        hint=hint or "your answer differs from the correct result at the point shown",
+        kind=kind_of(question, trials) if known is not None else diagnosis), known)
+
+
+def with_mistake_credit(result: Grade, mistake) -> Grade:
+    """The grade with the known mistake it matches, and the share of the points that mistake earns."""
+    if mistake is None:
+        return result
+    reason = f"{mistake.credit:g} of the points for a known mistake" if mistake.credit else None
+    return replace(result, mistake=mistake.answer, credit=mistake.credit, credit_reason=reason)
+
+
+def with_credit(result: Grade, by_diagnosis: dict[str, float]) -> Grade:
+    """The grade with an assignment's partial credit by diagnosis (the larger share wins)."""
+    if result.verdict != "incorrect":
+        return result
+    kinds = [k for k in dict.fromkeys((result.diagnosis, result.kind)) if k in by_diagnosis]
+    kind = max(kinds, key=lambda k: by_diagnosis[k], default=None)
+    if kind is None or by_diagnosis[kind] <= result.credit:
+        return result
+    return replace(result, credit=by_diagnosis[kind],
+                   credit_reason=f"{by_diagnosis[kind]:g} of the points for a mistake of the kind {kind}")
 
 
 def grade_safely(question: Question, answer: str, latex: bool = False) -> Grade:
@@ -338,14 +365,21 @@ HINTS = {
 }
 
 
-def diagnose(question: Question, trials) -> tuple[str | None, str | None, str | None]:
-    """(diagnosis, feedback naming the key's part, hint naming only the kind), or Nones."""
+def diagnose(question: Question, trials) -> tuple[str | None, str | None, str | None, object]:
+    """(diagnosis, feedback naming the key's part, hint naming only the kind, the known mistake
+    matched or None), or Nones."""
     with np.errstate(all="ignore"):   # ratios to symbols that happen to be 0
         mistake = known_mistake(question, trials)
         if mistake is not None:
-            return "known-mistake", mistake.feedback, mistake.hint_text
+            return "known-mistake", mistake.feedback, mistake.hint_text, mistake
         diagnosis, feedback = _diagnose(question, trials)
-        return diagnosis, feedback, HINTS.get(diagnosis)
+        return diagnosis, feedback, HINTS.get(diagnosis), None
+
+
+def kind_of(question: Question, trials) -> str | None:
+    """The generic kind of mistake (sign, constant-factor, …) whether or not a known one matches."""
+    with np.errstate(all="ignore"):
+        return _diagnose(question, trials)[0]
 
 
 def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
@@ -387,23 +421,39 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
 
 
 # --- counterexamples -------------------------------------------------------------------------
-def _small(value):
+def _small(value, digits: int = 4):
     value = np.asarray(value, dtype=float)
-    rounded = np.vectorize(lambda x: float(f"{x:.4g}"))(value) if value.size else value
+    rounded = np.vectorize(lambda x: float(f"{x:.{digits}g}"))(value) if value.size else value
     return rounded.tolist()
+
+
+def _digits(value, reference, rtol: float, atol: float, least: int = 4) -> int:
+    """The fewest significant digits (at least ``least``) at which every entry that differs
+    shows different numbers: 65536 and 65535 are never both shown as 65540."""
+    if np.shape(value) != np.shape(reference):
+        return least
+    differ = ~np.isclose(value, reference, rtol=rtol, atol=atol) & np.isfinite(value) & np.isfinite(reference)
+    yours, theirs = np.ravel(value[differ] if np.ndim(value) else value), np.ravel(reference[differ] if np.ndim(reference) else reference)
+    for digits in range(least, 18):
+        if all(f"{a:.{digits}g}" != f"{b:.{digits}g}" for a, b in zip(yours, theirs)):
+            return digits
+    return 17
 
 
 def _counterexample(trial: Trial, value, reference=None, label: str = "key",
                     rtol: float = 1e-7, atol: float = 1e-10) -> dict:
-    """The point, your value and the reference's (the key's, or the previous line's) there."""
+    """The point, your value and the reference's (the key's, or the previous line's) there, with
+    enough digits that the two differ where they differ."""
     reference = trial.key if reference is None else np.asarray(reference, dtype=float)
     value = np.asarray(value, dtype=float)
+    digits = _digits(value, reference, rtol, atol)
     out = {"values": {k: _small(v) for k, v in trial.env.items()},
-           "your_answer": _small(value) if np.shape(value) != reference.shape or np.size(value) <= 16 else "…",
-           label: _small(reference) if reference.size <= 16 else "…"}
+           "your_answer": _small(value, digits) if np.shape(value) != reference.shape or np.size(value) <= 16 else "…",
+           label: _small(reference, digits) if reference.size <= 16 else "…"}
     if np.shape(value) == reference.shape and reference.ndim >= 1:
         differ = np.argwhere(~np.isclose(value, reference, rtol=rtol, atol=atol))[:5]
+        fine = max(6, digits)
         out["entries_that_differ"] = [{"index": [int(i) for i in idx],
-                                       "yours": float(f"{value[tuple(idx)]:.6g}"),
-                                       label: float(f"{reference[tuple(idx)]:.6g}")} for idx in differ]
+                                       "yours": float(f"{value[tuple(idx)]:.{fine}g}"),
+                                       label: float(f"{reference[tuple(idx)]:.{fine}g}")} for idx in differ]
     return out
