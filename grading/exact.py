@@ -100,28 +100,35 @@ def points(question: Question, trials, limit: int = MAX_POINTS) -> list[dict]:
     """Rational points near the given trials' values that stay inside the domain and its bounds."""
     out = []
     for trial in trials:
-        env, rounded = {}, dict(trial.env)
-        for name, s in question.symbols.items():
-            if s.shape != "scalar":
-                continue
-            x = float(trial.env[name])
-            r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
-            if r is None or not _inside(s, r, x):
-                env = None
+        if "rational point" not in trial.memo:    # the same for every answer: found once per trial
+            trial.memo["rational point"] = _point_near(question, trial)
+        env = trial.memo["rational point"]
+        if env is not None:
+            out.append(dict(env))
+            if len(out) == limit:
                 break
-            env[name] = r
-            rounded[name] = np.float64(float(r))
-        if env is None or not _bounds_hold(question, rounded):
-            continue
-        try:
-            for name, tree in question.derived:
-                env[name] = value(tree, env)
-        except (NotExact, ZeroDivisionError):
-            continue
-        out.append(env)
-        if len(out) == limit:
-            break
     return out
+
+
+def _point_near(question: Question, trial) -> dict | None:
+    env, rounded = {}, dict(trial.env)
+    for name, s in question.symbols.items():
+        if s.shape != "scalar":
+            continue
+        x = float(trial.env[name])
+        r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
+        if r is None or not _inside(s, r, x):
+            return None
+        env[name] = r
+        rounded[name] = np.float64(float(r))
+    if not _bounds_hold(question, rounded):
+        return None
+    try:
+        for name, tree in question.derived:
+            env[name] = value(tree, env)
+    except (NotExact, ZeroDivisionError):
+        return None
+    return env
 
 
 def _inside(s, r: Fraction, x: float) -> bool:

@@ -7,7 +7,7 @@
     regverify show QID [--key] [--json]
     regverify grade QID ANSWER [--latex] [--json] [--feedback full|hint|verdict]
     regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--totals FILE.csv] [--assignment FILE.json]
-                    [--feedback full|hint|verdict]
+                    [--feedback full|hint|verdict] [--jobs N]
     regverify check-steps QID FILE [--latex] [--json] [--feedback full|hint|verdict]
     regverify bank check [DIR] [--json]                every problem of every question; question tests
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
@@ -310,7 +310,8 @@ def command_grade_batch(args) -> int:
         rows = apply_default_formats(rows, assignment)
     levels = _batch_levels(args, assignment)
     credit = {item.id: assignment.credit_by_diagnosis(item.id) for item in assignment.questions} if assignment else None
-    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit))
+    jobs = args.jobs or os.cpu_count() or 1
+    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
@@ -509,6 +510,8 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
                                                             "bank (see docs/gradescope.md)")
     feedback_option(g, "full; for --batch: the assignment's, else full")
+    g.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="--batch: worker processes (default: the number of cores)")
     g.set_defaults(run=command_grade)
     c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
     c.add_argument("qid", metavar="QID")
