@@ -81,6 +81,7 @@ class Mistake:
     feedback: str                  # the full explanation (it may show the key)
     tree: Node = None
     hint: str | None = None        # the kind of mistake, never the key or a term of it
+    credit: float = 0.0            # the fraction of the points this mistake earns
 
     @property
     def hint_text(self) -> str:
@@ -101,6 +102,7 @@ class Question:
     key_tree: Node = None
     rtol: float = RTOL
     atol: float = ATOL
+    tests: list = field(default_factory=list)      # [{"answer", "verdict", "credit"?, "format"?}]
     _bounds: dict = field(default_factory=dict, repr=False)
     _trial_set: object = field(default=None, repr=False)   # filled by trials.trial_set
     SUBSCRIPTS = SUBSCRIPT_LETTERS
@@ -257,7 +259,10 @@ def _parse(text: str, names: set[str], where: str) -> Node:
         raise BankError(f"{where}: {text!r}: {error}") from None
 
 
-QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance"}
+QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance",
+                   "tests"}
+TEST_FIELDS = {"answer", "verdict", "credit", "format"}
+VERDICTS = ("correct", "incorrect", "invalid")
 
 
 def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, float]:
@@ -313,9 +318,18 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
             raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
         symbols[name] = symbol
     rtol, atol = _tolerance(entry.get("tolerance"), where, tolerance)
+    tests = entry.get("tests", [])
+    if not isinstance(tests, list):
+        raise BankError(f"{where}: field 'tests' must be a list of {{\"answer\": ..., \"verdict\": ...}}")
+    for i, test in enumerate(tests):
+        if not isinstance(test, dict) or "answer" not in test or test.get("verdict") not in VERDICTS \
+                or set(test) - TEST_FIELDS or test.get("format", "text") not in ("text", "latex"):
+            raise BankError(f"{where}: field 'tests[{i}]' must be {{\"answer\": text, \"verdict\": one of "
+                            f"{', '.join(VERDICTS)}, optionally \"credit\" (a fraction) and \"format\" "
+                            f"(text or latex)}}, not {test!r}")
     question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
                         derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source,
-                        rtol=rtol, atol=atol)
+                        rtol=rtol, atol=atol, tests=tests)
     names = set(symbols)
     for s in symbols.values():
         for which in ("low", "high"):
@@ -323,14 +337,24 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
                 question._bounds[(s.name, which)] = _parse(getattr(s, which), names, where)
         s.kinks = [_parse(k, names, where) for k in s.kinks]
     for name, text in entry.get("derived", []):
-        question.derived.append((name, _parse(text, names, where)))
+        question.derived.append((name, _parse(text, names, f"{where}: field 'derived'")))
         names.add(name)
-    question.key_tree = _parse(question.key, names, where)
-    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where), m.get("hint"))
-                         for m in entry.get("mistakes", [])]
+    question.key_tree = _parse(question.key, names, f"{where}: field 'key'")
+    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names,
+                                                                    f"{where}: field 'mistakes[{i}].answer'"), m.get("hint"),
+                                 fraction(m.get("credit", 0.0), f"{where}: field 'mistakes[{i}].credit'"))
+                         for i, m in enumerate(entry.get("mistakes", []))]
     _check_spellings(question, where)
     _check_evaluates(question, where)
     return question
+
+
+def fraction(value, where: str) -> float:
+    """A share of the points: a number from 0 up to (not including) 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise BankError(f"{where}: expected a fraction of the points from 0 up to 1 (not included) "
+                        f"but got {value!r}")
+    return float(value)
 
 
 def _check_spellings(question: Question, where: str) -> None:
@@ -389,6 +413,79 @@ def _point(env: dict) -> str:
 
 def default_bank_dir() -> Path:
     return Path(str(resources.files(__package__) / "bank"))
+
+
+@dataclass
+class Problem:
+    source: str
+    question: str
+    field: str
+    message: str
+
+
+def _field_of(message: str) -> str:
+    found = re.search(r"field '([^']+)'|symbol '([^']+)'", message)
+    return (found.group(1) or f"symbols.{found.group(2)}") if found else "question"
+
+
+def check_bank(directory: str | Path | None = None) -> list[Problem]:
+    """Every problem of every question at once (not only the first): each file, each question,
+    and each question's tests (its key correct, its mistakes incorrect, and the answers it lists
+    with their expected verdict and credit)."""
+    from .grader import grade
+    directory = Path(directory) if directory is not None else default_bank_dir()
+    if not directory.is_dir():
+        return [Problem(str(directory), "", "", "no question bank directory here; give a folder of *.json files")]
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        return [Problem(str(directory), "", "", "holds no *.json question files")]
+    problems, seen = [], {}
+    for path in files:
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            problems.append(Problem(path.name, "", "", f"not valid JSON: {error}"))
+            continue
+        tolerance = (RTOL, ATOL)
+        try:
+            if isinstance(entries, dict):
+                tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
+        except BankError as error:
+            problems.append(Problem(path.name, "", "tolerance", str(error)))
+        for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
+            qid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
+            try:
+                question = _question(entry, path.name, tolerance)
+            except BankError as error:
+                problems.append(Problem(path.name, qid, _field_of(str(error)), str(error)))
+                continue
+            if qid in seen:
+                problems.append(Problem(path.name, qid, "id", f"the id {qid!r} is also used in {seen[qid]}; "
+                                                              "give each question its own id"))
+            seen[qid] = path.name
+            problems += [Problem(path.name, qid, f, m) for f, m in question_test_failures(question, grade)]
+    return problems
+
+
+def question_test_failures(question: Question, grade) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each of the question's tests that does not grade as it says."""
+    cases = [("key", question.key, "correct", None, "text")]
+    cases += [(f"mistakes[{i}]", m.answer, "incorrect", m.credit, "text") for i, m in enumerate(question.mistakes)]
+    cases += [(f"tests[{i}]", t["answer"], t["verdict"], t.get("credit"), t.get("format", "text"))
+              for i, t in enumerate(question.tests)]
+    out = []
+    for where, answer, verdict, credit, fmt in cases:
+        result = grade(question, answer, latex=fmt == "latex")
+        if result.verdict != verdict:
+            out.append((where, f"{answer!r} is graded {result.verdict} ({result.feedback}) but the test expects "
+                               f"{verdict}; mend the answer, the key or the expected verdict"))
+        elif credit is not None and verdict == "incorrect" and abs(result.credit - credit) > 1e-12:
+            out.append((where, f"{answer!r} earns {result.credit:g} of the points but the test expects {credit:g}; "
+                               "give the matching mistake that credit"))
+        elif where.startswith("mistakes") and result.mistake != answer:
+            out.append((where, f"{answer!r} is not recognised as this known mistake (diagnosis "
+                               f"{result.diagnosis}); an earlier mistake or the key may agree with it"))
+    return out
 
 
 def load_bank(directory: str | Path | None = None) -> dict[str, Question]:

@@ -5,7 +5,9 @@ functions, and can be compared exactly (``fractions.Fraction``) at rational poin
 domain: a difference there is a difference, whatever the float tolerance says. Numbers stay
 bounded: points have small denominators, exponents are at most MAX_POWER and any value whose
 numerator or denominator would exceed MAX_BITS bits stops the exact comparison (the float
-verdict then stands).
+verdict then stands). When the float comparison finds a difference, the exact one decides for
+rational answers (``agrees``): float cancellation (an expanded polynomial with large
+coefficients) loses precision, not equality.
 """
 from __future__ import annotations
 
@@ -94,32 +96,39 @@ def _walk(tree: Node):
         yield from _walk(a)
 
 
-def points(question: Question, trials) -> list[dict]:
+def points(question: Question, trials, limit: int = MAX_POINTS) -> list[dict]:
     """Rational points near the given trials' values that stay inside the domain and its bounds."""
     out = []
     for trial in trials:
-        env, rounded = {}, dict(trial.env)
-        for name, s in question.symbols.items():
-            if s.shape != "scalar":
-                continue
-            x = float(trial.env[name])
-            r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
-            if r is None or not _inside(s, r, x):
-                env = None
+        if "rational point" not in trial.memo:    # the same for every answer: found once per trial
+            trial.memo["rational point"] = _point_near(question, trial)
+        env = trial.memo["rational point"]
+        if env is not None:
+            out.append(dict(env))
+            if len(out) == limit:
                 break
-            env[name] = r
-            rounded[name] = np.float64(float(r))
-        if env is None or not _bounds_hold(question, rounded):
-            continue
-        try:
-            for name, tree in question.derived:
-                env[name] = value(tree, env)
-        except (NotExact, ZeroDivisionError):
-            continue
-        out.append(env)
-        if len(out) == MAX_POINTS:
-            break
     return out
+
+
+def _point_near(question: Question, trial) -> dict | None:
+    env, rounded = {}, dict(trial.env)
+    for name, s in question.symbols.items():
+        if s.shape != "scalar":
+            continue
+        x = float(trial.env[name])
+        r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
+        if r is None or not _inside(s, r, x):
+            return None
+        env[name] = r
+        rounded[name] = np.float64(float(r))
+    if not _bounds_hold(question, rounded):
+        return None
+    try:
+        for name, tree in question.derived:
+            env[name] = value(tree, env)
+    except (NotExact, ZeroDivisionError):
+        return None
+    return env
 
 
 def _inside(s, r: Fraction, x: float) -> bool:
@@ -155,3 +164,23 @@ def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, 
         if yours != key:
             return env, yours, key
     return None
+
+
+def agrees(question: Question, tree: Node, trials) -> bool | None:
+    """Do the answer and the key agree exactly at rational points near every given trial? None
+    when they cannot be compared exactly (not rational, or no point within the bounds)."""
+    if not (is_rational(tree, question) and is_rational(question.key_tree, question)):
+        return None
+    compared = 0
+    for env in points(question, trials, limit=len(trials)):
+        try:
+            key = value(question.key_tree, env)
+            yours = value(tree, env)
+        except ZeroDivisionError:
+            continue
+        except NotExact:
+            return None
+        if yours != key:
+            return False
+        compared += 1
+    return True if compared else None

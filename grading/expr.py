@@ -140,6 +140,14 @@ def _broadcast_shape(a: tuple, b: tuple):
     return tuple(out)
 
 
+def _shape_of(value) -> tuple:
+    """np.shape, without its dispatch: every value here is a NumPy array or scalar."""
+    try:
+        return value.shape
+    except AttributeError:
+        return np.shape(value)
+
+
 class Evaluator:
     """Evaluate trees against one environment of sampled values.
 
@@ -167,14 +175,14 @@ class Evaluator:
         if node.op == "sym":
             if node.value not in self.env:
                 raise InvalidAnswer(f"unknown name {node.value!r}; allowed: {', '.join(sorted(self.env))}")
-            self.shapes[id(node)] = np.shape(self.env[node.value])
+            self.shapes[id(node)] = _shape_of(self.env[node.value])
             return self.env[node.value]
         values = [self.value_of(a) for a in node.args]
         handler = OPERATIONS.get(node.op)
         if handler is None:
             raise InvalidAnswer(f"unknown operation {node.op!r}")
         result = handler(self, node, *values)
-        self.shapes[id(node)] = np.shape(result)
+        self.shapes[id(node)] = _shape_of(result)
         return result
 
     def describe(self, node: Node, value) -> str:
@@ -200,8 +208,9 @@ def _matching_axis(a, b):
 
 
 def _broadcast(ev, node, a, b, what):
-    shape = _broadcast_shape(np.shape(a), np.shape(b))
-    if ev.columns and np.ndim(a) and np.ndim(b) and np.shape(a) != np.shape(b):
+    sa, sb = _shape_of(a), _shape_of(b)
+    shape = _broadcast_shape(sa, sb)
+    if ev.columns and sa and sb and sa != sb:
         shape = None   # math semantics: elementwise operands have one shape (or one is a scalar)
     if shape is None:
         raise InvalidAnswer(f"cannot {what} them elementwise: {ev.describe(node.args[0], a)} but "
@@ -225,9 +234,10 @@ def _elementwise(function, what):
 
 
 def _matmul(ev, node, a, b):
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    sa, sb = _shape_of(a), _shape_of(b)
+    if not sa or not sb:
         return a * b
-    if np.shape(a)[-1] != np.shape(b)[0]:
+    if sa[-1] != sb[0]:
         names = ev.size_names
         left, right = to_text(node.args[0]), to_text(node.args[1])
         cols = names.get(np.shape(a)[-1], str(np.shape(a)[-1]))

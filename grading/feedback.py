@@ -58,11 +58,12 @@ def _hint_counterexample(example: dict | None) -> dict | None:
 
 def for_student(grade: Grade, level: Level | str = Level.FULL) -> dict:
     """The grade as a student sees it at ``level``: a JSON-ready dict with the keys question,
-    verdict, interpreted_as, feedback, diagnosis, counterexample and feedback_level."""
+    verdict, interpreted_as, feedback, diagnosis, counterexample, credit (the fraction of the
+    points earned), credit_reason and feedback_level."""
     level = Level.parse(level)
     view = {"question": grade.question, "verdict": grade.verdict, "interpreted_as": grade.interpreted_as,
             "feedback": grade.feedback, "diagnosis": grade.diagnosis, "counterexample": grade.counterexample,
-            "feedback_level": level.value}
+            "credit": grade.credit, "credit_reason": grade.credit_reason, "feedback_level": level.value}
     if level is Level.FULL or grade.verdict == "correct":
         return view
     # Below full, an unreadable answer still says why (its text is the student's own), unless the
@@ -72,7 +73,7 @@ def for_student(grade: Grade, level: Level | str = Level.FULL) -> dict:
         return {**view, "feedback": hint or "your answer differs from the correct result at the point shown",
                 "counterexample": _hint_counterexample(grade.counterexample)}
     return {**view, "feedback": VERDICT_ONLY.get(grade.verdict, hint), "diagnosis": None,
-            "counterexample": None}
+            "counterexample": None, "credit_reason": "partial credit" if grade.credit_reason else None}
 
 
 def steps_for_student(report: StepReport, level: Level | str = Level.FULL) -> dict:

@@ -119,13 +119,13 @@ def _of_points(score: float, points: float) -> str:
 
 
 def grade_item(item: Item, bank: dict, answer: Answer | None, level: str = "hint",
-               explain_after_due_date: bool = False) -> dict | list[dict]:
+               explain_after_due_date: bool = False, credit: dict | None = None) -> dict | list[dict]:
     """One question as a Gradescope test (a dict), its feedback shown at ``level``; with
     ``explain_after_due_date``, a list: that test and, when the answer is not correct, a
     zero-point test with the full explanation that Gradescope shows after the due date.
-    Never raises for anything in ``answer``."""
+    ``credit`` gives a kind of mistake a share of the points. Never raises for anything in ``answer``."""
     from .feedback import Level, for_student
-    from .grader import Grade, grade
+    from .grader import Grade, grade, with_credit
     question = bank[item.id]
     base = {"name": item.id, "max_score": item.points, "output_format": "md"}
     if answer is None or not answer.text.strip():
@@ -138,8 +138,8 @@ def grade_item(item: Item, bank: dict, answer: Answer | None, level: str = "hint
     if fmt not in ("text", "latex"):
         result = Grade(item.id, "invalid", None, f"unknown format [{fmt}]; write [latex] or nothing (plain text)")
     else:
-        result = grade(question, answer.text, latex=fmt == "latex")
-    score = item.points if result.verdict == "correct" else 0
+        result = with_credit(grade(question, answer.text, latex=fmt == "latex"), credit or {})
+    score = item.points * result.credit
     test = {**base, "score": score, "status": "passed" if result.verdict == "correct" else "failed",
             "output": _test_output(question, item, answer, fmt, for_student(result, level), score),
             "extra_data": {"question": item.id, "verdict": result.verdict,
@@ -167,6 +167,8 @@ def _test_output(question, item: Item, answer: Answer, fmt: str, view: dict, sco
         parts.append(f"Read as: {md_code(view['interpreted_as'])}")
     if view["verdict"] != "correct":
         parts.append(f"Feedback: {md_text(view['feedback'])}")
+    if view.get("credit_reason"):
+        parts.append(f"Partial credit: {md_text(view['credit_reason'])}")
     if view["counterexample"]:
         parts.append("Counterexample:\n\n" + counterexample_md(view["counterexample"]))
     return "\n\n".join(parts)
@@ -189,7 +191,8 @@ def grade_submission(assignment: Assignment, bank: dict, submission: Submission)
     for number, item in enumerate(assignment.questions, start=1):
         try:
             made = grade_item(item, bank, submission.answers.get(item.id),
-                              assignment.feedback_level(item.id, DEFAULT_FEEDBACK), explain_after_due_date=True)
+                              assignment.feedback_level(item.id, DEFAULT_FEEDBACK), explain_after_due_date=True,
+                              credit=assignment.credit_by_diagnosis(item.id))
             if not assignment.full_feedback_after_due_date:
                 made = made[:1]
         except Exception as error:   # the safety net: one bad answer never costs the others

@@ -7,14 +7,15 @@
     regverify show QID [--key] [--json]
     regverify grade QID ANSWER [--latex] [--json] [--feedback full|hint|verdict]
     regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--totals FILE.csv] [--assignment FILE.json]
-                    [--feedback full|hint|verdict]
+                    [--feedback full|hint|verdict] [--jobs N]
     regverify check-steps QID FILE [--latex] [--json] [--feedback full|hint|verdict]
+    regverify bank check [DIR] [--json]                every problem of every question; question tests
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
     regverify serve [--host H] [--port P] [--bank DIR] [--feedback hint|full|verdict] [--workers N] [--log FILE]
                     [--no-reports]
 
-Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs;
+Exit codes: verify 0 every claim as expected, 1 not; bank check 0 no problem, 1 some; report --check 0 fresh, 1 a file differs;
 grade and check-steps 0 correct,
 1 incorrect, 3 invalid answer; grade --batch 0 when every row was graded (each row's verdict
 is in the output, invalid ones included); 2 is a usage error everywhere (for a batch: an
@@ -310,7 +311,9 @@ def command_grade_batch(args) -> int:
         from .grading.totals import apply_default_formats
         rows = apply_default_formats(rows, assignment)
     levels = _batch_levels(args, assignment)
-    results = _plain(grade_rows(bank, rows, Progress(), levels=levels))
+    credit = {item.id: assignment.credit_by_diagnosis(item.id) for item in assignment.questions} if assignment else None
+    jobs = args.jobs or os.cpu_count() or 1
+    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
@@ -430,6 +433,25 @@ def command_serve(args) -> int:
         raise UsageError(str(error)) from None
 
 
+def command_bank(args) -> int:
+    """bank check: every problem of every question, and the questions' tests, at once."""
+    from tabulate import tabulate
+    from .grading.bank import check_bank, load_bank
+    problems = check_bank(args.dir)
+    if args.json:
+        write_json([vars(p) for p in problems], "-")
+    elif problems:
+        print(tabulate([(p.source, p.question, p.field, p.message) for p in problems],
+                       headers=["file", "question", "field", "problem and fix"], tablefmt="github"))
+    else:
+        bank = load_bank(args.dir)
+        tests = sum(len(q.tests) for q in bank.values())
+        print(f"{len(bank)} questions: every key, known mistake and listed test ({tests}) grades as expected")
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_NOT_AS_EXPECTED if problems else EXIT_OK
+
+
 def whole_number_at_least(least: int):
     def parse(text: str) -> int:
         try:
@@ -506,6 +528,8 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
                                                             "bank (see docs/gradescope.md)")
     feedback_option(g, "full; for --batch: the assignment's, else full")
+    g.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="--batch: worker processes (default: the number of cores)")
     g.set_defaults(run=command_grade)
     c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
     c.add_argument("qid", metavar="QID")
@@ -514,6 +538,11 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     c.add_argument("--json", action="store_true", help="print JSON")
     feedback_option(c, "full")
     c.set_defaults(run=command_check_steps)
+    b = sub.add_parser("bank", help="check a question bank: every problem of every question, and its tests")
+    b.add_argument("action", choices=["check"], help="check: report every problem at once (exit 1 if any)")
+    b.add_argument("dir", metavar="DIR", nargs="?", help="the bank folder (default: the bundled bank)")
+    b.add_argument("--json", action="store_true", help="print JSON")
+    b.set_defaults(run=command_bank)
     a = sub.add_parser("gradescope", help="build a Gradescope autograder zip, or run it on one submission")
     a.add_argument("action", choices=["build", "run"], help="build: the zip to upload; run: what "
                                                             "run_autograder calls inside Gradescope")
