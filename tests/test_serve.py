@@ -239,16 +239,22 @@ def test_a_worker_that_hangs_or_dies_is_replaced_and_the_next_answer_is_graded()
             assert (await pool.run(request))["verdict"] == "correct"
             (dead,) = pool.workers
             assert dead is not hung
-            os.kill(dead.process.pid, signal.SIGKILL)            # a worker that crashes
-            await dead.process.wait()
+            os.kill(dead.process.pid, signal.SIGSTOP)            # a worker that dies on an answer
+            dying = asyncio.ensure_future(pool.run(request))
+            await asyncio.sleep(0.2)
+            os.kill(dead.process.pid, signal.SIGKILL)
             with pytest.raises(WorkerFailed) as failed:
-                await pool.run(request)
+                await dying
             assert failed.value.reason == "crash"
             assert (await pool.run(request))["verdict"] == "correct"
-            assert pool.replaced == 2 and len(pool.workers) == 1
+            (idle,) = pool.workers
+            os.kill(idle.process.pid, signal.SIGKILL)            # a worker that dies between answers
+            await idle.process.wait()
+            assert (await pool.run(request))["verdict"] == "correct"
+            assert pool.replaced == 3 and len(pool.workers) == 1
         finally:
             await pool.close()
-        assert hung.process.returncode is not None and dead.process.returncode is not None
+        assert all(w.process.returncode is not None for w in (hung, dead, idle))
 
     asyncio.run(scenario())
 

@@ -104,6 +104,12 @@ class Pool:
         else:
             self.idle.put_nowait(worker)
 
+    def _replace(self, worker: Worker) -> None:
+        self._discard(worker)
+        self.replaced += 1
+        if not self.closing:
+            self._spawn()
+
     def _discard(self, worker: Worker) -> None:
         worker.kill()
         self.workers.discard(worker)
@@ -116,6 +122,9 @@ class Pool:
         self.waiting += 1
         try:
             worker = await self.idle.get()
+            while worker.process.returncode is not None:     # it died while idle: replace it first
+                self._replace(worker)
+                worker = await self.idle.get()
         finally:
             self.waiting -= 1
         try:
@@ -124,10 +133,7 @@ class Pool:
             self.idle.put_nowait(worker)
             raise WorkerFailed("crash") from None
         except BaseException as error:    # timed out, died, garbled, or the request was cancelled
-            self._discard(worker)
-            self.replaced += 1
-            if not self.closing:
-                self._spawn()
+            self._replace(worker)
             if isinstance(error, asyncio.TimeoutError):
                 raise WorkerFailed("timeout") from None
             if isinstance(error, (EOFError, ValueError, OSError)):
