@@ -229,16 +229,16 @@ def load_assignment(path: str | Path) -> Assignment:
 
 
 def load_bank_for(assignment: Assignment) -> dict:
-    """The assignment's question bank, checked to hold every question it lists."""
-    from .bank import BankError, load_bank
+    """The assignment's question bank, checked to hold every question it lists; an answer a question
+    gives partial credit becomes one more known mistake of it."""
+    from .bank import BankError, Mistake, load_bank
+    from .expr import InvalidAnswer
+    from .plaintext import parse_plain
     try:
         bank = load_bank(assignment.bank_dir())
     except BankError as error:
         raise AssignmentError(f"the question bank of {assignment._where()} cannot be read: {error}") from None
     assignment.check_against(bank)
-    from .bank import Mistake, fraction
-    from .plaintext import parse_plain
-    from .expr import InvalidAnswer
     for item in assignment.questions:   # an answer given credit is one more known mistake of its question
         question = bank[item.id]
         for answer, share in assignment.credit_by_answer(item.id).items():
@@ -250,7 +250,7 @@ def load_bank_for(assignment: Assignment) -> dict:
                                       f"that can be read: {error}") from None
             listed = next((m for m in question.mistakes if m.tree == tree), None)
             if listed is not None:
-                listed.credit = fraction(share, answer)
+                listed.credit = share
             else:
                 question.mistakes.append(Mistake(answer, "this answer is one the instructor gives partial credit",
                                                  tree, "your answer earns partial credit, but it is not correct",

@@ -278,47 +278,47 @@ def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, f
     return float(rtol), float(atol)
 
 
-def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, ATOL)) -> Question:
-    if not isinstance(entry, dict):
-        raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
-    where = f"{source}: question {entry.get('id', '?')!r}"
-    missing = {"id", "prompt", "symbols", "key"} - set(entry)
-    if missing:
-        raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
-    unknown = set(entry) - QUESTION_FIELDS
-    if unknown:
-        raise BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has {sorted(QUESTION_FIELDS)}")
-    symbols = {}
-    for name, spec in entry["symbols"].items():
-        spec = dict(spec or {})
-        symbol = Symbol(name, spec.pop("shape", "scalar"), spec.pop("domain", "real"),
-                        spec.pop("low", None), spec.pop("high", None), spec.pop("kinks", []))
-        if spec:
-            raise BankError(f"{where}: symbol {name!r} has unknown fields {sorted(spec)}")
-        if not SHAPE.match(symbol.shape):
-            raise BankError(f"{where}: symbol {name!r} has shape {symbol.shape!r}; use scalar, "
-                            "vector(n), matrix(a,b) or identity(n)")
-        if symbol.domain not in DOMAINS:
-            raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
-                            f"use one of {sorted(DOMAINS)}")
-        matrix = symbol.shape.startswith(("matrix", "identity"))
-        if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
-            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
-                            f"shape matrix(n,n), not {symbol.shape!r}")
-        if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
-            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
-                            f"vectors, not {symbol.shape!r}")
-        for which in ("low", "high"):
-            if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
-                                                        or symbol.shape.startswith("identity")):
-                raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
-                                f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
-                                "integer and nonzero values")
-        if symbol.domain == "size" and symbol.shape != "scalar":
-            raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
-        symbols[name] = symbol
-    rtol, atol = _tolerance(entry.get("tolerance"), where, tolerance)
-    tests = entry.get("tests", [])
+class BankErrors(BankError):
+    """Every problem found in one question (the message is the first; ``errors`` holds them all)."""
+
+    def __init__(self, errors: list[BankError]):
+        super().__init__(str(errors[0]))
+        self.errors = errors
+
+
+def _symbol(name: str, spec, where: str) -> Symbol:
+    if spec is not None and not isinstance(spec, dict):
+        raise BankError(f"{where}: symbol {name!r} must be an object like {{\"shape\": \"vector(n)\"}}, not {spec!r}")
+    spec = dict(spec or {})
+    symbol = Symbol(name, spec.pop("shape", "scalar"), spec.pop("domain", "real"),
+                    spec.pop("low", None), spec.pop("high", None), spec.pop("kinks", []))
+    if spec:
+        raise BankError(f"{where}: symbol {name!r} has unknown fields {sorted(spec)}")
+    if not SHAPE.match(symbol.shape):
+        raise BankError(f"{where}: symbol {name!r} has shape {symbol.shape!r}; use scalar, "
+                        "vector(n), matrix(a,b) or identity(n)")
+    if symbol.domain not in DOMAINS:
+        raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
+                        f"use one of {sorted(DOMAINS)}")
+    matrix = symbol.shape.startswith(("matrix", "identity"))
+    if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
+        raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
+                        f"shape matrix(n,n), not {symbol.shape!r}")
+    if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
+        raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
+                        f"vectors, not {symbol.shape!r}")
+    for which in ("low", "high"):
+        if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
+                                                    or symbol.shape.startswith("identity")):
+            raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
+                            f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
+                            "integer and nonzero values")
+    if symbol.domain == "size" and symbol.shape != "scalar":
+        raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
+    return symbol
+
+
+def _tests(tests, where: str) -> list:
     if not isinstance(tests, list):
         raise BankError(f"{where}: field 'tests' must be a list of {{\"answer\": ..., \"verdict\": ...}}")
     for i, test in enumerate(tests):
@@ -327,24 +327,68 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
             raise BankError(f"{where}: field 'tests[{i}]' must be {{\"answer\": text, \"verdict\": one of "
                             f"{', '.join(VERDICTS)}, optionally \"credit\" (a fraction) and \"format\" "
                             f"(text or latex)}}, not {test!r}")
+    return tests
+
+
+def _mistake(m, i: int, names: set[str], where: str) -> Mistake:
+    field_name = f"{where}: field 'mistakes[{i}]'"
+    if not isinstance(m, dict) or not isinstance(m.get("answer"), str) or not isinstance(m.get("feedback"), str) \
+            or set(m) - {"answer", "feedback", "hint", "credit"}:
+        raise BankError(f"{field_name} must be {{\"answer\": text, \"feedback\": text, optionally \"hint\": "
+                        f"text and \"credit\": a fraction}}, not {m!r}")
+    return Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, f"{where}: field 'mistakes[{i}].answer'"),
+                   m.get("hint"), fraction(m.get("credit", 0.0), f"{where}: field 'mistakes[{i}].credit'"))
+
+
+def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, ATOL)) -> Question:
+    """The question in ``entry``; BankErrors naming every problem found in it."""
+    if not isinstance(entry, dict):
+        raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
+    where = f"{source}: question {entry.get('id', '?')!r}"
+    missing = {"id", "prompt", "symbols", "key"} - set(entry)
+    if missing:
+        raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    if not isinstance(entry["symbols"], dict):
+        raise BankError(f"{where}: field 'symbols' must be an object name → {{\"shape\": ..., \"domain\": ...}}")
+    problems: list[BankError] = []
+
+    def checked(make, *args):
+        """make(*args), or None with its problem noted: the other fields are still checked."""
+        try:
+            return make(*args)
+        except BankErrors as errors:
+            problems.extend(errors.errors)
+        except BankError as error:
+            problems.append(error)
+        return None
+
+    unknown = set(entry) - QUESTION_FIELDS
+    if unknown:
+        problems.append(BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has "
+                                  f"{sorted(QUESTION_FIELDS)}"))
+    symbols = {name: symbol for name, spec in entry["symbols"].items()
+               if (symbol := checked(_symbol, name, spec, where)) is not None}
+    rtol, atol = checked(_tolerance, entry.get("tolerance"), where, tolerance) or tolerance
+    tests = checked(_tests, entry.get("tests", []), where) or []
     question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
                         derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source,
                         rtol=rtol, atol=atol, tests=tests)
-    names = set(symbols)
+    names = set(entry["symbols"])      # every declared name, so that one bad symbol hides nothing else
     for s in symbols.values():
         for which in ("low", "high"):
             if getattr(s, which) is not None:
-                question._bounds[(s.name, which)] = _parse(getattr(s, which), names, where)
-        s.kinks = [_parse(k, names, where) for k in s.kinks]
+                question._bounds[(s.name, which)] = checked(_parse, getattr(s, which), names,
+                                                            f"{where}: symbol {s.name!r}: field {which!r}")
+        s.kinks = [checked(_parse, k, names, f"{where}: symbol {s.name!r}: field 'kinks'") for k in s.kinks]
     for name, text in entry.get("derived", []):
-        question.derived.append((name, _parse(text, names, f"{where}: field 'derived'")))
+        question.derived.append((name, checked(_parse, text, names, f"{where}: field 'derived'")))
         names.add(name)
-    question.key_tree = _parse(question.key, names, f"{where}: field 'key'")
-    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names,
-                                                                    f"{where}: field 'mistakes[{i}].answer'"), m.get("hint"),
-                                 fraction(m.get("credit", 0.0), f"{where}: field 'mistakes[{i}].credit'"))
-                         for i, m in enumerate(entry.get("mistakes", []))]
-    _check_spellings(question, where)
+    question.key_tree = checked(_parse, question.key, names, f"{where}: field 'key'")
+    question.mistakes = [m for i, spec in enumerate(entry.get("mistakes", []))
+                         if (m := checked(_mistake, spec, i, names, where)) is not None]
+    checked(_check_spellings, question, where)
+    if problems:
+        raise BankErrors(problems)
     _check_evaluates(question, where)
     return question
 
@@ -424,8 +468,10 @@ class Problem:
 
 
 def _field_of(message: str) -> str:
-    found = re.search(r"field '([^']+)'|symbol '([^']+)'", message)
-    return (found.group(1) or f"symbols.{found.group(2)}") if found else "question"
+    found = re.search(r"field '([^']+)'|symbol '([^']+)'|unknown field\(s\) \['([^']+)'", message)
+    if not found:
+        return "question"
+    return found.group(1) or (f"symbols.{found.group(2)}" if found.group(2) else found.group(3))
 
 
 def check_bank(directory: str | Path | None = None) -> list[Problem]:
@@ -457,7 +503,8 @@ def check_bank(directory: str | Path | None = None) -> list[Problem]:
             try:
                 question = _question(entry, path.name, tolerance)
             except BankError as error:
-                problems.append(Problem(path.name, qid, _field_of(str(error)), str(error)))
+                problems += [Problem(path.name, qid, _field_of(str(e)), str(e))
+                             for e in getattr(error, "errors", [error])]
                 continue
             if qid in seen:
                 problems.append(Problem(path.name, qid, "id", f"the id {qid!r} is also used in {seen[qid]}; "

@@ -148,39 +148,45 @@ def _bounds_hold(question: Question, env: dict) -> bool:
     return True
 
 
-def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, Fraction] | None:
-    """A rational point where the answer and the key differ exactly: (point, yours, key), or None
-    (equal at every point, or not comparable exactly)."""
+class _NotComparable(Exception):
+    pass
+
+
+def _compared(question: Question, tree: Node, trials, limit: int):
+    """(point, yours, key) at each rational point near the trials where both are defined; raises
+    _NotComparable when the two cannot be compared exactly."""
     if not (is_rational(tree, question) and is_rational(question.key_tree, question)):
-        return None
-    for env in points(question, trials):
+        raise _NotComparable
+    for env in points(question, trials, limit):
         try:
             key = value(question.key_tree, env)
             yours = value(tree, env)
         except ZeroDivisionError:
             continue
         except NotExact:
-            return None
-        if yours != key:
-            return env, yours, key
-    return None
+            raise _NotComparable from None
+        yield env, yours, key
+
+
+def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, Fraction] | None:
+    """A rational point where the answer and the key differ exactly: (point, yours, key), or None
+    (equal at every point, or not comparable exactly)."""
+    try:
+        return next(((env, yours, key) for env, yours, key in _compared(question, tree, trials, MAX_POINTS)
+                     if yours != key), None)
+    except _NotComparable:
+        return None
 
 
 def agrees(question: Question, tree: Node, trials) -> bool | None:
     """Do the answer and the key agree exactly at rational points near every given trial? None
     when they cannot be compared exactly (not rational, or no point within the bounds)."""
-    if not (is_rational(tree, question) and is_rational(question.key_tree, question)):
-        return None
     compared = 0
-    for env in points(question, trials, limit=len(trials)):
-        try:
-            key = value(question.key_tree, env)
-            yours = value(tree, env)
-        except ZeroDivisionError:
-            continue
-        except NotExact:
-            return None
-        if yours != key:
-            return False
-        compared += 1
+    try:
+        for _, yours, key in _compared(question, tree, trials, len(trials)):
+            if yours != key:
+                return False
+            compared += 1
+    except _NotComparable:
+        return None
     return True if compared else None

@@ -41,7 +41,6 @@ class Level(str, Enum):
                              f"but got {where}={value!r}") from None
 
 
-LEVELS = tuple(level.value for level in Level)
 VERDICT_ONLY = {"incorrect": "your answer is not correct"}
 
 

@@ -28,8 +28,8 @@ import numpy as np
 from . import exact
 from .bank import BankError, Question
 from .expr import Evaluator, InvalidAnswer, Node, shape_text, symbols_in, to_text
-from .latex import parse_latex
-from .plaintext import normalize_typed, parse_plain
+from .latex import MAX_LENGTH as LATEX_LENGTH, parse_latex
+from .plaintext import MAX_LENGTH as PLAIN_LENGTH, check_text, normalize_typed, parse_plain
 from .trials import Trial, trial_set
 
 TIME_LIMIT = 2.0          # seconds per answer
@@ -62,8 +62,7 @@ def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
 
 def read_answer_with_notes(question: Question, answer: str, latex: bool = False) -> tuple[Node, list[str]]:
     """The answer's tree, and notes on characters read as names or operators (α read as alpha)."""
-    if not isinstance(answer, str):
-        raise InvalidAnswer("the answer must be text")
+    check_text(answer, LATEX_LENGTH if latex else PLAIN_LENGTH)   # before any rewriting: bounded work
     names = question.answer_names
     answer, notes = plain_letters(answer)
     if latex:

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from lark import Lark, Transformer, v_args
-from lark.exceptions import LarkError, VisitError
+from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput, VisitError
 
 from .expr import InvalidAnswer, Node, const, num, sym
 from .plaintext import MAX_DEPTH, check_text
@@ -368,6 +368,13 @@ def strip_math_delimiters(text: str) -> str:
     return text
 
 
+def _unexpected(error) -> str:
+    """What the parser stopped at, as the user wrote it: a symbol by its name, the end as 'the end'."""
+    token = getattr(error, "token", None)
+    text = str(token) if token is not None else getattr(error, "char", "?")
+    return repr(text[1:] if text.startswith("$") and len(text) > 1 else text)
+
+
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
     check_text(text, MAX_LENGTH)
     text = strip_math_delimiters(text)
@@ -391,6 +398,13 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
         if isinstance(error.orig_exc, InvalidAnswer):
             raise error.orig_exc from None
         raise InvalidAnswer(f"cannot read the LaTeX: {error.orig_exc}") from None
+    except UnexpectedInput as error:
+        if isinstance(error, UnexpectedEOF) or getattr(getattr(error, "token", None), "type", "") == "$END":
+            raise InvalidAnswer("cannot read the LaTeX: it ends too early; an operator, a \\frac or a "
+                                "bracket lacks what follows it") from None
+        raise InvalidAnswer(f"cannot read the LaTeX: {_unexpected(error)} is not expected there; write a "
+                            "product, a \\frac{…}{…}, a power or a function of what comes before it, and "
+                            "close every bracket") from None
     except LarkError as error:
         first = str(error).strip().splitlines()[0]
         raise InvalidAnswer(f"cannot read the LaTeX: {first}") from None

@@ -192,7 +192,8 @@ def _bank(args):
     try:
         return load_bank(args.bank)
     except BankError as error:
-        raise UsageError(f"the question bank cannot be read: {error}") from None
+        raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
+                         f"{args.bank or ''}' lists every problem of every question at once)") from None
 
 
 def _question(args):

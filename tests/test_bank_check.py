@@ -43,3 +43,13 @@ def test_a_good_bank_checks_clean(tmp_path, capsys):
     (tmp_path / "q.json").write_text(json.dumps({"questions": [BAD["questions"][1] | {"tests": []}]}))
     assert main(["bank", "check", str(tmp_path)]) == 0
     assert "grades as expected" in capsys.readouterr().out
+
+
+def test_every_problem_within_one_question_is_reported(tmp_path):
+    (tmp_path / "q.json").write_text(json.dumps({"questions": [
+        {"id": "many", "prompt": "p", "symbols": {"x": {"shape": "vektor(n)"}, "y": {"domain": "postive"}},
+         "key": "x + y +", "mistakes": [{"answer": "x"}, {"answer": "2*", "feedback": "f"}],
+         "tolerance": {"rtol": 2}, "extra": 1}]}))
+    fields = [p.field for p in check_bank(tmp_path)]
+    assert fields == ["extra", "symbols.x", "symbols.y", "tolerance.rtol", "key", "mistakes[0]",
+                      "mistakes[1].answer"]

@@ -199,3 +199,13 @@ def test_gradescope_default_is_hint_and_full_explanation_after_the_due_date(tmp_
     assert not LEAK.search(json.dumps(visible, ensure_ascii=False))
     one = run({"questions": [{"id": "l2-update", "feedback": "full"}, {"id": "l2-grad"}]})
     assert "eps \\* g" in one["tests"][0]["output"]
+
+
+def test_the_notebook_at_hint_holds_nothing_of_the_key():
+    from regverify.notebook import check_steps as notebook_steps, grade as notebook_grade
+    result = notebook_grade("l2-update", "(1 - eps*alpha)*w", feedback="hint")
+    shown = result._repr_markdown_() + result._repr_html_() + json.dumps(vars(result), default=str)
+    assert "eps * g" not in shown and "missing: -eps" not in shown and "'key'" not in shown and '"key"' not in shown
+    assert "missing: -eps" in notebook_grade("l2-update", "(1 - eps*alpha)*w")._repr_markdown_()
+    report = notebook_steps("l2-update", "w - eps*(g + alpha*w)\n(1 - eps*alpha)*w", feedback="hint")
+    assert "eps * g" not in json.dumps(vars(report.final), default=str)

@@ -97,3 +97,26 @@ def test_batch_unquoted_comma_is_invalid_never_correct(tmp_path):
     results = grade_rows(BANK, read_rows(path))
     assert results[0]["verdict"] == "invalid" and "double quotes" in results[0]["feedback"]
     assert results[1]["verdict"] == "correct"
+
+
+@pytest.mark.parametrize("answer,words", [
+    (r"g + \alpha w +", "ends too early"),
+    (r"g )( w", "')' is not expected there"),
+    (r"\frac{g}", r"\frac needs two arguments"),
+])
+def test_latex_messages_are_in_the_users_words(answer, words):
+    result = grade(BANK["l2-grad"], answer, latex=True)
+    assert result.verdict == "invalid" and words in result.feedback
+    assert "terminal" not in result.feedback and "$END" not in result.feedback
+
+
+def test_an_over_long_answer_is_refused_before_it_is_rewritten():
+    result = grade(BANK["l2-grad"], "w_" * 100_000 + "x")
+    assert result.verdict == "invalid" and "the bound is 2000" in result.feedback
+
+
+def test_a_csv_submission_cut_at_an_unquoted_comma_is_not_graded_and_says_why():
+    from regverify.grading.submission import parse_submission
+    submission = parse_submission("question,answer\nl2-grad,g + alpha*w, 2\n", ["l2-grad"], "answers.csv")
+    assert "l2-grad" not in submission.answers
+    assert "comma outside double quotes" in submission.problems[0]
