@@ -2,19 +2,30 @@
 import re
 import subprocess
 import sys
+import tempfile
 
 
 def start_server(*options):
-    """The running server and its address (it printed the address when it was ready to connect)."""
+    """The running server and its address (it printed the address when it was ready to connect).
+    Its messages go to a file (``messages(process)``), so that a full pipe can never stall it."""
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "regverify", "serve", "--port", "0", *options],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=log, text=True)
+    process.messages = log
     line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
         process.kill()
+        process.wait()
         raise AssertionError(f"Expected the server's address on its first line but got {line!r}: "
-                             f"{process.stderr.read()}")
+                             f"{messages(process)}")
     return process, match.group(0)
+
+
+def messages(process) -> str:
+    """What the server has written on stderr so far."""
+    process.messages.seek(0)
+    return process.messages.read()
 
 
 def children(pid: int) -> list[int]:

@@ -19,7 +19,7 @@ from regverify.web.app import MAX_BODY, AnswerLog, create_app
 from regverify.web.pool import Pool, WorkerFailed
 from regverify.web.worker import MEMORY_LIMIT, Worker
 
-from .serving import children, running, start_server
+from .serving import children, messages, running, start_server
 
 BANK = load_bank()
 # Questions whose key is an expression long enough that its text could not appear by chance.
@@ -417,7 +417,7 @@ def test_serve_prints_its_address_grades_and_stops_cleanly_on_ctrl_c():
         process.wait(timeout=15)
     finally:
         process.kill()
-    stderr = process.stderr.read()
+    stderr = messages(process)
     assert process.returncode == 0 and "stopped" in stderr and "Traceback" not in stderr, stderr
     assert not any(running(pid) for pid in workers)
 
