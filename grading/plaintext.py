@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
 
 from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, num, sym
@@ -38,6 +39,17 @@ def check_text(text: str, limit: int) -> None:
 PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    for c in text:
+        if c in PAIRS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")]}":
+            depth -= 1
+    return deepest
+
+
 def check_brackets(text: str) -> None:
     """Every bracket closed by its own kind, in order: else say which one and where."""
     stack = []
@@ -59,10 +71,25 @@ def check_brackets(text: str) -> None:
                             "where its group ends")
 
 
+# Text made only of these, with no ^ and no keyword or kw_ name, needs no rewriting: it goes to
+# ast.parse as it is (the tokenizer's round trip costs as much as the parse).
+PLAIN_CHARACTERS = re.compile(r"[A-Za-z0-9_ .+\-*/@(),=]*")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _needs_no_rewriting(text: str) -> bool:
+    return PLAIN_CHARACTERS.fullmatch(text) is not None and not any(
+        keyword.iskeyword(name) or name.startswith(KEYWORD_PREFIX) for name in IDENTIFIER.findall(text))
+
+
 def _lex(text: str) -> str:
     """Rewrite ^ to ** and keyword names to ordinary ones; check the nesting depth."""
     out, depth = [], 0
     check_brackets(text)
+    if _needs_no_rewriting(text):
+        if _depth(text) > MAX_DEPTH:
+            raise InvalidAnswer(f"parentheses nest deeper than the bound {MAX_DEPTH}")
+        return text.replace("\n", " ")
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text.replace("\n", " ")).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as error:
