@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from regverify.figures import figure, one_panel
+from regverify.figures import clipped, figure, one_panel
 
 H_EXAMPLE = np.array([[2.5, 0.9], [0.9, 0.6]])
 W_STAR = np.array([1.4, 1.6])
@@ -54,8 +54,8 @@ def draw_factors(results) -> Figure:
                 .get("distance_to_w_tilde"))
     ax2 = fig.add_subplot(1, 2, 2)
     if distance:
-        ax2.semilogy(distance)
-        ax2.set_xlabel("recorded step"), ax2.set_ylabel("‖w⁽ᵗ⁾ − w̃‖")
+        ax2.semilogy(clipped(distance, max(distance)))
+        ax2.set_xlabel("recorded step"), ax2.set_ylabel("‖w⁽ᵗ⁾ − w̃‖ (floor 1e-9 × start)")
         ax2.set_title("GD with weight decay (digits)", fontsize=9)
     else:
         ax2.text(0.5, 0.5, "no training curve", ha="center", transform=ax2.transAxes)
