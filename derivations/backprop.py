@@ -382,8 +382,7 @@ DERIVATION = register(Derivation(
                                 reading="the matrix just derived at 004:383, (W⁽¹⁾)ᵀR(a⁽¹⁾), written without its transpose; "
                                         "the product exists only for square W⁽¹⁾"),
                  premise=Premise("W⁽¹⁾ square (the printed product exists)", lambda p: p["W"].shape[0] == p["W"].shape[1]),
-                 sample=RELU_SQUARE, lhs=measured_grad_h, rhs=lambda p: p["W"] * relu_mask(p["W"] @ p["x"] + p["b"]), rtol=1e-8,
-                 method=DIFFERENCES),
+                 sample=RELU_SQUARE, lhs=measured_grad_h, rhs=lambda p: p["W"] * relu_mask(p["W"] @ p["x"] + p["b"]), rtol=1e-8),
         Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
                  symbolic=lambda: merged([layer(*s, "h") for s in SIZES], "W of sizes 2×3 and 3×2"),
                  sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"])),
