@@ -496,7 +496,7 @@ LEGEND = (
     f"< 1e-12 for direct evaluation and the complex step, < 1e-10 at the end of a limit's "
     f"approach, < 1e-9 for Richardson central differences, < 1e-5 for a golden-section search. "
     "The margin of a gradient check is its tolerance divided by the error at its worst entry "
-    "(above 1 passes). Other figures are rounded to 4 significant digits, errors to 2; "
+    "(above 1 passes). Indices (entries, units l, columns) count from 0, as in NumPy. Other figures are rounded to 4 significant digits, errors to 2; "
     "`regverify verify --json -` has them exact.")
 
 
