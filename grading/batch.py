@@ -1,11 +1,11 @@
 """Grade a whole class: one output row per input row, in order, whatever the row holds.
 
 Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
-tex are read as those). An unknown question id or format, an empty, unreadable or over-long
-answer is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
+tex are read as those). An unknown question id, an empty, unreadable or over-long answer, or a
+row with more cells than the header (an unquoted comma) is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
 ("internal error, reported", with the traceback on stderr). The file itself is refused
 (``BatchError``, naming the line) when it is not CSV with the needed columns, has an unterminated
-quote, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
+quote, names an unknown format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
 or JSON by the file's extension, written atomically. Gradebook totals are in totals.py, the
 Gradescope autograder in gradescope.py.
 """
@@ -19,7 +19,7 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .bank import Question
 from .expr import InvalidAnswer
@@ -27,7 +27,7 @@ from .grader import Grade, grade_tree, read_answer_with_notes, with_notes
 
 REQUIRED = ("student", "question", "answer")
 OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "diagnosis", "interpreted_as",
-                  "feedback")
+                  "feedback", "credit_reason")
 MAX_FILE = 256 << 20   # bytes; a larger class file is refused whole
 FORMATS = {"": "text", "text": "text", "plain": "text", "plaintext": "text", "txt": "text",
            "latex": "latex", "tex": "latex"}
@@ -73,7 +73,11 @@ def read_rows(path: str | Path) -> list[dict]:
                          "student,question,answer and optionally format")
     rows = []
     try:
-        for row in reader:   # an unknown format is that row's invalid answer, not the file's
+        for row in reader:
+            fmt = (row.get("format") or "").strip().lower()
+            if fmt not in FORMATS:   # a typo in a column of the file, not one student's answer
+                raise BatchError(f"{path}: line {reader.line_num}: unknown format {fmt!r}; write text or "
+                                 "latex (or plain, plaintext, txt / tex), or leave the cell empty for text")
             rows.append(dict(row))
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
@@ -99,6 +103,10 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
     question_id = (row.get("question") or "").strip()
     fmt = (row.get("format") or "").strip().lower()
     fmt = FORMATS.get(fmt, fmt)
+    if row.get(None):   # csv puts the cells beyond the header under None: an unquoted comma
+        return fmt, Grade(question_id, "invalid", None, f"this row has {len(row[None])} more cell(s) than the "
+                          "header, so the answer was cut at a comma: put an answer that holds a comma in "
+                          "double quotes, as in \"max(g, 0)\"")
     try:
         return fmt, _grade_row(bank, question_id, row.get("answer") or "", fmt, cache if cache is not None else {})
     except Exception:   # the safety net: report the bug, grade the rest
@@ -130,15 +138,77 @@ def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Gr
     return result
 
 
-def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    """One result per row, in order. Identical answers to a question are graded once."""
+MIN_PARALLEL = 200        # distinct answers below which worker processes cost more than they save
+_WORKER_BANK: dict = {}   # the bank a forked worker grades against (inherited, never pickled)
+
+
+def _row_key(row: dict) -> tuple:
+    return (row.get("question") or "", row.get("format") or "", row.get("answer") or "")
+
+
+def _grade_chunk(keys: list[tuple]) -> list[tuple]:
+    """In a worker: grade the distinct answers of one question (its trial set is drawn once)."""
+    cache: dict = {}
+    return [(key, grade_row(_WORKER_BANK, {"question": key[0], "format": key[1], "answer": key[2]}, cache))
+            for key in keys]
+
+
+def grade_distinct_in_parallel(bank, rows, jobs: int) -> dict:
+    """Each distinct answer's (format, grade), graded in ``jobs`` forked worker processes, one
+    question's answers together. A chunk a worker fails on is graded here, so no row is lost;
+    the grades are those of one process (a grade depends on the expression and the question only)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    chunks: dict[str, list] = {}
+    for row in rows:
+        if not row.get(None):
+            chunks.setdefault((row.get("question") or "").strip(), {})[_row_key(row)] = None
+    ordered = sorted((list(keys) for keys in chunks.values()), key=len, reverse=True)   # big ones first
+    graded: dict = {}
+    global _WORKER_BANK
+    _WORKER_BANK = bank
+    try:    # an executor, not a Pool: a worker that dies (killed, out of memory) is reported, not waited for
+        with ProcessPoolExecutor(min(jobs, len(ordered)), mp_context=multiprocessing.get_context("fork")) as pool:
+            for done in as_completed([pool.submit(_grade_chunk, keys) for keys in ordered]):
+                graded.update(done.result())
+    except Exception as error:   # a worker lost (killed, out of memory): grade the rest here
+        print(f"regverify: worker processes failed ({type(error).__name__}: {error}); grading the rest "
+              "in this process", file=sys.stderr)
+    finally:
+        _WORKER_BANK = {}
+    for keys in ordered:
+        missing = [k for k in keys if k not in graded]
+        if missing:
+            cache: dict = {}
+            graded.update((k, grade_row(bank, {"question": k[0], "format": k[1], "answer": k[2]}, cache))
+                          for k in missing)
+    return graded
+
+
+def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
+               levels: Mapping[str, str] | None = None, credit: Mapping[str, dict] | None = None,
+               jobs: int = 1) -> list[dict]:
+    """One result per row, in order, each as a student sees it at its question's feedback level
+    (``levels``: question id → level; default full), its score the fraction of the points earned
+    (``credit``: question id → {diagnosis: share}). Identical answers to a question are graded once;
+    with ``jobs`` > 1 the distinct answers are graded in that many worker processes."""
+    from .feedback import for_student
+    from .grader import with_credit
     out, cache = [], {}
+    distinct = {_row_key(row) for row in rows} if jobs > 1 else ()
+    graded = grade_distinct_in_parallel(bank, rows, jobs) if len(distinct) >= MIN_PARALLEL else {}
     for i, row in enumerate(rows):
-        fmt, result = grade_row(bank, row, cache)
+        key = None if row.get(None) else _row_key(row)
+        fmt, result = graded[key] if key in graded else grade_row(bank, row, cache)
+        if credit is not None:
+            result = with_credit(result, credit.get(result.question, {}))
+        view = for_student(result, levels[result.question] if levels is not None else "full")
+        score = result.credit
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
-                    "verdict": result.verdict, "score": int(result.verdict == "correct"),
-                    "diagnosis": result.diagnosis or "", "interpreted_as": result.interpreted_as or "",
-                    "feedback": result.feedback, "counterexample": result.counterexample})
+                    "verdict": result.verdict, "score": int(score) if float(score).is_integer() else score,
+                    "credit_reason": view["credit_reason"] or "",
+                    "diagnosis": view["diagnosis"] or "", "interpreted_as": result.interpreted_as or "",
+                    "feedback": view["feedback"], "counterexample": view["counterexample"]})
         if progress:
             progress(i + 1, len(rows))
     return out

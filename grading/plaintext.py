@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
 
 from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, num, sym
@@ -35,9 +36,60 @@ def check_text(text: str, limit: int) -> None:
         raise InvalidAnswer(f"the answer contains the control character {ord(bad):#04x}")
 
 
+PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    for c in text:
+        if c in PAIRS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")]}":
+            depth -= 1
+    return deepest
+
+
+def check_brackets(text: str) -> None:
+    """Every bracket closed by its own kind, in order: else say which one and where."""
+    stack = []
+    for column, c in enumerate(text, start=1):
+        if c in PAIRS:
+            stack.append((c, column))
+        elif c in PAIRS.values():
+            if not stack:
+                raise InvalidAnswer(f"the {c!r} at column {column} closes nothing: remove it or add the "
+                                    f"{dict(map(reversed, PAIRS.items()))[c]!r} it closes")
+            opened, where = stack.pop()
+            if PAIRS[opened] != c:
+                raise InvalidAnswer(f"the {opened!r} at column {where} is closed by {c!r} at column {column}: "
+                                    f"close it with {PAIRS[opened]!r}")
+    if stack:
+        opened, where = stack[-1]
+        more = f" ({len(stack)} brackets are open at the end)" if len(stack) > 1 else ""
+        raise InvalidAnswer(f"the {opened!r} at column {where} is never closed{more}: add {PAIRS[opened]!r} "
+                            "where its group ends")
+
+
+# Text made only of these, with no ^ and no keyword or kw_ name, needs no rewriting: it goes to
+# ast.parse as it is (the tokenizer's round trip costs as much as the parse).
+PLAIN_CHARACTERS = re.compile(r"[A-Za-z0-9_ .+\-*/@(),=]*")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _needs_no_rewriting(text: str) -> bool:
+    return PLAIN_CHARACTERS.fullmatch(text) is not None and not any(
+        keyword.iskeyword(name) or name.startswith(KEYWORD_PREFIX) for name in IDENTIFIER.findall(text))
+
+
 def _lex(text: str) -> str:
     """Rewrite ^ to ** and keyword names to ordinary ones; check the nesting depth."""
     out, depth = [], 0
+    check_brackets(text)
+    if _needs_no_rewriting(text):
+        if _depth(text) > MAX_DEPTH:
+            raise InvalidAnswer(f"parentheses nest deeper than the bound {MAX_DEPTH}")
+        return text.replace("\n", " ")
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text.replace("\n", " ")).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as error:
@@ -117,6 +169,9 @@ def _convert(node: ast.AST, names) -> Node:
         return Node("T", (_convert(node.value, names),))
     if isinstance(node, ast.Call):
         return _call(node, names)
+    if isinstance(node, ast.Tuple):
+        raise InvalidAnswer("the answer has a comma outside a function's parentheses: a comma only "
+                            "separates the arguments of max, min and outer; write one expression")
     raise InvalidAnswer(f"{type(node).__name__} is not part of the answer syntax "
                         "(numbers, names, + - * / ** ^ @, .T and the listed functions)")
 

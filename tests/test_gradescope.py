@@ -104,8 +104,11 @@ def test_a_wrong_answer_gets_the_verdict_reading_feedback_and_counterexample(aut
     status, results = run_in_process(gradescope_root(autograder, tmp_path, {"answers.txt": SOME_WRONG}))
     first = results["tests"][0]
     assert first["score"] == 0 and first["status"] == "failed" and first["output_format"] == "md"
-    for part in ("**incorrect**", "Read as: `g + 2 * alpha * w`", "cancels the 2", "Counterexample", "| `alpha` |"):
+    for part in ("**incorrect**", "Read as: `g + 2 * alpha * w`", "a constant factor is wrong", "Counterexample",
+                 "| `alpha` |"):
         assert part in first["output"], f"Expected {part!r} in the test's output"
+    # the default level is hint: the kind of mistake, never the explanation that shows the key
+    assert "cancels the 2" not in first["output"] and "the answer" not in first["output"]
     assert "no answer for kl-grad-rho-hat" in results["tests"][1]["output"]
     assert "unknown question id 'nope'" in results["output"]
     assert "this line is not an answer" in results["output"]
