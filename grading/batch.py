@@ -153,6 +153,7 @@ def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Gr
     return result
 
 
+CHUNK = 500              # distinct answers a worker grades at a time
 MIN_PARALLEL = 200        # distinct answers below which worker processes cost more than they save
 _WORKER_BANK: dict = {}   # the bank a forked worker grades against (inherited, never pickled)
 
@@ -168,7 +169,7 @@ def _grade_chunk(keys: list[tuple]) -> list[tuple]:
             for key in keys]
 
 
-def grade_distinct_in_parallel(bank, rows, jobs: int) -> dict:
+def grade_distinct_in_parallel(bank, rows, jobs: int, progress: Callable | None = None) -> dict:
     """Each distinct answer's (format, grade), graded in ``jobs`` forked worker processes, one
     question's answers together. A chunk a worker fails on is graded here, so no row is lost;
     the grades are those of one process (a grade depends on the expression and the question only)."""
@@ -178,7 +179,11 @@ def grade_distinct_in_parallel(bank, rows, jobs: int) -> dict:
     for row in rows:
         if not row.get(None):
             chunks.setdefault((row.get("question") or "").strip(), {})[_row_key(row)] = None
-    ordered = sorted((list(keys) for keys in chunks.values()), key=len, reverse=True)   # big ones first
+    # Big ones first, in pieces small enough that progress is seen (the trials are the question's own,
+    # so a piece grades as the whole would).
+    ordered = sorted((keys[i:i + CHUNK] for keys in map(list, chunks.values()) for i in range(0, len(keys), CHUNK)),
+                     key=len, reverse=True)
+    total = sum(map(len, ordered))
     graded: dict = {}
     global _WORKER_BANK
     _WORKER_BANK = bank
@@ -186,6 +191,8 @@ def grade_distinct_in_parallel(bank, rows, jobs: int) -> dict:
         with ProcessPoolExecutor(min(jobs, len(ordered)), mp_context=multiprocessing.get_context("fork")) as pool:
             for done in as_completed([pool.submit(_grade_chunk, keys) for keys in ordered]):
                 graded.update(done.result())
+                if progress:
+                    progress(len(graded), total, "distinct answers")
     except Exception as error:   # a worker lost (killed, out of memory): grade the rest here
         print(f"regverify: worker processes failed ({type(error).__name__}: {error}); grading the rest "
               "in this process", file=sys.stderr)
@@ -211,7 +218,7 @@ def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
     from .grader import with_credit
     out, cache = [], {}
     distinct = {_row_key(row) for row in rows} if jobs > 1 else ()
-    graded = grade_distinct_in_parallel(bank, rows, jobs) if len(distinct) >= MIN_PARALLEL else {}
+    graded = grade_distinct_in_parallel(bank, rows, jobs, progress) if len(distinct) >= MIN_PARALLEL else {}
     for i, row in enumerate(rows):
         key = None if row.get(None) or row.get(REFUSED) else _row_key(row)
         fmt, result = graded[key] if key in graded else grade_row(bank, row, cache)

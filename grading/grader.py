@@ -516,9 +516,12 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
 
 # --- counterexamples -------------------------------------------------------------------------
 def _small(value, digits: int = 4):
+    """The value rounded to ``digits``, a whole number shown as one (n = 3, not 3.0)."""
     value = np.asarray(value, dtype=float)
     rounded = np.vectorize(lambda x: float(f"{x:.{digits}g}"))(value) if value.size else value
-    return rounded.tolist()
+    whole = lambda x: int(x) if np.isfinite(x) and float(x).is_integer() and abs(x) < 2**53 else x
+    return whole(float(rounded)) if rounded.ndim == 0 else [_small(x, digits) for x in rounded] if rounded.ndim > 1 \
+        else [whole(float(x)) for x in rounded]
 
 
 def _digits(value, reference, rtol: float, atol: float, least: int = 4) -> int:

@@ -269,13 +269,17 @@ def command_grade(args) -> int:
 
 
 class Progress:
-    def __init__(self, every: int = 100):
-        self.every, self.start = every, time.perf_counter()
+    """A line on stderr at most once a second while a batch is graded, and one at its end."""
+    def __init__(self, interval: float = 1.0):
+        self.interval, self.start = interval, time.perf_counter()
+        self.last = self.start
 
-    def __call__(self, done: int, total: int) -> None:
-        if done % self.every == 0 or done == total:
-            rate = done / max(time.perf_counter() - self.start, 1e-9)
-            print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
+    def __call__(self, done: int, total: int, what: str = "answers") -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.interval or done == total:
+            self.last = now
+            rate = done / max(now - self.start, 1e-9)
+            print(f"graded {done}/{total} {what} ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -39,3 +39,11 @@ def test_a_huge_matrix_power_is_refused_for_its_size_not_as_a_fraction():
     result = grade(load_bank()["l2-shrinkage"], r"H^{-1000000}", latex=True)
     assert result.verdict == "invalid" and "exceeds the bound" in result.feedback
     assert "whole powers" not in result.feedback
+
+
+def test_whole_numbers_in_a_counterexample_are_shown_as_whole_numbers():
+    from regverify.grading.feedback import for_student, render_text
+    result = grade(load_bank()["backprop-path-count"], "w**(d + 1)")
+    assert isinstance(result.counterexample["values"]["d"], int)
+    shown = render_text(for_student(result, "full"))
+    assert "d = 3.0" not in shown and ".0," not in shown

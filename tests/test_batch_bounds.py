@@ -53,3 +53,27 @@ def test_the_graded_file_says_why_the_long_answer_was_refused(tmp_path):
     graded = list(csv.DictReader(open(tmp_path / "o.csv")))
     assert [g["verdict"] for g in graded] == ["correct", "invalid", "incorrect"]
     assert "the bound is" in graded[1]["feedback"]
+
+
+def test_progress_is_reported_while_a_parallel_batch_runs():
+    from regverify.grading.bank import load_bank
+    from regverify.grading.batch import CHUNK, grade_rows
+    rows = [{"student": f"s{k}", "question": "l2-grad", "answer": f"g + {k}*alpha*w"} for k in range(3 * CHUNK)]
+    seen = []
+    results = grade_rows(load_bank(), rows, lambda done, total, what="answers": seen.append((done, total, what)),
+                         jobs=2)
+    assert len(results) == len(rows) and results[1]["verdict"] == "correct"
+    during = [done for done, total, what in seen if what == "distinct answers"]
+    assert len(during) == 3 and during[-1] == 3 * CHUNK and during[0] < during[-1]
+
+
+def test_the_command_prints_a_progress_line_at_least_once_a_second(capsys):
+    from regverify.cli import Progress
+    progress = Progress(interval=0.0)
+    for i in range(1, 4):
+        progress(i, 3)
+    assert capsys.readouterr().err.count("graded ") == 3
+    quiet = Progress(interval=3600)
+    for i in range(1, 4):
+        quiet(i, 3)
+    assert capsys.readouterr().err.count("graded ") == 1   # only the end
