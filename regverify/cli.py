@@ -177,7 +177,10 @@ def command_report(args) -> int:
         differences = report.compare(rendered, out, full)
         for difference in differences:
             print(f"stale: {difference}", file=sys.stderr)
-        print(f"regverify report --check: {len(differences)} of {len(rendered.files)} file(s) differ"
+        kinds = {kind: sum(f": {kind}" in d for d in differences) for kind in ("differs", "missing", "not generated")}
+        print(f"regverify report --check: of the {len(rendered.files)} file(s) generated, {kinds['differs']} "
+              f"differ and {kinds['missing']} are missing; {kinds['not generated']} committed file(s) are "
+              "not generated any more"
               + ("; regenerate with: regverify report" + "".join(f" {i}" for i in args.ids)
                  + f" --seed {args.seed}" + (f" --out {args.out}" if args.out != "reports" else "")
                  if differences else ""), file=sys.stderr)
