@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -485,7 +486,7 @@ def check_bank(directory: str | Path | None = None) -> list[Problem]:
     files = sorted(directory.glob("*.json"))
     if not files:
         return [Problem(str(directory), "", "", "holds no *.json question files")]
-    problems, seen = [], {}
+    problems, seen, loaded = [], {}, []
     for path in files:
         try:
             entries = json.loads(path.read_text(encoding="utf-8"))
@@ -510,8 +511,46 @@ def check_bank(directory: str | Path | None = None) -> list[Problem]:
                 problems.append(Problem(path.name, qid, "id", f"the id {qid!r} is also used in {seen[qid]}; "
                                                               "give each question its own id"))
             seen[qid] = path.name
+            loaded.append(question)
             problems += [Problem(path.name, qid, f, m) for f, m in question_test_failures(question, grade)]
-    return problems
+    return problems + [Problem(q.source, q.id, f, m) for q in loaded for f, m in giveaways(q, loaded, grade)] \
+        + unknown_derivations(loaded)
+
+
+def giveaways(question: Question, bank: list[Question], grade) -> list[tuple[str, str]]:
+    """(field, what is wrong) where the question's prompt states a key of the bank, or one of its
+    hints states its own key, or two of its mistakes are one answer."""
+    out = [("prompt", f"the prompt states the key of {', '.join(repr(k) for k in keys)} in one of its "
+                      "equations; a student could copy it: say what it is, not its formula")
+           for keys in [stated_keys(question.prompt, bank, grade)] if keys]
+    written = re.sub(r"\s+", "", question.key)
+    for i, m in enumerate(question.mistakes):
+        if m.hint and (written in re.sub(r"\s+", "", m.hint) or stated_keys(m.hint, [question], grade)):
+            out.append((f"mistakes[{i}].hint", "the hint states the key; name the kind of mistake instead"))
+        same = next((j for j in range(i) if _evaluates_alike(question, question.mistakes[j].tree, m.tree)), None)
+        if same is not None:
+            out.append((f"mistakes[{i}]", f"is the same answer as mistakes[{same}]; keep one of them"))
+    return out
+
+
+def _evaluates_alike(question: Question, a: Node, b: Node) -> bool:
+    rng = np.random.default_rng(0)
+    for t in range(3):
+        env, _ = question.sample(rng, t)
+        with np.errstate(all="ignore"):
+            x, y = (np.asarray(Evaluator(env)(tree), dtype=float) for tree in (a, b))
+        if x.shape != y.shape or not np.allclose(x, y, rtol=question.rtol, atol=question.atol, equal_nan=True):
+            return False
+    return True
+
+
+def unknown_derivations(bank: list[Question]) -> list[Problem]:
+    """Questions that name a derivation the key does not have."""
+    from regverify import registry
+    known = {d.id for d in registry.all_derivations()}
+    return [Problem(q.source, q.id, "derivation", f"names the derivation {q.derivation!r}, which the key does "
+                                                  f"not have; use one of `regverify list`'s ids")
+            for q in bank if q.derivation is not None and q.derivation not in known]
 
 
 def question_test_failures(question: Question, grade) -> list[tuple[str, str]]:
@@ -561,3 +600,55 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
                                 f"and in {path.name}")
             bank[question.id] = question
     return bank
+
+
+# --- what a question's text gives away ---------------------------------------------------------
+_STOPS = re.compile(r",|;|\?|:|\b(?:using|with|in terms of|for|where|and|if|write|let|then|of)\b", re.IGNORECASE)
+
+
+def _as_latex(text: str) -> str:
+    """Prose math as LaTeX the answer reader takes: α → \\alpha, x⁻¹ → x^{-1}, Qᵀ → Q^{T}, w* → w^*."""
+    out, script = [], None
+    for ch in text + " ":
+        decomposition = unicodedata.decomposition(ch)
+        kind = "^" if decomposition.startswith("<super>") else "_" if decomposition.startswith("<sub>") else None
+        if kind != script and script is not None:
+            out.append("}")
+        if kind is not None:
+            out.append(("" if kind == script else kind + "{") + unicodedata.normalize("NFKC", ch).replace("−", "-"))
+        else:
+            name = unicodedata.name(ch, "")
+            if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and " WITH " not in name:
+                letter = name.rsplit(" ", 1)[1].lower().replace("lamda", "lambda")
+                out.append("\\" + (letter if "SMALL" in name else letter.capitalize()) + " ")
+            else:
+                out.append({"−": "-", "·": " ", "×": "\\times "}.get(ch, ch))
+        script = kind
+    return re.sub(r"(?<=\w)\*", "^*", "".join(out)).strip()
+
+
+def _balanced(fragment: str) -> str:
+    """The fragment without parentheses it does not open or close itself."""
+    while fragment.count(")") > fragment.count("(") and ")" in fragment:
+        fragment = fragment[:fragment.rindex(")")] if fragment.endswith(")") else fragment[fragment.index(")") + 1:]
+    while fragment.count("(") > fragment.count(")"):
+        fragment = fragment[fragment.index("(") + 1:]
+    return fragment.strip()
+
+
+def formulas_in(text: str) -> list[str]:
+    """The two sides of each equation the text states, as LaTeX: what a reader could copy."""
+    sides = []
+    pieces = text.split("=")
+    for left, right in zip(pieces, pieces[1:]):
+        sides.append(_balanced(_STOPS.split(left)[-1]))
+        sides.append(_balanced(_STOPS.split(right)[0]))
+    return [_as_latex(s) for s in sides if s]
+
+
+def stated_keys(text: str, questions, grade) -> list[str]:
+    """The ids of the questions whose key the text states in one of its equations (a bare
+    number is no formula: "n = 4" gives nothing away)."""
+    formulas = [f for f in formulas_in(text) if re.search(r"[A-Za-z\\]", f)]
+    return [q.id for q in questions
+            if any(grade(q, formula, latex=True).verdict == "correct" for formula in formulas)]

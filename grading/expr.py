@@ -283,8 +283,10 @@ def _math_power(ev, node, a, b):
     """LaTeX ^: a matrix power for a square matrix and a whole exponent, else elementwise."""
     if np.ndim(a) == 2 and a.shape[0] == a.shape[1] > 1 and np.ndim(b) == 0:
         k = float(b)
-        if not k.is_integer() or abs(k) > MAX_EXPONENT:
+        if not k.is_integer():
             raise InvalidAnswer(f"{to_text(node)}: only whole powers of a square matrix are defined")
+        if abs(k) > MAX_EXPONENT:
+            raise InvalidAnswer(f"{to_text(node)}: the exponent {k:g} exceeds the bound {MAX_EXPONENT}")
         return np.linalg.matrix_power(a if k >= 0 else _inverse(ev, node, a), int(abs(k)))
     return _power(ev, node, a, b)
 

@@ -441,15 +441,15 @@ def known_mistake(question: Question, trials):
 
 # What the hint level says of each kind of mistake: the kind, never the key or a term of it.
 HINTS = {
-    "sign": "the sign is flipped: your answer is −1 times the correct result",
-    "constant-factor": "a constant factor is wrong: your answer is a constant multiple of the correct result",
-    "factor": "a factor is wrong: your answer is the correct result multiplied or divided by one of the "
-              "question's symbols",
-    "transpose": "a transpose is wrong: your answer is the transpose of the correct result",
-    "missing-term": "a term is missing: your answer is the correct result with one of its terms left out",
-    "term-sign": "the sign of one term is flipped",
-    "extra-term": "one term is counted twice",
-    "swapped": "two symbols of the same shape are swapped",
+    "zero": "your answer is 0 wherever it is defined",
+    "sign": "a sign is wrong somewhere",
+    "constant-factor": "a constant factor is wrong",
+    "factor": "a factor is wrong",
+    "transpose": "a transpose is wrong",
+    "missing-term": "a term is missing",
+    "term-sign": "the sign of one term is wrong",
+    "extra-term": "a term is counted more than once",
+    "swapped": "two symbols stand in each other's place",
 }
 
 
@@ -471,6 +471,12 @@ def kind_of(question: Question, trials) -> str | None:
 
 
 def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
+    if all(_allclose(value, 0.0, atol=1e-12) for _, value in trials):
+        return "zero", "your answer is 0 wherever it is defined"
+    if not symbols_in(question.key_tree):
+        # Every number is a multiple of a numeric key: a ratio names no mistake, it only
+        # measures the distance to the key, so there is no factor, sign or term to name.
+        return None, None
     ratios = _ratio(trials)
     if ratios is not None:
         if np.allclose(ratios, ratios[0], rtol=1e-7):
@@ -510,9 +516,12 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
 
 # --- counterexamples -------------------------------------------------------------------------
 def _small(value, digits: int = 4):
+    """The value rounded to ``digits``, a whole number shown as one (n = 3, not 3.0)."""
     value = np.asarray(value, dtype=float)
     rounded = np.vectorize(lambda x: float(f"{x:.{digits}g}"))(value) if value.size else value
-    return rounded.tolist()
+    whole = lambda x: int(x) if np.isfinite(x) and float(x).is_integer() and abs(x) < 2**53 else x
+    return whole(float(rounded)) if rounded.ndim == 0 else [_small(x, digits) for x in rounded] if rounded.ndim > 1 \
+        else [whole(float(x)) for x in rounded]
 
 
 def _digits(value, reference, rtol: float, atol: float, least: int = 4) -> int:

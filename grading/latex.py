@@ -12,6 +12,7 @@ Reading goes in two passes, so that the grammar stays small and LALR (fast, unam
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from lark import Lark, Transformer, v_args
@@ -375,10 +376,23 @@ def _unexpected(error) -> str:
     return repr(text[1:] if text.startswith("$") and len(text) > 1 else text)
 
 
+def _latex_spelling(ch: str) -> str | None:
+    """How LaTeX writes a typeset character: α as \\alpha, Λ as \\Lambda, ∑ as \\sum."""
+    name = unicodedata.name(ch, "")
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and " WITH " not in name:
+        letter = name.rsplit(" ", 1)[1].lower().replace("lamda", "lambda")
+        return "\\" + (letter if "SMALL" in name else letter.capitalize())
+    return {"∑": "\\sum", "√": "\\sqrt{…}", "·": "\\cdot", "×": "\\times", "−": "-", "‖": "\\|",
+            "ᵀ": "^T", "⁻": "^{-1}", "∞": "\\infty"}.get(ch)
+
+
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
     check_text(text, MAX_LENGTH)
     text = strip_math_delimiters(text)
     check_text(text, MAX_LENGTH)
+    typeset = next((c for c in text if ord(c) > 127 and _latex_spelling(c)), None)
+    if typeset is not None:
+        raise InvalidAnswer(f"{typeset!r} is a typeset character: in LaTeX write {_latex_spelling(typeset)}")
     if text.count("{") != text.count("}"):
         raise InvalidAnswer("unbalanced braces: the numbers of '{' and '}' differ")
     depth = deepest = 0

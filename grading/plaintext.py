@@ -110,8 +110,8 @@ def _lex(text: str) -> str:
             if string != "lambda":
                 raise InvalidAnswer(f"{string!r} is a Python keyword, not part of the answer syntax")
             string = KEYWORD_PREFIX + string
-        elif kind == tokenize.ERRORTOKEN and string.strip():
-            raise InvalidAnswer(f"unexpected character {string!r}")
+        elif kind == tokenize.COMMENT or (kind == tokenize.ERRORTOKEN and string.strip()):
+            raise InvalidAnswer(unexpected_character(string[0]))
         out.append((kind, string))
     return tokenize.untokenize(out)
 
@@ -126,10 +126,7 @@ def parse_plain(text: str, names: set[str] | None = None) -> Node:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
-        where = f" at column {error.offset}" if error.offset else ""
-        hint = (" (in plain text, write every product with * or @)"
-                if error.msg.startswith("invalid syntax") else "")
-        raise InvalidAnswer(f"syntax error{where}: {error.msg}{hint}") from None
+        raise InvalidAnswer(_syntax_message(text.strip(), error)) from None
     except (RecursionError, MemoryError, ValueError):
         raise InvalidAnswer("the answer is nested too deeply to read") from None
     count = sum(1 for _ in ast.walk(tree))
@@ -172,8 +169,46 @@ def _convert(node: ast.AST, names) -> Node:
     if isinstance(node, ast.Tuple):
         raise InvalidAnswer("the answer has a comma outside a function's parentheses: a comma only "
                             "separates the arguments of max, min and outer; write one expression")
-    raise InvalidAnswer(f"{type(node).__name__} is not part of the answer syntax "
-                        "(numbers, names, + - * / ** ^ @, .T and the listed functions)")
+    raise InvalidAnswer(f"{NOT_IN_THE_SYNTAX.get(type(node).__name__, 'this kind of expression is')} not part "
+                        "of the answer syntax: write numbers, names, + - * / ^ @, .T and the listed functions")
+
+
+# What a reader wrote, in words, for the Python forms the answer syntax does not take.
+NOT_IN_THE_SYNTAX = {
+    "Subscript": "indexing such as g[0] is", "Slice": "indexing such as g[0] is",
+    "List": "square brackets [ ] are", "ListComp": "square brackets [ ] are", "Set": "braces { } are",
+    "Dict": "braces { } are", "SetComp": "braces { } are", "DictComp": "braces { } are",
+    "JoinedStr": "quoted text is", "Compare": "a comparison (<, >, ==) is", "BoolOp": "and / or are",
+    "IfExp": "if … else is", "Lambda": "lambda is", "NamedExpr": ":= is", "Starred": "* before a name is",
+    "GeneratorExp": "a generator (… for … in …) is", "Await": "await is",
+}
+OPERATORS = set("+-*/@^.,")
+# Characters of typeset mathematics, and how plain text writes them.
+# (−, ×, ·, ᵀ and Greek letters are read as typed: see normalize_typed.)
+PLAIN_SPELLING = {"∑": "sum(…)", "√": "sqrt(…)", "÷": "/", "∘": "*", "‖": "norm(…)", "∞": "a number",
+                  "∂": "the derivative itself", "⁻": "inv(…) or ^-1", "#": "nothing: a comment is not an answer"}
+
+
+def unexpected_character(ch: str) -> str:
+    spelled = PLAIN_SPELLING.get(ch)
+    return (f"the character {ch!r} is not part of the plain-text answer syntax"
+            + (f": write {spelled} instead" if spelled else ": write numbers, names, + - * / ^ @, .T and "
+                                                            "the listed functions"))
+
+
+def _syntax_message(text: str, error: SyntaxError) -> str:
+    """What is wrong, in the reader's words: the answer ends early, two operators meet, or a
+    product lacks its * (the only case where that advice is right)."""
+    column = error.offset or len(text)
+    before = text[:column - 1].rstrip()
+    at = text[column - 1:column].strip() if column <= len(text) else ""
+    if not text or text[-1] in OPERATORS - {"."}:
+        return "the answer ends too early: an operator lacks what follows it"
+    if at and at in OPERATORS and (not before or before[-1] in OPERATORS | {"("}):
+        return f"at column {column}: an operand is missing before {at!r}"
+    if before and (before[-1].isalnum() or before[-1] in ")_") and (at[:1].isalnum() or at[:1] == "("):
+        return f"at column {column}: two terms meet without an operator; write every product with * or @"
+    return f"cannot read the answer at column {column}: check the brackets and operators there"
 
 
 def _call(node: ast.Call, names) -> Node:

@@ -131,7 +131,9 @@ def command_verify(args) -> int:
     print(f"regverify verify: seed {args.seed}{', quick' if args.quick else ''}; "
           f"{sum(len(d.claims) for d in chosen)} claims in {len(chosen)} derivations; "
           f"{jobs} job{'s' if jobs > 1 else ''}", file=sys.stderr)
+    started = time.perf_counter()
     results = verify(chosen, seed=args.seed, quick=args.quick, jobs=jobs, progress=_progress)
+    wall = time.perf_counter() - started
     rows = [(r.derivation, r.claim.name, r.claim.kind, r.symbolic.verdict.value,
              _numeric_cell(r.numeric), r.training.verdict.value,
              r.status + (f" ({r.claim.expect.value})" if r.claim.expect.wrong else ""),
@@ -143,7 +145,8 @@ def command_verify(args) -> int:
     summary = (f"{len(results)} claims: {sum(r.status == 'verified' for r in results)} verified, "
                f"{sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results)} errata and "
                f"{sum(r.ok and r.claim.expect is Expect.PITFALL for r in results)} pitfalls refuted, "
-               f"{len(bad)} not as expected; {sum(r.seconds for r in results):.1f} s")
+               f"{len(bad)} not as expected; {wall:.1f} s wall time "
+               f"({sum(r.seconds for r in results):.1f} s of claim time in {jobs} job{'s' if jobs > 1 else ''})")
     print(summary, file=sys.stderr)
     for r in bad:
         print(f"  {r.derivation}/{r.claim.name}: {r.status}; {explain(r)}", file=sys.stderr)
@@ -176,7 +179,10 @@ def command_report(args) -> int:
         differences = report.compare(rendered, out, full)
         for difference in differences:
             print(f"stale: {difference}", file=sys.stderr)
-        print(f"regverify report --check: {len(differences)} of {len(rendered.files)} file(s) differ"
+        kinds = {kind: sum(f": {kind}" in d for d in differences) for kind in ("differs", "missing", "not generated")}
+        print(f"regverify report --check: of the {len(rendered.files)} file(s) generated, {kinds['differs']} "
+              f"differ and {kinds['missing']} are missing; {kinds['not generated']} committed file(s) are "
+              "not generated any more"
               + ("; regenerate with: regverify report" + "".join(f" {i}" for i in args.ids)
                  + f" --seed {args.seed}" + (f" --out {args.out}" if args.out != "reports" else "")
                  if differences else ""), file=sys.stderr)
@@ -268,13 +274,17 @@ def command_grade(args) -> int:
 
 
 class Progress:
-    def __init__(self, every: int = 100):
-        self.every, self.start = every, time.perf_counter()
+    """A line on stderr at most once a second while a batch is graded, and one at its end."""
+    def __init__(self, interval: float = 1.0):
+        self.interval, self.start = interval, time.perf_counter()
+        self.last = self.start
 
-    def __call__(self, done: int, total: int) -> None:
-        if done % self.every == 0 or done == total:
-            rate = done / max(time.perf_counter() - self.start, 1e-9)
-            print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
+    def __call__(self, done: int, total: int, what: str = "answers") -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.interval or done == total:
+            self.last = now
+            rate = done / max(now - self.start, 1e-9)
+            print(f"graded {done}/{total} {what} ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
 
 def _same_file(a: str, b: str) -> bool:

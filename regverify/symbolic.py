@@ -5,12 +5,13 @@ import sympy as sp
 
 
 def symbol_matrix(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
-    """A rows×cols matrix of independent symbols name_ij (1-based)."""
-    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i + 1}{j + 1}", **assumptions))
+    """A rows×cols matrix of independent symbols name_ij, counted from 0 as in NumPy (W_01 is row 0,
+    column 1), so that a residual's symbols and an array's entries are numbered alike."""
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}{j}", **assumptions))
 
 
 def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
-    return sp.Matrix(size, 1, lambda i, _: sp.Symbol(f"{name}_{i + 1}", **assumptions))
+    return sp.Matrix(size, 1, lambda i, _: sp.Symbol(f"{name}_{i}", **assumptions))
 
 
 def cayley_orthogonal(size: int) -> sp.Matrix:
