@@ -15,6 +15,7 @@ answer), so the verdict and the feedback are functions of the parsed expression 
 """
 from __future__ import annotations
 
+import math
 import re
 import sys
 import time
@@ -173,12 +174,16 @@ class WrongShapeOrUndefined(Exception):
 
 
 def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial], start: float,
-                reference=lambda trial: trial.key, reference_name: str = "the correct result") -> tuple[list, str]:
+                reference=lambda trial: trial.key, reference_name: str = "the correct result",
+                enough_when_wrong: int | None = None, closes: list | None = None) -> tuple[list, str]:
     """The answer's value on each trial, checked against ``reference(trial)`` (if given); and its echo.
+    With ``enough_when_wrong``, evaluation stops once the answer is known to differ and that many
+    trials are in hand: a wrong answer needs no more to be diagnosed.
 
     Raises InvalidAnswer (cannot be evaluated) or WrongShapeOrUndefined (evaluates, but has the
     wrong shape or is undefined where the reference is defined)."""
-    values, interpreted = [], None
+    values, interpreted, first_wrong = [], None, None
+    closes = [] if closes is None else closes   # whether each value checked so far is close to the reference
     identity = identity_size(question, tree, latex, chosen[0]) if chosen else None
     at_once = values_at_once(tree, chosen) if identity is None else None
     for number, trial in enumerate(chosen):
@@ -208,6 +213,19 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
                 "undefined", f"your answer is undefined (inf or nan) at a point where {reference_name} is defined",
                 trial, value, interpreted, expected,
                 f"your answer is undefined (inf or nan) at the point shown, where {reference_name} is defined")
+        if enough_when_wrong is not None and at_once is None:   # (values at once: all in hand already)
+            closes.append(_close(value, expected, question.rtol, question.atol))
+            if first_wrong is None and not closes[-1]:
+                first_wrong = number
+            if first_wrong is not None and number + 1 >= enough_when_wrong:
+                break
+    if enough_when_wrong is not None and at_once is not None and reference is not None:
+        flags = _close_each(values, question.rtol, question.atol)
+        if not all(flags):
+            keep = max(flags.index(False) + 1, enough_when_wrong)
+            values, closes[:] = values[:keep], flags[:keep]
+        else:
+            closes[:] = flags
     return values, interpreted
 
 
@@ -289,12 +307,20 @@ def with_notes(result: Grade, notes: list[str]) -> Grade:
     return replace(result, interpreted_as=f"{result.interpreted_as}  ({'; '.join(notes)})")
 
 
-def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
+# A wrong answer is diagnosed on this many trials (a constant ratio or a missing term over 12
+# random points is no coincidence); a correct one is checked on every trial.
+DIAGNOSIS_TRIALS = 12
+
+
+def grade_tree(question: Question, tree: Node, latex: bool = False,
+               enough_when_wrong: int | None = DIAGNOSIS_TRIALS) -> Grade:
     start = time.perf_counter()
     interpreted = None
     try:
         chosen = trials_for(question, [tree], latex, start)
-        trials, interpreted = evaluate_on(question, tree, latex, chosen, start)
+        closes: list[bool] = []
+        trials, interpreted = evaluate_on(question, tree, latex, chosen, start, enough_when_wrong=enough_when_wrong,
+                                          closes=closes)
     except InvalidAnswer as error:
         return Grade(question.id, "invalid", interpreted, str(error))
     except BankError as error:
@@ -307,9 +333,11 @@ def grade_tree(question: Question, tree: Node, latex: bool = False) -> Grade:
             "known-mistake" if known else error.diagnosis,
             _counterexample(error.trial, error.value, rtol=question.rtol, atol=question.atol),
             hint=known.hint_text if known else error.hint), known)
-    wrong = [(trial, value) for (trial, value), close in zip(trials, _close_each(trials, question.rtol, question.atol))
-             if not close]
+    flags = closes if len(closes) == len(trials) else _close_each(trials, question.rtol, question.atol)
+    wrong = [tv for tv, close in zip(trials, flags) if not close]
     if wrong and exact.agrees(question, tree, [t for t, _ in wrong] + [t for t in chosen if t.regime == "moderate"]):
+        if len(trials) < len(chosen):   # equal where it seemed to differ: every trial decides
+            return grade_tree(question, tree, latex, enough_when_wrong=None)
         wrong = []    # the floats lost their precision (cancellation); exact arithmetic says equal
     if not wrong:
         differs = exact.difference(question, tree, [t for t in chosen if t.regime == "moderate"])
@@ -518,10 +546,10 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
 def _small(value, digits: int = 4):
     """The value rounded to ``digits``, a whole number shown as one (n = 3, not 3.0)."""
     value = np.asarray(value, dtype=float)
-    rounded = np.vectorize(lambda x: float(f"{x:.{digits}g}"))(value) if value.size else value
-    whole = lambda x: int(x) if np.isfinite(x) and float(x).is_integer() and abs(x) < 2**53 else x
-    return whole(float(rounded)) if rounded.ndim == 0 else [_small(x, digits) for x in rounded] if rounded.ndim > 1 \
-        else [whole(float(x)) for x in rounded]
+    if value.ndim == 0:
+        x = float(f"{float(value):.{digits}g}")
+        return int(x) if math.isfinite(x) and x.is_integer() and abs(x) < 2**53 else x
+    return [_small(x, digits) for x in value]
 
 
 def _digits(value, reference, rtol: float, atol: float, least: int = 4) -> int:

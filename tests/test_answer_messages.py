@@ -47,3 +47,18 @@ def test_whole_numbers_in_a_counterexample_are_shown_as_whole_numbers():
     assert isinstance(result.counterexample["values"]["d"], int)
     shown = render_text(for_student(result, "full"))
     assert "d = 3.0" not in shown and ".0," not in shown
+
+
+def test_stopping_early_on_a_wrong_answer_changes_no_verdict_and_no_diagnosis():
+    from regverify.grading.grader import grade_tree, read_answer_with_notes
+    for question in load_bank().values():
+        answers = [question.key] + [m.answer for m in question.mistakes] + [t["answer"] for t in question.tests
+                                                                           if t.get("format", "text") == "text"]
+        for answer in answers + [f"2*({question.key})", f"({question.key}) + 1"]:
+            tree, _ = read_answer_with_notes(question, answer, False)
+            early, full = grade_tree(question, tree), grade_tree(question, tree, enough_when_wrong=None)
+            assert (early.verdict, early.mistake, early.credit) == (full.verdict, full.mistake, full.credit), \
+                (question.id, answer)
+            # a pattern over the first trials may be hidden by rounding at an edge trial (a key of 1e-9),
+            # never the other way round
+            assert early.diagnosis == full.diagnosis or full.diagnosis is None, (question.id, answer)
