@@ -133,6 +133,8 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
 def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Grade:
     if fmt not in ("text", "latex"):
         return Grade(question_id, "invalid", None, f"unknown format {fmt!r}; use text or latex")
+    if question_id not in bank and question_id.lower() in bank:
+        question_id = question_id.lower()   # ids are lower case; a spreadsheet's capital is no new question
     if question_id not in bank:
         return Grade(question_id, "invalid", None, f"unknown question id {question_id!r}; see 'regverify questions'")
     text_key = (question_id, fmt, answer)

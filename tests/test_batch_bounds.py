@@ -77,3 +77,14 @@ def test_the_command_prints_a_progress_line_at_least_once_a_second(capsys):
     for i in range(1, 4):
         quiet(i, 3)
     assert capsys.readouterr().err.count("graded ") == 1   # only the end
+
+
+def test_a_question_id_in_capitals_is_the_same_question():
+    from regverify.grading.bank import load_bank
+    from regverify.grading.batch import grade_rows
+    rows = [{"student": "a", "question": "L2-Grad", "answer": "g + alpha*w"},
+            {"student": "b", "question": "l2-grad", "answer": "g + alpha*w"},
+            {"student": "c", "question": "L2-Gard", "answer": "g + alpha*w"}]
+    results = grade_rows(load_bank(), rows)
+    assert [(r["question"], r["verdict"]) for r in results] == [("l2-grad", "correct"), ("l2-grad", "correct"),
+                                                                ("L2-Gard", "invalid")]
