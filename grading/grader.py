@@ -498,12 +498,18 @@ def kind_of(question: Question, trials) -> str | None:
         return _diagnose(question, trials)[0]
 
 
+def _constant(trials) -> bool:
+    """The answer takes one value on every trial (it is a number, not a formula)."""
+    first = trials[0][1]
+    return all(np.shape(v) == np.shape(first) and _allclose(v, first, rtol=1e-12, atol=0) for _, v in trials)
+
+
 def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
     if all(_allclose(value, 0.0, atol=1e-12) for _, value in trials):
         return "zero", "your answer is 0 wherever it is defined"
-    if not symbols_in(question.key_tree):
-        # Every number is a multiple of a numeric key: a ratio names no mistake, it only
-        # measures the distance to the key, so there is no factor, sign or term to name.
+    if not symbols_in(question.key_tree) or _constant(trials):
+        # Every number is a multiple of a numeric key, and a constant answer is the key times
+        # something: a ratio names no mistake, so there is no factor, sign or term to name.
         return None, None
     ratios = _ratio(trials)
     if ratios is not None:

@@ -98,3 +98,8 @@ def test_a_genuine_constant_factor_is_still_named():
 def test_no_hint_names_the_operation_that_gives_the_key():
     for kind, hint in HINTS.items():
         assert "correct result" not in hint and "times" not in hint and "question's symbols" not in hint, kind
+
+
+def test_a_constant_answer_to_a_formula_names_no_factor():
+    result = grade(load_bank()["kl-argmin"], "1")
+    assert result.verdict == "incorrect" and result.diagnosis is None and result.credit == 0
