@@ -216,6 +216,28 @@ def test_a_report_link_shows_the_report_with_its_mathematics_and_figures(server,
     assert images and all(driver.execute_script("return arguments[0].naturalWidth", img) > 0 for img in images)
 
 
+def test_at_hint_a_missing_term_is_named_by_kind_and_the_page_shows_nothing_of_the_key(server, driver):
+    """Answering g for g + αw: the page says a term is missing and where, and its whole source
+    holds neither the key, nor the missing term αw, nor the key's value at the point shown."""
+    from selenium.webdriver.common.by import By
+    from regverify.grading.bank import load_bank
+    from regverify.grading.grader import grade
+    q = load_bank()["l2-grad"]
+    example = grade(q, "g").counterexample
+    key_values = [v for v in example["key"]] + [e["key"] for e in example["entries_that_differ"]]
+    open_page(driver, server)
+    details = open_question(driver, "l2-grad")
+    result = grade_with(driver, details, "g", "g")
+    assert "Incorrect" in result and "term is missing" in result
+    shown = details.find_element(By.CSS_SELECTOR, ".result").get_attribute("innerHTML")
+    for leak in [q.key, "alpha * w", "alpha*w", "α w", "αw", "<mi>α</mi>", "<mi>w</mi>"]:
+        assert leak not in shown, f"Expected nothing of the key at hint but the result shows {leak!r}"
+    for value in key_values:
+        for digits in (f"{abs(value):.3g}", f"{abs(value):.4g}", repr(abs(value))):
+            assert digits not in driver.page_source, f"Expected no key value at hint but got {digits!r}"
+    assert q.key not in driver.page_source
+
+
 def screenshot(path: str) -> None:
     """The page with one question graded at hint, as the README shows it."""
     from .serving import start_server
