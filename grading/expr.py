@@ -27,7 +27,11 @@ class Node:
 
 
 def num(value) -> Node:
-    return Node("num", value=float(value))
+    number = float(value)
+    if not math.isfinite(number):   # 1e999 is read by float() as inf: grading it would be a verdict on inf
+        raise InvalidAnswer("a number in the answer is over the largest one that can be read (about 1.8e308); "
+                            "write a smaller one")
+    return Node("num", value=number)
 
 
 def sym(name: str) -> Node:

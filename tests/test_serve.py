@@ -123,6 +123,13 @@ def test_verdict_level_shows_the_verdict_only():
     ("(" * 900 + "g" + ")" * 900, "text", "invalid"),
     ("{" * 400 + "g" + "}" * 400, "latex", "invalid"),
     ("2**2**2**2**2**2**2*g", "text", "invalid"),
+    ("g + 1e999999*w", "text", "invalid"),           # float() reads it as inf
+    ("9" * 60_000, "text", "invalid"),
+    ("\\frac{" * 3000 + "1" + "}{2}" * 3000, "latex", "invalid"),
+    (r"\def\x{\x\x}\x", "latex", "invalid"),
+    ("g\u200b + alpha*w", "text", "invalid"),
+    ("g + \u202ealpha*w", "text", "invalid"),
+    ("w.__class__.__mro__", "text", "invalid"),
 ])
 def test_grade_answers_as_the_command_line_does(client, answer, fmt, verdict):
     response = post(client, "/api/grade", {"question": "l2-grad", "answer": answer, "format": fmt})
@@ -132,6 +139,11 @@ def test_grade_answers_as_the_command_line_does(client, answer, fmt, verdict):
     assert {"verdict", "read_as", "feedback", "feedback_level"} <= set(result)
     if verdict != "invalid":
         assert result["read_as_mathml"].startswith("<math")
+
+
+def test_a_number_too_large_to_read_is_invalid_and_says_so(client):
+    result = post(client, "/api/grade", {"question": "l2-grad", "answer": "g + 1e999999*w"}).json()
+    assert result["verdict"] == "invalid" and "over the largest one that can be read" in result["feedback"]
 
 
 def test_the_preview_reads_text_and_latex_into_mathml(client):
