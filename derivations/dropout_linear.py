@@ -33,7 +33,6 @@ def penalty_obligation(penalty=lambda p: p * (1 - p)):
         gamma2 = sum(x[i, j] ** 2 * w[j] ** 2 for i in range(rows) for j in range(cols))
         zero.append(derived - (fit.T * fit)[0] - penalty(p_keep) * gamma2)
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
-                      scope="X 2×3 and 3×2 (every mask entry a Bernoulli variable)",
                       steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",
                              "E[(R⊙X)w] = pXw; Var[Σⱼ Rᵢⱼ Xᵢⱼ wⱼ] = p(1 − p) Σⱼ Xᵢⱼ² wⱼ²",
                              "summed over i: p(1 − p) Σⱼ (XᵀX)ⱼⱼ wⱼ² = p(1 − p)‖Γw‖²"))
@@ -44,8 +43,8 @@ def minimizer_obligation():
     g = sp.MatrixSymbol("Gamma", n_, n_)
     objective = (y - p_keep * x * w).T * (y - p_keep * x * w) + p_keep * (1 - p_keep) * w.T * g.T * g * w
     a = p_keep * x.T * x + (1 - p_keep) * g * g
-    return Obligation.stationary(objective, w, a.I * x.T * y, substitutions={g.T: g},
-                                 linear=(a, x.T * y), factor=2 * p_keep, scope="every n",
+    return Obligation.extremum(objective, w, a.I * x.T * y, substitutions={g.T: g},
+                                 linear=(a, x.T * y), factor=2 * p_keep, pd=(g,), unit_interval=(p_keep,),
                                  assumptions_used=("Γ diagonal (Γᵀ = Γ)", "0 < p < 1"),
                                  steps=("∇ = −2pXᵀ(y − pXw) + 2p(1 − p)Γ²w",
                                         "= 2p[(pXᵀX + (1 − p)Γ²)w − Xᵀy]"))

@@ -38,7 +38,7 @@ def l1_gradient_obligation() -> Obligation:
         j = sp.Function("J")(*ws)
         claimed = ws.applyfunc(lambda e: alpha * sp.sign(e)) + ws.applyfunc(lambda e: sp.diff(j, e))
         zero += Obligation.gradient(alpha * sum(sp.Abs(e) for e in ws) + j, ws, claimed).zero
-    return Obligation(zero=zero, derived_by="differentiation", scope="sizes 2 and 3, signs (+, −) and (−, +, +)",
+    return Obligation(zero=zero, derived_by="differentiation",
                       assumptions_used=("no wᵢ is 0", "J differentiable"),
                       steps=("wᵢ > 0: |wᵢ| = wᵢ, ∂/∂wᵢ = 1 = sign(wᵢ)", "wᵢ < 0: |wᵢ| = −wᵢ, ∂/∂wᵢ = −1",
                              "∇ is linear: add ∇J"))
@@ -56,9 +56,11 @@ def soft_threshold_cases() -> Obligation:
         right = sp.diff(scalar_objective(w_pos, inside, alpha, h), w_pos).subs(w_pos, 0)
         left = sp.diff(scalar_objective(w_neg, inside, alpha, h), w_neg).subs(w_neg, 0)
         one_sided += [right, -left]             # f'(0⁺) ≥ 0 ≥ f'(0⁻)
+    curvature = [sp.diff(scalar_objective(w_s, sign * above, alpha, h), w_s, 2)    # derived: h in each case
+                 for w_s, sign in ((w_pos, 1), (w_neg, -1))]
     return Obligation(
-        zero=outside, positive=[h], nonnegative=one_sided, derived_by="differentiation",
-        scope="every n (the objective separates into scalar problems); every case of w*",
+        zero=outside, positive=curvature, nonnegative=one_sided, derived_by="differentiation",
+        establishes="minimum",
         assumptions_used=("hᵢ > 0", "α > 0"),
         steps=("case w* > α/h: w = w* − α/h > 0 and h(w − w*) + α = 0",
                "case w* < −α/h: w = w* + α/h < 0 and h(w − w*) − α = 0",
@@ -68,7 +70,7 @@ def soft_threshold_cases() -> Obligation:
 
 def printed_threshold_residual() -> Obligation:
     """Case w* = α/h + δ: the minimizer is δ, but the printed rule gives max(δ − α/h, 0)."""
-    return Obligation.identity(d, sp.Max(sp.Abs(d) - alpha / h, 0), scope="one case, w* = α/h + δ")
+    return Obligation.identity(d, sp.Max(sp.Abs(d) - alpha / h, 0))
 
 
 def summed_condition_residual() -> Obligation:
@@ -77,7 +79,7 @@ def summed_condition_residual() -> Obligation:
     w1, w2 = sp.symbols("w_1 w_2", positive=True)
     ws = sp.Matrix([w1, w2])
     objective = scalar_objective(w1, alpha / h1 + a1, alpha, h1) + scalar_objective(w2, alpha / h2 + a2, alpha, h2)
-    return Obligation.stationary(objective, ws, sp.Matrix([a1 + d, a2 - d * h1 / h2]), scope="size 2")
+    return Obligation.stationary(objective, ws, sp.Matrix([a1 + d, a2 - d * h1 / h2]))
 
 
 def sample_scalar(rng, trial):

@@ -36,7 +36,6 @@ def fit_obligation(features, candidate, value, what) -> Obligation:
     j = mse(features)
     ob = Obligation.stationary(
         j, V, candidate, strict_minimum=True,
-        scope="the four points of 004:50 (a fixed problem, exact rationals)",
         assumptions_used=("J = ¼ Σ (f* − f)² as on 004:56",),
         steps=(f"J(w, b) = ¼ Σ (f*(x) − {what})² over the four points",
                "∇J = 0: the normal equations of the 4×3 design [features, 1]",
@@ -56,7 +55,7 @@ def count_obligation() -> Obligation:
     n = sp.Symbol("n", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, nonnegative=True)
     inputs = sp.Sum(sp.binomial(n, k), (k, 0, n))
-    return Obligation.identity(2 ** inputs, 2 ** (2 ** n), scope="every n ≥ 1",
+    return Obligation.identity(2 ** inputs, 2 ** (2 ** n),
                                steps=("an input in {0,1}ⁿ is fixed by which k of its n bits are 1: "
                                       "Σ_k C(n, k) inputs (= 2ⁿ, binomial theorem)",
                                       "a function chooses 0 or 1 at each input: 2^(Σ_k C(n, k))"))

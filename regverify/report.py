@@ -506,11 +506,11 @@ def obligation_latex(claim, limit: int = 2000) -> str | None:
 
     from regverify.prover import ProofTimeout, time_limit
 
-    if claim.symbolic is None:
-        return None
     try:
         with time_limit(10):
-            obligation = claim.symbolic()
+            obligation = claim.obligation()
+            if obligation is None:
+                return None
             shown = [f"{sp.latex(z)} = 0" for z in obligation.zero if not _zero_as_built(z)]
             shown += [f"{sp.latex(p)} > 0" for p in obligation.positive]
             shown += [f"{sp.latex(p)} \\geq 0" for p in obligation.nonnegative]

@@ -1,4 +1,5 @@
 """The key's questions on denoising, the linear AE and dropout agree with their derivations."""
+import dataclasses
 import numpy as np
 import pytest
 
@@ -83,8 +84,8 @@ def test_the_linear_dae_key_minimizes_the_derivations_objective():
             continue
         checked += 1
         key = Evaluator(env)(question.key_tree)
-        found = claim.__class__(**{**claim.__dict__, "candidate": lambda p, key=key: key,
-                                   "sample": lambda r, t, env=env: {"X": env["X"], "sigma": env["sigma"]}})
+        found = dataclasses.replace(claim, candidate=lambda p, key=key: key, form=None,
+                                    sample=lambda r, t, env=env: {"X": env["X"], "sigma": env["sigma"]})
         assert found.check_numeric(rng).verdict.value == "passed"
     assert checked == 2
 

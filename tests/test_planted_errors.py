@@ -32,10 +32,7 @@ def assert_caught(result):
 # --- gradient claims ------------------------------------------------------------------------
 def test_gradient_with_a_dropped_factor_is_refuted_as_a_missing_factor():
     w, w_star, h = l2_shrinkage.w, l2_shrinkage.w_star, l2_shrinkage.H
-    result = planted("l2-shrinkage", "quadratic-gradient",
-                     claimed=lambda p: 2 * p["H"] @ (p["w"] - p["w_star"]),
-                     symbolic=lambda: Obligation.gradient(l2_shrinkage.L_HAT, w, 2 * h * (w - w_star),
-                                                          substitutions={h.T: h}, scope="every n"))
+    result = planted("l2-shrinkage", "quadratic-gradient", form=2 * h * (w - w_star))
     assert_caught(result)
     assert result.numeric.detail["diagnosis"] == "missing-factor"
 
@@ -82,8 +79,7 @@ def test_gradient_checked_without_a_needed_assumption_is_refuted():
                      sample=lambda rng, t: {"H": rng.standard_normal((3, 3)), "w": rng.standard_normal(3),
                                             "w_star": rng.standard_normal(3)},
                      symbolic=lambda: Obligation.gradient(
-                         l2_shrinkage.L_HAT, l2_shrinkage.w, l2_shrinkage.H * (l2_shrinkage.w - l2_shrinkage.w_star),
-                         scope="every n"))
+                         l2_shrinkage.L_HAT, l2_shrinkage.w, l2_shrinkage.H * (l2_shrinkage.w - l2_shrinkage.w_star)))
     assert_caught(result)
     assert result.symbolic.verdict is SymbolicVerdict.UNPROVED   # symbolic failure alone never refutes
 
@@ -99,13 +95,7 @@ def test_identity_with_q_and_qt_swapped_is_refuted():
 
 def test_minimizer_with_a_dropped_hessian_is_refuted():
     result = planted("l2-shrinkage", "shrinkage-minimizer",
-                     candidate=lambda p: np.linalg.solve(p["H"] + p["alpha"] * np.eye(len(p["H"])), p["w_star"]),
-                     symbolic=lambda: Obligation.stationary(
-                         l2_shrinkage.L_HAT + l2_shrinkage.alpha / 2 * l2_shrinkage.w.T * l2_shrinkage.w,
-                         l2_shrinkage.w, (l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I).I * l2_shrinkage.w_star,
-                         substitutions={l2_shrinkage.H.T: l2_shrinkage.H},
-                         linear=(l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I, l2_shrinkage.H * l2_shrinkage.w_star),
-                         scope="every n"))
+                     form=(l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I).I * l2_shrinkage.w_star)
     assert_caught(result)
 
 
@@ -151,7 +141,8 @@ def test_the_failure_message_names_the_derivation_and_the_claim(capsys):
 
     d = get("l2-shrinkage")
     wrong = dataclasses.replace(d.claim("update-rule"), name="planted-update",
-                                rhs=lambda p: (1 + p["eps"] * p["alpha"]) * p["w"] - p["eps"] * p["g"])
+                                rhs=(1 + l2_shrinkage.eps * l2_shrinkage.alpha) * l2_shrinkage.w
+                                - l2_shrinkage.eps * l2_shrinkage.g_vec)
     d.claims.append(wrong)
     try:
         code = main(["verify", "l2-shrinkage", "--quick"])
