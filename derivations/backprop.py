@@ -117,6 +117,9 @@ def relu_layer(rng, trial, square=False):
     return {"W": rng.normal(size=(p_, r)), "b": rng.normal(size=p_), "x": rng.normal(size=r)}
 
 
+DIFFERENCES = "evaluate both sides (the left by Richardson differences)"
+
+
 def measured_grad_h(p):                 # ∇ₓh in 004:381's layout (rows indexed by x), Richardson
     return numeric_jacobian(lambda v: np.maximum(0, p["W"] @ v + p["b"]), p["x"], "richardson").T
 
@@ -372,7 +375,7 @@ DERIVATION = register(Derivation(
         Identity(name="relu-gradient-transposed", statement="∇ₓh = (dh/dx in 004:381's layout) = WᵀR(a), R = diag(1[a > 0]) (004:383)",
                  symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES]),
                  sample=RELU, lhs=measured_grad_h, rhs=lambda p: p["W"].T * relu_mask(p["W"] @ p["x"] + p["b"]),
-                 rtol=1e-8, uses=("relu-jacobian",)),
+                 rtol=1e-8, uses=("relu-jacobian",), method=DIFFERENCES),
         Identity(name="printed-column-j", statement="∇ₓh = W⁽¹⁾R(a⁽¹⁾), whose column j is zero when aⱼ ≤ 0",
                  expect=Expect.ERRATUM, corrected_by="relu-gradient-transposed",
                  source=Printed(M004, 385, r"Column j of $\mathbf{W}^{(1)} \mathbf{R}(\mathbf{a}^{(1)})$",

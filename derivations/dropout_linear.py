@@ -83,7 +83,8 @@ def dropout_weights(p):
 DERIVATION = register(Derivation(
     id="dropout-linear",
     title="Dropout on linear regression is a ridge penalty scaled by diag(XᵀX)",
-    sources=[Source("CATALOG.md", "Beyond the material; GBC §7.12")],
+    sources=[Source("Goodfellow, Bengio and Courville, Deep Learning (MIT Press, 2016)",
+                    "§7.12, dropout on a linear model; beyond the course material")],
     conventions="X is m×n, one example per row; R is an m×n keep mask (1 with probability p), "
                 "Γ = diag(XᵀX)^½; no rescaling of the kept inputs by 1/p.",
     assumptions=["0 < p < 1", "mask entries independent"],

@@ -12,7 +12,8 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer, NumericVerdict,
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Minimizer,
+                              NumericVerdict,
                               Premise, Printed, Source)
 from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
@@ -173,7 +174,7 @@ def pinsker_obligation(divergence=kl):
     factor = (2 * rho_hat - 1) ** 2 / (rho_hat * (1 - rho_hat))
     obligation = Obligation.gradient(gap, rho_hat, (rho_hat - rho) * factor, unit_interval=(rho, rho_hat),
                                      nonnegative=[factor], assumptions_used=UNIT,
-                                     steps=("f(ρ̂) = KL(ρ‖ρ̂) − 2(ρ − ρ̂)², f(ρ) = 0",
+                                     steps=("lhs − rhs = f(ρ̂) = KL(ρ‖ρ̂) − 2(ρ − ρ̂)², f(ρ) = 0",
                                             "f'(ρ̂) = (ρ̂ − ρ)(2ρ̂ − 1)²/(ρ̂(1 − ρ̂)): ≤ 0 below ρ, ≥ 0 above",
                                             "so f ≥ f(ρ) = 0"))
     obligation.zero.append(gap.subs(rho_hat, rho))      # f(ρ) = 0, where the sign argument starts
@@ -263,11 +264,11 @@ DERIVATION = register(Derivation(
             symbolic=kl_minimum_obligation,
             sample=sample_rates, objective=lambda p, r_hat: penalty(p["rho"], r_hat),
             candidate=lambda p: np.full_like(p["rho_hat"], p["rho"]), minimum_value=lambda p: 0.0),
-        Identity(
+        Inequality(
             name="pinsker", statement="each term KL(ρ‖ρ̂_l) ≥ 2(ρ − ρ̂_l)² (Pinsker's inequality)",
             symbolic=pinsker_obligation, sample=sample_rates,
             lhs=lambda p: kl_terms(p["rho"], p["rho_hat"]),
-            rhs=lambda p: np.maximum(kl_terms(p["rho"], p["rho_hat"]), 2 * (p["rho"] - p["rho_hat"]) ** 2)),
+            rhs=lambda p: 2 * (p["rho"] - p["rho_hat"]) ** 2),
         Gradient(
             name="mean-activation-gradient",
             statement="∂ρ̂_l/∂W has column l equal to (1/m) Σᵢ σ'(W_lᵀxᵢ + b_l) xᵢ and 0 elsewhere",

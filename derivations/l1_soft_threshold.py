@@ -186,7 +186,8 @@ def train_coordinate_descent(seed: int, quick: bool, threshold=None) -> Evidence
     target = (threshold or soft_threshold)({"w_star": w_star, "alpha": a, "h": hh})
     error = float(np.max(np.abs(w - target)) / np.max(np.abs(target)))
     finite = bool(np.all(np.isfinite(w)) and np.all(np.isfinite(values)))
-    figures = {"data": f"digits pixels orthonormalised, {x.shape[0]}x{x.shape[1]}, columns scaled 0.5..3",
+    figures = {"method": "coordinate descent, golden-section search per coordinate",
+               "data": f"digits pixels orthonormalised, {x.shape[0]}x{x.shape[1]}, columns scaled 0.5..3",
                "alpha": a, "sweeps": sweeps, "max_rel_error": error if finite else float("nan"),
                "zeros": int(np.sum(target == 0)), "zero_pattern_matches": bool(np.array_equal(w == 0, target == 0)),
                "objective_never_increases": not increased, "max_kkt_violation_autograd": kkt[-1],

@@ -13,8 +13,8 @@ import numpy as np
 import sympy as sp
 from autograd import grad
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Limit, Minimizer,
-                              NumericVerdict, Premise, Printed, Source)
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Limit, Minimizer, NotConformable,
+                              NumericVerdict, Premise, Printed, Source, shape_text)
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
 from regverify.numerics.training import relative_error, train_with_autograd_check
@@ -105,11 +105,13 @@ def sample_columns(rng, trial):
 
 def literal_product(*factors):
     """Left-to-right matrix product as printed; an undefined product (non-conformable shapes)
-    is the empty array, so it can never equal a value."""
+    raises NotConformable, saying which factors do not fit."""
     out = factors[0]
-    for f in factors[1:]:
+    for number, f in enumerate(factors[1:], 2):
         if out.shape[-1] != f.shape[0]:
-            return np.empty((0,))
+            before = "factor 1" if number == 2 else f"factors 1 to {number - 1}"
+            raise NotConformable(f"the printed product is undefined: {before} ({shape_text(out.shape)}) "
+                                 f"times factor {number} ({shape_text(f.shape)}) does not conform")
         out = out @ f
     return out
 

@@ -3,6 +3,7 @@
 A claim is one closed form with one generic numeric checker per kind:
 
 * ``Identity``       lhs = rhs under the assumptions;
+* ``Inequality``     lhs ≥ rhs (or > with ``strict``) under the assumptions;
 * ``Gradient``       claimed = ∂objective/∂wrt, every entry (a Jacobian for vector objectives);
 * ``Minimizer``      the candidate minimizes the objective (no descent direction, and a zero
                      gradient where the objective is smooth);
@@ -78,6 +79,15 @@ class Premise:
 
 class PremiseNeverHolds(RuntimeError):
     pass
+
+
+class NotConformable(ValueError):
+    """A printed form that is not even defined (a product of non-conformable shapes): a twin
+    raises it with the reason in words, and the claim is refuted by that reason."""
+
+
+def shape_text(shape) -> str:
+    return "×".join(map(str, shape)) if len(shape) > 1 else (f"{shape[0]} entries" if shape else "a scalar")
 
 
 class NumericVerdict(str, Enum):
@@ -219,6 +229,7 @@ class Identity(Claim):
     rhs: object
     rtol: float = 1e-10
     floor: float = np.finfo(float).tiny   # errors are relative to max(|lhs|, |rhs|, floor)
+    method: str = "evaluate both sides"   # says so where a side is itself approximate (differences)
     kind: ClassVar[str] = "identity"
     form_fields: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
 
@@ -239,24 +250,77 @@ class Identity(Claim):
         worst = 0.0
         for trial in range(self.trials):
             params = self.draw(rng, trial)
-            left, right = self.sides(params)
-            if left.shape != right.shape:
+            try:
+                left, right = self.sides(params)
+            except NotConformable as undefined:
                 return Evidence(NumericVerdict.FAILED, {
-                    "method": "evaluate both sides", "trial": trial,
-                    "reason": f"Expected shape {right.shape} but got lhs.shape={left.shape}",
+                    "method": self.method, "trial": trial, "reason": str(undefined),
                     "counterexample": self.counterexample(params)})
-            scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0),
-                        self.floor)
-            error = float(np.max(np.abs(left - right), initial=0.0) / scale)
+            if left.shape != right.shape:
+                reason = (f"the printed form is {shape_text(left.shape)} where the definition gives "
+                          f"{shape_text(right.shape)}")
+                if left.ndim == 2 and left.T.shape == right.shape:   # the transposed reading, by value
+                    gap = _relative_gap(left.T, right, self.floor)
+                    reason += ("; transposed, it equals the definition" if gap <= self.rtol else
+                               f"; transposed, it still differs (relative error {gap:.2g})")
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": self.method, "trial": trial, "reason": reason,
+                    "counterexample": self.counterexample(params, lhs=left, rhs=right)})
+            error = _relative_gap(left, right, self.floor)
             worst = max(worst, error)
             if not error <= self.rtol:
                 return Evidence(NumericVerdict.FAILED, {
-                    "method": "evaluate both sides", "max_rel_error": error,
+                    "method": self.method, "max_rel_error": error,
                     "tolerance": self.rtol, "trial": trial,
                     "counterexample": self.counterexample(params, lhs=left, rhs=right)})
-        return Evidence(NumericVerdict.PASSED, {"method": "evaluate both sides",
+        return Evidence(NumericVerdict.PASSED, {"method": self.method,
                                                 "max_rel_error": worst, "tolerance": self.rtol,
                                                 "trials": self.trials})
+
+
+def _relative_gap(left, right, floor) -> float:
+    scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0), floor)
+    return float(np.max(np.abs(left - right), initial=0.0) / scale)
+
+
+@dataclass(kw_only=True)
+class Inequality(Claim):
+    """lhs ≥ rhs (lhs > rhs with ``strict``), entry by entry, under the assumptions.
+
+    Checked on sampled inputs: lhs − rhs may fall below 0 only by rounding, ``rtol`` relative to
+    max(|lhs|, |rhs|, floor) (rounding cannot tell > from ≥: strictness is the symbolic side's).
+    The symbolic side derives lhs − rhs ≥ 0 (> 0) from the definition."""
+
+    lhs: object      # each side a SymPy form (compiled) or a NumPy twin, as for Identity
+    rhs: object
+    strict: bool = False
+    rtol: float = 1e-12
+    floor: float = np.finfo(float).tiny
+    kind: ClassVar[str] = "inequality"
+    form_fields: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
+    sides = Identity.sides
+
+    @property
+    def relation(self) -> str:
+        return ">" if self.strict else "≥"
+
+    def check_numeric(self, rng):
+        closest = np.inf
+        method = f"evaluate both sides: lhs − rhs {self.relation} 0"
+        for trial in range(self.trials):
+            params = self.draw(rng, trial)
+            left, right = (np.asarray(side, dtype=float) for side in self.sides(params))
+            scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0), self.floor)
+            margin = float(np.min(left - right, initial=np.inf) / scale)   # < 0: violated
+            closest = min(closest, margin)
+            if not np.isfinite(margin) or margin < -self.rtol:
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": method, "min_rel_gap": margin, "tolerance": self.rtol, "trial": trial,
+                    "reason": f"lhs − rhs {self.relation} 0 fails: lhs − rhs = {margin:.3g} relative "
+                              f"to the sides' size",
+                    "counterexample": self.counterexample(params, lhs=left, rhs=right)})
+        return Evidence(NumericVerdict.PASSED, {"method": method, "min_rel_gap": closest,
+                                                "tolerance": self.rtol, "trials": self.trials})
 
 
 @dataclass(kw_only=True)
@@ -398,18 +462,21 @@ class Minimizer(Claim):
             scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
             directions = [d for e in np.eye(w.size) for d in (e, -e)]
             directions += list(rng.standard_normal((2 * w.size, w.size)))
+            best = None     # the largest drop found: a counterexample whose gap shows when printed
             for d in directions:
                 d = d.reshape(w.shape) / np.linalg.norm(d)
                 for step in (1e-4, 1e-2, 1.0):
                     with np.errstate(all="ignore"):  # a step out of the domain gives nan: no descent
                         f1 = float(self.objective(params, w + step * scale * d))
-                    if f1 < f0 - self.rtol * max(1.0, abs(f0)):
-                        return Evidence(NumericVerdict.FAILED, {
-                            "method": "descent search", "trial": trial,
-                            "reason": f"objective drops from {f0:.17g} to {f1:.17g} "
-                                      f"a step {step * scale:g} away",
-                            "counterexample": self.counterexample(params, candidate=w,
-                                                             better=w + step * scale * d)})
+                    if f1 < f0 - self.rtol * max(1.0, abs(f0)) and (best is None or f1 < best[0]):
+                        best = (f1, step * scale, w + step * scale * d)
+            if best is not None:
+                f1, length, better = best
+                return Evidence(NumericVerdict.FAILED, {
+                    "method": "descent search", "trial": trial,
+                    "reason": f"objective drops from {f0:.6g} to {f1:.6g} a step {length:.3g} away",
+                    "counterexample": self.counterexample(params, candidate=w, better=better,
+                                                          value=f0, better_value=f1)})
             if self.smooth:
                 relative, gradient = self._stationarity(params, w, scale, rng)
                 worst_gradient = max(worst_gradient, relative)
@@ -548,12 +615,14 @@ class Limit(Claim):
                           max(1.0, float(np.max(np.abs(target))))) for t in self.approach]
             worst = max(worst, gaps[-1])
             if gaps[-1] > self.rtol or gaps[-1] > gaps[0]:
+                # shown at the middle of the approach: an ill-conditioned f (a singular H at
+                # t = 1e-12) carries rounding error ~ε/t there too, far below the printed digits
+                shown = self.approach[len(self.approach) // 2]
                 return Evidence(NumericVerdict.FAILED, {
                     "method": "evaluate along the approach", "trial": trial,
                     "max_rel_error": gaps[-1], "tolerance": self.rtol,
-                    "counterexample": self.counterexample(params, t=self.approach[-1],
-                                                     f=self.f(params, self.approach[-1]),
-                                                     value=target)})
+                    "counterexample": self.counterexample(params, t=shown, f=self.f(params, shown),
+                                                          value=target)})
         return Evidence(NumericVerdict.PASSED, {"method": "evaluate along the approach",
                                                 "max_rel_error": worst, "tolerance": self.rtol,
                                                 "trials": self.trials})

@@ -127,7 +127,9 @@ def command_verify(args) -> int:
     print(f"regverify verify: seed {args.seed}{', quick' if args.quick else ''}; "
           f"{sum(len(d.claims) for d in chosen)} claims in {len(chosen)} derivations; "
           f"{jobs} job{'s' if jobs > 1 else ''}", file=sys.stderr)
+    started = time.perf_counter()
     results = verify(chosen, seed=args.seed, quick=args.quick, jobs=jobs, progress=_progress)
+    wall = time.perf_counter() - started
     rows = [(r.derivation, r.claim.name, r.claim.kind, r.symbolic.verdict.value,
              _numeric_cell(r.numeric), r.training.verdict.value,
              r.status + (f" ({r.claim.expect.value})" if r.claim.expect.wrong else ""),
@@ -139,7 +141,8 @@ def command_verify(args) -> int:
     summary = (f"{len(results)} claims: {sum(r.status == 'verified' for r in results)} verified, "
                f"{sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results)} errata and "
                f"{sum(r.ok and r.claim.expect is Expect.PITFALL for r in results)} pitfalls refuted, "
-               f"{len(bad)} not as expected; {sum(r.seconds for r in results):.1f} s")
+               f"{len(bad)} not as expected; {wall:.1f} s wall time "
+               f"({sum(r.seconds for r in results):.1f} s of claim time in {jobs} job{'s' if jobs > 1 else ''})")
     print(summary, file=sys.stderr)
     for r in bad:
         print(f"  {r.derivation}/{r.claim.name}: {r.status}; {explain(r)}", file=sys.stderr)

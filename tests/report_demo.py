@@ -96,7 +96,7 @@ def draw_loss(results):
     losses = results["square-gradient"]["training"]["curves"]["loss"]
     fig = Figure(figsize=(5, 3.5))
     ax = fig.add_subplot()
-    ax.semilogy(np.arange(len(losses)), losses, label="closed-form gradient")
+    ax.plot(np.arange(len(losses)), losses, label="closed-form gradient")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend()

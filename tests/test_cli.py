@@ -1,5 +1,6 @@
 """The command line as a user meets it: exit codes, JSON contract, reproducibility."""
 import json
+import re
 import subprocess
 import sys
 
@@ -66,3 +67,9 @@ def test_the_same_seed_gives_the_same_output(tmp_path, seed):
     for path in (a, b):
         main(["verify", "l1-soft-threshold", "early-stopping", "--quick", "--seed", str(seed), "--json", str(path)])
     assert _stable(json.loads(a.read_text())) == _stable(json.loads(b.read_text()))
+
+
+def test_verify_reports_its_wall_time_beside_the_summed_claim_time(capsys):
+    assert main(["verify", "xor", "--quick", "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"; \d+\.\d s wall time \(\d+\.\d s of claim time in 1 job\)", err), err

@@ -152,3 +152,35 @@ def test_the_failure_message_names_the_derivation_and_the_claim(capsys):
     assert code == 1
     assert "l2-shrinkage/planted-update: refuted" in err
     assert "numeric failed" in explain(verify_claim(d, wrong))
+
+
+# --- inequality claims ----------------------------------------------------------------------
+def test_an_inequality_that_holds_passes_and_a_violated_one_fails_with_its_point():
+    from regverify.claims import Inequality
+
+    def sample(rng, trial):
+        return {"x": rng.uniform(-3, 3, 5)}
+
+    holds = Inequality(name="square-above-line", statement="x² ≥ 2x − 1", sample=sample,
+                       lhs=lambda p: p["x"] ** 2, rhs=lambda p: 2 * p["x"] - 1)
+    assert holds.kind == "inequality" and holds.relation == "≥"
+    passed = holds.check_numeric(np.random.default_rng(0))
+    assert passed.verdict is NumericVerdict.PASSED and passed.detail["min_rel_gap"] >= 0
+    for wrong in (lambda p: 2 * p["x"],            # a constant dropped: x² ≥ 2x fails on (0, 2)
+                  lambda p: 2 * p["x"] - 1 + 1e-3):  # a constant shift: fails near x = 1
+        violated = dataclasses.replace(holds, rhs=wrong, trials=40)
+        found = violated.check_numeric(np.random.default_rng(0))
+        assert found.verdict is NumericVerdict.FAILED and "lhs − rhs ≥ 0 fails" in found.detail["reason"]
+        assert {"lhs", "rhs", "params"} <= set(found.detail["counterexample"])
+
+
+def test_pinsker_with_a_flipped_side_is_refuted():
+    result = planted("kl-sparsity", "pinsker", lhs=lambda p: 2 * (p["rho"] - p["rho_hat"]) ** 2,
+                     rhs=lambda p: kl_sparsity.kl_terms(p["rho"], p["rho_hat"]), symbolic=None)
+    assert result.status == "refuted" and result.numeric.verdict is NumericVerdict.FAILED
+
+
+def test_a_non_conformable_printed_product_is_refuted_in_words():
+    from regverify.claims import NotConformable
+    with pytest.raises(NotConformable, match=r"factor 1 \(3×1\) times factor 2 \(2×2\)"):
+        l2_shrinkage.literal_product(np.ones((3, 1)), np.ones((2, 2)))

@@ -135,10 +135,25 @@ def test_a_planted_failing_claim_shows_as_failing_in_its_report_and_in_the_graph
 def test_the_index_has_a_row_per_derivation_with_its_counts(demo):
     out, _, _ = demo
     index = (out / "README.md").read_text(encoding="utf-8")
-    assert re.search(r"^\| \[`report-demo`\]\(report-demo\.md\) \| [^|]+ \| 7 \| 4 \| 1 \| 1 \| 0 \| 1 \|",
+    assert re.search(r"^\| \[`report-demo`\]\(report-demo\.md\) \| [^|]+ \| 7 \| 4 \| 1 \| 1 \| 1 \| 0 \|",
                      index, re.M), index
     assert re.search(r"^\| \[`report-demo-b`\]\(report-demo-b\.md\) \| [^|]+ \| 1 \| 1 \| 0 \| 0 \| 0 \| 0 \|",
                      index, re.M), index
+
+
+def index_rows(index: str) -> dict[str, list[int]]:
+    """{derivation id: [claims, verified, errata, pitfalls, not as expected]} from the index."""
+    rows = re.findall(r"^\| \[`([^`]+)`\]\([^)]+\.md\) \| [^|]+ \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|",
+                      index, re.M)
+    return {name: list(map(int, counts)) for name, *counts in rows}
+
+
+def test_the_index_counts_add_up_to_the_claims_of_every_derivation(demo, catalog):
+    for out, _, derivations in (demo, catalog):
+        rows = index_rows((out / "README.md").read_text(encoding="utf-8"))
+        assert set(rows) == set(derivations)
+        for name, (claims, *parts) in rows.items():
+            assert claims == len(derivations[name].claims) == sum(parts), (name, claims, parts)
 
 
 # --- links, images, quotes ----------------------------------------------------------------------------
@@ -199,7 +214,7 @@ def test_an_erratum_links_the_claim_that_corrects_it_and_shows_both_counterexamp
     section = section.split("### ")[0]
     assert "| corrected by | [`shrinkage`](#shrinkage) |" in section
     assert "**Reading:** the factor, read as squared" in section
-    assert "Exact counterexample: at `" in section and "Counterexample:" in section
+    assert "Exact counterexample: at `" in section and "Counterexample (indices count from 0" in section
     assert "| premise | text: εα \\< 1; holds: `True` |" in section
 
 
@@ -261,7 +276,8 @@ def test_check_passes_when_fresh_and_names_each_file_that_differs(demo_registry,
     (out / "figures" / "gone.png").write_bytes(PNG)
     assert main(["report", "--out", str(out), "--jobs", "1", "--check"]) == 1
     err = capsys.readouterr().err
-    assert f"{figure}: differs" in err and f"{out / 'report-demo-b.md'}: differs" in err
+    assert f"{figure}: differs: image differs" in err
+    assert f"{out / 'report-demo-b.md'}: differs at line 1\n    committed: stale\n    fresh:     # " in err
     assert f"{out / 'figures' / 'gone.png'}: not generated any more" in err
     assert f"stale: {out / 'report-demo.md'}:" not in err and "3 of 4 file(s) differ" in err
 
@@ -303,3 +319,149 @@ def test_the_committed_reports_are_fresh():
     done = subprocess.run([sys.executable, "-m", "regverify", "report", "--check"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# --- the same reports on every machine ----------------------------------------------------------------
+def test_a_figure_at_rounding_level_is_printed_as_its_bound_and_others_at_stable_digits():
+    floor = report.FLOORS["evaluation"]
+    assert report.measured(2.7e-16, floor) == report.measured(1e-16, floor) == "$< 10^{-12}$"
+    assert report.measured(2.7e-16, floor, tex=False) == "< 1e-12"
+    assert report.measured(-1.1e-15, floor, tex=False) == "< 1e-12", "a signed figure: its size"
+    assert report.measured(0.4836833293250738, floor) == "0.48"
+    assert report.measured(3.3042226499355465) == "3.304"
+    assert report.measured(0.1) == "0.1" and report.measured(2.0) == "2" and report.measured(7) == "7"
+    assert report.measured(1.124e-14, report.FLOORS["differences"], tex=False) == "< 1e-9"
+    assert report.floor_of("max_param_rel_gap") == floor and report.floor_of("tolerance") is None
+    assert report.floor_of("max_rel_error", {"method": "richardson"}) == report.FLOORS["differences"]
+    assert report.floor_of("max_rel_error", {"method": "coordinate descent, golden-section search"}) \
+        == report.FLOORS["line search"]
+
+
+def test_the_perturbation_moves_every_float_and_puts_noise_anywhere_under_its_floor():
+    result = {"numeric": {"verdict": "passed", "method": "complex-step", "max_rel_error": 2e-16,
+                          "tolerance": 1e-11, "counterexample": {"params": {"H": [[1.5, 2.0]]}}},
+              "training": {"verdict": "passed", "max_loss_rel_gap": 3e-16, "steps": 40,
+                           "curves": {"loss": [4.0, 2.0], "distance": [1.0, 3e-15]}}}
+    moved = report.perturbed(result, 1e-13, "d/c")
+    assert moved["numeric"]["max_rel_error"] != 2e-16 and moved["numeric"]["max_rel_error"] < 1e-12
+    assert moved["training"]["curves"]["distance"][1] not in (3e-15, 0) and moved["training"]["steps"] == 40
+    assert abs(moved["numeric"]["counterexample"]["params"]["H"][0][0] / 1.5 - 1) == pytest.approx(1e-13, rel=1e-2)
+    assert moved["numeric"]["tolerance"] != 1e-11 and moved["training"]["curves"]["loss"] != [4.0, 2.0]
+
+
+def demo_results(derivations):
+    from regverify.verifier import verify
+    return verify(derivations, seed=0, quick=True)
+
+
+def test_reports_rendered_from_perturbed_results_are_the_same_files(demo, tmp_path):
+    """Fast variant on the demo derivations: every measured float moved by a relative 1e-13 and
+    every error under its floor replaced; the check still passes."""
+    out, _, _ = demo
+    derivations = demo_derivations()
+    results = demo_results(derivations)
+    plain = report.render(derivations, results, 0, out)
+    assert report.compare(plain, out, full=True) == []
+    shaken = report.render(derivations, results, 0, out, perturb=1e-13)
+    assert report.compare(shaken, out, full=True) == []
+
+
+def test_a_changed_formula_makes_the_check_fail_and_names_the_file_and_line(demo, monkeypatch):
+    import dataclasses
+    out, _, _ = demo
+    derivations = demo_derivations()
+    first = derivations[0]
+    index = next(i for i, c in enumerate(first.claims) if c.name == "square-of-sum")
+    changed = dataclasses.replace(first.claims[index], rhs=lambda p: p["x"] ** 2 + 2.5 * p["a"] * p["x"] + p["a"] ** 2)
+    first.claims[index] = changed
+    rendered = report.render(derivations, demo_results(derivations), 0, out)
+    differences = report.compare(rendered, out, full=True)
+    assert any(d.startswith(f"{out / 'report-demo.md'}: differs at line") and "committed:" in d
+               and "fresh:" in d for d in differences), differences
+
+
+def test_figures_print_no_noise_and_clip_log_curves_at_the_floor():
+    from regverify.figures import clipped, shown
+    assert shown(3.2e-16, report.FLOORS["evaluation"]) == shown(1.7e-15, report.FLOORS["evaluation"]) == "< 1e-12"
+    curve = clipped([1.0, 1e-6, 3.4e-15, 2.4e-15], 1.0)
+    assert list(curve[2:]) == [report.PLOT_FLOOR] * 2 and curve[1] == 1e-6
+
+
+def test_a_small_matrix_is_shown_whole_and_a_large_one_summarised():
+    small = [[1.0, -1.3], [0.5, 2.0]]
+    assert report.summarise(small, "H", whole=True) == "[1, -1.3; 0.5, 2]"
+    assert report.summarise([[0.1] * 5] * 5, "H", whole=True).count(";") == 4
+    assert report.summarise([[0.1] * 9] * 9, "X", whole=True) == "9×9 values from 0.1 to 0.1"
+
+
+def test_every_decorated_symbol_gets_its_accent():
+    assert report.decorated(r"\frac{\rho}{\rho_{hat}} + x_{tilde} - \alpha_{bar}") == \
+        r"\frac{\rho}{\hat{\rho}} + \tilde{x} - \bar{\alpha}"
+    assert report.decorated(r"\rho_{l}") == r"\rho_{l}"
+
+
+def test_the_catalog_reports_read_as_an_instructor_reads_them(catalog):
+    out, _, derivations = catalog
+    for page in sorted(out.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert "_{hat}" not in text and "CATALOG" not in text, page.name
+        for block in re.findall(r"```text\n(.*?)\n```", text, re.S):
+            assert not block.endswith("…"), f"{page.name}: a residual cut off: {block[-80:]}"
+        if page.name != "README.md":
+            assert "How to read this report" in text and "indices count from 0" in text or \
+                "Counterexample" not in text, page.name
+    pinsker = (out / "kl-sparsity.md").read_text(encoding="utf-8")
+    assert "| [`pinsker`](#pinsker) | inequality |" in pinsker
+
+
+def test_a_non_conformable_printed_form_is_refuted_in_words(catalog):
+    _, rendered, _ = catalog
+    reason = rendered.results["l2-shrinkage/printed-quadratic-form"]["numeric"]["reason"]
+    assert reason.startswith("the printed product is undefined: factor 1 (") and "×1) times factor 2 (" in reason
+    transposed = rendered.results["backprop/printed-da-dh"]["numeric"]["reason"]
+    assert "where the definition gives" in transposed and "transposed, it equals the definition" in transposed
+
+
+def test_a_minimizer_counterexample_shows_its_gap_at_the_printed_digits(catalog):
+    _, rendered, _ = catalog
+    for key in ("ridge/printed-minimizer", "output-units/printed-cost"):
+        found = rendered.results[key]["numeric"]["counterexample"]
+        assert report.number(found["value"]) != report.number(found["better_value"]), key
+
+
+def test_the_shrinkage_gap_figure_and_claim_print_one_value(catalog):
+    from regverify.figures import early_stopping, shown
+    _, _, derivations = catalog
+    statement = derivations["early-stopping"].claim("largest-shrinkage-gap").statement
+    assert f"s ≈ {shown(early_stopping.S_BEST, digits=3)}" in statement
+    assert f"≈ {shown(early_stopping.GAP_BEST, digits=3)}" in statement
+    assert f"s ≈ {shown(early_stopping.S_BEST, digits=3)}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_report_written_alone_links_no_index_it_did_not_write(demo_registry, tmp_path):
+    assert main(["report", "report-demo-b", "--out", str(tmp_path), "--jobs", "1"]) == 0
+    assert "README.md" not in (tmp_path / "report-demo-b.md").read_text(encoding="utf-8")
+    assert main(["report", "--out", str(tmp_path), "--jobs", "1"]) == 0
+    assert "[all reports](README.md)" in (tmp_path / "report-demo-b.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_committed_reports_survive_a_perturbed_run_and_not_a_changed_formula(monkeypatch):
+    """Every measured float of a full run moved by a relative 1e-13 (and every error under its
+    floor replaced): the committed reports are still fresh. One claim's formula changed: its
+    report is stale, named with its first differing line."""
+    import dataclasses
+
+    from regverify.verifier import verify
+    committed = ROOT / "reports"
+    derivations = registry.all_derivations()
+    results = verify(derivations, seed=0, jobs=2)
+    shaken = report.render(derivations, results, 0, committed, perturb=1e-13)
+    assert report.compare(shaken, committed, full=True) == []
+    page = registry.get("l2-shrinkage")
+    index = next(i for i, c in enumerate(page.claims) if c.name == "update-rule")
+    monkeypatch.setitem(page.claims, index, dataclasses.replace(
+        page.claims[index], rhs=lambda p, f=page.claims[index].rhs: 1.001 * f(p)))
+    again = [r for r in results if r.derivation != "l2-shrinkage"] + verify([page], seed=0)
+    differences = report.compare(report.render(derivations, again, 0, committed), committed, full=True)
+    assert any(d.startswith(f"{committed / 'l2-shrinkage.md'}: differs at line") for d in differences), differences

@@ -5,7 +5,8 @@ derivation's verification results ({claim name: result as in ``verify --json``},
 figures and curves included; timings dropped, so that a picture cannot depend on them) and
 returns a matplotlib Figure. The report writer saves it as a PNG with fixed dpi and no metadata
 stamp, under matplotlib's default style (a user's matplotlibrc does not apply), so regenerating
-gives the same bytes. The registry finds the modules here, as it finds the lecture pages.
+gives the same bytes. Titles print measured floats through ``shown`` and log-scale curves of
+errors go through ``clipped``, so that no pixel depends on rounding noise. The registry finds the modules here, as it finds the lecture pages.
 """
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ def one_panel(size=(5, 3.5)):
     from matplotlib.figure import Figure
     fig = Figure(figsize=size)
     return fig, fig.add_subplot()
+
+
+def shown(value, floor: float | None = None, digits: int | None = None) -> str:
+    """A measured float in a title or label, as the reports print it (``report.measured``): an
+    error under its floor as the bound, anything else at digits every machine agrees on."""
+    from regverify.report import measured
+    return measured(value, floor, digits, tex=False)
+
+
+def clipped(values, scale: float = 1.0):
+    """A curve for a log axis, raised to PLOT_FLOOR × ``scale`` where it falls below: under it
+    the values are rounding noise, and their pixels would move from machine to machine."""
+    import numpy as np
+
+    from regverify.report import PLOT_FLOOR
+    return np.maximum(np.asarray(values, dtype=float), PLOT_FLOOR * scale)
 
 
 def figures_for(derivation: str) -> list[FigureSpec]:

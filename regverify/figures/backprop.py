@@ -1,7 +1,9 @@
 """backprop: paths against edges as the graph deepens; the digits run against autograd."""
 import numpy as np
 
-from . import figure, one_panel
+from regverify.report import FLOORS
+
+from . import figure, one_panel, shown
 
 
 @figure("backprop", "paths-vs-edges", alt="Number of input-to-output paths (w^d) and of edges backprop "
@@ -19,14 +21,15 @@ def draw_paths(results):
 
 
 @figure("backprop", "digits-training", alt="Training loss of a 64-24-10 ReLU network on the digits with the "
-        "closed-form batched gradients; the autograd rerun follows it to the gap shown")
+        "closed-form batched gradients; the autograd rerun follows it to rounding level")
 def draw_training(results):
     run = results["batched-hidden-weights"]["training"]
     loss = run["curves"]["loss (closed form)"]
     fig, ax = one_panel()
     ax.plot(loss, label="closed form (HᵀG, Xᵀ[(GW₂ᵀ) ⊙ 1[A₁>0]])")
     ax.set(xlabel="step", ylabel="cross-entropy + λ‖W‖²",
-           title=f"Digits: autograd loss gap {run['max_loss_rel_gap']:.1e} at every step")
+           title=f"Digits: autograd loss gap {shown(run['max_loss_rel_gap'], FLOORS['evaluation'])} "
+                 "at every step")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

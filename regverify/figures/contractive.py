@@ -1,6 +1,6 @@
 """contractive: the measured held-out Jacobian norm over training, with and without the penalty."""
 
-from regverify.figures import figure, one_panel
+from regverify.figures import figure, one_panel, shown
 
 
 @figure("contractive", "held-out-jacobian",
@@ -14,7 +14,7 @@ def draw(results):
     ax.plot(curves["step"], curves["jacobian_norm_contractive"], label="contractive penalty", color="tab:blue")
     ax.set_xlabel("gradient step")
     ax.set_ylabel("held-out mean ‖J_x(h)‖²_F")
-    ax.set_title(f"Held-out Jacobian norm (ratio at the end {training['ratio']:.2f})")
+    ax.set_title(f"Held-out Jacobian norm (ratio at the end {shown(training['ratio'], digits=2)})")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

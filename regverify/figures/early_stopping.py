@@ -3,7 +3,11 @@ between the two shrinkage factors."""
 import numpy as np
 from matplotlib.figure import Figure
 
-from regverify.figures import figure, one_panel
+from regverify.derivations.early_stopping import S_STAR, gap
+from regverify.figures import figure, one_panel, shown
+
+S_BEST = float(S_STAR)             # the claim's s*, where (1 + s)² = eˢ
+GAP_BEST = float(gap(S_STAR))      # and its gap: the figure and the claim print one value
 
 
 def _curves(results):
@@ -22,7 +26,7 @@ def draw_paths(results) -> Figure:
         ax.plot([0.0] + c["ridge_path_i"], [0.0] + c["ridge_path_j"], ".-", ms=3,
                 label="ridge at α = 1/(tε)")
         s_i, s_j = c["s_i_j"]
-        ax.set_xlabel(f"(Qᵀw)ᵢ, τελᵢ = {s_i:.2g}"), ax.set_ylabel(f"(Qᵀw)ⱼ, τελⱼ = {s_j:.2g}")
+        ax.set_xlabel(f"(Qᵀw)ᵢ, τελᵢ = {shown(s_i, digits=2)}"), ax.set_ylabel(f"(Qᵀw)ⱼ, τελⱼ = {shown(s_j, digits=2)}")
         ax.set_title("early stopping vs ridge in two eigen-directions", fontsize=9)
         ax.legend(fontsize=7)
     else:
@@ -43,9 +47,9 @@ def draw_alpha(results) -> Figure:
         lam, alpha = np.array(c["lambda"]), np.array(c["alpha_i"])
         ax.loglog(lam, alpha, "o", ms=3, label="exact αᵢ (digits)")
         single = detail.get("alpha_single", 1 / (detail.get("tau", 1) * detail.get("eps", 1)))
-        ax.axhline(single, color="tab:orange", label=f"1/(τε) = {single:.3g}")
+        ax.axhline(single, color="tab:orange", snap=False, label=f"1/(τε) = {shown(single, digits=3)}")
         ax.set_xlabel("λᵢ"), ax.set_ylabel("αᵢ")
-        ax.set_title(f"ε = {detail.get('eps')}, τ = {detail.get('tau')}", fontsize=9)
+        ax.set_title(f"ε = {shown(detail.get('eps'))}, τ = {shown(detail.get('tau'))}", fontsize=9)
         ax.legend(fontsize=7)
     else:
         ax.text(0.5, 0.5, "no training curve", ha="center", transform=ax.transAxes)
@@ -55,7 +59,7 @@ def draw_alpha(results) -> Figure:
 
 @figure("early-stopping", "shrinkage-gap",
         alt="The shrinkage factors 1 − e⁻ˢ (early stopping) and s/(1 + s) (ridge at α = 1/(τε)) against "
-            "s = τελ, and their difference, largest (≈ 0.204) at s ≈ 2.51")
+            "s = τελ, and their difference, largest (≈ " + shown(GAP_BEST, digits=3) + ") at s ≈ " + shown(S_BEST, digits=3))
 def draw_gap(results) -> Figure:
     fig, ax = one_panel()
     s = np.geomspace(1e-2, 1e2, 4000)
@@ -63,9 +67,8 @@ def draw_gap(results) -> Figure:
     ax.semilogx(s, early, label="1 − e⁻ˢ (early stopping)")
     ax.semilogx(s, ridge, label="s/(1 + s) (ridge)")
     ax.semilogx(s, early - ridge, label="difference")
-    best = s[np.argmax(early - ridge)]
-    ax.axvline(best, color="gray", ls=":", lw=0.8)
-    ax.annotate(f"max {np.max(early - ridge):.3f} at s ≈ {best:.2f}", (best, np.max(early - ridge)),
+    ax.axvline(S_BEST, color="gray", ls=":", lw=0.8)
+    ax.annotate(f"max {shown(GAP_BEST, digits=3)} at s ≈ {shown(S_BEST, digits=3)}", (S_BEST, GAP_BEST),
                 (0.02, 0.45), textcoords="axes fraction", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.set_xlabel("s = τελ"), ax.set_ylabel("shrinkage factor")
     ax.legend(fontsize=7)

@@ -1,7 +1,7 @@
 """kl-sparsity: each hidden unit's mean activation before and after training, against ρ."""
 import numpy as np
 
-from regverify.figures import figure, one_panel
+from regverify.figures import figure, one_panel, shown
 
 
 @figure("kl-sparsity", "mean-activations",
@@ -15,7 +15,7 @@ def draw(results):
     fig, ax = one_panel()
     ax.bar(units - 0.2, before, 0.4, label="before training", color="0.7")
     ax.bar(units + 0.2, after, 0.4, label=f"after {training['steps']} steps", color="tab:blue")
-    ax.axhline(curves["rho"][0], color="tab:red", ls="--", label=f"ρ = {curves['rho'][0]:g}")
+    ax.axhline(curves["rho"][0], color="tab:red", ls="--", label=f"ρ = {shown(curves['rho'][0])}", snap=False)
     ax.set_xlabel("hidden unit l")
     ax.set_ylabel("mean activation ρ̂_l")
     ax.set_title("Sparse autoencoder on the digits")

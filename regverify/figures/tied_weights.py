@@ -1,7 +1,8 @@
 """tied-weights: loss curves of the two-path gradient, autograd's, and the decoder path alone."""
 import numpy as np
 
-from regverify.figures import figure, one_panel
+from regverify.figures import clipped, figure, one_panel, shown
+from regverify.report import FLOORS
 
 
 @figure("tied-weights", "loss-curves",
@@ -18,7 +19,7 @@ def draw(results):
     ax.set_xlabel("gradient step")
     ax.set_yscale("log")
     ax.set_ylabel("mean reconstruction error (log scale)")
-    ax.set_title(f"Tied autoencoder (max loss gap {training['max_loss_rel_gap']:.1e})")
+    ax.set_title(f"Tied autoencoder (max loss gap {shown(training['max_loss_rel_gap'], FLOORS['evaluation'])})")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

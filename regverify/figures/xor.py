@@ -17,8 +17,11 @@ def draw(results):
     x = np.column_stack([gx.ravel(), gy.ravel()])
     f = (np.maximum(0, x @ p["W"] + p["c"]) @ p["w"] + p["b"]).reshape(gx.shape)
     fig, ax = one_panel()
-    ax.contourf(gx, gy, f > 0.5, levels=[-0.5, 0.5, 1.5], colors=["#dde6f0", "#f6e0c8"])
-    ax.contour(gx, gy, f, levels=[0.5], colors="k", linewidths=1)
+    # drawn from f > ½ on the grid, not from f's values: the boundary then runs through grid
+    # midpoints, and no pixel moves with the rounding of the trained weights
+    above = (f > 0.5).astype(float)
+    ax.contourf(gx, gy, above, levels=[-0.5, 0.5, 1.5], colors=["#dde6f0", "#f6e0c8"])
+    ax.contour(gx, gy, above, levels=[0.5], colors="k", linewidths=1)
     for target, marker, colour in ((0, "o", "#1f5f9f"), (1, "s", "#c0601a")):
         chosen = POINTS[TARGETS == target]
         ax.scatter(chosen[:, 0], chosen[:, 1], marker=marker, s=70, c=colour, label=f"f* = {target}",
