@@ -118,6 +118,10 @@ def dae_objective(p, w):   # (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖², the exp
     return np.mean([gaussian_loss({"x": x, "sigma": p["sigma"]}, w) for x in p["X"]])
 
 
+DAE_X = sp.MatrixSymbol("X", m_, n_)
+DAE_A = DAE_X.T * DAE_X + m_ * sigma ** 2 * sp.Identity(n_)
+
+
 def dae_minimizer(p):
     gram, m = p["X"].T @ p["X"], len(p["X"])
     return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
@@ -343,9 +347,10 @@ DERIVATION = register(Derivation(
                  training=monte_carlo_tikhonov),
         Minimizer(name="linear-dae-minimizer", uses=("gaussian-tikhonov",),
                   statement="argmin_W (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖² = XᵀX(XᵀX + mσ²I)⁻¹",
-                  symbolic=lambda: (lambda X, V: (lambda A: Obligation.extremum(
+                  form=DAE_X.T * DAE_X * DAE_A.I,
+                  symbolic=lambda claim: (lambda X, V: (lambda A: Obligation.extremum(
                       sp.Trace((X * V - X).T * (X * V - X) / m_ + sigma ** 2 * V.T * V), V,
-                      (X.T * X * A.I).T, linear=(A, X.T * X), factor=sp.Rational(2) / m_,
+                      claim.form.T, linear=(A, X.T * X), factor=sp.Rational(2) / m_,
                       assumptions_used=("σ > 0", "gaussian-tikhonov"),
                       steps=("with V = Wᵀ: J = (1/m)‖XV − X‖²_F + σ²‖V‖²_F (batched X̂ = X̃Wᵀ)",
                              "∇_V J = (2/m)[(XᵀX + mσ²I)V − XᵀX]",
@@ -353,7 +358,7 @@ DERIVATION = register(Derivation(
                              "Hessian (2/m)(XᵀX + mσ²I) ≻ 0 as σ > 0")))(
                       X.T * X + m_ * sigma ** 2 * sp.Identity(n_)))(
                       sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("V", n_, n_)),
-                  sample=sample_data, objective=dae_objective, candidate=dae_minimizer, trials=3),
+                  sample=sample_data, objective=dae_objective, trials=3),
         Identity(name="masking-penalty", uses=("masking-mean", "masking-variance"),
                  statement="E‖Wx̃ − x‖² = ‖(1 − q)Wx − x‖² + q(1 − q) Σⱼ xⱼ² ‖W_{:,j}‖²",
                  symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,

@@ -156,12 +156,12 @@ def sample_units(rng, trial):
             "rho_hat": sampling.unit_interval(rng, n + sampling.size(rng, 1, 3), margin=0.05)}
 
 
-def kl_minimum_obligation(divergence=kl):
+def kl_minimum_obligation(claim, divergence=kl):
     """Stationary at ρ̂ = ρ and 0 there (a gradient alone cannot see a constant); the curvature
     SymPy derives is the stated one, which is positive: strictly convex."""
     curvature = rho / rho_hat ** 2 + (1 - rho) / (1 - rho_hat) ** 2
     obligation = Obligation.stationary(
-        divergence(rho, rho_hat), rho_hat, rho, strict_minimum=True, positive=[curvature], value=0,
+        divergence(rho, rho_hat), rho_hat, claim.form, strict_minimum=True, positive=[curvature], value=0,
         unit_interval=(rho, rho_hat), assumptions_used=UNIT,
         steps=("∂Ω/∂ρ̂ = 0 at ρ̂ = ρ", "∂²Ω/∂ρ̂² = ρ/ρ̂² + (1 − ρ)/(1 − ρ̂)² > 0: strictly convex",
                "so ρ̂ = ρ is the only minimum, Ω(ρ) = 0 and Ω ≥ 0"))
@@ -253,17 +253,16 @@ DERIVATION = register(Derivation(
     claims=[
         Gradient(
             name="kl-derivative", statement="∂Ω/∂ρ̂_l = −ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l)",
-            symbolic=lambda: Obligation.gradient(kl(rho, rho_hat), rho_hat, kl_slope(rho, rho_hat),
-                                                 unit_interval=(rho, rho_hat),
-                                                 assumptions_used=UNIT),
-            sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]),
-            claimed=lambda p: -p["rho"] / p["rho_hat"] + (1 - p["rho"]) / (1 - p["rho_hat"]), wrt="rho_hat"),
+            form=kl_slope(rho, rho_hat),
+            symbolic=lambda claim: Obligation.gradient(kl(rho, rho_hat), rho_hat, claim.form,
+                                                       unit_interval=(rho, rho_hat), assumptions_used=UNIT),
+            sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]), wrt="rho_hat"),
         Minimizer(
             name="kl-minimum", statement="Ω ≥ 0 with its minimum 0 exactly at ρ̂_l = ρ; strictly convex in ρ̂_l",
             uses=("kl-derivative",),
             symbolic=kl_minimum_obligation,
             sample=sample_rates, objective=lambda p, r_hat: penalty(p["rho"], r_hat),
-            candidate=lambda p: np.full_like(p["rho_hat"], p["rho"]), minimum_value=lambda p: 0.0),
+            form=rho, shaped_like="rho_hat", minimum_value=lambda p: 0.0),
         Inequality(
             name="pinsker", statement="each term KL(ρ‖ρ̂_l) ≥ 2(ρ − ρ̂_l)² (Pinsker's inequality)",
             symbolic=pinsker_obligation, sample=sample_rates,

@@ -409,6 +409,7 @@ class Minimizer(Claim):
     assumptions_used: tuple = ()
     steps: tuple = ()
     stationary_points: Callable[[dict], list] | None = None
+    shaped_like: str | None = None     # a sample key: one scalar form is the candidate for every entry
     smooth: bool = True
     rtol: float = 1e-9
     # Stated properties of the minimum, checked at the candidate: e.g. the value Ω(ρ) = 0.
@@ -430,7 +431,10 @@ class Minimizer(Claim):
 
     def candidate_at(self, params):
         if self.form is not None:
-            return np.asarray(self.evaluate(self.form, params), dtype=float)
+            value = np.asarray(self.evaluate(self.form, params), dtype=float)
+            if self.shaped_like is not None:
+                value = np.broadcast_to(value, np.shape(params[self.shaped_like])).copy()
+            return value
         return np.asarray(self.candidate(params), dtype=float)
 
     def check_numeric(self, rng):

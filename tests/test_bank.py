@@ -69,9 +69,9 @@ CLOSED_FORMS = {
     "l2-effective-params": lambda e: get("l2-shrinkage").claim("effective-parameters").lhs(
         {"H": np.diag(e["lam"]), "alpha": e["alpha"]}),
     "l1-soft-threshold": l1_soft_threshold.soft_threshold,
-    "kl-argmin": lambda e: get("kl-sparsity").claim("kl-minimum").candidate(
+    "kl-argmin": lambda e: get("kl-sparsity").claim("kl-minimum").candidate_at(
         {"rho": e["rho"], "rho_hat": np.array([0.5])})[0],
-    "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed(e),
+    "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed_at(e),
     "kl-grad-W": kl_sparsity.penalty_gradient,
     "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed(e),
     "cae-penalty": contractive.closed_form_penalty,
