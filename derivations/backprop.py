@@ -27,7 +27,8 @@ SIZES = ((2, 3), (3, 2))
 
 def merged(obligations, **details):
     return Obligation(zero=[r for o in obligations for r in o.zero], derived_by=obligations[0].derived_by,
-                      built_at=tuple(m for o in obligations for m in o.built_at), **details)
+                      built_at=tuple(m for o in obligations for m in o.built_at),
+                      sources=tuple(m for o in obligations for m in o.sources), **details)
 
 
 def loss_gradient(loss, args):           # ∇ of an abstract loss L(args), as SymPy writes it

@@ -122,11 +122,6 @@ DAE_X = sp.MatrixSymbol("X", m_, n_)
 DAE_A = DAE_X.T * DAE_X + m_ * sigma ** 2 * sp.Identity(n_)
 
 
-def dae_minimizer(p):
-    gram, m = p["X"].T @ p["X"], len(p["X"])
-    return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
-
-
 # Monte Carlo witnesses: every one draws its corruption with masking() or gaussian_corruption().
 def monte_carlo_variance(seed, quick, variance=lambda q, x: q * (1 - q) * x ** 2):
     """Masking noise by Monte Carlo: component 0's sample variance against the stated one."""

@@ -79,11 +79,6 @@ def monte_carlo_dropout(seed, quick, penalty=lambda q: q * (1 - q)):
     return monte_carlo(values, ridge_form(problem, penalty))
 
 
-def dropout_weights(p):
-    x, y = p["X"], p["y"]
-    return np.linalg.solve(p["p"] * x.T @ x + (1 - p["p"]) * np.diag(np.diag(x.T @ x)), x.T @ y)
-
-
 DERIVATION = register(Derivation(
     id="dropout-linear",
     title="Dropout on linear regression is a ridge penalty scaled by diag(XᵀX)",

@@ -51,7 +51,8 @@ def at_sizes(build, **details) -> Obligation:
     parts = [build(*size) for size in SIZES]
     assert len({p.derived_by for p in parts}) == 1
     return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
-                               built_at=tuple(m for p in parts for m in p.built_at), **details)
+                               built_at=tuple(m for p in parts for m in p.built_at),
+                               sources=tuple(m for p in parts for m in p.sources), **details)
 
 
 def penalty_gradient_obligation(scale=1, sum_to=None):

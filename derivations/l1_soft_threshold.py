@@ -44,15 +44,22 @@ def l1_gradient_obligation() -> Obligation:
                              "∇ is linear: add ∇J"))
 
 
-def soft_threshold_cases() -> Obligation:
-    """Each case with the sign of the candidate fixed so |·| is a polynomial there; at 0 the
-    one-sided derivatives (derived) must have opposite signs (0 is in the subdifferential)."""
-    above = alpha / h + d                       # |w*| > α/h: candidate sign(w*)(|w*| − α/h) = ±δ
+w_star_sym = sp.Symbol("w^*", real=True)
+SOFT_THRESHOLD = sp.sign(w_star_sym) * sp.Max(sp.Abs(w_star_sym) - alpha / h, 0)
+
+
+def soft_threshold_cases(claim) -> Obligation:
+    """The claim's form in each case of w*: where |w*| > α/h, the derived derivative (the sign of
+    w fixed so |·| is a polynomial there) vanishes at it; where |w*| ≤ α/h, it is 0 and the
+    one-sided derivatives at 0 (derived) have opposite signs (0 is in the subdifferential)."""
+    above = alpha / h + d                       # |w*| > α/h
     outside = [z for w_s, sign in ((w_pos, 1), (w_neg, -1))
-               for z in Obligation.stationary(scalar_objective(w_s, sign * above, alpha, h), w_s, sign * d).zero]
+               for z in Obligation.stationary(scalar_objective(w_s, sign * above, alpha, h), w_s,
+                                              claim.form.xreplace({w_star_sym: sign * above})).zero]
     c = sp.Symbol("c", nonnegative=True)        # |w*| = α/(h(1 + c)) ≤ α/h; c = 0 is the kink
     one_sided = []
     for inside in (alpha / (h * (1 + c)), -alpha / (h * (1 + c)), sp.Integer(0)):
+        outside.append(claim.form.xreplace({w_star_sym: inside}))      # the form gives 0 there
         right = sp.diff(scalar_objective(w_pos, inside, alpha, h), w_pos).subs(w_pos, 0)
         left = sp.diff(scalar_objective(w_neg, inside, alpha, h), w_neg).subs(w_neg, 0)
         one_sided += [right, -left]             # f'(0⁺) ≥ 0 ≥ f'(0⁻)
@@ -220,8 +227,8 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="soft-threshold",
             statement="argmin ½hᵢ(wᵢ − wᵢ*)² + α|wᵢ| = sign(wᵢ*) max(|wᵢ*| − α/hᵢ, 0)",
-            symbolic=soft_threshold_cases,
-            sample=sample_scalar, objective=separable_objective, candidate=soft_threshold,
+            symbolic=soft_threshold_cases, form=SOFT_THRESHOLD, bind={"w_star": w_star_sym},
+            sample=sample_scalar, objective=separable_objective,
             smooth=False, trials=9, training=train_coordinate_descent),
         Identity(
             name="printed-threshold",

@@ -30,7 +30,6 @@ alpha, eps = sp.symbols("alpha epsilon", positive=True)
 lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
 L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
 BIND = {"w_star": w_star, "eps": eps, "g": g_vec}     # sample keys whose names differ from the symbols
-EIGEN_SCOPE = "sizes 2×2 (every Cayley Q) and 3×3 (one rational Cayley Q)"
 EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
                 "times one reflection diag(1, …, 1, −1); λᵢ > 0 symbols")
 
@@ -48,11 +47,23 @@ def eigen_instances():
             yield qr, lams, vec, (qr * lams * qr.T).applyfunc(sp.cancel), u   # H = QΛQᵀ, entries reduced
 
 
+Q_, LAM = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n)   # H = QΛQᵀ
+
+
+def at_instance(form, q, lm, vec):
+    """A form in Q, Λ, w* at explicit matrices (the entries reduced)."""
+    explicit = form.xreplace({Q_: sp.ImmutableMatrix(q), LAM: sp.ImmutableMatrix(lm),
+                              w_star: sp.ImmutableMatrix(vec), I: sp.eye(q.rows)})
+    return sp.Matrix(explicit.doit()).applyfunc(sp.cancel)
+
+
 def eigen_obligation(residuals, **details) -> Obligation:
     """Each residual r is tested as u·r (u, v symbolic): zero for every u and v iff r = 0."""
+    instances = list(eigen_instances())
     zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
-            for q, lm, vec, h, u in eigen_instances() for z in residuals(q, lm, vec, h)]
-    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, **details)
+            for q, lm, vec, h, u in instances for z in residuals(q, lm, vec, h)]
+    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(q for q, *_ in instances),
+                      **details)
 
 
 def shrink_factor(eigenvalue, strength):
@@ -119,7 +130,7 @@ def literal_product(*factors):
 def eigen_sample(rng, trial):
     p = sample_quadratic(rng, trial)
     lm, q = np.linalg.eigh(p["H"])
-    return {**p, "lam": np.maximum(lm, 0.0), "Q": q}
+    return {**p, "lam": np.maximum(lm, 0.0), "Lambda": np.diag(np.maximum(lm, 0.0)), "Q": q}
 
 
 # --- training: GD with weight decay on least squares on the digits reaches w̃ -----------------
@@ -222,26 +233,23 @@ DERIVATION = register(Derivation(
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",
-            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * (q.T * vec))) - h * vec],
+            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [
+                (h + alpha * sp.eye(lm.rows)) * at_instance(claim.lhs, q, lm, vec) - h * vec],
                 assumptions_used=("Q orthogonal", "α > 0"),
                 steps=("w̃ solves (H + αI)w̃ = Hw* (H + αI invertible)",
                        "substitute the candidate and H = QΛQᵀ; cancel each entry")),
-            sample=sample_quadratic, uses=("shrinkage-minimizer",),
-            lhs=lambda p: (lambda lm, q: q @ np.diag(lm / (lm + p["alpha"])) @ q.T @ p["w_star"])(
-                *np.linalg.eigh(p["H"])),
-            rhs=shrunk),
+            sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
+            lhs=Q_ * (LAM + alpha * I).I * LAM * Q_.T * w_star, rhs=shrunk),
         Identity(
             name="eigen-factor",
             statement="Qᵀ(H + αI)⁻¹HQ = diag(λᵢ/(λᵢ + α)): component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
-            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * vec)) - h * (q * vec)],
+            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [   # w* = Qv, so Qᵀw* = v
+                (h + alpha * sp.eye(lm.rows)) * (q * at_instance(claim.rhs, q, lm, q * vec)) - h * (q * vec)],
                 assumptions_used=("Q orthogonal (Cayley: QᵀQ = I)", "α > 0"),
                 steps=("QᵀQ = I, so Qᵀ(H + αI)⁻¹HQ = D ⇔ HQ = (H + αI)QD",
                        "with H = QΛQᵀ explicit, cancel uᵀ((H + αI)QD − HQ)v for symbolic u, v")),
-            sample=eigen_sample, uses=("shrinkage-minimizer",),
-            lhs=lambda p: p["Q"].T @ shrunk(p),
-            rhs=lambda p: p["lam"] / (p["lam"] + p["alpha"]) * (p["Q"].T @ p["w_star"]),
+            sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
+            lhs=lambda p: p["Q"].T @ shrunk(p), rhs=(LAM + alpha * I).I * LAM * Q_.T * w_star,
             rtol=1e-9),
         Limit(
             name="alpha-to-zero",

@@ -51,8 +51,9 @@ def stationarity(claim):
                "XV_k = U_kΣ_k, so X − XV_kV_kᵀ = U_rΣ_rV_rᵀ, orthogonal to V_k and to U_k")))
 
 
-def truncation():
-    return with_orthonormality(Obligation(zero=[X_SVD * V * V.T - U * S * V.T], derived_by="expansion", assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0",),
+def truncation(claim):
+    return with_orthonormality(Obligation(zero=[X_SVD * V * V.T - claim.rhs], derived_by="expansion",
+                                          sources=(X_SVD, claim.rhs), assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0",),
                                           steps=("XV_kV_kᵀ = U_kΣ_kV_kᵀV_kV_kᵀ + U_rΣ_rV_rᵀV_kV_kᵀ = U_kΣ_kV_kᵀ",)))
 
 
@@ -129,11 +130,6 @@ def reconstruction_error(p, z):
 def svd_candidate(p):
     u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
     return np.concatenate([(p["X"] @ vt[:p["k"]].T).ravel(), vt[:p["k"]].ravel()])
-
-
-def truncated_svd(p):
-    u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
-    return u[:, :p["k"]] * s[:p["k"]] @ vt[:p["k"]]
 
 
 def sample_mixing(rng, trial):
@@ -219,7 +215,7 @@ DERIVATION = register(Derivation(
                   objective=reconstruction_error, trials=2,
                   minimum_value=lambda p: tail(p["X"], p["k"])),
         Identity(name="optimum-is-truncation", statement="XV_kV_kᵀ = U_kΣ_kV_kᵀ (the rank-k truncation)",
-                 symbolic=truncation, sample=sample_data, rhs=truncated_svd,
+                 symbolic=truncation, sample=sample_triplets, rhs=U * S * V.T,
                  lhs=lambda p: p["X"] @ top_vectors(p["X"], p["k"]) @ top_vectors(p["X"], p["k"]).T, rtol=1e-9),
         Identity(name="printed-full-svd", expect=Expect.ERRATUM, source=PRINTED,
                  corrected_by="optimum-is-truncation", uses=("eckart-young",),

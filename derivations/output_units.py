@@ -57,12 +57,20 @@ def cases(f):                            # a statement about y ∈ {0, 1}, prove
     return sp.Matrix([f(0), f(1)])
 
 
+y_label = sp.Symbol("y", real=True)      # a label, in a form: each case substitutes 0 and 1
+
+
+def label_cases(form):
+    return cases(lambda label: form.xreplace({y_label: label}))
+
+
 def merged(obligations, **details):
     """One obligation from the same derivation at several sizes or cases."""
     first = obligations[0]
     return Obligation(zero=[r for o in obligations for r in o.zero],
                       positive=[p for o in obligations for p in o.positive],
                       built_at=tuple(m for o in obligations for m in o.built_at),
+                      sources=tuple(m for o in obligations for m in o.sources),
                       derived_by=first.derived_by, establishes=first.establishes, **details)
 
 
@@ -153,11 +161,11 @@ DERIVATION = register(Derivation(
                  sample=sample_labels01, lhs=lambda p: -np.log(model_prob(p)),
                  rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]), uses=("bernoulli-sigmoid",)),
         Gradient(name="nll-derivative", statement="d/dz ζ((1 − 2y)z) = σ(z) − y for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.gradient(cases(nll), z,
-                                                      cases(lambda y: sig(z) - y)),
+                 form=sig(z) - y_label,
+                 symbolic=lambda claim: Obligation.gradient(cases(nll), z, label_cases(claim.form)),
                  sample=lambda rng, t: {"y": float(t % 2), "z": np.array(rng.uniform(-8, 8))},
                  objective=lambda p: np.log(1 + np.exp((1 - 2 * p["y"]) * p["z"])),
-                 claimed=lambda p: sigmoid(p["z"]) - p["y"], wrt="z", uses=("softplus-nll",)),
+                 wrt="z", uses=("softplus-nll",)),
         Identity(name="pm-one-labels", statement="for labels y ∈ {−1, +1}, P(y) = σ(yz)",
                  symbolic=lambda: Obligation.identity(sp.Matrix([1 / (1 + sp.exp(z)), sp.exp(z) / (1 + sp.exp(z))]),
                                                       sp.Matrix([sig(-z), sig(z)])),

@@ -134,17 +134,16 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="linear-fit",
             statement="argmin_{w,b} ¼ Σ (f*(x) − xᵀw − b)² = (w = 0, b = ½), with J = 0.25",
-            symbolic=lambda: fit_obligation(X_EXACT, sp.Matrix([0, 0, sp.Rational(1, 2)]),
-                                         sp.Rational(1, 4), "xᵀw + b"),
-            sample=lambda rng, trial: {}, trials=1, objective=linear_objective,
-            candidate=lambda p: np.array([0.0, 0.0, 0.5]), minimum_value=lambda p: 0.25),
+            form=sp.Matrix([0, 0, sp.Rational(1, 2)]),
+            symbolic=lambda claim: fit_obligation(X_EXACT, claim.form, sp.Rational(1, 4), "xᵀw + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=linear_objective, minimum_value=lambda p: 0.25),
         Minimizer(
             name="relu-network",
             statement="with W = [[1,1],[1,1]], c = [0,−1], (w, b) = ([1,−2], 0) fits exactly: "
                       "f = [0,1,1,0] on the four points (J = 0, the least possible)",
-            symbolic=lambda: fit_obligation(hidden_exact(), sp.Matrix([1, -2, 0]), 0, "wᵀh + b"),
-            sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective,
-            candidate=lambda p: np.array([1.0, -2.0, 0.0]), minimum_value=lambda p: 0.0,
+            form=sp.Matrix([1, -2, 0]),
+            symbolic=lambda claim: fit_obligation(hidden_exact(), claim.form, 0, "wᵀh + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective, minimum_value=lambda p: 0.0,
             training=train_xor),
         Identity(
             name="boolean-functions",

@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Callable, ClassVar
 
 import numpy as np
+import sympy as sp
 
 from . import material
 from .forms import as_array, compile_form, is_form, latex
@@ -177,9 +178,10 @@ class Claim:
         if isinstance(side, tuple) and is_form(side):
             return np.concatenate([np.ravel(self.evaluate(s, params)) for s in side])
         if is_form(side):
-            compiled = self._compiled.get(side)
+            key = side.as_immutable() if isinstance(side, sp.MatrixBase) else side   # hashable
+            compiled = self._compiled.get(key)
             if compiled is None:
-                compiled = self._compiled[side] = compile_form(side, self.bind, self.functions)
+                compiled = self._compiled[key] = compile_form(side, self.bind, self.functions)
             return as_array(compiled(params), like)
         return side(params)
 

@@ -10,6 +10,8 @@ MatrixSymbol is taken as a column (row).
 """
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -144,7 +146,8 @@ def compile_form(expr, bind: dict | None = None, functions: dict | None = None) 
         else:
             renamed[obj] = sp.Symbol(f"scalar{i}")
     plain = _replace(expr, renamed)
-    function = sp.lambdify([renamed[a] for a in arguments], plain, modules=[functions, "numpy"],
+    function = sp.lambdify([renamed[a] for a in arguments], plain,
+                           modules=[{"functools": functools, **functions}, "numpy"],
                            printer=printer, dummify=False)
     return CompiledForm(expr, keys, arguments, function)
 
@@ -170,9 +173,10 @@ def as_array(value, like=None) -> np.ndarray:
 
 
 def latex(form) -> str:
+    """The form in LaTeX; a symbol named like rho_hat shows as \\hat{\\rho}."""
     if isinstance(form, (tuple, list)):
         return ",\\; ".join(latex(f) for f in form)
-    return sp.latex(form)
+    return re.sub(r"(\\?[A-Za-z]+)_\{hat\}", r"\\hat{\1}", sp.latex(form))
 
 
 def is_form(value) -> bool:

@@ -211,7 +211,8 @@ class Obligation:
     unit_interval: tuple = ()
     steps: tuple = ()
     constraint: Callable[[dict], bool] | None = None   # joint domain, e.g. ελ < 1
-    built_at: tuple = ()          # the explicit matrices the obligation was built from
+    built_at: tuple = ()          # explicit matrices the obligation was built at (e.g. a Cayley Q)
+    sources: tuple = ()           # what the builders derived it from (definition, variable, form)
     parametrisation: str = ""
     assumptions_used: tuple = ()
     assume_positive: tuple = ()
@@ -225,12 +226,13 @@ class Obligation:
     @classmethod
     def identity(cls, lhs, rhs, **details) -> "Obligation":
         """lhs − rhs reduces to 0."""
-        return cls(zero=[lhs - rhs], **details)
+        return cls(zero=[lhs - rhs], **_built_from(details, lhs, rhs))
 
     @classmethod
     def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
         """SymPy differentiates the objective; the claimed gradient must equal what it derives.
         ``substitutions`` apply stated assumptions afterwards (e.g. Hᵀ → H for symmetric H)."""
+        details = _built_from(details, objective, wrt, claimed)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)      # differentiates nothing: nothing to prove
         derived = derivative(objective, wrt)
@@ -251,6 +253,7 @@ class Obligation:
         ``value``: the stated minimum, which the objective must take at the candidate (a gradient
         alone cannot see a constant term). A tuple of variables (with a tuple of candidates) asks
         for a stationary point in all of them."""
+        details = _built_from(details, objective, wrt, candidate)
         if isinstance(wrt, tuple):   # jointly stationary: the gradient in each variable, at all candidates
             if strict_minimum or linear is not None or len(wrt) != len(candidate):
                 raise ValueError("a tuple of variables takes one candidate each, and neither "
@@ -309,6 +312,7 @@ class Obligation:
         every direction must have the sign of the sense (a maximum: −∇²(f − μc) positive
         definite), which separates the maximum from the minimum."""
         sign = {"min": 1, "max": -1}[sense]
+        details = _built_from(details, objective, over, candidate)
         if isinstance(over, tuple):
             raise ValueError("an extremum in several variables at once: use stationary() and state "
                              "the global part separately")
@@ -349,10 +353,18 @@ class Obligation:
     @classmethod
     def limit(cls, expr, variable, point, value, direction="+", **details) -> "Obligation":
         """SymPy takes the limit of the closed form itself; it must equal the stated value."""
+        details = _built_from(details, expr, value)
         if not expr.has(variable):
             return cls(zero=[], **details)
         return cls(zero=[sp.limit(expr, variable, point, direction) - value],
                    derived_by="limit", **details)
+
+
+def _built_from(details: dict, *sources) -> dict:
+    """``details`` with the builder's inputs added to what the scope is read from."""
+    kept = tuple(x for s in sources for x in (s if isinstance(s, tuple) else (s,))
+                 if isinstance(x, (sp.Basic, sp.MatrixBase)))
+    return {**details, "sources": (*details.get("sources", ()), *kept)}
 
 
 def _scalar(expr):
@@ -481,12 +493,10 @@ def derive_scope(obligation) -> str:
     expressions = [*obligation.zero, *obligation.positive, *obligation.nonnegative,
                    *(c.form for c in obligation.curvature)]
     dimensions, explicit = set(), set()
-    for matrix in obligation.built_at:
-        if not isinstance(matrix, sp.MatrixBase):
-            raise TypeError(f"built_at takes the explicit matrices an obligation was built from, "
-                            f"but got {type(matrix).__name__}")
-        explicit.add(("", matrix.shape))
-    for expr in expressions:
+    for source in obligation.built_at:
+        if isinstance(source, sp.MatrixBase) and not source.atoms(Entry) and source.shape != (1, 1):
+            explicit.add(("", source.shape))     # e.g. a parametrised orthogonal Q
+    for expr in [*expressions, *obligation.built_at, *obligation.sources]:
         if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
             continue
         explicit |= {(e.matrix, e.matrix_shape) for e in expr.atoms(Entry)}

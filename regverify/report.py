@@ -404,6 +404,8 @@ class Page:
             lines += [f"**Problem:** {md(r['problem'])}", ""]
         if claim.source is not None:
             lines += self.printed(claim.source)
+        if r.get("form"):      # the claim's one formula: what the proof and the numeric check both use
+            lines += ["Stated form:", "", fenced(r["form"], "math"), ""]
         lines += self.symbolic(key, r["symbolic"])
         lines += self.evidence("Numeric evidence", r["numeric"])
         if r["training"].get("verdict") != "skipped":
@@ -426,7 +428,7 @@ class Page:
                  ", ".join(md(a) for a in s.get(field_) or []))
                 for name, field_ in (("scope", "scope"), ("parametrisation", "parametrisation"),
                                      ("assumptions used", "assumptions_used"),
-                                     ("derived by", "derived_by"))
+                                     ("derived by", "derived_by"), ("establishes", "establishes"))
                 if s.get(field_)]
         if rows:
             lines += [table(rows, ("", "")), ""]

@@ -13,6 +13,17 @@ BANK = load_bank()
 PAGES = {d.id: d for d in (denoising.DERIVATION, linear_ae_svd.DERIVATION, dropout_linear.DERIVATION)}
 
 
+# Oracles written apart from the pages' forms (NumPy solves of the normal equations)
+def dae_minimizer(p):   # XᵀX(XᵀX + mσ²I)⁻¹
+    gram, m = p["X"].T @ p["X"], len(p["X"])
+    return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
+
+
+def dropout_weights(p):
+    x, y = p["X"], p["y"]
+    return np.linalg.solve(p["p"] * x.T @ x + (1 - p["p"]) * np.diag(np.diag(x.T @ x)), x.T @ y)
+
+
 def matrix_with_singular_values(rng, values, rows):
     cols = len(values)
     u = np.linalg.qr(rng.standard_normal((rows, cols)))[0]
@@ -40,10 +51,10 @@ CLOSED_FORMS = {
     "dae-mask-penalty": denoising.masked_loss,
     "dae-gaussian-mean": lambda e: denoising.DERIVATION.claim("gaussian-mean").lhs(e),
     "dae-gaussian-penalty": denoising.gaussian_loss,
-    "dae-gaussian-linear": denoising.dae_minimizer,
+    "dae-gaussian-linear": dae_minimizer,
     "linear-ae-optimum": linear_ae_optimum,
     "dropout-linear-loss": dropout_loss,
-    "dropout-ridge-weights": dropout_linear.dropout_weights,
+    "dropout-ridge-weights": dropout_weights,
 }
 
 

@@ -77,7 +77,7 @@ def test_eckart_young_at_the_bottom_triplets_is_stationary_but_loses_globally():
 def test_eckart_young_reports_stationarity_and_the_numeric_global_part_apart():
     result = verify_claim(get("linear-ae-svd"), get("linear-ae-svd").claim("eckart-young"))
     assert result.ok and result.symbolic.establishes == "stationary point"
-    assert result.symbolic.scope == "every k, m, n"
+    assert result.symbolic.scope == "every k, m, n, r"
     assert result.numeric.detail["global"]["method"].startswith("numeric")
 
 
@@ -185,3 +185,49 @@ def test_the_compiled_form_reads_sizes_off_the_sample():
 def test_the_report_can_render_the_form():
     claim = get("l2-shrinkage").claim("shrinkage-minimizer")
     assert "\\alpha" in claim.form_latex and "^{-1}" in claim.form_latex
+
+
+# --- every claim in the one-formula style ----------------------------------------------------
+def one_formula_claims():
+    from regverify.registry import all_derivations
+    return [pytest.param(d, c, id=f"{d.id}/{c.name}") for d in all_derivations() for c in d.claims
+            if c.one_formula and not c.expect.wrong]
+
+
+def scaled(form):
+    """The form with a factor planted: 2·form (each entry of a tuple of forms)."""
+    return tuple(2 * f for f in form) if isinstance(form, tuple) else 2 * form
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("derivation, claim", one_formula_claims())
+def test_every_one_formula_claim_fails_when_its_form_is_scaled(derivation, claim):
+    field_name = next(iter(claim.forms()))
+    if field_name == "lhs" and "rhs" in claim.forms():
+        field_name = "rhs"
+    changed = dataclasses.replace(claim, training=None, **{field_name: scaled(getattr(claim, field_name))})
+    result = verify_claim(derivation, changed, seed=0)
+    assert not result.ok and result.status != "verified"
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
+    assert result.numeric.verdict is NumericVerdict.FAILED
+
+
+def test_the_claims_still_in_the_older_style_are_the_listed_ones():
+    """The migration list in the README; it may only shrink."""
+    from regverify.registry import all_derivations
+    old = {f"{d.id}/{c.name}" for d in all_derivations() for c in d.claims if not c.one_formula}
+    assert len(old) <= OLD_STYLE_AT_MOST, sorted(old)
+    assert not {f"{d}/{c}" for d, c in CONVERTED} & old
+
+
+OLD_STYLE_AT_MOST = 100
+CONVERTED = [("l2-shrinkage", "penalty-gradient"), ("l2-shrinkage", "update-rule"),
+             ("l2-shrinkage", "quadratic-gradient"), ("l2-shrinkage", "shrinkage-minimizer"),
+             ("l2-shrinkage", "eigen-form"), ("l2-shrinkage", "eigen-factor"),
+             ("ridge", "minimizer"), ("ridge", "halved-objective-minimizer"), ("ridge", "printed-minimizer"),
+             ("max-activation", "unit-norm-maximizer"), ("max-activation", "minimizer"),
+             ("linear-ae-svd", "eckart-young"), ("linear-ae-svd", "optimum-is-truncation"),
+             ("early-stopping", "alpha-approximation"),
+             ("kl-sparsity", "kl-derivative"), ("kl-sparsity", "kl-minimum"), ("output-units", "nll-derivative"),
+             ("l1-soft-threshold", "soft-threshold"), ("xor", "linear-fit"), ("xor", "relu-network"),
+             ("dropout-linear", "dropout-ridge-weights"), ("denoising", "linear-dae-minimizer")]

@@ -165,7 +165,7 @@ def test_a_wrong_decoder_is_not_stationary_even_with_orthonormality_used():
     objective = sp.Trace((svd.X_SVD - h * w).T * (svd.X_SVD - h * w))
     wrong = svd.with_orthonormality(Obligation.stationary(objective.xreplace({h: svd.X_SVD * svd.V}), w,
                                                           2 * svd.V.T))
-    assert wrong.scope == "every k, m, n"
+    assert wrong.scope == "every k, m, n, r"
     assert prove(wrong, required="differentiation").verdict is not SymbolicVerdict.PROVED
     right = svd.stationarity(get("linear-ae-svd").claim("eckart-young"))
     assert prove(right, required="differentiation").verdict is SymbolicVerdict.PROVED

@@ -11,7 +11,7 @@ from regverify.claims import Expect, NumericVerdict
 from regverify.prover import SymbolicVerdict
 
 from regverify.registry import get
-from regverify.derivations import contractive, kl_sparsity, l2_shrinkage, tied_weights
+from regverify.derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
 from regverify.prover import Obligation
 from regverify.verifier import verify_claim
 from regverify.cli import explain
@@ -95,18 +95,24 @@ def test_minimizer_with_a_dropped_hessian_is_refuted():
     assert_caught(result)
 
 
+WS, A_, H_ = l1_soft_threshold.w_star_sym, l1_soft_threshold.alpha, l1_soft_threshold.h
+
+
 @pytest.mark.parametrize("wrong_threshold", [
-    lambda p: np.sign(p["w_star"]) * np.maximum(np.abs(p["w_star"]) - p["alpha"], 0),   # α, not α/h
-    lambda p: np.maximum(np.abs(p["w_star"]) - p["alpha"] / p["h"], 0),                  # sign() missing
-    lambda p: p["w_star"] - np.sign(p["w_star"]) * p["alpha"] / p["h"],                  # max() missing
-])
+    sp.sign(WS) * sp.Max(sp.Abs(WS) - A_, 0),         # α, not α/h
+    sp.Max(sp.Abs(WS) - A_ / H_, 0),                  # sign() missing
+    WS - sp.sign(WS) * A_ / H_,                       # max() missing
+], ids=["alpha-not-alpha-over-h", "sign-missing", "max-missing"])
 def test_soft_threshold_with_a_planted_mistake_is_refuted(wrong_threshold):
-    result = planted("l1-soft-threshold", "soft-threshold", candidate=wrong_threshold, symbolic=None)
+    result = planted("l1-soft-threshold", "soft-threshold", form=wrong_threshold)
     assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
 
 
 def test_approximation_with_a_wrong_leading_term_is_refuted():
-    result = planted("early-stopping", "alpha-approximation", rhs=lambda p: 2 / (p["tau"] * p["eps"]))
+    e = early_stopping
+    result = planted("early-stopping", "alpha-approximation",
+                     rhs=2 / (e.tau * e.eps) - e.lam * (e.tau + 1) / (2 * e.tau))
     assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
 
 
