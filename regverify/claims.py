@@ -88,7 +88,7 @@ class NotConformable(ValueError):
 
 
 def shape_text(shape) -> str:
-    return "×".join(map(str, shape)) if len(shape) > 1 else (f"{shape[0]} entries" if shape else "a scalar")
+    return "×".join(map(str, shape)) if len(shape) > 1 else (f"a vector of {shape[0]}" if shape else "a scalar")
 
 
 class NumericVerdict(str, Enum):

@@ -498,7 +498,7 @@ LEGEND = (
     f"< 1e-12 for direct evaluation and the complex step, < 1e-10 at the end of a limit's "
     f"approach, < 1e-9 for Richardson central differences, < 1e-5 for a golden-section search. "
     "The margin of a gradient check is its tolerance divided by the error at its worst entry "
-    "(above 1 passes). Other figures are rounded to 4 significant digits, errors to 2; "
+    "(above 1 passes). Indices (entries, units l, columns) count from 0, as in NumPy. Other figures are rounded to 4 significant digits, errors to 2; "
     "`regverify verify --json -` has them exact.")
 
 
@@ -670,15 +670,15 @@ def expression_summary(expressions) -> str:
     parts, symbols = [], set()
     for expr in expressions:
         if isinstance(expr, sp.MatrixBase):
-            entries = list(expr)
-            terms = sum(len(sp.Add.make_args(e)) for e in entries)
-            parts.append(f"a {expr.rows}×{expr.cols} matrix with {terms} terms in all")
+            terms = sum(len(sp.Add.make_args(e)) for e in expr)
+            parts.append(f"a {expr.rows}×{expr.cols} matrix ({terms} terms)")
         else:
             parts.append(f"an expression of {len(sp.Add.make_args(expr))} terms")
         symbols |= {str(x) for x in getattr(expr, "free_symbols", ())}
     names = sorted(symbols)
-    return (f"{'; '.join(parts)}, in {len(names)} symbols ({', '.join(names[:12])}"
-            f"{', …' if len(names) > 12 else ''}); too long to print here")
+    what = "one expression" if len(parts) == 1 else f"{len(parts)} expressions (one per size or condition built)"
+    return (f"{what}: {', '.join(parts)}, in the {len(names)} scalar symbols "
+            f"{', '.join(names[:12])}{', …' if len(names) > 12 else ''}; too long to print here")
 
 
 def obligation_latex(claim, limit: int = 2000) -> str | None:
@@ -762,7 +762,10 @@ def render(derivations, results, seed: int, out: str | Path, catalog=None,
     REGVERIFY_PERTURB, e.g. 1e-13) renders ``perturbed`` results instead: the reports must not
     change, which is what ``report --check`` on a perturbed run shows."""
     out = Path(out).resolve()
-    catalog = list(catalog or derivations)
+    # in id order: the registry's order is the order the pages were imported in, which differs
+    # between a command and a test session or a notebook
+    catalog = sorted(catalog or derivations, key=lambda d: d.id)
+    derivations = sorted(derivations, key=lambda d: d.id)
     claims = {f"{r.derivation}/{r.claim.name}": r.claim for r in results}
     by_key = result_dicts(results)
     if perturb is None and os.environ.get(PERTURB_VARIABLE):
