@@ -9,8 +9,11 @@ LaTeX forms, cycled to N rows per format; 2 × 1,000 = 2,000 rows by default), t
 * latency: every answer timed alone in one process with no batch cache, first grades of each
   question (cold: the question's trial set is drawn and the key evaluated) included;
 * distinct answers: the same, each distinct answer once, all cold and warm.
-Anchor: STACK's answer test, about 13 answers/s warm. Target: ≥ 500 answers/s end to end on the
-2,000-row batch, p99 ≤ 20 ms per answer.
+* distinct batch: a class file of 5,000 answers that are all distinct (each question's key and
+  known mistakes rescaled, shifted and multiplied by a different number), graded as a fresh
+  process with --jobs 1 and --jobs 2 side by side, start-up included: wall and CPU seconds.
+Anchor: STACK's answer test, about 13 answers/s warm. Targets: ≥ 500 answers/s end to end on the
+2,000-row batch, p99 ≤ 20 ms per answer, ≥ 1,000 distinct answers/s end to end on 2 cores.
 """
 import argparse
 import csv
@@ -64,6 +67,51 @@ def class_file(path, rows, bank):
     return text, latex
 
 
+def distinct_answers(bank, count):
+    """``count`` answers, all distinct: correct ones (the key rescaled), wrong ones (shifted,
+    multiplied) and known mistakes, cycling over the questions."""
+    questions, out, round_ = list(bank.values()), [], 0
+    while len(out) < count:
+        for q in questions:
+            c = round_ // 4 + 2
+            variant = round_ % 4
+            mistake = q.mistakes[round_ % len(q.mistakes)].answer if q.mistakes else q.key
+            out.append((q.id, [f"({c})*({q.key})/({c})", f"({q.key}) + {c}", f"{c}*({q.key})",
+                               f"({mistake})*{c}/{c}"][variant]))
+        round_ += 1
+    out = out[:count]
+    assert len(set(out)) == count
+    return out
+
+
+def timed_batch(path, out, jobs):
+    """Wall and CPU seconds of `regverify grade --batch` as a fresh process."""
+    start, before = time.perf_counter(), os.times()
+    done = subprocess.run([sys.executable, "-m", "regverify", "grade", "--batch", str(path), "--out", str(out),
+                           "--jobs", str(jobs)], capture_output=True, text=True)
+    wall, after = time.perf_counter() - start, os.times()
+    assert done.returncode == 0, done.stderr
+    return wall, after.children_user + after.children_system - before.children_user - before.children_system
+
+
+def distinct_table(bank, count):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "distinct.csv"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["student", "question", "answer"])
+            writer.writerows((f"s{i}", qid, answer) for i, (qid, answer) in enumerate(distinct_answers(bank, count)))
+        rows = []
+        for jobs in (1, 2, 1, 2):    # in turn, so that a drift of the machine's speed hits both
+            wall, cpu = timed_batch(path, Path(tmp) / f"out{jobs}.csv", jobs)
+            rows.append([count, jobs, wall, count / wall, cpu, count / cpu])
+        same = (Path(tmp) / "out1.csv").read_bytes() == (Path(tmp) / "out2.csv").read_bytes()
+    print(tabulate(rows, headers=["distinct answers", "--jobs", "wall s, start-up included", "answers/s (wall)",
+                                  "CPU s", "answers per CPU s"], floatfmt=".2f", tablefmt="github"))
+    print(f"outputs of --jobs 1 and --jobs 2 identical: {same}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+
+
 def latencies(items, latex, clock=time.perf_counter):
     bank = load_bank()   # fresh bank: cold trial sets included
     times = []
@@ -77,8 +125,14 @@ def latencies(items, latex, clock=time.perf_counter):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1000, help="answers per format")
+    parser.add_argument("--distinct", type=int, default=5000, help="answers in the all-distinct batch")
+    parser.add_argument("--only-distinct", action="store_true", help="only the all-distinct batch")
     args = parser.parse_args()
     bank = load_bank()
+    distinct_table(bank, args.distinct)
+    if args.only_distinct:
+        return
+    print()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "class.csv"
         text, latex = class_file(path, args.rows, bank)

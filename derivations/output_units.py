@@ -9,7 +9,7 @@ NLL into least squares. The cost is the NEGATIVE log-likelihood: 004:100 drops t
 import numpy as np
 import sympy as sp
 
-from regverify.claims import (Derivation, Expect, Gradient, Identity, Limit, Minimizer, Premise,
+from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality, Limit, Minimizer, Premise,
                               Printed, Source)
 from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.prover import Obligation
@@ -129,10 +129,6 @@ def sample_logits(rng, trial):           # ties, one dominant entry, and huge ma
     return {"z": zz, "c": float(rng.normal(0, 5))}
 
 
-def bound_gap(lower, upper, floor=1.0):  # min(upper − lower, 0), relative to the size of the terms
-    return min(float(upper - lower), 0.0) / max(floor, abs(float(lower)))
-
-
 def sample_gaussian_fit(rng, trial):
     return {"y": rng.normal(rng.normal(0, 3), rng.uniform(0.5, 3), size=int(rng.integers(3, 9)))}
 
@@ -215,18 +211,17 @@ DERIVATION = register(Derivation(
                  sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7))), "c": float(rng.normal(0, 5))},
                  lhs=lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"] + p["c"]).sum(),
                  rhs=lambda p: np.exp(p["z"]) / np.exp(p["z"]).sum()),
-        Identity(name="lse-lower-bound", statement="maxⱼ zⱼ ≤ log Σⱼ e^{zⱼ} (004:185), attained as the other zⱼ → −∞: "
-                                                       "its shortfall min(LSE − max, 0) is 0",
-                 symbolic=lambda: lse_bounds("lower"), sample=sample_logits, rtol=1e-14, floor=1.0,
-                 lhs=lambda p: bound_gap(np.max(p["z"]), logsumexp(p["z"])), rhs=lambda p: 0.0),
-        Identity(name="lse-upper-bound", statement="log Σⱼ e^{zⱼ} ≤ maxⱼ zⱼ + log K, attained at ties: its shortfall is 0",
-                 symbolic=lambda: lse_bounds("upper"), sample=sample_logits, rtol=1e-14, floor=1.0,
-                 lhs=lambda p: bound_gap(logsumexp(p["z"]), np.max(p["z"]) + np.log(p["z"].size)), rhs=lambda p: 0.0),
-        Identity(name="lse-at-most-max", statement="log Σⱼ e^{zⱼ} ≤ maxⱼ zⱼ",
-                 expect=Expect.PITFALL, corrected_by="lse-upper-bound",
-                 origin="004:185's '≈ maxⱼ zⱼ' read as a bound; ties give max + log K",
-                 sample=sample_logits, rtol=1e-14, floor=1.0,
-                 lhs=lambda p: bound_gap(logsumexp(p["z"]), np.max(p["z"])), rhs=lambda p: 0.0),
+        Inequality(name="lse-lower-bound", statement="log Σⱼ e^{zⱼ} ≥ maxⱼ zⱼ (004:185), attained as the other zⱼ → −∞",
+                   symbolic=lambda: lse_bounds("lower"), sample=sample_logits, rtol=1e-14, floor=1.0,
+                   lhs=lambda p: logsumexp(p["z"]), rhs=lambda p: np.max(p["z"])),
+        Inequality(name="lse-upper-bound", statement="maxⱼ zⱼ + log K ≥ log Σⱼ e^{zⱼ}, attained at ties",
+                   symbolic=lambda: lse_bounds("upper"), sample=sample_logits, rtol=1e-14, floor=1.0,
+                   lhs=lambda p: np.max(p["z"]) + np.log(p["z"].size), rhs=lambda p: logsumexp(p["z"])),
+        Inequality(name="lse-at-most-max", statement="maxⱼ zⱼ ≥ log Σⱼ e^{zⱼ}",
+                   expect=Expect.PITFALL, corrected_by="lse-upper-bound",
+                   origin="004:185's '≈ maxⱼ zⱼ' read as a bound; ties give max + log K",
+                   sample=sample_logits, rtol=1e-14, floor=1.0,
+                   lhs=lambda p: np.max(p["z"]), rhs=lambda p: logsumexp(p["z"])),
         Identity(name="gaussian-nll", statement="−log N(y; f, I) = ½‖y − f‖² + (d/2) log 2π (004:102)",
                  symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in OUTPUTS]),
                  sample=lambda rng, t: {"y": rng.normal(0, 2, d := int(rng.integers(1, 6))), "f": rng.normal(0, 2, d)},

@@ -24,6 +24,7 @@ I = sp.Identity(n)
 SLIDE = (X * w - y).T * (X * w - y) + sp.Rational(1, 2) * alpha * w.T * w          # 004:513
 HALVED = sp.Rational(1, 2) * (X * w - y).T * (X * w - y) + alpha / 2 * w.T * w     # GBC 7.16
 A_SLIDE, A_PRINTED = X.T * X + alpha / 2 * I, X.T * X + alpha * I
+A_WRITTEN = {A_SLIDE: "XᵀX + (α/2)I", A_PRINTED: "XᵀX + αI"}
 
 
 def minimizer_obligation(objective, a, factor):
@@ -33,7 +34,7 @@ def minimizer_obligation(objective, a, factor):
         objective, w, claim.form, linear=(a, X.T * y), factor=factor,
         assumptions_used=("α > 0: uᵀ∇²J u = c‖Xu‖² + α‖u‖² > 0 for u ≠ 0 (c > 0)",),
         steps=("∂/∂w (Xw − y)ᵀ(Xw − y) = 2Xᵀ(Xw − y);  ∂/∂w ½αwᵀw = αw",
-               f"∇J = {factor}·(A w − Xᵀy) with A = {a}",
+               f"∇J = {'' if factor == 1 else f'{factor}·'}(A w − Xᵀy) with A = {A_WRITTEN[a]}",
                "∇J = 0 ⇔ A w = Xᵀy ⇔ w = A⁻¹Xᵀy",
                "uᵀ∇²J u = twice the u² term of J(w + tu): a ‖Xu‖² term plus α‖u‖² > 0"))
 

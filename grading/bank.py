@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,10 @@ REGIMES = ("moderate", "wide", "edge")
 RTOL, ATOL = 1e-7, 1e-10       # default float tolerance; a bank or a question may state its own
 SCALAR_DOMAINS = {"real", "positive", "nonnegative", "unit", "binary", "integer", "nonzero", "size"}
 MATRIX_DOMAINS = {"spd", "orthogonal", "diagonal", "symmetric"}
+
+
+SUBSCRIPT_LETTERS = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₗ": "l", "ₘ": "m", "ₙ": "n", "ₚ": "p", "ₜ": "t",
+                     "ₐ": "a", "ₑ": "e", "ₕ": "h", "ₒ": "o", "ᵣ": "r", "ₛ": "s", "ᵤ": "u", "ᵥ": "v", "ₓ": "x"}
 
 
 class BankError(ValueError):
@@ -68,11 +73,20 @@ class Symbol:
         return ()
 
 
+GENERIC_MISTAKE_HINT = "your answer matches a common mistake for this question; check each step of the derivation"
+
+
 @dataclass
 class Mistake:
     answer: str
-    feedback: str
+    feedback: str                  # the full explanation (it may show the key)
     tree: Node = None
+    hint: str | None = None        # the kind of mistake, never the key or a term of it
+    credit: float = 0.0            # the fraction of the points this mistake earns
+
+    @property
+    def hint_text(self) -> str:
+        return self.hint or GENERIC_MISTAKE_HINT
 
 
 @dataclass
@@ -89,12 +103,33 @@ class Question:
     key_tree: Node = None
     rtol: float = RTOL
     atol: float = ATOL
+    tests: list = field(default_factory=list)      # [{"answer", "verdict", "credit"?, "format"?}]
     _bounds: dict = field(default_factory=dict, repr=False)
     _trial_set: object = field(default=None, repr=False)   # filled by trials.trial_set
+    SUBSCRIPTS = SUBSCRIPT_LETTERS
 
     @property
     def names(self) -> set[str]:
         return set(self.symbols) | {name for name, _ in self.derived}
+
+    @property
+    def implicit_identity(self) -> bool:
+        """``I`` may be written, as the identity of the size it is used at, in a question that
+        has matrices but does not declare it."""
+        return "I" not in self.names and any(s.kind == "matrix" for s in self.symbols.values())
+
+    @property
+    def answer_names(self) -> set[str]:
+        """The names an answer may use: the symbols, the derived ones, and an undeclared I."""
+        return self.names | ({"I"} if self.implicit_identity else set())
+
+    @property
+    def prompt_indices(self) -> set[str]:
+        """Single-letter indices the prompt writes as subscripts (x̃ⱼ, ∂h_l), not names of the question:
+        an answer may write x_j for the entries of x, as the prompt does."""
+        found = {SUBSCRIPT_LETTERS[c] for c in self.prompt if c in SUBSCRIPT_LETTERS}
+        found |= set(re.findall(r"(?<=[^\W\d_])_\{?([a-z])\}?(?![A-Za-z0-9])", self.prompt))
+        return found - self.answer_names
 
     def size_names(self) -> list[str]:
         seen = []
@@ -105,7 +140,14 @@ class Question:
         return seen
 
     def latex_spellings(self) -> dict[str, list[list[str]]]:
-        return {name: spellings(name, self.latex.get(name, [])) for name in self.names}
+        spelled = {name: spellings(name, self.latex.get(name, [])) for name in self.answer_names}
+        taken = {tuple(s) for ss in spelled.values() for s in ss}
+        for name, ss in spelled.items():    # x_j, x_{j} for the entries of x, as the prompt writes them
+            if self.symbols.get(name) is not None and self.symbols[name].kind != "scalar":
+                extra = [s + tail for s in ss for j in sorted(self.prompt_indices)
+                         for tail in (["_", j], ["_", "{", j, "}"])]
+                ss += [s for s in extra if tuple(s) not in taken]
+        return spelled
 
     def sample(self, rng: np.random.Generator, trial: int, regime: str = "moderate") -> tuple[dict, dict]:
         """One trial's values (NumPy semantics) and the names of its sizes by value.
@@ -218,7 +260,10 @@ def _parse(text: str, names: set[str], where: str) -> Node:
         raise BankError(f"{where}: {text!r}: {error}") from None
 
 
-QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance"}
+QUESTION_FIELDS = {"id", "prompt", "symbols", "key", "derivation", "derived", "latex", "mistakes", "tolerance",
+                   "tests"}
+TEST_FIELDS = {"answer", "verdict", "credit", "format"}
+VERDICTS = ("correct", "incorrect", "invalid")
 
 
 def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, float]:
@@ -234,64 +279,127 @@ def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, f
     return float(rtol), float(atol)
 
 
+class BankErrors(BankError):
+    """Every problem found in one question (the message is the first; ``errors`` holds them all)."""
+
+    def __init__(self, errors: list[BankError]):
+        super().__init__(str(errors[0]))
+        self.errors = errors
+
+
+def _symbol(name: str, spec, where: str) -> Symbol:
+    if spec is not None and not isinstance(spec, dict):
+        raise BankError(f"{where}: symbol {name!r} must be an object like {{\"shape\": \"vector(n)\"}}, not {spec!r}")
+    spec = dict(spec or {})
+    symbol = Symbol(name, spec.pop("shape", "scalar"), spec.pop("domain", "real"),
+                    spec.pop("low", None), spec.pop("high", None), spec.pop("kinks", []))
+    if spec:
+        raise BankError(f"{where}: symbol {name!r} has unknown fields {sorted(spec)}")
+    if not SHAPE.match(symbol.shape):
+        raise BankError(f"{where}: symbol {name!r} has shape {symbol.shape!r}; use scalar, "
+                        "vector(n), matrix(a,b) or identity(n)")
+    if symbol.domain not in DOMAINS:
+        raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
+                        f"use one of {sorted(DOMAINS)}")
+    matrix = symbol.shape.startswith(("matrix", "identity"))
+    if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
+        raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
+                        f"shape matrix(n,n), not {symbol.shape!r}")
+    if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
+        raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
+                        f"vectors, not {symbol.shape!r}")
+    for which in ("low", "high"):
+        if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
+                                                    or symbol.shape.startswith("identity")):
+            raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
+                            f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
+                            "integer and nonzero values")
+    if symbol.domain == "size" and symbol.shape != "scalar":
+        raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
+    return symbol
+
+
+def _tests(tests, where: str) -> list:
+    if not isinstance(tests, list):
+        raise BankError(f"{where}: field 'tests' must be a list of {{\"answer\": ..., \"verdict\": ...}}")
+    for i, test in enumerate(tests):
+        if not isinstance(test, dict) or "answer" not in test or test.get("verdict") not in VERDICTS \
+                or set(test) - TEST_FIELDS or test.get("format", "text") not in ("text", "latex"):
+            raise BankError(f"{where}: field 'tests[{i}]' must be {{\"answer\": text, \"verdict\": one of "
+                            f"{', '.join(VERDICTS)}, optionally \"credit\" (a fraction) and \"format\" "
+                            f"(text or latex)}}, not {test!r}")
+    return tests
+
+
+def _mistake(m, i: int, names: set[str], where: str) -> Mistake:
+    field_name = f"{where}: field 'mistakes[{i}]'"
+    if not isinstance(m, dict) or not isinstance(m.get("answer"), str) or not isinstance(m.get("feedback"), str) \
+            or set(m) - {"answer", "feedback", "hint", "credit"}:
+        raise BankError(f"{field_name} must be {{\"answer\": text, \"feedback\": text, optionally \"hint\": "
+                        f"text and \"credit\": a fraction}}, not {m!r}")
+    return Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, f"{where}: field 'mistakes[{i}].answer'"),
+                   m.get("hint"), fraction(m.get("credit", 0.0), f"{where}: field 'mistakes[{i}].credit'"))
+
+
 def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, ATOL)) -> Question:
+    """The question in ``entry``; BankErrors naming every problem found in it."""
     if not isinstance(entry, dict):
         raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
     where = f"{source}: question {entry.get('id', '?')!r}"
     missing = {"id", "prompt", "symbols", "key"} - set(entry)
     if missing:
         raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    if not isinstance(entry["symbols"], dict):
+        raise BankError(f"{where}: field 'symbols' must be an object name → {{\"shape\": ..., \"domain\": ...}}")
+    problems: list[BankError] = []
+
+    def checked(make, *args):
+        """make(*args), or None with its problem noted: the other fields are still checked."""
+        try:
+            return make(*args)
+        except BankErrors as errors:
+            problems.extend(errors.errors)
+        except BankError as error:
+            problems.append(error)
+        return None
+
     unknown = set(entry) - QUESTION_FIELDS
     if unknown:
-        raise BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has {sorted(QUESTION_FIELDS)}")
-    symbols = {}
-    for name, spec in entry["symbols"].items():
-        spec = dict(spec or {})
-        symbol = Symbol(name, spec.pop("shape", "scalar"), spec.pop("domain", "real"),
-                        spec.pop("low", None), spec.pop("high", None), spec.pop("kinks", []))
-        if spec:
-            raise BankError(f"{where}: symbol {name!r} has unknown fields {sorted(spec)}")
-        if not SHAPE.match(symbol.shape):
-            raise BankError(f"{where}: symbol {name!r} has shape {symbol.shape!r}; use scalar, "
-                            "vector(n), matrix(a,b) or identity(n)")
-        if symbol.domain not in DOMAINS:
-            raise BankError(f"{where}: symbol {name!r} has domain {symbol.domain!r}; "
-                            f"use one of {sorted(DOMAINS)}")
-        matrix = symbol.shape.startswith(("matrix", "identity"))
-        if symbol.domain in MATRIX_DOMAINS and not (matrix and len(set(symbol.dims())) == 1):
-            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} needs a square "
-                            f"shape matrix(n,n), not {symbol.shape!r}")
-        if matrix and symbol.domain in SCALAR_DOMAINS - {"real"}:
-            raise BankError(f"{where}: symbol {name!r}: domain {symbol.domain!r} is for scalars and "
-                            f"vectors, not {symbol.shape!r}")
-        for which in ("low", "high"):
-            if getattr(symbol, which) is not None and (symbol.domain in MATRIX_DOMAINS | {"binary", "size"}
-                                                        or symbol.shape.startswith("identity")):
-                raise BankError(f"{where}: symbol {name!r}: field {which!r} cannot apply to the domain "
-                                f"{symbol.domain!r}; bounds are for real, positive, nonnegative, unit, "
-                                "integer and nonzero values")
-        if symbol.domain == "size" and symbol.shape != "scalar":
-            raise BankError(f"{where}: symbol {name!r}: a size is a scalar")
-        symbols[name] = symbol
-    rtol, atol = _tolerance(entry.get("tolerance"), where, tolerance)
+        problems.append(BankError(f"{where}: unknown field(s) {sorted(unknown)}; a question has "
+                                  f"{sorted(QUESTION_FIELDS)}"))
+    symbols = {name: symbol for name, spec in entry["symbols"].items()
+               if (symbol := checked(_symbol, name, spec, where)) is not None}
+    rtol, atol = checked(_tolerance, entry.get("tolerance"), where, tolerance) or tolerance
+    tests = checked(_tests, entry.get("tests", []), where) or []
     question = Question(id=entry["id"], prompt=entry["prompt"], symbols=symbols, key=entry["key"],
                         derivation=entry.get("derivation"), latex=entry.get("latex", {}), source=source,
-                        rtol=rtol, atol=atol)
-    names = set(symbols)
+                        rtol=rtol, atol=atol, tests=tests)
+    names = set(entry["symbols"])      # every declared name, so that one bad symbol hides nothing else
     for s in symbols.values():
         for which in ("low", "high"):
             if getattr(s, which) is not None:
-                question._bounds[(s.name, which)] = _parse(getattr(s, which), names, where)
-        s.kinks = [_parse(k, names, where) for k in s.kinks]
+                question._bounds[(s.name, which)] = checked(_parse, getattr(s, which), names,
+                                                            f"{where}: symbol {s.name!r}: field {which!r}")
+        s.kinks = [checked(_parse, k, names, f"{where}: symbol {s.name!r}: field 'kinks'") for k in s.kinks]
     for name, text in entry.get("derived", []):
-        question.derived.append((name, _parse(text, names, where)))
+        question.derived.append((name, checked(_parse, text, names, f"{where}: field 'derived'")))
         names.add(name)
-    question.key_tree = _parse(question.key, names, where)
-    question.mistakes = [Mistake(m["answer"], m["feedback"], _parse(m["answer"], names, where))
-                         for m in entry.get("mistakes", [])]
-    _check_spellings(question, where)
+    question.key_tree = checked(_parse, question.key, names, f"{where}: field 'key'")
+    question.mistakes = [m for i, spec in enumerate(entry.get("mistakes", []))
+                         if (m := checked(_mistake, spec, i, names, where)) is not None]
+    checked(_check_spellings, question, where)
+    if problems:
+        raise BankErrors(problems)
     _check_evaluates(question, where)
     return question
+
+
+def fraction(value, where: str) -> float:
+    """A share of the points: a number from 0 up to (not including) 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise BankError(f"{where}: expected a fraction of the points from 0 up to 1 (not included) "
+                        f"but got {value!r}")
+    return float(value)
 
 
 def _check_spellings(question: Question, where: str) -> None:
@@ -352,6 +460,120 @@ def default_bank_dir() -> Path:
     return Path(str(resources.files(__package__) / "bank"))
 
 
+@dataclass
+class Problem:
+    source: str
+    question: str
+    field: str
+    message: str
+
+
+def _field_of(message: str) -> str:
+    found = re.search(r"field '([^']+)'|symbol '([^']+)'|unknown field\(s\) \['([^']+)'", message)
+    if not found:
+        return "question"
+    return found.group(1) or (f"symbols.{found.group(2)}" if found.group(2) else found.group(3))
+
+
+def check_bank(directory: str | Path | None = None) -> list[Problem]:
+    """Every problem of every question at once (not only the first): each file, each question,
+    and each question's tests (its key correct, its mistakes incorrect, and the answers it lists
+    with their expected verdict and credit)."""
+    from .grader import grade
+    directory = Path(directory) if directory is not None else default_bank_dir()
+    if not directory.is_dir():
+        return [Problem(str(directory), "", "", "no question bank directory here; give a folder of *.json files")]
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        return [Problem(str(directory), "", "", "holds no *.json question files")]
+    problems, seen, loaded = [], {}, []
+    for path in files:
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            problems.append(Problem(path.name, "", "", f"not valid JSON: {error}"))
+            continue
+        tolerance = (RTOL, ATOL)
+        try:
+            if isinstance(entries, dict):
+                tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
+        except BankError as error:
+            problems.append(Problem(path.name, "", "tolerance", str(error)))
+        for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
+            qid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
+            try:
+                question = _question(entry, path.name, tolerance)
+            except BankError as error:
+                problems += [Problem(path.name, qid, _field_of(str(e)), str(e))
+                             for e in getattr(error, "errors", [error])]
+                continue
+            if qid in seen:
+                problems.append(Problem(path.name, qid, "id", f"the id {qid!r} is also used in {seen[qid]}; "
+                                                              "give each question its own id"))
+            seen[qid] = path.name
+            loaded.append(question)
+            problems += [Problem(path.name, qid, f, m) for f, m in question_test_failures(question, grade)]
+    return problems + [Problem(q.source, q.id, f, m) for q in loaded for f, m in giveaways(q, loaded, grade)] \
+        + unknown_derivations(loaded)
+
+
+def giveaways(question: Question, bank: list[Question], grade) -> list[tuple[str, str]]:
+    """(field, what is wrong) where the question's prompt states a key of the bank, or one of its
+    hints states its own key, or two of its mistakes are one answer."""
+    out = [("prompt", f"the prompt states the key of {', '.join(repr(k) for k in keys)} in one of its "
+                      "equations; a student could copy it: say what it is, not its formula")
+           for keys in [stated_keys(question.prompt, bank, grade)] if keys]
+    written = re.sub(r"\s+", "", question.key)
+    for i, m in enumerate(question.mistakes):
+        if m.hint and (written in re.sub(r"\s+", "", m.hint) or stated_keys(m.hint, [question], grade)):
+            out.append((f"mistakes[{i}].hint", "the hint states the key; name the kind of mistake instead"))
+        same = next((j for j in range(i) if _evaluates_alike(question, question.mistakes[j].tree, m.tree)), None)
+        if same is not None:
+            out.append((f"mistakes[{i}]", f"is the same answer as mistakes[{same}]; keep one of them"))
+    return out
+
+
+def _evaluates_alike(question: Question, a: Node, b: Node) -> bool:
+    rng = np.random.default_rng(0)
+    for t in range(3):
+        env, _ = question.sample(rng, t)
+        with np.errstate(all="ignore"):
+            x, y = (np.asarray(Evaluator(env)(tree), dtype=float) for tree in (a, b))
+        if x.shape != y.shape or not np.allclose(x, y, rtol=question.rtol, atol=question.atol, equal_nan=True):
+            return False
+    return True
+
+
+def unknown_derivations(bank: list[Question]) -> list[Problem]:
+    """Questions that name a derivation the key does not have."""
+    from regverify import registry
+    known = {d.id for d in registry.all_derivations()}
+    return [Problem(q.source, q.id, "derivation", f"names the derivation {q.derivation!r}, which the key does "
+                                                  f"not have; use one of `regverify list`'s ids")
+            for q in bank if q.derivation is not None and q.derivation not in known]
+
+
+def question_test_failures(question: Question, grade) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each of the question's tests that does not grade as it says."""
+    cases = [("key", question.key, "correct", None, "text")]
+    cases += [(f"mistakes[{i}]", m.answer, "incorrect", m.credit, "text") for i, m in enumerate(question.mistakes)]
+    cases += [(f"tests[{i}]", t["answer"], t["verdict"], t.get("credit"), t.get("format", "text"))
+              for i, t in enumerate(question.tests)]
+    out = []
+    for where, answer, verdict, credit, fmt in cases:
+        result = grade(question, answer, latex=fmt == "latex")
+        if result.verdict != verdict:
+            out.append((where, f"{answer!r} is graded {result.verdict} ({result.feedback}) but the test expects "
+                               f"{verdict}; mend the answer, the key or the expected verdict"))
+        elif credit is not None and verdict == "incorrect" and abs(result.credit - credit) > 1e-12:
+            out.append((where, f"{answer!r} earns {result.credit:g} of the points but the test expects {credit:g}; "
+                               "give the matching mistake that credit"))
+        elif where.startswith("mistakes") and result.mistake != answer:
+            out.append((where, f"{answer!r} is not recognised as this known mistake (diagnosis "
+                               f"{result.diagnosis}); an earlier mistake or the key may agree with it"))
+    return out
+
+
 def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
     """Every question in every *.json file of the directory (default: the bundled bank)."""
     directory = Path(directory) if directory is not None else default_bank_dir()
@@ -378,3 +600,55 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
                                 f"and in {path.name}")
             bank[question.id] = question
     return bank
+
+
+# --- what a question's text gives away ---------------------------------------------------------
+_STOPS = re.compile(r",|;|\?|:|\b(?:using|with|in terms of|for|where|and|if|write|let|then|of)\b", re.IGNORECASE)
+
+
+def _as_latex(text: str) -> str:
+    """Prose math as LaTeX the answer reader takes: α → \\alpha, x⁻¹ → x^{-1}, Qᵀ → Q^{T}, w* → w^*."""
+    out, script = [], None
+    for ch in text + " ":
+        decomposition = unicodedata.decomposition(ch)
+        kind = "^" if decomposition.startswith("<super>") else "_" if decomposition.startswith("<sub>") else None
+        if kind != script and script is not None:
+            out.append("}")
+        if kind is not None:
+            out.append(("" if kind == script else kind + "{") + unicodedata.normalize("NFKC", ch).replace("−", "-"))
+        else:
+            name = unicodedata.name(ch, "")
+            if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and " WITH " not in name:
+                letter = name.rsplit(" ", 1)[1].lower().replace("lamda", "lambda")
+                out.append("\\" + (letter if "SMALL" in name else letter.capitalize()) + " ")
+            else:
+                out.append({"−": "-", "·": " ", "×": "\\times "}.get(ch, ch))
+        script = kind
+    return re.sub(r"(?<=\w)\*", "^*", "".join(out)).strip()
+
+
+def _balanced(fragment: str) -> str:
+    """The fragment without parentheses it does not open or close itself."""
+    while fragment.count(")") > fragment.count("(") and ")" in fragment:
+        fragment = fragment[:fragment.rindex(")")] if fragment.endswith(")") else fragment[fragment.index(")") + 1:]
+    while fragment.count("(") > fragment.count(")"):
+        fragment = fragment[fragment.index("(") + 1:]
+    return fragment.strip()
+
+
+def formulas_in(text: str) -> list[str]:
+    """The two sides of each equation the text states, as LaTeX: what a reader could copy."""
+    sides = []
+    pieces = text.split("=")
+    for left, right in zip(pieces, pieces[1:]):
+        sides.append(_balanced(_STOPS.split(left)[-1]))
+        sides.append(_balanced(_STOPS.split(right)[0]))
+    return [_as_latex(s) for s in sides if s]
+
+
+def stated_keys(text: str, questions, grade) -> list[str]:
+    """The ids of the questions whose key the text states in one of its equations (a bare
+    number is no formula: "n = 4" gives nothing away)."""
+    formulas = [f for f in formulas_in(text) if re.search(r"[A-Za-z\\]", f)]
+    return [q.id for q in questions
+            if any(grade(q, formula, latex=True).verdict == "correct" for formula in formulas)]

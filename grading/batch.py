@@ -1,11 +1,11 @@
 """Grade a whole class: one output row per input row, in order, whatever the row holds.
 
 Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
-tex are read as those). An unknown question id or format, an empty, unreadable or over-long
-answer is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
+tex are read as those). An unknown question id, an empty, unreadable or over-long answer, or a
+row with more cells than the header (an unquoted comma) is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
 ("internal error, reported", with the traceback on stderr). The file itself is refused
 (``BatchError``, naming the line) when it is not CSV with the needed columns, has an unterminated
-quote, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
+quote, names an unknown format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
 or JSON by the file's extension, written atomically. Gradebook totals are in totals.py, the
 Gradescope autograder in gradescope.py.
 """
@@ -19,7 +19,7 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .bank import Question
 from .expr import InvalidAnswer
@@ -27,8 +27,10 @@ from .grader import Grade, grade_tree, read_answer_with_notes, with_notes
 
 REQUIRED = ("student", "question", "answer")
 OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "diagnosis", "interpreted_as",
-                  "feedback")
-MAX_FILE = 256 << 20   # bytes; a larger class file is refused whole
+                  "feedback", "credit_reason")
+MAX_FILE = 64 << 20    # bytes; a larger class file is refused whole (a class of 1,000 writes well under 1 MB)
+MAX_CELL = 10_000      # characters; a longer answer is refused in its row (the readers stop at 2,000)
+REFUSED = "answer refused"   # the reason a row's answer was dropped while reading
 FORMATS = {"": "text", "text": "text", "plain": "text", "plaintext": "text", "txt": "text",
            "latex": "latex", "tex": "latex"}
 INTERNAL_ERROR = "internal error, reported: this answer could not be graded; please tell the instructor"
@@ -55,34 +57,49 @@ def current_umask() -> int:
 
 
 def read_rows(path: str | Path) -> list[dict]:
-    """The rows of a class file. Raises BatchError (naming the line) for a file that cannot be
-    graded as a whole; a bad answer is never the file's problem."""
+    """The rows of a class file, read as a stream (memory follows the longest cell, not the
+    file). Raises BatchError (naming the line) for a file that cannot be graded as a whole; a bad
+    answer, however long, is never the file's problem: it is that row's invalid answer."""
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE:
             raise BatchError(f"{path} is {size} bytes; the bound is {MAX_FILE}")
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        csv.field_size_limit(MAX_FILE)   # an over-long cell is that row's invalid answer, not the file's
+        with _opened(path) as stream:
+            _check_quotes(stream, path)
+        with _opened(path) as stream:
+            return list(_rows(csv.DictReader(stream), path))
     except OSError as error:
         raise BatchError(f"cannot read {path}: {error.strerror}") from None
-    csv.field_size_limit(MAX_FILE)   # an over-long cell is that row's invalid answer, not the file's
-    _check_quotes(text, path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+
+
+def _opened(path):
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def _rows(reader: csv.DictReader, path):
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise BatchError(f"{path} lacks the column(s) {', '.join(missing)}; the header must have "
                          "student,question,answer and optionally format")
-    rows = []
     try:
-        for row in reader:   # an unknown format is that row's invalid answer, not the file's
-            rows.append(dict(row))
+        for row in reader:
+            fmt = (row.get("format") or "").strip().lower()
+            if fmt not in FORMATS:   # a typo in a column of the file, not one student's answer
+                raise BatchError(f"{path}: line {reader.line_num}: unknown format {fmt!r}; write text or "
+                                 "latex (or plain, plaintext, txt / tex), or leave the cell empty for text")
+            row = dict(row)
+            if len(row.get("answer") or "") > MAX_CELL:   # dropped at once: only its length is kept
+                row["answer"], row[REFUSED] = "", (f"the answer is {len(row['answer'])} characters long; "
+                                                   f"the bound is {MAX_CELL}")
+            yield row
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
-    return rows
 
 
-def _check_quotes(text: str, path) -> None:
+def _check_quotes(stream, path) -> None:
     """A quote that is never closed would swallow every row after it: refuse, naming its line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(stream, strict=True)
     ended = 0
     try:
         for _ in reader:
@@ -99,6 +116,12 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
     question_id = (row.get("question") or "").strip()
     fmt = (row.get("format") or "").strip().lower()
     fmt = FORMATS.get(fmt, fmt)
+    if row.get(REFUSED):
+        return fmt, Grade(question_id, "invalid", None, row[REFUSED])
+    if row.get(None):   # csv puts the cells beyond the header under None: an unquoted comma
+        return fmt, Grade(question_id, "invalid", None, f"this row has {len(row[None])} more cell(s) than the "
+                          "header, so the answer was cut at a comma: put an answer that holds a comma in "
+                          "double quotes, as in \"max(g, 0)\"")
     try:
         return fmt, _grade_row(bank, question_id, row.get("answer") or "", fmt, cache if cache is not None else {})
     except Exception:   # the safety net: report the bug, grade the rest
@@ -110,6 +133,8 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
 def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Grade:
     if fmt not in ("text", "latex"):
         return Grade(question_id, "invalid", None, f"unknown format {fmt!r}; use text or latex")
+    if question_id not in bank and question_id.lower() in bank:
+        question_id = question_id.lower()   # ids are lower case; a spreadsheet's capital is no new question
     if question_id not in bank:
         return Grade(question_id, "invalid", None, f"unknown question id {question_id!r}; see 'regverify questions'")
     text_key = (question_id, fmt, answer)
@@ -130,15 +155,84 @@ def _grade_row(bank, question_id: str, answer: str, fmt: str, cache: dict) -> Gr
     return result
 
 
-def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    """One result per row, in order. Identical answers to a question are graded once."""
+CHUNK = 500              # distinct answers a worker grades at a time
+MIN_PARALLEL = 200        # distinct answers below which worker processes cost more than they save
+_WORKER_BANK: dict = {}   # the bank a forked worker grades against (inherited, never pickled)
+
+
+def _row_key(row: dict) -> tuple:
+    return (row.get("question") or "", row.get("format") or "", row.get("answer") or "")
+
+
+def _grade_chunk(keys: list[tuple]) -> list[tuple]:
+    """In a worker: grade the distinct answers of one question (its trial set is drawn once)."""
+    cache: dict = {}
+    return [(key, grade_row(_WORKER_BANK, {"question": key[0], "format": key[1], "answer": key[2]}, cache))
+            for key in keys]
+
+
+def grade_distinct_in_parallel(bank, rows, jobs: int, progress: Callable | None = None) -> dict:
+    """Each distinct answer's (format, grade), graded in ``jobs`` forked worker processes, one
+    question's answers together. A chunk a worker fails on is graded here, so no row is lost;
+    the grades are those of one process (a grade depends on the expression and the question only)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    chunks: dict[str, list] = {}
+    for row in rows:
+        if not row.get(None):
+            chunks.setdefault((row.get("question") or "").strip(), {})[_row_key(row)] = None
+    # Big ones first, in pieces small enough that progress is seen (the trials are the question's own,
+    # so a piece grades as the whole would).
+    ordered = sorted((keys[i:i + CHUNK] for keys in map(list, chunks.values()) for i in range(0, len(keys), CHUNK)),
+                     key=len, reverse=True)
+    total = sum(map(len, ordered))
+    graded: dict = {}
+    global _WORKER_BANK
+    _WORKER_BANK = bank
+    try:    # an executor, not a Pool: a worker that dies (killed, out of memory) is reported, not waited for
+        with ProcessPoolExecutor(min(jobs, len(ordered)), mp_context=multiprocessing.get_context("fork")) as pool:
+            for done in as_completed([pool.submit(_grade_chunk, keys) for keys in ordered]):
+                graded.update(done.result())
+                if progress:
+                    progress(len(graded), total, "distinct answers")
+    except Exception as error:   # a worker lost (killed, out of memory): grade the rest here
+        print(f"regverify: worker processes failed ({type(error).__name__}: {error}); grading the rest "
+              "in this process", file=sys.stderr)
+    finally:
+        _WORKER_BANK = {}
+    for keys in ordered:
+        missing = [k for k in keys if k not in graded]
+        if missing:
+            cache: dict = {}
+            graded.update((k, grade_row(bank, {"question": k[0], "format": k[1], "answer": k[2]}, cache))
+                          for k in missing)
+    return graded
+
+
+def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
+               levels: Mapping[str, str] | None = None, credit: Mapping[str, dict] | None = None,
+               jobs: int = 1) -> list[dict]:
+    """One result per row, in order, each as a student sees it at its question's feedback level
+    (``levels``: question id → level; default full), its score the fraction of the points earned
+    (``credit``: question id → {diagnosis: share}). Identical answers to a question are graded once;
+    with ``jobs`` > 1 the distinct answers are graded in that many worker processes."""
+    from .feedback import for_student
+    from .grader import with_credit
     out, cache = [], {}
+    distinct = {_row_key(row) for row in rows} if jobs > 1 else ()
+    graded = grade_distinct_in_parallel(bank, rows, jobs, progress) if len(distinct) >= MIN_PARALLEL else {}
     for i, row in enumerate(rows):
-        fmt, result = grade_row(bank, row, cache)
+        key = None if row.get(None) or row.get(REFUSED) else _row_key(row)
+        fmt, result = graded[key] if key in graded else grade_row(bank, row, cache)
+        if credit is not None:
+            result = with_credit(result, credit.get(result.question, {}))
+        view = for_student(result, levels[result.question] if levels is not None else "full")
+        score = result.credit
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
-                    "verdict": result.verdict, "score": int(result.verdict == "correct"),
-                    "diagnosis": result.diagnosis or "", "interpreted_as": result.interpreted_as or "",
-                    "feedback": result.feedback, "counterexample": result.counterexample})
+                    "verdict": result.verdict, "score": int(score) if float(score).is_integer() else score,
+                    "credit_reason": view["credit_reason"] or "",
+                    "diagnosis": view["diagnosis"] or "", "interpreted_as": result.interpreted_as or "",
+                    "feedback": view["feedback"], "counterexample": view["counterexample"]})
         if progress:
             progress(i + 1, len(rows))
     return out

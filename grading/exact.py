@@ -5,7 +5,9 @@ functions, and can be compared exactly (``fractions.Fraction``) at rational poin
 domain: a difference there is a difference, whatever the float tolerance says. Numbers stay
 bounded: points have small denominators, exponents are at most MAX_POWER and any value whose
 numerator or denominator would exceed MAX_BITS bits stops the exact comparison (the float
-verdict then stands).
+verdict then stands). When the float comparison finds a difference, the exact one decides for
+rational answers (``agrees``): float cancellation (an expanded polynomial with large
+coefficients) loses precision, not equality.
 """
 from __future__ import annotations
 
@@ -94,32 +96,39 @@ def _walk(tree: Node):
         yield from _walk(a)
 
 
-def points(question: Question, trials) -> list[dict]:
+def points(question: Question, trials, limit: int = MAX_POINTS) -> list[dict]:
     """Rational points near the given trials' values that stay inside the domain and its bounds."""
     out = []
     for trial in trials:
-        env, rounded = {}, dict(trial.env)
-        for name, s in question.symbols.items():
-            if s.shape != "scalar":
-                continue
-            x = float(trial.env[name])
-            r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
-            if r is None or not _inside(s, r, x):
-                env = None
+        if "rational point" not in trial.memo:    # the same for every answer: found once per trial
+            trial.memo["rational point"] = _point_near(question, trial)
+        env = trial.memo["rational point"]
+        if env is not None:
+            out.append(dict(env))
+            if len(out) == limit:
                 break
-            env[name] = r
-            rounded[name] = np.float64(float(r))
-        if env is None or not _bounds_hold(question, rounded):
-            continue
-        try:
-            for name, tree in question.derived:
-                env[name] = value(tree, env)
-        except (NotExact, ZeroDivisionError):
-            continue
-        out.append(env)
-        if len(out) == MAX_POINTS:
-            break
     return out
+
+
+def _point_near(question: Question, trial) -> dict | None:
+    env, rounded = {}, dict(trial.env)
+    for name, s in question.symbols.items():
+        if s.shape != "scalar":
+            continue
+        x = float(trial.env[name])
+        r = Fraction(x).limit_denominator(DENOMINATOR) if np.isfinite(x) else None
+        if r is None or not _inside(s, r, x):
+            return None
+        env[name] = r
+        rounded[name] = np.float64(float(r))
+    if not _bounds_hold(question, rounded):
+        return None
+    try:
+        for name, tree in question.derived:
+            env[name] = value(tree, env)
+    except (NotExact, ZeroDivisionError):
+        return None
+    return env
 
 
 def _inside(s, r: Fraction, x: float) -> bool:
@@ -139,19 +148,45 @@ def _bounds_hold(question: Question, env: dict) -> bool:
     return True
 
 
-def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, Fraction] | None:
-    """A rational point where the answer and the key differ exactly: (point, yours, key), or None
-    (equal at every point, or not comparable exactly)."""
+class _NotComparable(Exception):
+    pass
+
+
+def _compared(question: Question, tree: Node, trials, limit: int):
+    """(point, yours, key) at each rational point near the trials where both are defined; raises
+    _NotComparable when the two cannot be compared exactly."""
     if not (is_rational(tree, question) and is_rational(question.key_tree, question)):
-        return None
-    for env in points(question, trials):
+        raise _NotComparable
+    for env in points(question, trials, limit):
         try:
             key = value(question.key_tree, env)
             yours = value(tree, env)
         except ZeroDivisionError:
             continue
         except NotExact:
-            return None
-        if yours != key:
-            return env, yours, key
-    return None
+            raise _NotComparable from None
+        yield env, yours, key
+
+
+def difference(question: Question, tree: Node, trials) -> tuple[dict, Fraction, Fraction] | None:
+    """A rational point where the answer and the key differ exactly: (point, yours, key), or None
+    (equal at every point, or not comparable exactly)."""
+    try:
+        return next(((env, yours, key) for env, yours, key in _compared(question, tree, trials, MAX_POINTS)
+                     if yours != key), None)
+    except _NotComparable:
+        return None
+
+
+def agrees(question: Question, tree: Node, trials) -> bool | None:
+    """Do the answer and the key agree exactly at rational points near every given trial? None
+    when they cannot be compared exactly (not rational, or no point within the bounds)."""
+    compared = 0
+    try:
+        for _, yours, key in _compared(question, tree, trials, len(trials)):
+            if yours != key:
+                return False
+            compared += 1
+    except _NotComparable:
+        return None
+    return True if compared else None

@@ -140,6 +140,14 @@ def _broadcast_shape(a: tuple, b: tuple):
     return tuple(out)
 
 
+def _shape_of(value) -> tuple:
+    """np.shape, without its dispatch: every value here is a NumPy array or scalar."""
+    try:
+        return value.shape
+    except AttributeError:
+        return np.shape(value)
+
+
 class Evaluator:
     """Evaluate trees against one environment of sampled values.
 
@@ -167,14 +175,14 @@ class Evaluator:
         if node.op == "sym":
             if node.value not in self.env:
                 raise InvalidAnswer(f"unknown name {node.value!r}; allowed: {', '.join(sorted(self.env))}")
-            self.shapes[id(node)] = np.shape(self.env[node.value])
+            self.shapes[id(node)] = _shape_of(self.env[node.value])
             return self.env[node.value]
         values = [self.value_of(a) for a in node.args]
         handler = OPERATIONS.get(node.op)
         if handler is None:
             raise InvalidAnswer(f"unknown operation {node.op!r}")
         result = handler(self, node, *values)
-        self.shapes[id(node)] = np.shape(result)
+        self.shapes[id(node)] = _shape_of(result)
         return result
 
     def describe(self, node: Node, value) -> str:
@@ -200,8 +208,9 @@ def _matching_axis(a, b):
 
 
 def _broadcast(ev, node, a, b, what):
-    shape = _broadcast_shape(np.shape(a), np.shape(b))
-    if ev.columns and np.ndim(a) and np.ndim(b) and np.shape(a) != np.shape(b):
+    sa, sb = _shape_of(a), _shape_of(b)
+    shape = _broadcast_shape(sa, sb)
+    if ev.columns and sa and sb and sa != sb:
         shape = None   # math semantics: elementwise operands have one shape (or one is a scalar)
     if shape is None:
         raise InvalidAnswer(f"cannot {what} them elementwise: {ev.describe(node.args[0], a)} but "
@@ -225,9 +234,10 @@ def _elementwise(function, what):
 
 
 def _matmul(ev, node, a, b):
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    sa, sb = _shape_of(a), _shape_of(b)
+    if not sa or not sb:
         return a * b
-    if np.shape(a)[-1] != np.shape(b)[0]:
+    if sa[-1] != sb[0]:
         names = ev.size_names
         left, right = to_text(node.args[0]), to_text(node.args[1])
         cols = names.get(np.shape(a)[-1], str(np.shape(a)[-1]))
@@ -236,10 +246,23 @@ def _matmul(ev, node, a, b):
             f"cannot multiply with @: the left factor {left} is {shape_text(np.shape(a), names)} "
             f"({'length' if np.ndim(a) == 1 else 'columns'} {cols}) but the right factor {right} is "
             f"{shape_text(np.shape(b), names)} ({'length' if np.ndim(b) == 1 else 'rows'} {rows}); "
-            "the inner sizes must match")
+            "the inner sizes must match" + _diag_note(ev, node))
     _check_size(np.shape(a)[:-1] + np.shape(b)[1:], node)
     out = a @ b
     return out.reshape(()) if ev.columns and np.shape(out) == (1, 1) else out
+
+
+def _diag_note(ev, node) -> str:
+    """A factor diag(M) of a square matrix M is the vector of M's diagonal entries, which people
+    often mean as the diagonal matrix: say so, and how to write that."""
+    for factor in walk(node):
+        if factor.op == "diag" and len(ev.shapes.get(id(factor.args[0]), ())) == 2 \
+                and 1 not in ev.shapes[id(factor.args[0])]:
+            inner = to_text(factor.args[0])
+            return (f". Here diag({inner}) of the matrix {inner} is the vector of its diagonal entries; "
+                    f"for the diagonal matrix with those entries write diag(diag({inner})) "
+                    r"(in LaTeX \operatorname{diag}(\operatorname{diag}(...)))")
+    return ""
 
 
 def _power(ev, node, a, b):
@@ -260,8 +283,10 @@ def _math_power(ev, node, a, b):
     """LaTeX ^: a matrix power for a square matrix and a whole exponent, else elementwise."""
     if np.ndim(a) == 2 and a.shape[0] == a.shape[1] > 1 and np.ndim(b) == 0:
         k = float(b)
-        if not k.is_integer() or abs(k) > MAX_EXPONENT:
+        if not k.is_integer():
             raise InvalidAnswer(f"{to_text(node)}: only whole powers of a square matrix are defined")
+        if abs(k) > MAX_EXPONENT:
+            raise InvalidAnswer(f"{to_text(node)}: the exponent {k:g} exceeds the bound {MAX_EXPONENT}")
         return np.linalg.matrix_power(a if k >= 0 else _inverse(ev, node, a), int(abs(k)))
     return _power(ev, node, a, b)
 

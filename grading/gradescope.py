@@ -104,8 +104,8 @@ def counterexample_md(example: dict | None) -> str:
     other = "the previous line" if "previous_line" in example else "the answer"
     for entry in example.get("entries_that_differ", [])[:5]:
         reference = entry.get("previous_line", entry.get("key"))
-        lines.append(f"| entry {md_code(tuple(entry['index']))} | yours {entry['yours']:.6g}, "
-                     f"{other} {reference:.6g} |")
+        lines.append(f"| entry {md_code(tuple(entry['index']))} | yours {md_code(entry['yours'])}"
+                     + (f", {other} {md_code(reference)}" if reference is not None else "") + " |")
     return "\n".join(lines)
 
 
@@ -118,38 +118,60 @@ def _of_points(score: float, points: float) -> str:
     return f"{_points_text(score)} of {_points_text(points)} point{'' if points == 1 else 's'}"
 
 
-def grade_item(item: Item, bank: dict, answer: Answer | None) -> dict:
-    """One question as a Gradescope test (a dict); never raises for anything in ``answer``."""
-    from .grader import grade
+def grade_item(item: Item, bank: dict, answer: Answer | None, level: str = "hint",
+               explain_after_due_date: bool = False, credit: dict | None = None) -> dict | list[dict]:
+    """One question as a Gradescope test (a dict), its feedback shown at ``level``; with
+    ``explain_after_due_date``, a list: that test and, when the answer is not correct, a
+    zero-point test with the full explanation that Gradescope shows after the due date.
+    ``credit`` gives a kind of mistake a share of the points. Never raises for anything in ``answer``."""
+    from .feedback import Level, for_student
+    from .grader import Grade, grade, with_credit
     question = bank[item.id]
     base = {"name": item.id, "max_score": item.points, "output_format": "md"}
     if answer is None or not answer.text.strip():
         why = f"no answer for {item.id}" if answer is None else f"the answer to {item.id} on line {answer.line} is empty"
-        return {**base, "score": 0, "status": "failed",
+        test = {**base, "score": 0, "status": "failed",
                 "output": f"**no answer**: {_of_points(0, item.points)}\n\n{md_text(why)}",
                 "extra_data": {"question": item.id, "verdict": "missing"}}
+        return [test] if explain_after_due_date else test
     fmt = answer.format or item.format
     if fmt not in ("text", "latex"):
-        verdict, reading, feedback, example, diagnosis = (
-            "invalid", None, f"unknown format [{fmt}]; write [latex] or nothing (plain text)", None, None)
+        result = Grade(item.id, "invalid", None, f"unknown format [{fmt}]; write [latex] or nothing (plain text)")
     else:
-        result = grade(question, answer.text, latex=fmt == "latex")
-        verdict, reading, feedback = result.verdict, result.interpreted_as, result.feedback
-        example, diagnosis = result.counterexample, result.diagnosis
-    score = item.points if verdict == "correct" else 0
+        result = with_credit(grade(question, answer.text, latex=fmt == "latex"), credit or {})
+    score = item.points * result.credit
+    test = {**base, "score": score, "status": "passed" if result.verdict == "correct" else "failed",
+            "output": _test_output(question, item, answer, fmt, for_student(result, level), score),
+            "extra_data": {"question": item.id, "verdict": result.verdict,
+                           "diagnosis": for_student(result, level)["diagnosis"], "format": fmt}}
+    if not explain_after_due_date:
+        return test
+    tests = [test]
+    if result.verdict != "correct" and Level.parse(level) is not Level.FULL:
+        full = for_student(result, Level.FULL)
+        tests.append({"name": f"{item.id}: explanation (shown after the due date)", "score": 0, "max_score": 0,
+                      "status": "failed", "visibility": "after_due_date", "output_format": "md",
+                      "output": _test_output(question, item, answer, fmt, full, score),
+                      "extra_data": {"question": item.id, "verdict": result.verdict,
+                                     "diagnosis": full["diagnosis"], "format": fmt}})
+    return tests
+
+
+def _test_output(question, item: Item, answer: Answer, fmt: str, view: dict, score: float) -> str:
+    """A test's Markdown: the verdict and points, the prompt, the answer, its reading, the feedback."""
     how = "LaTeX" if fmt == "latex" else "plain text" if fmt == "text" else fmt
-    parts = [f"**{verdict}**: {_of_points(score, item.points)}",
+    parts = [f"**{view['verdict']}**: {_of_points(score, item.points)}",
              f"*{md_text(question.prompt)}*",
              f"Your answer (line {answer.line}, {md_text(how)}): {md_code(answer.text)}"]
-    if reading:
-        parts.append(f"Read as: {md_code(reading)}")
-    if verdict != "correct":
-        parts.append(f"Feedback: {md_text(feedback)}")
-    if example:
-        parts.append("Counterexample:\n\n" + counterexample_md(example))
-    return {**base, "score": score, "status": "passed" if verdict == "correct" else "failed",
-            "output": "\n\n".join(parts),
-            "extra_data": {"question": item.id, "verdict": verdict, "diagnosis": diagnosis, "format": fmt}}
+    if view["interpreted_as"]:
+        parts.append(f"Read as: {md_code(view['interpreted_as'])}")
+    if view["verdict"] != "correct":
+        parts.append(f"Feedback: {md_text(view['feedback'])}")
+    if view.get("credit_reason"):
+        parts.append(f"Partial credit: {md_text(view['credit_reason'])}")
+    if view["counterexample"]:
+        parts.append("Counterexample:\n\n" + counterexample_md(view["counterexample"]))
+    return "\n\n".join(parts)
 
 
 def _crashed(item: Item, error: BaseException) -> dict:
@@ -161,14 +183,21 @@ def _crashed(item: Item, error: BaseException) -> dict:
             "extra_data": {"question": item.id, "verdict": "error"}}
 
 
+DEFAULT_FEEDBACK = "hint"    # students see the kind of mistake, never the key
+
+
 def grade_submission(assignment: Assignment, bank: dict, submission: Submission) -> list[dict]:
     tests = []
     for number, item in enumerate(assignment.questions, start=1):
         try:
-            test = grade_item(item, bank, submission.answers.get(item.id))
+            made = grade_item(item, bank, submission.answers.get(item.id),
+                              assignment.feedback_level(item.id, DEFAULT_FEEDBACK), explain_after_due_date=True,
+                              credit=assignment.credit_by_diagnosis(item.id))
+            if not assignment.full_feedback_after_due_date:
+                made = made[:1]
         except Exception as error:   # the safety net: one bad answer never costs the others
-            test = _crashed(item, error)
-        tests.append({**test, "number": str(number)})
+            made = [_crashed(item, error)]
+        tests += [{**test, "number": str(number)} for test in made]
     return tests
 
 
@@ -212,11 +241,12 @@ MAX_NOTES = 20    # a garbled file can raise thousands; the first ones say what 
 
 
 def _summary(assignment: Assignment, tests: list[dict], notes: list[str]) -> str:
-    score = sum(t["score"] for t in tests)
-    correct = sum(t["status"] == "passed" for t in tests)
+    graded = [t for t in tests if t["max_score"] > 0]    # not the explanations shown after the due date
+    score = sum(t["score"] for t in graded)
+    correct = sum(t["status"] == "passed" for t in graded)
     lines = [f"## {md_text(assignment.title)}",
              f"**{_of_points(score, assignment.max_score)}**: "
-             f"{correct} of {len(tests)} questions correct."]
+             f"{correct} of {len(graded)} questions correct."]
     if notes:
         shown = notes[:MAX_NOTES] + ([f"… and {len(notes) - MAX_NOTES} more like these"]
                                      if len(notes) > MAX_NOTES else [])
@@ -345,6 +375,12 @@ def self_check(assignment: Assignment, bank: dict) -> None:
     if failing:
         raise AssignmentError("the key of these questions does not grade as correct, so no student "
                               f"could get the points: {'; '.join(failing)}")
+    from .bank import giveaways
+    leaking = [f"{q.id} {where}: {why}" for q in assignment.questions
+               for where, why in giveaways(bank[q.id], list(bank.values()), grade)
+               if where == "prompt" or where.endswith(".hint")]
+    if leaking:
+        raise AssignmentError("these questions give a key away to every student: " + "; ".join(leaking))
 
 
 def _zip_entry(name: str, executable: bool = False) -> zipfile.ZipInfo:

@@ -12,10 +12,11 @@ Reading goes in two passes, so that the grammar stays small and LALR (fast, unam
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from lark import Lark, Transformer, v_args
-from lark.exceptions import LarkError, VisitError
+from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput, VisitError
 
 from .expr import InvalidAnswer, Node, const, num, sym
 from .plaintext import MAX_DEPTH, check_text
@@ -59,6 +60,7 @@ GRAMMAR = r"""
     | "\\identity"                         -> identity
     | CONSTANT                             -> constant
 ?argument: "(" sum ")" | "{" sum "}" | SYMBOL -> symbol | NUMBER -> number
+    | "\\frac" "{" sum "}" "{" sum "}" -> div
 FUNCTION: "\\exp" | "\\log" | "\\ln" | "\\tanh" | "\\sigma" | "\\sign" | "\\diag" | "\\tr"
         | "\\sum" | "\\softplus" | "\\zeta" | "\\mean" | "\\sin" | "\\cos" | "\\relu"
 CONSTANT: "\\pi" | "\\econst"
@@ -78,7 +80,12 @@ _KNOWN_COMMANDS = set(FUNCTION_NAMES) | {"\\max", "\\min", "\\frac", "\\sqrt", "
 WORD_COMMANDS = {"sign": "\\sign", "sgn": "\\sign", "diag": "\\diag", "tr": "\\tr", "trace": "\\tr",
                  "softplus": "\\softplus", "mean": "\\mean", "sigmoid": "\\sigma", "exp": "\\exp",
                  "log": "\\log", "max": "\\max", "min": "\\min", "T": "^T", "1": "\\identity",
-                 "I": "\\identity", "relu": "\\relu", "ReLU": "\\relu", "sin": "\\sin", "cos": "\\cos"}
+                 "I": "\\identity", "relu": "\\relu", "ReLU": "\\relu", "sin": "\\sin", "cos": "\\cos",
+                 "Tr": "\\tr", "tanh": "\\tanh", "Diag": "\\diag"}
+# Commands that are another's spelling: \tfrac and \dfrac are \frac at another size, \ast is *.
+SYNONYMS = {"\\tfrac": "\\frac", "\\dfrac": "\\frac", "\\cfrac": "\\frac", "\\ast": "*", "\\Tr": "\\tr",
+            "\\operatorname*": "\\operatorname", "\\trace": "\\tr"}
+FRACTIONS = {"\\frac"}
 STYLE_COMMANDS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\vec"}
 WORD_WRAPPERS = {"\\operatorname", "\\mathrm", "\\text", "\\mathbb", "\\textrm", "\\mathsf"}
 DROPPED = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\,", "\\;", "\\!", "\\ ",
@@ -141,8 +148,23 @@ def _flatten(tokens: list[str], depth: int = 0) -> list[str]:
         raise InvalidAnswer(f"commands nest deeper than the bound {MAX_DEPTH}")
     flat, i = [], 0
     while i < len(tokens):
-        t = tokens[i]
-        if t in DROPPED:
+        t = SYNONYMS.get(tokens[i], tokens[i])
+        if t in FRACTIONS:
+            # \frac12 and \frac{z}2: an argument without braces is one character or one command
+            flat.append(t)
+            i += 1
+            for _ in range(2):
+                if i < len(tokens) and tokens[i] == "{":
+                    group, i = _read_group(tokens, i)
+                elif i < len(tokens) and re.fullmatch(r"\d\d+(\.\d+)?", tokens[i]):
+                    group, tokens = [tokens[i][0]], tokens[:i] + [tokens[i][0], tokens[i][1:]] + tokens[i + 1:]
+                    i += 1
+                elif i < len(tokens):
+                    group, i = [tokens[i]], i + 1
+                else:
+                    raise InvalidAnswer("\\frac needs two arguments, as in \\frac{a}{b}")
+                flat += ["{", *_flatten(group, depth + 1), "}"]
+        elif t in DROPPED:
             i += 1
         elif t in WORD_WRAPPERS:
             group, i = _read_group(tokens, i + 1)
@@ -347,10 +369,30 @@ def strip_math_delimiters(text: str) -> str:
     return text
 
 
+def _unexpected(error) -> str:
+    """What the parser stopped at, as the user wrote it: a symbol by its name, the end as 'the end'."""
+    token = getattr(error, "token", None)
+    text = str(token) if token is not None else getattr(error, "char", "?")
+    return repr(text[1:] if text.startswith("$") and len(text) > 1 else text)
+
+
+def _latex_spelling(ch: str) -> str | None:
+    """How LaTeX writes a typeset character: α as \\alpha, Λ as \\Lambda, ∑ as \\sum."""
+    name = unicodedata.name(ch, "")
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and " WITH " not in name:
+        letter = name.rsplit(" ", 1)[1].lower().replace("lamda", "lambda")
+        return "\\" + (letter if "SMALL" in name else letter.capitalize())
+    return {"∑": "\\sum", "√": "\\sqrt{…}", "·": "\\cdot", "×": "\\times", "−": "-", "‖": "\\|",
+            "ᵀ": "^T", "⁻": "^{-1}", "∞": "\\infty"}.get(ch)
+
+
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
     check_text(text, MAX_LENGTH)
     text = strip_math_delimiters(text)
     check_text(text, MAX_LENGTH)
+    typeset = next((c for c in text if ord(c) > 127 and _latex_spelling(c)), None)
+    if typeset is not None:
+        raise InvalidAnswer(f"{typeset!r} is a typeset character: in LaTeX write {_latex_spelling(typeset)}")
     if text.count("{") != text.count("}"):
         raise InvalidAnswer("unbalanced braces: the numbers of '{' and '}' differ")
     depth = deepest = 0
@@ -370,6 +412,13 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
         if isinstance(error.orig_exc, InvalidAnswer):
             raise error.orig_exc from None
         raise InvalidAnswer(f"cannot read the LaTeX: {error.orig_exc}") from None
+    except UnexpectedInput as error:
+        if isinstance(error, UnexpectedEOF) or getattr(getattr(error, "token", None), "type", "") == "$END":
+            raise InvalidAnswer("cannot read the LaTeX: it ends too early; an operator, a \\frac or a "
+                                "bracket lacks what follows it") from None
+        raise InvalidAnswer(f"cannot read the LaTeX: {_unexpected(error)} is not expected there; write a "
+                            "product, a \\frac{…}{…}, a power or a function of what comes before it, and "
+                            "close every bracket") from None
     except LarkError as error:
         first = str(error).strip().splitlines()[0]
         raise InvalidAnswer(f"cannot read the LaTeX: {first}") from None

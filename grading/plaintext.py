@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
 
 from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, num, sym
@@ -35,9 +36,60 @@ def check_text(text: str, limit: int) -> None:
         raise InvalidAnswer(f"the answer contains the control character {ord(bad):#04x}")
 
 
+PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    for c in text:
+        if c in PAIRS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")]}":
+            depth -= 1
+    return deepest
+
+
+def check_brackets(text: str) -> None:
+    """Every bracket closed by its own kind, in order: else say which one and where."""
+    stack = []
+    for column, c in enumerate(text, start=1):
+        if c in PAIRS:
+            stack.append((c, column))
+        elif c in PAIRS.values():
+            if not stack:
+                raise InvalidAnswer(f"the {c!r} at column {column} closes nothing: remove it or add the "
+                                    f"{dict(map(reversed, PAIRS.items()))[c]!r} it closes")
+            opened, where = stack.pop()
+            if PAIRS[opened] != c:
+                raise InvalidAnswer(f"the {opened!r} at column {where} is closed by {c!r} at column {column}: "
+                                    f"close it with {PAIRS[opened]!r}")
+    if stack:
+        opened, where = stack[-1]
+        more = f" ({len(stack)} brackets are open at the end)" if len(stack) > 1 else ""
+        raise InvalidAnswer(f"the {opened!r} at column {where} is never closed{more}: add {PAIRS[opened]!r} "
+                            "where its group ends")
+
+
+# Text made only of these, with no ^ and no keyword or kw_ name, needs no rewriting: it goes to
+# ast.parse as it is (the tokenizer's round trip costs as much as the parse).
+PLAIN_CHARACTERS = re.compile(r"[A-Za-z0-9_ .+\-*/@(),=]*")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _needs_no_rewriting(text: str) -> bool:
+    return PLAIN_CHARACTERS.fullmatch(text) is not None and not any(
+        keyword.iskeyword(name) or name.startswith(KEYWORD_PREFIX) for name in IDENTIFIER.findall(text))
+
+
 def _lex(text: str) -> str:
     """Rewrite ^ to ** and keyword names to ordinary ones; check the nesting depth."""
     out, depth = [], 0
+    check_brackets(text)
+    if _needs_no_rewriting(text):
+        if _depth(text) > MAX_DEPTH:
+            raise InvalidAnswer(f"parentheses nest deeper than the bound {MAX_DEPTH}")
+        return text.replace("\n", " ")
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text.replace("\n", " ")).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as error:
@@ -58,8 +110,8 @@ def _lex(text: str) -> str:
             if string != "lambda":
                 raise InvalidAnswer(f"{string!r} is a Python keyword, not part of the answer syntax")
             string = KEYWORD_PREFIX + string
-        elif kind == tokenize.ERRORTOKEN and string.strip():
-            raise InvalidAnswer(f"unexpected character {string!r}")
+        elif kind == tokenize.COMMENT or (kind == tokenize.ERRORTOKEN and string.strip()):
+            raise InvalidAnswer(unexpected_character(string[0]))
         out.append((kind, string))
     return tokenize.untokenize(out)
 
@@ -74,10 +126,7 @@ def parse_plain(text: str, names: set[str] | None = None) -> Node:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
-        where = f" at column {error.offset}" if error.offset else ""
-        hint = (" (in plain text, write every product with * or @)"
-                if error.msg.startswith("invalid syntax") else "")
-        raise InvalidAnswer(f"syntax error{where}: {error.msg}{hint}") from None
+        raise InvalidAnswer(_syntax_message(text.strip(), error)) from None
     except (RecursionError, MemoryError, ValueError):
         raise InvalidAnswer("the answer is nested too deeply to read") from None
     count = sum(1 for _ in ast.walk(tree))
@@ -117,8 +166,49 @@ def _convert(node: ast.AST, names) -> Node:
         return Node("T", (_convert(node.value, names),))
     if isinstance(node, ast.Call):
         return _call(node, names)
-    raise InvalidAnswer(f"{type(node).__name__} is not part of the answer syntax "
-                        "(numbers, names, + - * / ** ^ @, .T and the listed functions)")
+    if isinstance(node, ast.Tuple):
+        raise InvalidAnswer("the answer has a comma outside a function's parentheses: a comma only "
+                            "separates the arguments of max, min and outer; write one expression")
+    raise InvalidAnswer(f"{NOT_IN_THE_SYNTAX.get(type(node).__name__, 'this kind of expression is')} not part "
+                        "of the answer syntax: write numbers, names, + - * / ^ @, .T and the listed functions")
+
+
+# What a reader wrote, in words, for the Python forms the answer syntax does not take.
+NOT_IN_THE_SYNTAX = {
+    "Subscript": "indexing such as g[0] is", "Slice": "indexing such as g[0] is",
+    "List": "square brackets [ ] are", "ListComp": "square brackets [ ] are", "Set": "braces { } are",
+    "Dict": "braces { } are", "SetComp": "braces { } are", "DictComp": "braces { } are",
+    "JoinedStr": "quoted text is", "Compare": "a comparison (<, >, ==) is", "BoolOp": "and / or are",
+    "IfExp": "if … else is", "Lambda": "lambda is", "NamedExpr": ":= is", "Starred": "* before a name is",
+    "GeneratorExp": "a generator (… for … in …) is", "Await": "await is",
+}
+OPERATORS = set("+-*/@^.,")
+# Characters of typeset mathematics, and how plain text writes them.
+# (−, ×, ·, ᵀ and Greek letters are read as typed: see normalize_typed.)
+PLAIN_SPELLING = {"∑": "sum(…)", "√": "sqrt(…)", "÷": "/", "∘": "*", "‖": "norm(…)", "∞": "a number",
+                  "∂": "the derivative itself", "⁻": "inv(…) or ^-1", "#": "nothing: a comment is not an answer"}
+
+
+def unexpected_character(ch: str) -> str:
+    spelled = PLAIN_SPELLING.get(ch)
+    return (f"the character {ch!r} is not part of the plain-text answer syntax"
+            + (f": write {spelled} instead" if spelled else ": write numbers, names, + - * / ^ @, .T and "
+                                                            "the listed functions"))
+
+
+def _syntax_message(text: str, error: SyntaxError) -> str:
+    """What is wrong, in the reader's words: the answer ends early, two operators meet, or a
+    product lacks its * (the only case where that advice is right)."""
+    column = error.offset or len(text)
+    before = text[:column - 1].rstrip()
+    at = text[column - 1:column].strip() if column <= len(text) else ""
+    if not text or text[-1] in OPERATORS - {"."}:
+        return "the answer ends too early: an operator lacks what follows it"
+    if at and at in OPERATORS and (not before or before[-1] in OPERATORS | {"("}):
+        return f"at column {column}: an operand is missing before {at!r}"
+    if before and (before[-1].isalnum() or before[-1] in ")_") and (at[:1].isalnum() or at[:1] == "("):
+        return f"at column {column}: two terms meet without an operator; write every product with * or @"
+    return f"cannot read the answer at column {column}: check the brackets and operators there"
 
 
 def _call(node: ast.Call, names) -> Node:

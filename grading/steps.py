@@ -63,7 +63,8 @@ def check_steps(question: Question, lines: list[str], latex: bool = False) -> St
                 earlier, _ = evaluate_on(question, previous[0], latex, chosen, start, reference=None)
                 before = {id(t): v for t, v in earlier}
             reference = None if previous is None else (lambda t: before[id(t)])
-            values, interpreted = evaluate_on(question, tree, latex, chosen, start, reference)
+            values, interpreted = evaluate_on(question, tree, latex, chosen, start, reference,
+                                              "the previous line")
         except InvalidAnswer as error:
             report.steps.append(Step(number, text, None, "invalid", str(error)))
             report.first_broken = report.first_broken or number

@@ -120,6 +120,12 @@ def parse_csv(text: str, ids: list[str]) -> Submission:
                     collector.submission.problems.append(f"line {reader.line_num}: no question id")
                 continue
             answer = row.get("answer")
+            if row.get(None):   # cells beyond the header: the answer was cut at an unquoted comma
+                collector.submission.problems.append(
+                    f"line {reader.line_num}: the answer to {question.strip()} has a comma outside double "
+                    "quotes, so it was cut there and is not graded; put an answer that holds a comma in "
+                    "double quotes, as in \"max(g, 0)\"")
+                continue
             fmt = row.get("format") if isinstance(row.get("format"), str) else None
             collector.add(question, answer if isinstance(answer, str) else "", fmt, reader.line_num)
     except csv.Error as error:

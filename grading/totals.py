@@ -53,7 +53,7 @@ def totals(results: list[dict], bank: dict, assignment: Assignment | None = None
         if r["question"] not in points:
             ignored.add(r["question"] or "(empty)")
             continue
-        scores[r["question"]] = points[r["question"]] if r["verdict"] == "correct" else 0.0
+        scores[r["question"]] = points[r["question"]] * float(r.get("score") or 0)   # the fraction earned
     if ignored:
         warnings.append(f"rows for question(s) not in the assignment are not in the totals: {', '.join(sorted(ignored))}")
     maximum = sum(points.values())

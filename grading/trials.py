@@ -41,6 +41,9 @@ class Trial:
     kink: bool = False
     regime: str = "moderate"
     _columns: dict | None = field(default=None, repr=False)
+    # values of the question's own trees here (known mistakes, the key's terms), kept by the
+    # tree's id: they are the same for every answer, so each is computed once per trial
+    memo: dict = field(default_factory=dict, repr=False)
 
     def env_for(self, latex: bool) -> dict:
         if not latex:

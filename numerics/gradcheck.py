@@ -95,7 +95,7 @@ class GradientCheck:
     def as_dict(self) -> dict:
         return {
             "method": self.method, "step": self.step, "tolerance": self.rtol,
-            "tolerance_rule": f"|Δ| <= {self.rtol:g}*|g| + {self.atol_scale:g}*max|g|",
+            "tolerance_rule": f"|Δ| ≤ {power_of_ten(self.rtol)}·|g| + {power_of_ten(self.atol_scale)}·max|g|",
             "max_rel_error": self.max_rel_error,
             "worst_entry": list(self.worst_entry), "margin": self.margin,
             "diagnosis": self.diagnosis, "diagnosis_detail": self.diagnosis_detail,
@@ -164,3 +164,14 @@ def diagnose(claimed: np.ndarray, true: np.ndarray, wrong: np.ndarray) -> tuple[
 def _nice(c: float) -> str:
     frac = Fraction(c).limit_denominator(64)
     return str(frac) if abs(float(frac) - c) <= 1e-9 * max(1.0, abs(c)) else f"{c:.6g}"
+
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(x: float) -> str:
+    """1e-11 as 10⁻¹¹ (and 2e-9 as 2·10⁻⁹): a tolerance as a reader writes it."""
+    mantissa, _, exponent = f"{x:e}".partition("e")
+    mantissa = f"{float(mantissa):g}"
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPTS)
+    return power if mantissa == "1" else f"{mantissa}·{power}"

@@ -450,8 +450,8 @@ class Minimizer(Claim):
                 if not abs(f0 - stated) <= 1e-12 * max(1.0, abs(stated)):
                     return Evidence(NumericVerdict.FAILED, {
                         "method": "value at the candidate", "trial": trial,
-                        "reason": f"Expected the minimum value {stated:.17g} but got "
-                                  f"objective={f0:.17g}",
+                        "reason": f"the objective at the candidate is {f0:.4g}, {abs(f0 - stated):.2g} away from "
+                                  f"the stated minimum value {stated:.4g}",
                         "counterexample": self.counterexample(params, candidate=w, value=f0)})
             if self.stationary_points is not None:
                 others = [float(self.objective(params, np.asarray(z, dtype=float)))
@@ -480,7 +480,9 @@ class Minimizer(Claim):
                 f1, length, better = best
                 return Evidence(NumericVerdict.FAILED, {
                     "method": "descent search", "trial": trial,
-                    "reason": f"objective drops from {f0:.6g} to {f1:.6g} a step {length:.3g} away",
+                    "reason": f"the objective drops by {f0 - f1:.2g} ({(f0 - f1) / max(1.0, abs(f0)):.2g} "
+                              f"relative) a step {length:.2g} away from the candidate, from {f0:.4g} to {f1:.4g}",
+                    "drop": f0 - f1,
                     "counterexample": self.counterexample(params, candidate=w, better=better,
                                                           value=f0, better_value=f1)})
             if self.smooth:

@@ -5,13 +5,17 @@
     regverify report [ID...] [--out DIR] [--seed N] [--check] [--jobs N]
     regverify questions
     regverify show QID [--key] [--json]
-    regverify grade QID ANSWER [--latex] [--json]
+    regverify grade QID ANSWER [--latex] [--json] [--feedback full|hint|verdict]
     regverify grade --batch FILE.csv [--out FILE.csv|FILE.json] [--totals FILE.csv] [--assignment FILE.json]
-    regverify check-steps QID FILE [--latex] [--json]
+                    [--feedback full|hint|verdict] [--jobs N]
+    regverify check-steps QID FILE [--latex] [--json] [--feedback full|hint|verdict]
+    regverify bank check [DIR] [--json]                every problem of every question; question tests
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
+    regverify serve [--host H] [--port P] [--bank DIR] [--feedback hint|full|verdict] [--workers N] [--log FILE]
+                    [--no-reports]
 
-Exit codes: verify 0 every claim as expected, 1 not; report --check 0 fresh, 1 a file differs;
+Exit codes: verify 0 every claim as expected, 1 not; bank check 0 no problem, 1 some; report --check 0 fresh, 1 a file differs;
 grade and check-steps 0 correct,
 1 incorrect, 3 invalid answer; grade --batch 0 when every row was graded (each row's verdict
 is in the output, invalid ones included); 2 is a usage error everywhere (for a batch: an
@@ -175,7 +179,10 @@ def command_report(args) -> int:
         differences = report.compare(rendered, out, full)
         for difference in differences:
             print(f"stale: {difference}", file=sys.stderr)
-        print(f"regverify report --check: {len(differences)} of {len(rendered.files)} file(s) differ"
+        kinds = {kind: sum(f": {kind}" in d for d in differences) for kind in ("differs", "missing", "not generated")}
+        print(f"regverify report --check: of the {len(rendered.files)} file(s) generated, {kinds['differs']} "
+              f"differ and {kinds['missing']} are missing; {kinds['not generated']} committed file(s) are "
+              "not generated any more"
               + ("; regenerate with: regverify report" + "".join(f" {i}" for i in args.ids)
                  + f" --seed {args.seed}" + (f" --out {args.out}" if args.out != "reports" else "")
                  if differences else ""), file=sys.stderr)
@@ -191,7 +198,8 @@ def _bank(args):
     try:
         return load_bank(args.bank)
     except BankError as error:
-        raise UsageError(f"the question bank cannot be read: {error}") from None
+        raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
+                         f"{args.bank or ''}' lists every problem of every question at once)") from None
 
 
 def _question(args):
@@ -239,28 +247,11 @@ def command_show(args) -> int:
     return EXIT_OK
 
 
-def _print_grade(result) -> None:
-    print(result.verdict)
-    if result.interpreted_as:
-        print(f"read as: {result.interpreted_as}")
-    if result.verdict != "correct":
-        print(f"feedback: {result.feedback}")
-    if result.counterexample:
-        print("counterexample:")
-        print(format_counterexample(result.counterexample))
-
-
-def format_counterexample(example: dict) -> str:
-    """One line per value, numbers as the grader rounded them."""
-    lines = [f"  {name} = {json.dumps(value)}" for name, value in example.get("values", {}).items()]
-    for name in ("your_answer", "key", "previous_line"):
-        if name in example and example[name] != "…":
-            lines.append(f"  {name.replace('_', ' ')}: {json.dumps(example[name])}")
-    for entry in example.get("entries_that_differ", []):
-        label = "previous line" if "previous_line" in entry else "key"
-        other = entry.get("previous_line", entry.get("key"))
-        lines.append(f"  entry {tuple(entry['index'])}: yours {entry['yours']:.6g}, {label} {other:.6g}")
-    return "\n".join(lines)
+def _level(args, default: str = "full"):
+    """The --feedback level (None when not given and no default applies)."""
+    from .grading.feedback import Level
+    value = getattr(args, "feedback", None) or default
+    return None if value is None else Level.parse(value)
 
 
 def command_grade(args) -> int:
@@ -272,22 +263,28 @@ def command_grade(args) -> int:
     if args.qid is None or args.answer is None:
         raise UsageError("grade needs QID and ANSWER (put -- before an answer that starts with -), "
                          "or --batch FILE.csv")
+    from .grading.feedback import for_student, render_text
     result = grade_safely(_question(args), args.answer, latex=args.latex)
+    view = for_student(result, _level(args))
     if args.json:
-        write_json(result.as_dict(), "-")
+        write_json(view, "-")
     else:
-        _print_grade(result)
+        print(render_text(view))
     return VERDICT_EXIT[result.verdict]
 
 
 class Progress:
-    def __init__(self, every: int = 100):
-        self.every, self.start = every, time.perf_counter()
+    """A line on stderr at most once a second while a batch is graded, and one at its end."""
+    def __init__(self, interval: float = 1.0):
+        self.interval, self.start = interval, time.perf_counter()
+        self.last = self.start
 
-    def __call__(self, done: int, total: int) -> None:
-        if done % self.every == 0 or done == total:
-            rate = done / max(time.perf_counter() - self.start, 1e-9)
-            print(f"graded {done}/{total} ({rate:.0f} answers/s)", file=sys.stderr, flush=True)
+    def __call__(self, done: int, total: int, what: str = "answers") -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.interval or done == total:
+            self.last = now
+            rate = done / max(now - self.start, 1e-9)
+            print(f"graded {done}/{total} {what} ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -324,7 +321,10 @@ def command_grade_batch(args) -> int:
     if assignment:
         from .grading.totals import apply_default_formats
         rows = apply_default_formats(rows, assignment)
-    results = _plain(grade_rows(bank, rows, Progress()))
+    levels = _batch_levels(args, assignment)
+    credit = {item.id: assignment.credit_by_diagnosis(item.id) for item in assignment.questions} if assignment else None
+    jobs = args.jobs or os.cpu_count() or 1
+    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
@@ -341,6 +341,17 @@ def command_grade_batch(args) -> int:
           f"{counts['invalid']} invalid" + (f" ({internal} by an internal error, reported above)" if internal else ""),
           file=sys.stderr)
     return EXIT_OK
+
+
+def _batch_levels(args, assignment):
+    """question id → feedback level: --feedback for every question, else the assignment's
+    per-question and assignment-wide levels, else full (the output is the instructor's)."""
+    from collections import defaultdict
+    given = _level(args, default=None)
+    if given is not None or assignment is None:
+        return defaultdict(lambda: given or _level(args))
+    return defaultdict(lambda: assignment.feedback_level(None, "full"),
+                       {item.id: assignment.feedback_level(item.id, "full") for item in assignment.questions})
 
 
 def _assignment(path):
@@ -385,6 +396,7 @@ def _clip(text: str, limit: int = 200) -> str:
 def command_check_steps(args) -> int:
     from tabulate import tabulate
     from .grading.expr import InvalidAnswer
+    from .grading.feedback import format_counterexample, steps_for_student
     from .grading.steps import check_steps
     question = _question(args)
     try:
@@ -402,22 +414,53 @@ def command_check_steps(args) -> int:
     except InvalidAnswer as error:
         print(f"invalid: {error}", file=sys.stderr)
         return EXIT_INVALID
+    view = steps_for_student(report, _level(args))
     if args.json:
-        write_json(report.as_dict(), "-")
+        write_json(view, "-")
     else:
-        print(tabulate([(s.number, _clip(s.interpreted_as or s.text), s.verdict, s.feedback) for s in report.steps],
+        print(tabulate([(s["number"], _clip(s["interpreted_as"] or s["text"]), s["verdict"], s["feedback"])
+                        for s in view["steps"]],
                        headers=["step", "read as", "verdict", "feedback"], tablefmt="github"))
-        broken = next((s for s in report.steps if s.verdict in ("not-equivalent", "invalid")), None)
+        broken = next((s for s in view["steps"] if s["verdict"] in ("not-equivalent", "invalid")), None)
         if broken:
-            print(f"\nfirst broken step: {broken.number}")
-            if broken.counterexample:
-                print(format_counterexample(broken.counterexample))
-        if report.final is not None:
-            print(f"last line equals the key: {'yes' if report.final.verdict == 'correct' else 'no'}"
-                  + ("" if report.final.verdict == "correct" else f" ({report.final.feedback})"))
+            print(f"\nfirst broken step: {broken['number']}")
+            if broken["counterexample"]:
+                print(format_counterexample(broken["counterexample"]))
+        final = view["final"]
+        if final is not None:
+            print(f"last line equals the key: {'yes' if final['verdict'] == 'correct' else 'no'}"
+                  + ("" if final["verdict"] == "correct" else f" ({final['feedback']})"))
     if any(s.verdict == "invalid" for s in report.steps):
         return EXIT_INVALID
     return EXIT_OK if report.ok else EXIT_NOT_AS_EXPECTED
+
+
+def command_serve(args) -> int:
+    from .web.server import ServeError, serve
+    try:
+        return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log,
+                     show_reports=not args.no_reports)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+
+
+def command_bank(args) -> int:
+    """bank check: every problem of every question, and the questions' tests, at once."""
+    from tabulate import tabulate
+    from .grading.bank import check_bank, load_bank
+    problems = check_bank(args.dir)
+    if args.json:
+        write_json([vars(p) for p in problems], "-")
+    elif problems:
+        print(tabulate([(p.source, p.question, p.field, p.message) for p in problems],
+                       headers=["file", "question", "field", "problem and fix"], tablefmt="github"))
+    else:
+        bank = load_bank(args.dir)
+        tests = sum(len(q.tests) for q in bank.values())
+        print(f"{len(bank)} questions: every key, known mistake and listed test ({tests}) grades as expected")
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_NOT_AS_EXPECTED if problems else EXIT_OK
 
 
 def whole_number_at_least(least: int):
@@ -433,6 +476,19 @@ def whole_number_at_least(least: int):
 
 
 positive_int, nonnegative_int = whole_number_at_least(1), whole_number_at_least(0)
+
+
+def feedback_option(p, default: str) -> None:
+    p.add_argument("--feedback", choices=["full", "hint", "verdict"], metavar="full|hint|verdict",
+                   help="what a student is shown: full explains the mistake with the key, hint names the "
+                        "kind of mistake and where (never the key), verdict only (default: " + default + ")")
+
+
+def port_number(text: str) -> int:
+    value = nonnegative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 but got {text!r}")
+    return value
 
 
 def parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -482,13 +538,22 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                                                        "question, total, max (for an LMS grade import)")
     g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
                                                             "bank (see docs/gradescope.md)")
+    feedback_option(g, "full; for --batch: the assignment's, else full")
+    g.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="--batch: worker processes (default: the number of cores)")
     g.set_defaults(run=command_grade)
     c = with_bank(sub.add_parser("check-steps", help="check a derivation line by line"))
     c.add_argument("qid", metavar="QID")
     c.add_argument("file", metavar="FILE", help="one expression per line")
     c.add_argument("--latex", action="store_true", help="the lines are LaTeX")
     c.add_argument("--json", action="store_true", help="print JSON")
+    feedback_option(c, "full")
     c.set_defaults(run=command_check_steps)
+    b = sub.add_parser("bank", help="check a question bank: every problem of every question, and its tests")
+    b.add_argument("action", choices=["check"], help="check: report every problem at once (exit 1 if any)")
+    b.add_argument("dir", metavar="DIR", nargs="?", help="the bank folder (default: the bundled bank)")
+    b.add_argument("--json", action="store_true", help="print JSON")
+    b.set_defaults(run=command_bank)
     a = sub.add_parser("gradescope", help="build a Gradescope autograder zip, or run it on one submission")
     a.add_argument("action", choices=["build", "run"], help="build: the zip to upload; run: what "
                                                             "run_autograder calls inside Gradescope")
@@ -500,13 +565,33 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     a.add_argument("--root", metavar="DIR", help="run: the autograder folder (default $GRADESCOPE_ROOT, "
                                                  "else /autograder)")
     a.set_defaults(run=command_gradescope)
+    w = with_bank(sub.add_parser("serve", help="the practice page: questions, a rendered preview, grading "
+                                                "and step checks in a browser"))
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this "
+                                                       "machine only; put a reverse proxy in front for a class)")
+    w.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0 picks a free one)")
+    feedback_option(w, "hint")
+    w.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                   help="grading worker processes (default: the number of cores, at least 2)")
+    w.add_argument("--log", metavar="FILE", help="append every graded answer to FILE as a JSON line "
+                                                 "(default: no answer is stored)")
+    w.add_argument("--no-reports", action="store_true", help="serve no reports (they derive the closed "
+                                                             "forms the questions ask for)")
+    w.set_defaults(run=command_serve)
     return top, sub.choices
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     top, commands = parser()
-    if argv and argv[0] in commands:   # options may stand between QID and ANSWER
+    if argv and argv[0] == "grade":   # an answer may start with a minus: -g is an answer, not an option
+        args, rest = commands["grade"].parse_known_intermixed_args(argv[1:])
+        if rest and len(rest) == 1 and args.answer is None and args.qid is not None and not rest[0].startswith("--"):
+            args.answer = rest[0]
+        elif rest:
+            commands["grade"].error(f"unrecognized arguments: {' '.join(rest)} (an answer that starts with "
+                                    f"- can also follow --, as in: regverify grade QID -- '-g')")
+    elif argv and argv[0] in commands:   # options may stand between QID and ANSWER
         args = commands[argv[0]].parse_intermixed_args(argv[1:])
     else:
         args = top.parse_args(argv)

@@ -21,6 +21,7 @@ from .grading import grader as _grader
 from .grading import steps as _steps
 from .grading.bank import Question, load_bank
 from .grading.expr import InvalidAnswer, Node
+from .grading.feedback import for_student, steps_for_student
 from .grading.gradescope import counterexample_md, md_code, md_text
 
 _banks: dict = {}
@@ -142,8 +143,11 @@ class Grade(_grader.Grade):
     """The grader's Grade, displayed in a notebook: verdict, reading, feedback, counterexample."""
 
     @classmethod
-    def of(cls, result: _grader.Grade, q: Question) -> "Grade":
-        made = cls(**{f.name: getattr(result, f.name) for f in fields(result)})
+    def of(cls, result: _grader.Grade, q: Question | None, level="full") -> "Grade":
+        """The grade as a student sees it at ``level`` (feedback.py): below full the object holds
+        nothing of the key, so inspecting it shows no more than its display."""
+        view = for_student(result, level)
+        made = cls(**{f.name: view.get(f.name, None) for f in fields(result)})
         made._question = q
         return made
 
@@ -194,13 +198,14 @@ class Grade(_grader.Grade):
         return f"<Grade {self.question}: {self.verdict}>"
 
 
-def grade(qid: str, answer: str, latex: bool = False, bank=None) -> Grade:
-    """Grade one answer to question ``qid`` (plain text, or LaTeX with ``latex=True``)."""
+def grade(qid: str, answer: str, latex: bool = False, bank=None, feedback: str = "full") -> Grade:
+    """Grade one answer to question ``qid`` (plain text, or LaTeX with ``latex=True``), its
+    feedback at the level ``feedback`` (full, hint or verdict)."""
     if not isinstance(answer, str):
         raise TypeError(f"Expected the answer as a string, e.g. grade({qid!r}, 'g + alpha*w'), "
                         f"but got answer={answer!r}")
     q = question(qid, bank)
-    return Grade.of(_grader.grade(q, answer, latex=latex), q)
+    return Grade.of(_grader.grade(q, answer, latex=latex), q, feedback)
 
 
 class StepReport(_steps.StepReport):
@@ -224,13 +229,17 @@ class StepReport(_steps.StepReport):
         return f"<StepReport {self.question}: first broken step {self.first_broken}, ok={self.ok}>"
 
 
-def check_steps(qid: str, lines, latex: bool = False, bank=None) -> StepReport:
-    """Check a derivation line by line; ``lines`` is a list or one string with a step a line."""
+def check_steps(qid: str, lines, latex: bool = False, bank=None, feedback: str = "full") -> StepReport:
+    """Check a derivation line by line; ``lines`` is a list or one string with a step a line.
+    The last line's comparison with the key is shown at the level ``feedback``."""
     if isinstance(lines, str):
         lines = lines.splitlines()
     report = _steps.check_steps(question(qid, bank), list(lines), latex=latex)
+    view = steps_for_student(report, feedback)
     made = StepReport.__new__(StepReport)
     made.__dict__.update(report.__dict__)
+    made.steps = [_steps.Step(**step) for step in view["steps"]]
+    made.final = Grade.of(report.final, None, feedback) if report.final is not None else None
     return made
 
 

@@ -710,10 +710,16 @@ def _rational_for(symbol, rng, unit_symbols) -> sp.Rational:
     return magnitude * int(rng.choice([-1, 1]))
 
 
+VISIBLE = 1e-6   # a residual this large is no rounding artefact of any kind: a counterexample to show
+
+
 def find_counterexample(residuals, unit_symbols=(), seed: int = 0, constraint=None,
                         tries: int = 24) -> dict | None:
-    """A point (exact rationals, inside the domain) where some residual is clearly non-zero."""
+    """A point (exact rationals, inside the domain) where some residual is clearly non-zero: the
+    first where it is at least VISIBLE, else the largest found. The residual is printed exactly
+    when it is rational (−20/3), else to 6 significant digits."""
     rng = np.random.default_rng(seed)
+    best = None
     for residual in residuals:
         if isinstance(residual, sp.MatrixExpr):   # symbolic size: nothing concrete to evaluate
             continue
@@ -726,10 +732,16 @@ def find_counterexample(residuals, unit_symbols=(), seed: int = 0, constraint=No
                 continue
             try:
                 with time_limit(5):
-                    value = sp.N(concrete.subs(point).doit(), 30)   # sums over symbolic ranges too
+                    exact = concrete.subs(point).doit()   # sums over symbolic ranges too
+                    value = sp.N(exact, 30)
             except (ProofTimeout, ArithmeticError, TypeError, ValueError, AttributeError):
                 continue
-            if value.is_number and value.is_finite and abs(value) > 1e-20:
-                return {"point": {s.name: str(v) for s, v in point.items()},
-                        "residual": str(sp.N(value, 17)), "seed": seed}
-    return None
+            if not (value.is_number and value.is_finite and abs(value) > 1e-20):
+                continue
+            if best is None or abs(value) > best[0]:
+                shown = str(exact) if exact.is_Rational else f"≈ {float(value):.6g}"
+                best = (abs(value), {"point": {s.name: str(v) for s, v in point.items()},
+                                     "residual": shown, "seed": seed})
+            if best[0] >= VISIBLE:
+                return best[1]
+    return best[1] if best else None

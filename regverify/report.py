@@ -24,6 +24,7 @@ import os
 import platform
 import re
 import tempfile
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,7 +325,7 @@ class Page:
         if d.assumptions:
             parts += ["## Assumptions", "", *[f"- {md(a)}" for a in d.assumptions], ""]
         if d.symbols:
-            parts += ["## Symbols", "", table([(code(k), md(v)) for k, v in d.symbols.items()],
+            parts += ["## Symbols", "", table([(code(plain_symbol(k)), md(v)) for k, v in d.symbols.items()],
                                               ("symbol", "meaning")), ""]
         parts += [f"> **{md(problem)}**\n" for problem in self.problems]
         parts += ["## Claims", "", table([self.summary_row(c) for c in d.claims],
@@ -451,7 +452,7 @@ class Page:
             lines += [f"Residual: {md(expression_summary_text(s['residual']))}", ""]
         if s.get("counterexample"):
             found = s["counterexample"]
-            point = ", ".join(f"{k} = {v}" for k, v in found.get("point", {}).items())
+            point = ", ".join(f"{plain_symbol(k)} = {v}" for k, v in found.get("point", {}).items())
             lines += [f"Exact counterexample: at {code(point)} the residual is "
                       f"{code(found.get('residual', '?'))}.", ""]
         return lines
@@ -469,6 +470,8 @@ class Page:
             # at rounding level, which entry was worst and the margin over it are noise too
             e.pop("worst_entry", None)
             e.pop("margin", None)
+        if verdict == "failed":
+            e.pop("margin", None)   # the tolerance over a gross error: a tiny ratio that says nothing more
         lines = [f"**{title}: {verdict}**", ""]
         if e:
             lines += [table([(md(k).replace("\\_", " "), summarise(v, k, floor_of(k, context)))
@@ -498,7 +501,7 @@ LEGEND = (
     f"< 1e-12 for direct evaluation and the complex step, < 1e-10 at the end of a limit's "
     f"approach, < 1e-9 for Richardson central differences, < 1e-5 for a golden-section search. "
     "The margin of a gradient check is its tolerance divided by the error at its worst entry "
-    "(above 1 passes). Indices (entries, units l, columns) count from 0, as in NumPy. Other figures are rounded to 4 significant digits, errors to 2; "
+    "(above 1 passes). Indices count from 0, as in NumPy: entries, units l, columns, and the numbered symbols of a residual (W_01 is row 0, column 1); names the lecture numbers itself (w_1, h_1) keep its numbering. Other figures are rounded to 4 significant digits, errors to 2; "
     "`regverify verify --json -` has them exact.")
 
 
@@ -506,8 +509,8 @@ def legend() -> str:
     return LEGEND
 
 
-HOW_WORDS = {"sign as stated": "the sign read off the condition as written",
-             "sign together+factor": "the sign after one fraction, factored",
+HOW_WORDS = {"sign as stated": "SymPy reads the sign off the expression as it stands (from the symbols' declared signs)",
+             "sign together+factor": "SymPy reads the sign off the expression once it is written as one factored fraction",
              "constants out of sums": "constant factors taken out of the sums",
              "non-zero at an exact point": "non-zero at an exact (rational) point"}
 
@@ -650,18 +653,55 @@ def _zero_as_built(expr) -> bool:
 
 TOO_LONG = "too long: "   # marks a summary standing for an expression too long to print
 DECORATIONS = ("hat", "tilde", "bar", "check", "breve", "dot", "ddot", "vec")
-_DECORATED = re.compile(r"(\\?[A-Za-z]+)_\{(" + "|".join(DECORATIONS) + r")\}")
+_DECORATED = re.compile(r"(\\?[A-Za-z]+)_\{(" + "|".join(DECORATIONS) + r")(?: ([^{}]+))?\}")
+COMBINING = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "check": "\u030c", "breve": "\u0306",
+             "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7"}
+_PLAIN_DECORATED = re.compile(r"\b([A-Za-z]+)_(" + "|".join(DECORATIONS) + r")(?:_(\w+))?\b")
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def decorated(latex: str) -> str:
-    r"""One rule for every decorated symbol: SymPy prints ``rho_hat`` as \rho_{hat}; a name
-    ending in _hat, _tilde, _bar, … is that accent over the name: \hat{\rho}."""
-    return _DECORATED.sub(lambda m: f"\\{m.group(2)}{{{m.group(1)}}}", latex)
+    r"""One rule for every decorated symbol: SymPy prints ``rho_hat`` as \rho_{hat} and
+    ``rho_hat_3`` as \rho_{hat 3}; a name ending in _hat, _tilde, _bar, … is that accent over the
+    name, its index below: \hat{\rho}, \hat{\rho}_{3}."""
+    return _DECORATED.sub(lambda m: f"\\{m.group(2)}{{{m.group(1)}}}" + (f"_{{{m.group(3)}}}" if m.group(3) else ""),
+                          latex)
+
+
+def plain_symbol(text: str) -> str:
+    """The same rule in plain text: rho_hat_3 is ρ̂₃, w_tilde is w̃ (Greek names as letters)."""
+    def one(m):
+        base = m.group(1)
+        letter = _greek(base)
+        index = m.group(3) or ""
+        return letter + COMBINING[m.group(2)] + (index.translate(SUBSCRIPT_DIGITS) if index.isdigit() else
+                                                 f"_{index}" if index else "")
+    return _PLAIN_GREEK.sub(lambda m: _greek(m.group(1)) + (m.group(2) or ""), _PLAIN_DECORATED.sub(one, text))
+
+
+_PLAIN_GREEK = re.compile(r"\b([a-z]+)(_\w+)?\b")
+
+
+def _greek(name: str) -> str:
+    return unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}") if _is_greek(name) else name
+
+
+def _is_greek(name: str) -> bool:
+    try:
+        unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
+        return True
+    except KeyError:
+        return False
+
+
+_BRACKETED_FRACTION = re.compile(r"\\left\((\\frac\{\d+\}\{\d+\})\\right\)(?!\^)")
 
 
 def latex_of(expr) -> str:
+    r"""SymPy's LaTeX with decorated names as accents, and a numeric coefficient of a matrix
+    expression without the brackets SymPy puts round it (\frac{1}{2} w, not \left(\frac{1}{2}\right) w)."""
     import sympy as sp
-    return decorated(sp.latex(expr))
+    return _BRACKETED_FRACTION.sub(r"\1", decorated(sp.latex(expr)))
 
 
 def expression_summary(expressions) -> str:

@@ -21,12 +21,13 @@ class Entry(sp.Symbol):
 
 
 def symbol_matrix(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
-    """A rows×cols matrix of independent symbols name_ij (1-based)."""
-    return sp.Matrix(rows, cols, lambda i, j: Entry(f"{name}_{i + 1}{j + 1}", name, (rows, cols), **assumptions))
+    """A rows×cols matrix of independent symbols name_ij, counted from 0 as in NumPy (W_01 is row 0,
+    column 1), so that a residual's symbols and an array's entries are numbered alike."""
+    return sp.Matrix(rows, cols, lambda i, j: Entry(f"{name}_{i}{j}", name, (rows, cols), **assumptions))
 
 
 def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
-    return sp.Matrix(size, 1, lambda i, _: Entry(f"{name}_{i + 1}", name, (size, 1), **assumptions))
+    return sp.Matrix(size, 1, lambda i, _: Entry(f"{name}_{i}", name, (size, 1), **assumptions))
 
 
 def cayley_orthogonal(size: int) -> sp.Matrix:

@@ -104,8 +104,11 @@ def test_a_wrong_answer_gets_the_verdict_reading_feedback_and_counterexample(aut
     status, results = run_in_process(gradescope_root(autograder, tmp_path, {"answers.txt": SOME_WRONG}))
     first = results["tests"][0]
     assert first["score"] == 0 and first["status"] == "failed" and first["output_format"] == "md"
-    for part in ("**incorrect**", "Read as: `g + 2 * alpha * w`", "cancels the 2", "Counterexample", "| `alpha` |"):
+    for part in ("**incorrect**", "Read as: `g + 2 * alpha * w`", "a constant factor is wrong", "Counterexample",
+                 "| `alpha` |"):
         assert part in first["output"], f"Expected {part!r} in the test's output"
+    # the default level is hint: the kind of mistake, never the explanation that shows the key
+    assert "cancels the 2" not in first["output"] and "the answer" not in first["output"]
     assert "no answer for kl-grad-rho-hat" in results["tests"][1]["output"]
     assert "unknown question id 'nope'" in results["output"]
     assert "this line is not an answer" in results["output"]
@@ -285,3 +288,19 @@ def test_a_garbled_submission_shows_the_first_notes_and_counts_the_rest(autograd
     status, results = run_in_process(gradescope_root(autograder, tmp_path, {"answers.txt": junk}))
     assert status == 0 and "more like these" in results["output"]
     assert len(results["output"]) < 20_000
+
+
+def test_build_refuses_a_prompt_that_states_a_key(tmp_path, capsys):
+    (tmp_path / "mybank").mkdir()
+    (tmp_path / "mybank" / "q.json").write_text(json.dumps(
+        [{"id": "twice", "prompt": "2x", "symbols": {"x": {}}, "key": "2*x"},
+         {"id": "half", "prompt": "given y = 2x, x = ?", "symbols": {"y": {}}, "key": "y/2"}]))
+    (tmp_path / "hw.json").write_text(json.dumps({"title": "t", "bank": "mybank",
+                                                  "questions": [{"id": "twice", "points": 1}, {"id": "half", "points": 1}]}))
+    wheel = tmp_path / "regverify-0.0.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    assert main(["gradescope", "build", str(tmp_path / "hw.json"), "--out", str(tmp_path / "a.zip"),
+                 "--wheel", str(wheel)]) == 2
+    err = capsys.readouterr().err
+    assert "give a key away" in err and "half prompt" in err and "'twice'" in err
+    assert not (tmp_path / "a.zip").exists()

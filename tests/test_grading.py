@@ -126,7 +126,7 @@ def test_the_same_answer_always_gets_the_same_grade():
 
 @pytest.mark.parametrize("qid, answer, words", [
     ("l2-grad", "foo + g", "unknown name 'foo'"),
-    ("l2-grad", "g +", "syntax"),
+    ("l2-grad", "g +", "ends too early"),
     ("l2-grad", "exp", "function"),
     ("l2-shrinkage", "H**-1 @ H @ w_star", "inv(H)"),
     ("dae-gaussian-linear", "X @ X.T + I", "m×m but I is n×n"),

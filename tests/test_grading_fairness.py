@@ -363,12 +363,12 @@ def test_every_key_is_correct_against_itself_in_latex_free_spacing_and_batch(qid
     assert {r["verdict"] for r in batch_module.grade_rows(BANK, rows)} == {"correct"}
 
 
-def test_an_unknown_format_is_that_rows_invalid_and_the_rest_are_graded(tmp_path, capsys):
+def test_an_unknown_format_refuses_the_file_before_grading(tmp_path, capsys):
     (tmp_path / "in.csv").write_text("student,question,answer,format\n"
                                      "a,l2-grad,g + alpha*w,markdown\nb,l2-grad,g + alpha*w,text\n")
-    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.csv")]) == 0
-    rows = list(csv.DictReader(open(tmp_path / "out.csv")))
-    assert [r["verdict"] for r in rows] == ["invalid", "correct"] and "markdown" in rows[0]["feedback"]
+    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.csv")]) == 2
+    assert not (tmp_path / "out.csv").exists()
+    assert "line 2: unknown format 'markdown'" in capsys.readouterr().err
 
 
 def test_a_bank_nested_too_deeply_is_a_bank_error_naming_the_file(tmp_path):

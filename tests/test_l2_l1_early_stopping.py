@@ -39,6 +39,13 @@ def test_weight_decay_run_rejects_a_planted_gradient(planted):
     assert l2_shrinkage.train_weight_decay(0, True, gradient=planted).verdict is NumericVerdict.FAILED
 
 
+def test_weight_decay_run_tests_the_claims_own_candidate(monkeypatch):
+    # (H − αI)⁻¹Hw* planted in the candidate: the run reaches w̃, so it must disagree with the claim
+    monkeypatch.setattr(l2_shrinkage, "shrunk", lambda p: np.linalg.solve(
+        p["H"] - p["alpha"] * np.eye(len(p["w_star"])), p["H"] @ p["w_star"]))
+    assert l2_shrinkage.train_weight_decay(0, True).verdict is NumericVerdict.FAILED
+
+
 def test_weight_decay_run_fails_when_it_diverges():
     diverging = lambda x, y, a: lambda p: {"w": 1e3 * (x.T @ (x @ p["w"] - y) / len(x) + a * p["w"])}
     evidence = l2_shrinkage.train_weight_decay(0, True, gradient=diverging)

@@ -20,7 +20,7 @@ def draw(results):
         ax.imshow(image.reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"unit {l + 1}", fontsize=6, pad=2)
+        ax.set_title(f"unit {l}", fontsize=6, pad=2)
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8, wspace=0.15, hspace=0.35)
     fig.suptitle(f"W_l/‖W_l‖ for the {len(images)} hidden units (AE trained {training['steps']} steps)",
                  fontsize=8)

@@ -1,0 +1,79 @@
+"""Partial credit: a known mistake, by its kind or by a listed answer, earns a share of the points."""
+from __future__ import annotations
+
+import csv
+import json
+
+import jsonschema
+import pytest
+
+from regverify.cli import main
+from regverify.grading.assignment import AssignmentError, load_assignment, load_bank_for, parse_assignment
+from regverify.grading.gradescope import results_for, schema
+
+
+def write(tmp_path, document, answers):
+    (tmp_path / "hw.json").write_text(json.dumps(document))
+    (tmp_path / "submission").mkdir(exist_ok=True)
+    (tmp_path / "submission" / "answers.txt").write_text(answers)
+    assignment = load_assignment(tmp_path / "hw.json")
+    return results_for(assignment, load_bank_for(assignment), tmp_path / "submission")
+
+
+DOCUMENT = {"partial_credit": {"sign": 0.5},
+            "questions": [{"id": "sigmoid-nll-grad", "points": 2},
+                          {"id": "l2-grad", "points": 4, "partial_credit": {"g + 2*alpha*w": 0.25}},
+                          {"id": "l2-update", "points": 1, "partial_credit": {"missing-term": 0.5}},
+                          {"id": "tying-grad", "points": 1}]}
+
+
+def test_results_carry_the_fractional_score_and_say_why(tmp_path):
+    results = write(tmp_path, DOCUMENT, "sigmoid-nll-grad: -(sigmoid(z) - y)\nl2-grad: g + 2*alpha*w\n"
+                                        "l2-update: (1 - eps*alpha)*w\ntying-grad: w_A - w_B\n")
+    jsonschema.validate(results, schema())
+    scores = [t["score"] for t in results["tests"]]
+    assert scores == [1.0, 1.0, 0.5, 0.0]          # 2×0.5, 4×0.25, 1×0.5, a mistake without credit
+    assert results["score"] == 2.5
+    assert all(t["status"] == "failed" for t in results["tests"])
+    assert "Partial credit: 0.5 of the points for a mistake of the kind sign" in results["tests"][0]["output"]
+    assert "Partial credit: 0.25 of the points for a known mistake" in results["tests"][1]["output"]
+
+
+def test_a_correct_answer_still_earns_all_and_credit_does_not_leak_the_key(tmp_path):
+    results = write(tmp_path, DOCUMENT, "sigmoid-nll-grad: sigmoid(z) - y\nl2-update: (1 - eps*alpha)*w\n")
+    assert results["tests"][0]["score"] == 2 and "eps * g" not in json.dumps(results)
+
+
+def test_batch_and_totals_carry_the_fraction(tmp_path):
+    (tmp_path / "hw.json").write_text(json.dumps(DOCUMENT))
+    (tmp_path / "class.csv").write_text("student,question,answer\nann,sigmoid-nll-grad,y - sigmoid(z)\n"
+                                        "ann,l2-grad,g + 2*alpha*w\nbob,l2-grad,g + alpha*w\n")
+    assert main(["grade", "--batch", str(tmp_path / "class.csv"), "--out", str(tmp_path / "out.csv"),
+                 "--totals", str(tmp_path / "totals.csv"), "--assignment", str(tmp_path / "hw.json")]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "out.csv")))
+    assert [r["score"] for r in rows] == ["0.5", "0.25", "1"]
+    assert "kind sign" in rows[0]["credit_reason"] and rows[2]["credit_reason"] == ""
+    totals = {r["student"]: r for r in csv.DictReader(open(tmp_path / "totals.csv"))}
+    assert totals["ann"]["sigmoid-nll-grad"] == "1" and totals["ann"]["l2-grad"] == "1"
+    assert totals["ann"]["total"] == "2" and totals["bob"]["total"] == "4"
+
+
+def test_without_partial_credit_a_mistake_scores_0(tmp_path):
+    results = write(tmp_path, {"questions": [{"id": "sigmoid-nll-grad"}]}, "sigmoid-nll-grad: y - sigmoid(z)\n")
+    assert results["score"] == 0
+
+
+@pytest.mark.parametrize("document,words", [
+    ({"partial_credit": {"sign": 1.5}, "questions": [{"id": "l2-grad"}]}, "fraction of the points"),
+    ({"partial_credit": {"g + 2*alpha*w": 0.5}, "questions": [{"id": "l2-grad"}]}, "not a kind of mistake"),
+    ({"questions": [{"id": "l2-grad", "partial_credit": []}]}, "an object like"),
+])
+def test_a_bad_partial_credit_is_refused_naming_the_field(document, words):
+    with pytest.raises(AssignmentError, match=words):
+        parse_assignment(document)
+
+
+def test_an_unreadable_credited_answer_is_refused_when_the_bank_is_read(tmp_path):
+    (tmp_path / "hw.json").write_text(json.dumps({"questions": [{"id": "l2-grad", "partial_credit": {"g +": 0.5}}]}))
+    with pytest.raises(AssignmentError, match="nor an answer that can be read"):
+        load_bank_for(load_assignment(tmp_path / "hw.json"))
