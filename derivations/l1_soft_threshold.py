@@ -20,6 +20,7 @@ from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, 
                               NumericVerdict, Premise, Printed, Source)
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import Entry
 
 alpha, h, d = sp.symbols("alpha h delta", positive=True)   # δ > 0: distance past a kink
 w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)
@@ -32,13 +33,15 @@ def scalar_objective(w, w_star, a, hh):
 def l1_gradient_obligation() -> Obligation:
     """SymPy differentiates α‖w‖₁ + J(w) (J an arbitrary differentiable function) at sizes 2 and 3,
     with both signs among the wᵢ: the sign of each symbol makes |wᵢ| smooth there."""
-    zero = []
+    zero, built = [], []
     for signs in ((1, -1), (-1, 1, 1)):
-        ws = sp.Matrix([sp.Symbol(f"w_{i + 1}", positive=s > 0, negative=s < 0) for i, s in enumerate(signs)])
+        ws = sp.Matrix([Entry(f"w_{i}", "w", (len(signs), 1), positive=s > 0, negative=s < 0)
+                        for i, s in enumerate(signs)])   # entries of w, each with its sign
         j = sp.Function("J")(*ws)
         claimed = ws.applyfunc(lambda e: alpha * sp.sign(e)) + ws.applyfunc(lambda e: sp.diff(j, e))
         zero += Obligation.gradient(alpha * sum(sp.Abs(e) for e in ws) + j, ws, claimed).zero
-    return Obligation(zero=zero, derived_by="differentiation",
+        built.append(ws)
+    return Obligation(zero=zero, derived_by="differentiation", built_at=tuple(built),
                       assumptions_used=("no wᵢ is 0", "J differentiable"),
                       steps=("wᵢ > 0: |wᵢ| = wᵢ, ∂/∂wᵢ = 1 = sign(wᵢ)", "wᵢ < 0: |wᵢ| = −wᵢ, ∂/∂wᵢ = −1",
                              "∇ is linear: add ∇J"))

@@ -14,6 +14,7 @@ from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality
 from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 
@@ -83,13 +84,13 @@ def normal_density(v, mean):             # N(v; mean, 1)
 
 
 def gaussian_nll(d):                     # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), d outputs
-    y, f = sp.Matrix(sp.symbols(f"y1:{d + 1}", real=True)), sp.Matrix(sp.symbols(f"f1:{d + 1}", real=True))
+    y, f = symbol_vector("y", d, real=True), symbol_vector("f", d, real=True)
     density = sp.prod([normal_density(y[j], f[j]) for j in range(d)])
     return -sp.log(density), ((y - f).T * (y - f))[0] / 2 + d * sp.log(2 * sp.pi) / 2
 
 
 def mean_log_likelihood(t, sign, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
-    ys = sp.symbols(f"y1:{t + 1}", real=True)
+    ys = list(symbol_vector("y", t, real=True))
     mean = sum(ys) / t
     j_mu = sign * sum(sp.log(normal_density(y, mu)) for y in ys) / t
     value = sum((y - mean) ** 2 for y in ys) / (2 * t) + sp.log(2 * sp.pi) / 2 if minimum else None
@@ -251,7 +252,7 @@ def lse_bounds(which):
     the upper): neither bound can be improved."""
     lower, parts, tight, us = which == "lower", [], [], []
     for k in LOGITS:
-        zs, u = sp.symbols(f"z{k}_1:{k + 1}", real=True), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
+        zs, u = list(symbol_vector("z", k, real=True)), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
         total = sum(sp.exp(zj) for zj in zs)                 # Σⱼ e^{zⱼ}, as defined
         bound = sp.exp(zs[0]) if lower else k * sp.exp(zs[0])
         below_max = {zj: zs[0] + sp.log(v) for zj, v in zip(zs[1:], u)}

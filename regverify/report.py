@@ -559,8 +559,10 @@ def index_page(derivations, results: dict[str, dict], complete: dict[str, bool],
              "Each claim is counted in exactly one of *verified*, *errata refuted*, *pitfalls "
              "refuted* and *not as expected or not run*: the four add up to *claims*. A verified "
              "claim without a proof is an approximation that states no series (its error is "
-             "measured instead). A proof scope says for which sizes the proof holds (*every n*: "
-             "symbolic sizes), with the number of proofs of that scope.", "",
+             "measured instead). A proof scope says for which sizes the proof holds, read off its "
+             "obligation (*every n*: symbolic sizes; *sizes W 2×3 and 3×4*: the explicit matrices it "
+             "was built from; *scalars*: no vector or matrix in it, so it holds wherever its scalar "
+             "symbols satisfy their assumptions), with the number of proofs of that scope.", "",
              "## How the claims build on each other", "",
              "A solid arrow goes from a claim to a claim that uses it; a dotted arrow from an "
              "erratum or pitfall to the claim that corrects it. Colours:", "",

@@ -231,3 +231,12 @@ CONVERTED = [("l2-shrinkage", "penalty-gradient"), ("l2-shrinkage", "update-rule
              ("kl-sparsity", "kl-derivative"), ("kl-sparsity", "kl-minimum"), ("output-units", "nll-derivative"),
              ("l1-soft-threshold", "soft-threshold"), ("xor", "linear-fit"), ("xor", "relu-network"),
              ("dropout-linear", "dropout-ridge-weights"), ("denoising", "linear-dae-minimizer")]
+
+
+def test_a_family_of_scalars_built_at_several_sizes_states_those_sizes():
+    from regverify.verifier import verify_claim
+    for derivation_id, claim_name, scope in [("output-units", "lse-upper-bound", "sizes z 2×1 and 3×1 and 4×1"),
+                                             ("output-units", "gaussian-nll", "sizes f 2×1 and 3×1; y 2×1 and 3×1"),
+                                             ("l1-soft-threshold", "l1-gradient", "sizes w 2×1 and 3×1")]:
+        d = get(derivation_id)
+        assert verify_claim(d, d.claim(claim_name), seed=0, quick=True).symbolic.scope == scope
