@@ -32,7 +32,6 @@ def penalty_obligation(scale, factor, size=None) -> Obligation:
     t = theta if size is None else symbol_vector("theta", size, real=True)
     return Obligation.gradient(
         scale * lam * t.T * t, t, factor * lam * t,
-        scope="every p = dim θ" if size is None else f"θ with {size} entries",
         assumptions_used=("‖θ‖² = θᵀθ over all parameters stacked",),
         steps=("‖θ‖² = θᵀθ", "∂(θᵀθ)/∂θ = 2θ", f"so ∂({scale}·λ‖θ‖²)/∂θ = {2 * scale}λθ; "
                "its W block is the W term"))
@@ -52,7 +51,6 @@ def ae_obligation(factor=2) -> Obligation:
         back = 2 * x.T * (r * v).multiply_elementwise(h.applyfunc(lambda t: t * (1 - t))) / m
         zero += Obligation.gradient(j, w, back + factor * lam * w).zero
     return Obligation(zero=zero, derived_by="differentiation",
-                      scope="sizes (m, n, k) = " + " and ".join(map(str, SIZES)),
                       assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),
                       steps=("J = (1/m)‖σ(XW + 1bᵀ)Vᵀ + 1cᵀ − X‖²_F + λ‖θ‖²",
                              "∂/∂W of the error: (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)], R = X̂ − X",

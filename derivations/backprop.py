@@ -25,9 +25,10 @@ M004 = "004_b86d6fd376fce36f.txt"
 SIZES = ((2, 3), (3, 2))
 
 
-def merged(obligations, scope, **details):
+def merged(obligations, **details):
     return Obligation(zero=[r for o in obligations for r in o.zero], derived_by=obligations[0].derived_by,
-                      scope=scope, **details)
+                      built_at=tuple(m for o in obligations for m in o.built_at),
+                      sources=tuple(m for o in obligations for m in o.sources), **details)
 
 
 def loss_gradient(loss, args):           # ∇ of an abstract loss L(args), as SymPy writes it
@@ -336,28 +337,28 @@ DERIVATION = register(Derivation(
              "H": "matrix(t,n)", "W2": "matrix(n,K)", "G": "matrix(t,K)", "lambda": "scalar > 0"},
     claims=[
         Gradient(name="vector-chain-rule", statement="∇ₓz = (∂y/∂x)ᵀ∇_y z (004:271)",
-                 symbolic=lambda: merged([vector_chain(*s) for s in SIZES], "sizes (m, n) = (2, 3) and (3, 2)"),
+                 symbolic=lambda: merged([vector_chain(*s) for s in SIZES]),
                  sample=chain_sample, wrt="x", claimed=chain_claimed,
                  objective=lambda p: np.log(np.sum(np.exp(chain_y(p, p["x"]))))),
         Gradient(name="tensor-chain-rule", statement="∇_X z = Σⱼ (∇_X Yⱼ) ∂z/∂Yⱼ, j a tuple of indices (004:279)",
-                 symbolic=lambda: merged([tensor_chain(*s) for s in SIZES], "X of sizes 2×3 and 3×2, Y any 6 functions of X"),
+                 symbolic=lambda: merged([tensor_chain(*s) for s in SIZES]),
                  sample=lambda rng, t: (lambda t_, k, K: {"X": rng.normal(size=(t_, k)), "W": rng.normal(size=(k, K)),
                                                           "C": rng.normal(size=(t_, K))})(*sizes(rng)),
                  wrt="X", claimed=tensor_claimed, objective=lambda p: np.sum(p["C"] * np.tanh(p["X"] @ p["W"]))),
         Gradient(name="repeated-chain", statement="d/dw f(f(f(w))) = f'(y) f'(x) f'(w), x = f(w), y = f(x) (004:305)",
                  symbolic=lambda: Obligation.gradient(g(g(g(sp.Symbol("w", real=True)))), sp.Symbol("w", real=True),
                                                       g_prime(g(g(sp.Symbol("w", real=True)))) * g_prime(g(sp.Symbol("w", real=True)))
-                                                      * g_prime(sp.Symbol("w", real=True)), scope="every differentiable f"),
+                                                      * g_prime(sp.Symbol("w", real=True))),
                  sample=lambda rng, t: {"w": np.array(rng.normal(0, 1.5))}, wrt="w",
                  objective=lambda p: np.tanh(np.tanh(np.tanh(p["w"]))),
                  claimed=lambda p: np.prod([1 - np.tanh(v) ** 2 for v in (np.tanh(np.tanh(p["w"])), np.tanh(p["w"]), p["w"])])),
         Gradient(name="layer-gradients",
                  statement="per layer g ← g ⊙ f'(a); ∇_W J = g hᵀ + 2λW (Ω = ‖W‖²); ∇_b J = g; g ← Wᵀg (004:348–358)",
-                 symbolic=lambda: merged([layer(*s, wrt) for s in SIZES for wrt in ("W", "h")], "W of sizes 2×3 and 3×2",
+                 symbolic=lambda: merged([layer(*s, wrt) for s in SIZES for wrt in ("W", "h")],
                                          assumptions_used=("Ω = ‖W‖², so λ∇_WΩ = 2λW",)),
                  sample=mlp_sample, wrt="theta", objective=lambda p: mlp_loss(p), claimed=mlp_backprop),
         Gradient(name="output-weight-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(ŷ) (004:366)",
-                 symbolic=lambda: merged([output_weight(n, False) for n in (2, 3)], "h of 2 and 3 entries"),
+                 symbolic=lambda: merged([output_weight(n, False) for n in (2, 3)]),
                  sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: yh)),
         Gradient(name="printed-output-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(y)",
                  expect=Expect.ERRATUM, corrected_by="output-weight-gradient",
@@ -366,14 +367,14 @@ DERIVATION = register(Derivation(
                                         "for L = ½(ŷ − y)², L'(y) = 0 and the printed gradient vanishes"),
                  premise=Premise("the prediction misses the target: ŷ ≠ y", lambda p: abs(
                      1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) > 1e-3),
-                 symbolic=lambda: merged([output_weight(n, True) for n in (2, 3)], "h of 2 and 3 entries"),
+                 symbolic=lambda: merged([output_weight(n, True) for n in (2, 3)]),
                  sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: q["y"])),
         Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
-                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES], "W of sizes 2×3 and 3×2, " + KINKS),
+                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES]),
                  sample=RELU, wrt="x", method="richardson", objective=lambda p: np.maximum(0, p["W"] @ p["x"] + p["b"]),
                  claimed=lambda p: relu_mask(p["W"] @ p["x"] + p["b"])[:, None] * p["W"]),
         Identity(name="relu-gradient-transposed", statement="∇ₓh = (dh/dx in 004:381's layout) = WᵀR(a), R = diag(1[a > 0]) (004:383)",
-                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES], "W of sizes 2×3 and 3×2, " + KINKS),
+                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES]),
                  sample=RELU, lhs=measured_grad_h, rhs=lambda p: p["W"].T * relu_mask(p["W"] @ p["x"] + p["b"]),
                  rtol=1e-8, uses=("relu-jacobian",), method=DIFFERENCES),
         Identity(name="printed-column-j", statement="∇ₓh = W⁽¹⁾R(a⁽¹⁾), whose column j is zero when aⱼ ≤ 0",
@@ -384,7 +385,7 @@ DERIVATION = register(Derivation(
                  premise=Premise("W⁽¹⁾ square (the printed product exists)", lambda p: p["W"].shape[0] == p["W"].shape[1]),
                  sample=RELU_SQUARE, lhs=measured_grad_h, rhs=lambda p: p["W"] * relu_mask(p["W"] @ p["x"] + p["b"]), rtol=1e-8),
         Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
-                 symbolic=lambda: merged([layer(*s, "h") for s in SIZES], "W of sizes 2×3 and 3×2"),
+                 symbolic=lambda: merged([layer(*s, "h") for s in SIZES]),
                  sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"])),
                  claimed=lambda p: p["W"].T @ (p["c"] * (1 - np.tanh(p["b"] + p["W"] @ p["h"]) ** 2))),
         Identity(name="printed-da-dh", statement="the matrix displayed at 004:413, [wᵢⱼ], is da/dh = Wᵀ",
@@ -404,12 +405,11 @@ DERIVATION = register(Derivation(
                  sample=TWO_LAYER, rhs=lambda p: np.array([p["W2"].shape[0]] * 2, dtype=float),
                  lhs=lambda p: np.array(numeric_jacobian(lambda v: batch_objective({**p, "W2": v}), p["W2"]).shape, dtype=float)),
         Gradient(name="batched-hidden-weights", statement="∇_{W₁}J = XᵀG' with G' = (GW₂ᵀ) ⊙ 1[A₁ > 0] (+ 2λW₁)",
-                 symbolic=lambda: merged([batched(*s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))],
-                                         "(t, n, k, K) = (3, 2, 4, 2) and (2, 3, 2, 3), f any differentiable (ReLU: " + KINKS + ")"),
+                 symbolic=lambda: merged([batched(*s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))]),
                  sample=TWO_LAYER, wrt="W1", method="richardson", objective=batch_objective,
                  claimed=lambda p: batch_gradients(p)["W1"], training=train_digits, uses=("batched-output-weights",)),
         Identity(name="path-sum", statement="∂u⁽ⁿ⁾/∂u⁽ʲ⁾ = Σ over paths j → n of Π ∂u⁽πₖ⁾/∂u⁽πₖ₋₁⁾ (004:450): w^d paths, d·w² + w edges",
-                 symbolic=lambda: merged([layered(2, d) for d in (2, 3)], "width 2, depth 2 and 3, f any differentiable"),
+                 symbolic=lambda: merged([layered(2, d) for d in (2, 3)]),
                  sample=lambda rng, t: layered_graph(rng, int(rng.integers(2, 4)), int(rng.integers(1, 5))),
                  lhs=lambda p: path_sum(p)[0], rhs=lambda p: numeric_jacobian(
                      lambda v: forward_layers(p, v)[-1].sum(), p["x"], "complex-step")[0], training=count_paths_and_edges),
@@ -420,5 +420,4 @@ def batched_w2():
     t, n, k = sp.symbols("t n K", integer=True, positive=True)
     h, w2, gg, lam = sp.MatrixSymbol("H", t, n), sp.MatrixSymbol("W2", n, k), sp.MatrixSymbol("G", t, k), sp.Symbol("lambda", positive=True)
     # one Trace: SymPy 1.14 differentiates a sum of Traces to 0
-    return Obligation.gradient(sp.Trace(gg.T * h * w2 + lam * w2.T * w2), w2, h.T * gg + 2 * lam * w2,
-                               scope="every (t, n, K)", steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))
+    return Obligation.gradient(sp.Trace(gg.T * h * w2 + lam * w2.T * w2), w2, h.T * gg + 2 * lam * w2, steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))

@@ -41,7 +41,9 @@ def derived_penalty(n, k, activation=sigma):
 def at_sizes(build, **details) -> Obligation:
     parts = [build(n, k) for n, k in SIZES]
     assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero], scope=SCOPE, **details)
+    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
+                               built_at=tuple(m for p in parts for m in p.built_at),
+                               sources=tuple(m for p in parts for m in p.sources), **details)
 
 
 def jacobian_obligation():

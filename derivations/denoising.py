@@ -43,7 +43,7 @@ def masking_mean_obligation():   # sum over all 2ⁿ masks, each with probabilit
         x = symbol_vector("x", size, real=True)
         zero += list(sum((sp.prod([1 - q if b else q for b in bits]) * sp.Matrix(bits).multiply_elementwise(x)
                           for bits in itertools.product((0, 1), repeat=size)), sp.zeros(size, 1)) - (1 - q) * x)
-    return Obligation(zero=[sp.Matrix(zero)], scope="n = 2 and 3 (every mask enumerated)", derived_by="expectation",
+    return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation",
                       steps=("E[x̃] = Σ_d P(d) d ⊙ x, P(d) = Π q^(1−dⱼ)(1−q)^dⱼ",))
 
 
@@ -54,7 +54,7 @@ def tikhonov_obligation():
         r = w * (x + eps) - x
         derived = expect_gaussian((r.T * r)[0], eps, sigma)
         zero.append(derived - ((w * x - x).T * (w * x - x))[0] - sigma ** 2 * sum(e ** 2 for e in w))
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 2 and 3 (W is n×n)", derived_by="expectation",
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",
                                steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
                                       "E[ε] = 0, E[εεᵀ] = σ²I: E = ‖Wx − x‖² + σ² tr(WᵀW)"))
 
@@ -67,7 +67,7 @@ def masking_penalty_obligation():
         derived = expect_bernoulli(((w * xt - x).T * (w * xt - x))[0], d, 1 - q)
         r = (1 - q) * w * x - x
         zero.append(derived - (r.T * r)[0] - q * (1 - q) * sum(x[j] ** 2 * (w[:, j].T * w[:, j])[0] for j in range(size)))
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 2 and 3 (W is n×n)",
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1),
                                unit_interval=(q,), derived_by="expectation", steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
                                                           "E[d dᵀ] = (1−q)²11ᵀ + q(1−q)I"))
 
@@ -118,9 +118,8 @@ def dae_objective(p, w):   # (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖², the exp
     return np.mean([gaussian_loss({"x": x, "sigma": p["sigma"]}, w) for x in p["X"]])
 
 
-def dae_minimizer(p):
-    gram, m = p["X"].T @ p["X"], len(p["X"])
-    return gram @ np.linalg.inv(gram + m * p["sigma"] ** 2 * np.eye(len(gram)))
+DAE_X = sp.MatrixSymbol("X", m_, n_)
+DAE_A = DAE_X.T * DAE_X + m_ * sigma ** 2 * sp.Identity(n_)
 
 
 # Monte Carlo witnesses: every one draws its corruption with masking() or gaussian_corruption().
@@ -173,7 +172,6 @@ def dae_gradient_obligation(sizes=((2, 3, 2), (3, 2, 1))):
         claimed = xt.T * ((2 * r / rows) * d.T).multiply_elementwise(h.applyfunc(lambda e: e * (1 - e)))
         zero.append(Obligation.gradient(loss, w, claimed))
     return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
-                      scope=" and ".join(f"X {m}×{n} with k = {k}" for m, n, k in sizes),
                       parametrisation="σ abstract, σ' = σ(1 − σ)",
                       steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
 
@@ -263,8 +261,7 @@ def small_noise_obligation(contractive_only):
         claimed = sum(j ** 2 for j in jac) + (0 if contractive_only else ((r0 - x).T * laplacian)[0])
         remainder = sp.expand(excess - sigma ** 2 * claimed)      # must be O(σ⁴): no σ⁰, σ¹, σ², σ³ terms
         zero += [remainder.coeff(sigma, k) for k in range(4)]
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), scope="n = 1 and 2, r a general cubic "
-                               "map (the σ² term depends only on r's value, Jacobian and Hessian at x)", derived_by="expectation",
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",
                                steps=("r(x+ε) = r + Jε + ½εᵀ∇²r ε + O(ε³)",
                                       "E‖r(x+ε) − x‖² = ‖r − x‖² + σ²‖J‖²_F + σ²(r − x)·Δr + O(σ⁴)"))
 
@@ -320,7 +317,7 @@ DERIVATION = register(Derivation(
         Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
                  symbolic=lambda: (lambda x, d, xt: Obligation.identity(
                      expect_bernoulli(xt[0] ** 2, d, 1 - q) - expect_bernoulli(xt[0], d, 1 - q) ** 2,
-                     q * (1 - q) * x[0] ** 2, scope="every n (componentwise)", unit_interval=(q,), derived_by="expectation",
+                     q * (1 - q) * x[0] ** 2, unit_interval=(q,), derived_by="expectation",
                      steps=("E[x̃ⱼ²] = (1−q)xⱼ², E[x̃ⱼ]² = (1−q)²xⱼ²",)))(*masked(1)),
                  sample=sample_vector, lhs=lambda p: mask_moment(p, 2) - mask_moment(p, 1) ** 2,
                  rhs=lambda p: p["q"] * (1 - p["q"]) * p["x"] ** 2, rtol=1e-12,
@@ -335,8 +332,7 @@ DERIVATION = register(Derivation(
                  rhs=lambda p: kept_mean(p["q"], p["X"][p["i"]])),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
                  symbolic=lambda: (lambda x, e: Obligation.identity(
-                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x,
-                     scope="every n (componentwise)", derived_by="expectation"))(
+                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x, derived_by="expectation"))(
                      symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
                  sample=sample_vector, rhs=lambda p: p["x"], training=monte_carlo_gaussian_mean,
                  lhs=lambda p: gaussian_expectation(lambda e: noisy(p["x"], e), len(p["x"]), p["sigma"])),
@@ -346,10 +342,10 @@ DERIVATION = register(Derivation(
                  training=monte_carlo_tikhonov),
         Minimizer(name="linear-dae-minimizer", uses=("gaussian-tikhonov",),
                   statement="argmin_W (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖² = XᵀX(XᵀX + mσ²I)⁻¹",
-                  symbolic=lambda: (lambda X, V: (lambda A: Obligation.stationary(
+                  form=DAE_X.T * DAE_X * DAE_A.I,
+                  symbolic=lambda claim: (lambda X, V: (lambda A: Obligation.extremum(
                       sp.Trace((X * V - X).T * (X * V - X) / m_ + sigma ** 2 * V.T * V), V,
-                      (X.T * X * A.I).T, linear=(A, X.T * X), factor=sp.Rational(2) / m_,
-                      positive=[sigma ** 2], scope="every n",
+                      claim.form.T, linear=(A, X.T * X), factor=sp.Rational(2) / m_,
                       assumptions_used=("σ > 0", "gaussian-tikhonov"),
                       steps=("with V = Wᵀ: J = (1/m)‖XV − X‖²_F + σ²‖V‖²_F (batched X̂ = X̃Wᵀ)",
                              "∇_V J = (2/m)[(XᵀX + mσ²I)V − XᵀX]",
@@ -357,7 +353,7 @@ DERIVATION = register(Derivation(
                              "Hessian (2/m)(XᵀX + mσ²I) ≻ 0 as σ > 0")))(
                       X.T * X + m_ * sigma ** 2 * sp.Identity(n_)))(
                       sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("V", n_, n_)),
-                  sample=sample_data, objective=dae_objective, candidate=dae_minimizer, trials=3),
+                  sample=sample_data, objective=dae_objective, trials=3),
         Identity(name="masking-penalty", uses=("masking-mean", "masking-variance"),
                  statement="E‖Wx̃ − x‖² = ‖(1 − q)Wx − x‖² + q(1 − q) Σⱼ xⱼ² ‖W_{:,j}‖²",
                  symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,

@@ -33,19 +33,21 @@ def penalty_obligation(penalty=lambda p: p * (1 - p)):
         gamma2 = sum(x[i, j] ** 2 * w[j] ** 2 for i in range(rows) for j in range(cols))
         zero.append(derived - (fit.T * fit)[0] - penalty(p_keep) * gamma2)
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
-                      scope="X 2×3 and 3×2 (every mask entry a Bernoulli variable)",
                       steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",
                              "E[(R⊙X)w] = pXw; Var[Σⱼ Rᵢⱼ Xᵢⱼ wⱼ] = p(1 − p) Σⱼ Xᵢⱼ² wⱼ²",
                              "summed over i: p(1 − p) Σⱼ (XᵀX)ⱼⱼ wⱼ² = p(1 − p)‖Γw‖²"))
 
 
-def minimizer_obligation():
-    x, y, w = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
-    g = sp.MatrixSymbol("Gamma", n_, n_)
+X_, Y_, W_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
+GAMMA = sp.MatrixSymbol("Gamma", n_, n_)          # diag(XᵀX)^½
+A_DROPOUT = p_keep * X_.T * X_ + (1 - p_keep) * GAMMA * GAMMA
+
+
+def minimizer_obligation(claim):
+    x, y, w, g, a = X_, Y_, W_, GAMMA, A_DROPOUT
     objective = (y - p_keep * x * w).T * (y - p_keep * x * w) + p_keep * (1 - p_keep) * w.T * g.T * g * w
-    a = p_keep * x.T * x + (1 - p_keep) * g * g
-    return Obligation.stationary(objective, w, a.I * x.T * y, substitutions={g.T: g},
-                                 linear=(a, x.T * y), factor=2 * p_keep, scope="every n",
+    return Obligation.extremum(objective, w, claim.form, substitutions={g.T: g},
+                                 linear=(a, x.T * y), factor=2 * p_keep, pd=(g,), unit_interval=(p_keep,),
                                  assumptions_used=("Γ diagonal (Γᵀ = Γ)", "0 < p < 1"),
                                  steps=("∇ = −2pXᵀ(y − pXw) + 2p(1 − p)Γ²w",
                                         "= 2p[(pXᵀX + (1 − p)Γ²)w − Xᵀy]"))
@@ -54,8 +56,9 @@ def minimizer_obligation():
 # --- numeric twins: all 2^(mn) masks, and Monte Carlo ----------------------------------------
 def sample_problem(rng, trial):
     rows, cols = (2, 3) if trial % 2 else (3, 2)
-    return {"X": sampling.normal(rng, (rows, cols)), "y": sampling.normal(rng, rows),
-            "w": sampling.normal(rng, cols), "p": sampling.unit_interval(rng)}
+    x = sampling.normal(rng, (rows, cols))
+    return {"X": x, "y": sampling.normal(rng, rows), "w": sampling.normal(rng, cols),
+            "p": sampling.unit_interval(rng), "Gamma": np.diag(np.sqrt(np.diag(x.T @ x)))}
 
 
 def dropout_loss(p):   # exact: every mask of R with its probability
@@ -74,11 +77,6 @@ def monte_carlo_dropout(seed, quick, penalty=lambda q: q * (1 - q)):
     masks = rng.random((draws,) + problem["X"].shape) < problem["p"]
     values = np.sum((problem["y"] - np.einsum("dij,ij,j->di", masks, problem["X"], problem["w"])) ** 2, axis=1)
     return monte_carlo(values, ridge_form(problem, penalty))
-
-
-def dropout_weights(p):
-    x, y = p["X"], p["y"]
-    return np.linalg.solve(p["p"] * x.T @ x + (1 - p["p"]) * np.diag(np.diag(x.T @ x)), x.T @ y)
 
 
 DERIVATION = register(Derivation(
@@ -103,5 +101,6 @@ DERIVATION = register(Derivation(
         Minimizer(name="dropout-ridge-weights", uses=("expected-loss",),
                   statement="argmin_w E‖y − (R ⊙ X)w‖² = (pXᵀX + (1 − p)Γ²)⁻¹Xᵀy",
                   symbolic=minimizer_obligation, sample=sample_problem,
-                  objective=lambda p, w: dropout_loss({**p, "w": w}), candidate=dropout_weights, trials=3),
+                  objective=lambda p, w: dropout_loss({**p, "w": w}), form=A_DROPOUT.I * X_.T * Y_,
+                  trials=3),
     ]))

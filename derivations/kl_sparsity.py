@@ -50,7 +50,9 @@ def at_sizes(build, **details) -> Obligation:
     assert all(len(set(size)) == 3 for size in SIZES), "m, n and k must differ, or a transpose could hide"
     parts = [build(*size) for size in SIZES]
     assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero], **details)
+    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
+                               built_at=tuple(m for p in parts for m in p.built_at),
+                               sources=tuple(m for p in parts for m in p.sources), **details)
 
 
 def penalty_gradient_obligation(scale=1, sum_to=None):
@@ -59,7 +61,7 @@ def penalty_gradient_obligation(scale=1, sum_to=None):
         slopes = sp.Matrix(1, k, [kl_slope(rho, r) for r in means])
         claimed = (scale if scale != "m" else m) * x.T * h.applyfunc(lambda v: v * (1 - v)).multiply_elementwise(sp.ones(m, 1) * slopes) / m
         return Obligation.gradient(sum(kl(rho, r) for r in means), w, claimed, unit_interval=(rho,))
-    return lambda: at_sizes(build, scope=SCOPE, assumptions_used=UNIT, steps=(
+    return lambda: at_sizes(build, assumptions_used=UNIT, steps=(
         "∂Ω/∂W = Σ_l (∂Ω/∂ρ̂_l)(∂ρ̂_l/∂W)", "∂ρ̂_l/∂W_jl = (1/m) Σᵢ σ'(aᵢₗ) xᵢⱼ; other columns 0",
         "σ' = σ(1 − σ); expand"))
 
@@ -73,7 +75,7 @@ def mean_gradient_obligation(slide: bool):
         if not slide:
             claimed[:, 0] = sum((slope[i, 0] * x[i, :].T for i in range(m)), sp.zeros(n, 1)) / m
         return Obligation.gradient(means[0], w, claimed)
-    return lambda: at_sizes(build, scope=SCOPE, steps=(
+    return lambda: at_sizes(build, steps=(
         "ρ̂₁ = (1/m) Σᵢ σ(Σⱼ xᵢⱼ Wⱼ₁ + b₁) contains column 1 of W only",
         "∂ρ̂₁/∂Wⱼ₁ = (1/m) Σᵢ σ'(aᵢ₁) xᵢⱼ (003:647–652)"))
 
@@ -82,14 +84,14 @@ def sum_over_n_obligation():
     """At n = 2 inputs and k = 3 units: Σ_{l≤k} against the printed Σ_{l≤n}."""
     rates = sp.symbols("rho_hat_1:4", positive=True)
     return Obligation.identity(sum(kl(rho, r) for r in rates), sum(kl(rho, r) for r in rates[:2]),
-                               unit_interval=(rho, *rates), scope="n = 2, k = 3")
+                               unit_interval=(rho, *rates))
 
 
 def unindexed_mean_obligation():
     def build(m, n, k):
         x, w, h, means = sparse_layer(m, n, k)
         return Obligation.identity(sp.Matrix(means), sp.Matrix([sum(means) / k] * k))
-    return at_sizes(build, scope=SCOPE)
+    return at_sizes(build)
 
 
 # --- numeric twins, from the definitions -----------------------------------------------------
@@ -155,13 +157,13 @@ def sample_units(rng, trial):
             "rho_hat": sampling.unit_interval(rng, n + sampling.size(rng, 1, 3), margin=0.05)}
 
 
-def kl_minimum_obligation(divergence=kl):
+def kl_minimum_obligation(claim, divergence=kl):
     """Stationary at ρ̂ = ρ and 0 there (a gradient alone cannot see a constant); the curvature
     SymPy derives is the stated one, which is positive: strictly convex."""
     curvature = rho / rho_hat ** 2 + (1 - rho) / (1 - rho_hat) ** 2
     obligation = Obligation.stationary(
-        divergence(rho, rho_hat), rho_hat, rho, positive=[curvature], value=0,
-        unit_interval=(rho, rho_hat), scope="every ρ, ρ̂_l ∈ (0, 1)", assumptions_used=UNIT,
+        divergence(rho, rho_hat), rho_hat, claim.form, strict_minimum=True, positive=[curvature], value=0,
+        unit_interval=(rho, rho_hat), assumptions_used=UNIT,
         steps=("∂Ω/∂ρ̂ = 0 at ρ̂ = ρ", "∂²Ω/∂ρ̂² = ρ/ρ̂² + (1 − ρ)/(1 − ρ̂)² > 0: strictly convex",
                "so ρ̂ = ρ is the only minimum, Ω(ρ) = 0 and Ω ≥ 0"))
     obligation.zero.append(sp.diff(divergence(rho, rho_hat), rho_hat, 2) - curvature)
@@ -172,7 +174,7 @@ def pinsker_obligation(divergence=kl):
     gap = divergence(rho, rho_hat) - 2 * (rho - rho_hat) ** 2
     factor = (2 * rho_hat - 1) ** 2 / (rho_hat * (1 - rho_hat))
     obligation = Obligation.gradient(gap, rho_hat, (rho_hat - rho) * factor, unit_interval=(rho, rho_hat),
-                                     nonnegative=[factor], scope="every ρ, ρ̂ ∈ (0, 1)", assumptions_used=UNIT,
+                                     nonnegative=[factor], assumptions_used=UNIT,
                                      steps=("lhs − rhs = f(ρ̂) = KL(ρ‖ρ̂) − 2(ρ − ρ̂)², f(ρ) = 0",
                                             "f'(ρ̂) = (ρ̂ − ρ)(2ρ̂ − 1)²/(ρ̂(1 − ρ̂)): ≤ 0 below ρ, ≥ 0 above",
                                             "so f ≥ f(ρ) = 0"))
@@ -252,17 +254,16 @@ DERIVATION = register(Derivation(
     claims=[
         Gradient(
             name="kl-derivative", statement="∂Ω/∂ρ̂_l = −ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l)",
-            symbolic=lambda: Obligation.gradient(kl(rho, rho_hat), rho_hat, kl_slope(rho, rho_hat),
-                                                 unit_interval=(rho, rho_hat), scope="every ρ, ρ̂_l ∈ (0, 1)",
-                                                 assumptions_used=UNIT),
-            sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]),
-            claimed=lambda p: -p["rho"] / p["rho_hat"] + (1 - p["rho"]) / (1 - p["rho_hat"]), wrt="rho_hat"),
+            form=kl_slope(rho, rho_hat),
+            symbolic=lambda claim: Obligation.gradient(kl(rho, rho_hat), rho_hat, claim.form,
+                                                       unit_interval=(rho, rho_hat), assumptions_used=UNIT),
+            sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]), wrt="rho_hat"),
         Minimizer(
             name="kl-minimum", statement="Ω ≥ 0 with its minimum 0 exactly at ρ̂_l = ρ; strictly convex in ρ̂_l",
             uses=("kl-derivative",),
             symbolic=kl_minimum_obligation,
             sample=sample_rates, objective=lambda p, r_hat: penalty(p["rho"], r_hat),
-            candidate=lambda p: np.full_like(p["rho_hat"], p["rho"]), minimum_value=lambda p: 0.0),
+            form=rho, shaped_like="rho_hat", minimum_value=lambda p: 0.0),
         Inequality(
             name="pinsker", statement="each term KL(ρ‖ρ̂_l) ≥ 2(ρ − ρ̂_l)² (Pinsker's inequality)",
             symbolic=pinsker_obligation, sample=sample_rates,
@@ -301,7 +302,7 @@ DERIVATION = register(Derivation(
             expect=Expect.PITFALL, corrected_by="kl-derivative",
             origin="a typo once found in the UFLDL notes, not in the course material",
             symbolic=lambda: Obligation.gradient(kl(rho, rho_hat), rho_hat, -rho / rho_hat + (1 - rho) / rho_hat,
-                                                 unit_interval=(rho, rho_hat), scope="every ρ, ρ̂_l ∈ (0, 1)"),
+                                                 unit_interval=(rho, rho_hat)),
             sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]),
             claimed=lambda p: -p["rho"] / p["rho_hat"] + (1 - p["rho"]) / p["rho_hat"], wrt="rho_hat"),
         Identity(

@@ -20,6 +20,7 @@ from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, 
                               NumericVerdict, Premise, Printed, Source)
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import Entry
 
 alpha, h, d = sp.symbols("alpha h delta", positive=True)   # δ > 0: distance past a kink
 w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)
@@ -32,33 +33,44 @@ def scalar_objective(w, w_star, a, hh):
 def l1_gradient_obligation() -> Obligation:
     """SymPy differentiates α‖w‖₁ + J(w) (J an arbitrary differentiable function) at sizes 2 and 3,
     with both signs among the wᵢ: the sign of each symbol makes |wᵢ| smooth there."""
-    zero = []
+    zero, built = [], []
     for signs in ((1, -1), (-1, 1, 1)):
-        ws = sp.Matrix([sp.Symbol(f"w_{i + 1}", positive=s > 0, negative=s < 0) for i, s in enumerate(signs)])
+        ws = sp.Matrix([Entry(f"w_{i}", "w", (len(signs), 1), positive=s > 0, negative=s < 0)
+                        for i, s in enumerate(signs)])   # entries of w, each with its sign
         j = sp.Function("J")(*ws)
         claimed = ws.applyfunc(lambda e: alpha * sp.sign(e)) + ws.applyfunc(lambda e: sp.diff(j, e))
         zero += Obligation.gradient(alpha * sum(sp.Abs(e) for e in ws) + j, ws, claimed).zero
-    return Obligation(zero=zero, derived_by="differentiation", scope="sizes 2 and 3, signs (+, −) and (−, +, +)",
+        built.append(ws)
+    return Obligation(zero=zero, derived_by="differentiation", built_at=tuple(built),
                       assumptions_used=("no wᵢ is 0", "J differentiable"),
                       steps=("wᵢ > 0: |wᵢ| = wᵢ, ∂/∂wᵢ = 1 = sign(wᵢ)", "wᵢ < 0: |wᵢ| = −wᵢ, ∂/∂wᵢ = −1",
                              "∇ is linear: add ∇J"))
 
 
-def soft_threshold_cases() -> Obligation:
-    """Each case with the sign of the candidate fixed so |·| is a polynomial there; at 0 the
-    one-sided derivatives (derived) must have opposite signs (0 is in the subdifferential)."""
-    above = alpha / h + d                       # |w*| > α/h: candidate sign(w*)(|w*| − α/h) = ±δ
+w_star_sym = sp.Symbol("w^*", real=True)
+SOFT_THRESHOLD = sp.sign(w_star_sym) * sp.Max(sp.Abs(w_star_sym) - alpha / h, 0)
+
+
+def soft_threshold_cases(claim) -> Obligation:
+    """The claim's form in each case of w*: where |w*| > α/h, the derived derivative (the sign of
+    w fixed so |·| is a polynomial there) vanishes at it; where |w*| ≤ α/h, it is 0 and the
+    one-sided derivatives at 0 (derived) have opposite signs (0 is in the subdifferential)."""
+    above = alpha / h + d                       # |w*| > α/h
     outside = [z for w_s, sign in ((w_pos, 1), (w_neg, -1))
-               for z in Obligation.stationary(scalar_objective(w_s, sign * above, alpha, h), w_s, sign * d).zero]
+               for z in Obligation.stationary(scalar_objective(w_s, sign * above, alpha, h), w_s,
+                                              claim.form.xreplace({w_star_sym: sign * above})).zero]
     c = sp.Symbol("c", nonnegative=True)        # |w*| = α/(h(1 + c)) ≤ α/h; c = 0 is the kink
     one_sided = []
     for inside in (alpha / (h * (1 + c)), -alpha / (h * (1 + c)), sp.Integer(0)):
+        outside.append(claim.form.xreplace({w_star_sym: inside}))      # the form gives 0 there
         right = sp.diff(scalar_objective(w_pos, inside, alpha, h), w_pos).subs(w_pos, 0)
         left = sp.diff(scalar_objective(w_neg, inside, alpha, h), w_neg).subs(w_neg, 0)
         one_sided += [right, -left]             # f'(0⁺) ≥ 0 ≥ f'(0⁻)
+    curvature = [sp.diff(scalar_objective(w_s, sign * above, alpha, h), w_s, 2)    # derived: h in each case
+                 for w_s, sign in ((w_pos, 1), (w_neg, -1))]
     return Obligation(
-        zero=outside, positive=[h], nonnegative=one_sided, derived_by="differentiation",
-        scope="every n (the objective separates into scalar problems); every case of w*",
+        zero=outside, positive=curvature, nonnegative=one_sided, derived_by="differentiation",
+        establishes="minimum",
         assumptions_used=("hᵢ > 0", "α > 0"),
         steps=("case w* > α/h: w = w* − α/h > 0 and h(w − w*) + α = 0",
                "case w* < −α/h: w = w* + α/h < 0 and h(w − w*) − α = 0",
@@ -68,7 +80,7 @@ def soft_threshold_cases() -> Obligation:
 
 def printed_threshold_residual() -> Obligation:
     """Case w* = α/h + δ: the minimizer is δ, but the printed rule gives max(δ − α/h, 0)."""
-    return Obligation.identity(d, sp.Max(sp.Abs(d) - alpha / h, 0), scope="one case, w* = α/h + δ")
+    return Obligation.identity(d, sp.Max(sp.Abs(d) - alpha / h, 0))
 
 
 def summed_condition_residual() -> Obligation:
@@ -77,7 +89,7 @@ def summed_condition_residual() -> Obligation:
     w1, w2 = sp.symbols("w_1 w_2", positive=True)
     ws = sp.Matrix([w1, w2])
     objective = scalar_objective(w1, alpha / h1 + a1, alpha, h1) + scalar_objective(w2, alpha / h2 + a2, alpha, h2)
-    return Obligation.stationary(objective, ws, sp.Matrix([a1 + d, a2 - d * h1 / h2]), scope="size 2")
+    return Obligation.stationary(objective, ws, sp.Matrix([a1 + d, a2 - d * h1 / h2]))
 
 
 def sample_scalar(rng, trial):
@@ -218,8 +230,8 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="soft-threshold",
             statement="argmin ½hᵢ(wᵢ − wᵢ*)² + α|wᵢ| = sign(wᵢ*) max(|wᵢ*| − α/hᵢ, 0)",
-            symbolic=soft_threshold_cases,
-            sample=sample_scalar, objective=separable_objective, candidate=soft_threshold,
+            symbolic=soft_threshold_cases, form=SOFT_THRESHOLD, bind={"w_star": w_star_sym},
+            sample=sample_scalar, objective=separable_objective,
             smooth=False, trials=9, training=train_coordinate_descent),
         Identity(
             name="printed-threshold",

@@ -29,7 +29,7 @@ H, I = sp.MatrixSymbol("H", n, n), sp.Identity(n)
 alpha, eps = sp.symbols("alpha epsilon", positive=True)
 lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
 L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
-EIGEN_SCOPE = "sizes 2×2 (every Cayley Q) and 3×3 (one rational Cayley Q)"
+BIND = {"w_star": w_star, "eps": eps, "g": g_vec}     # sample keys whose names differ from the symbols
 EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
                 "times one reflection diag(1, …, 1, −1); λᵢ > 0 symbols")
 
@@ -47,11 +47,23 @@ def eigen_instances():
             yield qr, lams, vec, (qr * lams * qr.T).applyfunc(sp.cancel), u   # H = QΛQᵀ, entries reduced
 
 
+Q_, LAM = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n)   # H = QΛQᵀ
+
+
+def at_instance(form, q, lm, vec):
+    """A form in Q, Λ, w* at explicit matrices (the entries reduced)."""
+    explicit = form.xreplace({Q_: sp.ImmutableMatrix(q), LAM: sp.ImmutableMatrix(lm),
+                              w_star: sp.ImmutableMatrix(vec), I: sp.eye(q.rows)})
+    return sp.Matrix(explicit.doit()).applyfunc(sp.cancel)
+
+
 def eigen_obligation(residuals, **details) -> Obligation:
     """Each residual r is tested as u·r (u, v symbolic): zero for every u and v iff r = 0."""
+    instances = list(eigen_instances())
     zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
-            for q, lm, vec, h, u in eigen_instances() for z in residuals(q, lm, vec, h)]
-    return Obligation(zero=zero, scope=EIGEN_SCOPE, parametrisation=EIGEN_PARAMS, **details)
+            for q, lm, vec, h, u in instances for z in residuals(q, lm, vec, h)]
+    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(q for q, *_ in instances),
+                      **details)
 
 
 def shrink_factor(eigenvalue, strength):
@@ -84,9 +96,11 @@ def shrunk(p):
 
 
 def sample_logistic(rng, trial):
+    """A logistic L, not quadratic, so the check is not circular; "g" is ∇L(w) by autograd."""
     m, size = sampling.size(rng, 4, 8), sampling.size(rng)
-    return {"X": sampling.normal(rng, (m, size)), "y": sampling.binary(rng, m),
-            "w": sampling.normal(rng, size), "alpha": sampling.positive(rng)}
+    p = {"X": sampling.normal(rng, (m, size)), "y": sampling.binary(rng, m),
+         "w": sampling.normal(rng, size), "alpha": sampling.positive(rng)}
+    return {**p, "g": grad(lambda u: logistic_loss({**p, "w": u}))(p["w"])}
 
 
 def logistic_loss(p):  # an L that is not quadratic, so the check is not circular
@@ -116,7 +130,7 @@ def literal_product(*factors):
 def eigen_sample(rng, trial):
     p = sample_quadratic(rng, trial)
     lm, q = np.linalg.eigh(p["H"])
-    return {**p, "lam": np.maximum(lm, 0.0), "Q": q}
+    return {**p, "lam": np.maximum(lm, 0.0), "Lambda": np.diag(np.maximum(lm, 0.0)), "Q": q}
 
 
 # --- training: GD with weight decay on least squares on the digits reaches w̃ -----------------
@@ -163,34 +177,32 @@ DERIVATION = register(Derivation(
         Gradient(
             name="penalty-gradient",
             statement="∇[L(w) + (α/2)‖w‖²] = ∇L(w) + αw",
-            symbolic=lambda: Obligation.gradient(
-                alpha / 2 * w.T * w + g_vec.T * w, w, alpha * w + g_vec, scope="every n",
+            form=alpha * w + g_vec,
+            symbolic=lambda claim: Obligation.gradient(
+                alpha / 2 * w.T * w + g_vec.T * w, w, claim.form,
                 assumptions_used=("∇ is linear; gᵀw stands for L's first-order part, ∇(gᵀw) = g",),
                 steps=("∂/∂w (α/2) wᵀw = (α/2)·2w = αw", "∇(L + Ω) = ∇L + ∇Ω")),
             sample=sample_logistic,
             objective=lambda p: logistic_loss(p) + 0.5 * p["alpha"] * p["w"] @ p["w"],
-            claimed=lambda p: grad(lambda u: logistic_loss({**p, "w": u}))(p["w"]) + p["alpha"] * p["w"],
             wrt="w"),
         Identity(
             name="update-rule",
             statement="w − ε(αw + ∇L) = (1 − εα)w − ε∇L (shrinkage factor 1 − εα; 004:490–491)",
-            symbolic=lambda: Obligation.identity(w - eps * (alpha * w + g_vec), (1 - eps * alpha) * w - eps * g_vec,
-                                                 scope="every n", steps=("distribute ε; collect w",)),
+            symbolic=lambda claim: Obligation.identity(claim.lhs, claim.rhs, steps=("distribute ε; collect w",)),
             sample=lambda rng, t: {"w": sampling.normal(rng, 4), "g": sampling.normal(rng, 4),
                                    "alpha": sampling.positive(rng), "eps": sampling.positive(rng, 1e-3, 1)},
-            lhs=lambda p: p["w"] - p["eps"] * (p["alpha"] * p["w"] + p["g"]),
-            rhs=lambda p: (1 - p["eps"] * p["alpha"]) * p["w"] - p["eps"] * p["g"]),
+            lhs=w - eps * (alpha * w + g_vec), rhs=(1 - eps * alpha) * w - eps * g_vec, bind=BIND),
         Gradient(
             name="quadratic-gradient",
             statement="L̂(w) = L(w*) + ½(w − w*)ᵀH(w − w*) has ∇L̂(w) = H(w − w*) for symmetric H",
-            symbolic=lambda: Obligation.gradient(
-                L_HAT, w, H * (w - w_star), substitutions={H.T: H}, scope="every n",
+            form=H * (w - w_star), definition=L_HAT, over=w, substitutions={H.T: H}, bind=BIND,
+            symbolic=lambda claim: Obligation.gradient(
+                claim.definition, claim.over, claim.form, claim.substitutions,
                 assumptions_used=("H symmetric",),
                 steps=("∂/∂w ½(w−w*)ᵀH(w−w*) = ½(H + Hᵀ)(w − w*)", "= H(w − w*) as Hᵀ = H")),
             sample=lambda rng, t: {"H": sampling.symmetric(rng, k := sampling.size(rng)),
                                    "w": sampling.normal(rng, k), "w_star": sampling.normal(rng, k)},
             objective=lambda p: 0.5 * (p["w"] - p["w_star"]) @ p["H"] @ (p["w"] - p["w_star"]),
-            claimed=lambda p: p["H"] @ (p["w"] - p["w_star"]),
             wrt="w"),
         Identity(
             name="printed-quadratic-form",
@@ -211,44 +223,39 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="shrinkage-minimizer",
             statement="argmin L̂(w) + (α/2)‖w‖² is w̃ = (H + αI)⁻¹Hw* (004:500)",
-            symbolic=lambda: Obligation.stationary(
-                L_HAT + alpha / 2 * w.T * w, w, (H + alpha * I).I * H * w_star,
-                substitutions={H.T: H}, linear=(H + alpha * I, H * w_star),
-                positive=[sp.Symbol("lambda", nonnegative=True) + alpha], scope="every n",   # H PSD: λ ≥ 0
-                assumptions_used=("H symmetric", "α > 0", "H PSD: eigenvalues λ ≥ 0"),
-                steps=("∇ = H(w − w*) + αw = (H + αI)w − Hw*", "= 0 at w̃: (H + αI)w̃ = Hw*",
-                       "Hessian H + αI has eigenvalues λᵢ + α > 0: the stationary point is the minimum")),
-            sample=sample_quadratic, objective=quadratic_objective, candidate=shrunk,
+            definition=L_HAT + alpha / 2 * w.T * w, over=w, form=(H + alpha * I).I * H * w_star,
+            substitutions={H.T: H}, linear=(H + alpha * I, H * w_star), psd=(H,), bind=BIND,
+            assumptions_used=("H symmetric", "α > 0", "H PSD: uᵀHu ≥ 0"),
+            steps=("∇ = H(w − w*) + αw = (H + αI)w − Hw*", "= 0 at w̃: (H + αI)w̃ = Hw*",
+                   "uᵀ∇²u = uᵀHu + α uᵀu > 0 for u ≠ 0 (H PSD, α > 0): the stationary point is the minimum"),
+            sample=sample_quadratic, objective=quadratic_objective,
             uses=("quadratic-gradient", "penalty-gradient"), training=train_weight_decay),
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",
-            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * (q.T * vec))) - h * vec],
+            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [
+                (h + alpha * sp.eye(lm.rows)) * at_instance(claim.lhs, q, lm, vec) - h * vec],
                 assumptions_used=("Q orthogonal", "α > 0"),
                 steps=("w̃ solves (H + αI)w̃ = Hw* (H + αI invertible)",
                        "substitute the candidate and H = QΛQᵀ; cancel each entry")),
-            sample=sample_quadratic, uses=("shrinkage-minimizer",),
-            lhs=lambda p: (lambda lm, q: q @ np.diag(lm / (lm + p["alpha"])) @ q.T @ p["w_star"])(
-                *np.linalg.eigh(p["H"])),
-            rhs=shrunk),
+            sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
+            lhs=Q_ * (LAM + alpha * I).I * LAM * Q_.T * w_star, rhs=shrunk),
         Identity(
             name="eigen-factor",
             statement="Qᵀ(H + αI)⁻¹HQ = diag(λᵢ/(λᵢ + α)): component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
-            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * (q * (factors(lm) * vec)) - h * (q * vec)],
+            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [   # w* = Qv, so Qᵀw* = v
+                (h + alpha * sp.eye(lm.rows)) * (q * at_instance(claim.rhs, q, lm, q * vec)) - h * (q * vec)],
                 assumptions_used=("Q orthogonal (Cayley: QᵀQ = I)", "α > 0"),
                 steps=("QᵀQ = I, so Qᵀ(H + αI)⁻¹HQ = D ⇔ HQ = (H + αI)QD",
                        "with H = QΛQᵀ explicit, cancel uᵀ((H + αI)QD − HQ)v for symbolic u, v")),
-            sample=eigen_sample, uses=("shrinkage-minimizer",),
-            lhs=lambda p: p["Q"].T @ shrunk(p),
-            rhs=lambda p: p["lam"] / (p["lam"] + p["alpha"]) * (p["Q"].T @ p["w_star"]),
+            sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
+            lhs=lambda p: p["Q"].T @ shrunk(p), rhs=(LAM + alpha * I).I * LAM * Q_.T * w_star,
             rtol=1e-9),
         Limit(
             name="alpha-to-zero",
             statement="w̃ → w* as α → 0 when H is positive definite (every λᵢ > 0)",
             symbolic=lambda: Obligation.limit(
-                eigen_component(lam, alpha, v), alpha, 0, v, scope="every n (each eigen-direction)",
+                eigen_component(lam, alpha, v), alpha, 0, v,
                 assumptions_used=("λᵢ > 0 (H positive definite)",),
                 steps=("(Qᵀw̃)ᵢ = λᵢ/(λᵢ + α)·(Qᵀw*)ᵢ (eigen-factor)", "→ (Qᵀw*)ᵢ as α → 0⁺ since λᵢ > 0")),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
@@ -271,7 +278,7 @@ DERIVATION = register(Derivation(
             name="alpha-to-infinity",
             statement="w̃ → 0 as α → ∞ (every component with λᵢ ≪ α is sent to 0)",
             symbolic=lambda: Obligation.limit(
-                eigen_component(lam, alpha, v), alpha, sp.oo, 0, scope="every n (each eigen-direction)",
+                eigen_component(lam, alpha, v), alpha, sp.oo, 0,
                 assumptions_used=("λᵢ ≥ 0",), steps=("λᵢ/(λᵢ + α) → 0 as α → ∞",)),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
                                    "w_star": sampling.normal(rng, k)},

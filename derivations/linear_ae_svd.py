@@ -6,6 +6,8 @@ Any invertible k×k A gives the same product (HA)(A⁻¹W*): the code is unique 
 this optimum for CENTRED X. 003:842 labels the optimum HW* with the full SVD UΣVᵀ; the optimum is
 the truncation U_kΣ_kV_kᵀ (the full SVD is X itself, which a rank-k product cannot reach).
 """
+import itertools
+
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
@@ -35,21 +37,23 @@ def with_orthonormality(obligation):
     return obligation
 
 
-def stationarity():
-    """SymPy differentiates ‖X − HW*‖²_F in H and in W*; both vanish at H = XV_k, W* = V_kᵀ."""
+def stationarity(claim):
+    """SymPy differentiates ‖X − HW*‖²_F in H and in W*; both vanish at the claim's H = XV_k,
+    W* = V_kᵀ. This is the proved part (a stationary point); that it is the global minimum is
+    the numeric part (every other choice of k singular triplets is stationary too, and worse)."""
     h, w = sp.MatrixSymbol("H", m, k), sp.MatrixSymbol("W", k, n)
     objective = sp.Trace((X_SVD - h * w).T * (X_SVD - h * w))
     return with_orthonormality(Obligation.stationary(
-        objective, (h, w), (X_SVD * V, V.T), scope="every m, n, k",
+        objective, (h, w), claim.form,
         assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0", "U_kᵀU_r = 0",
-                          "global minimality: Eckart–Young (cited; checked numerically)"),
+                          "global minimality: numeric (the value at every other stationary point)"),
         steps=("∇_H = −2(X − HW*)W*ᵀ, ∇_W* = −2Hᵀ(X − HW*)",
                "XV_k = U_kΣ_k, so X − XV_kV_kᵀ = U_rΣ_rV_rᵀ, orthogonal to V_k and to U_k")))
 
 
-def truncation():
-    return with_orthonormality(Obligation(zero=[X_SVD * V * V.T - U * S * V.T], derived_by="expansion",
-                                          scope="every m, n, k", assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0",),
+def truncation(claim):
+    return with_orthonormality(Obligation(zero=[X_SVD * V * V.T - claim.rhs], derived_by="expansion",
+                                          sources=(X_SVD, claim.rhs), assumptions_used=("V_kᵀV_k = I, V_rᵀV_k = 0",),
                                           steps=("XV_kV_kᵀ = U_kΣ_kV_kᵀV_kV_kᵀ + U_rΣ_rV_rᵀV_kV_kᵀ = U_kΣ_kV_kᵀ",)))
 
 
@@ -60,7 +64,6 @@ def mixing():   # (HA)(A⁻¹W*) = HW* with A⁻¹ = adj(A)/det(A), multiplied t
         lhs += list((h * a) * a.adjugate() * w)
         rhs += list(a.det() * h * w)
     return Obligation.identity(sp.Matrix(lhs), sp.Matrix(rhs), assumptions_used=("det A ≠ 0",),
-                               scope="k = 2 (H 3×2, W* 2×4) and k = 3 (H 4×3, W* 3×5)",
                                steps=("A⁻¹ = adj(A)/det(A); multiply through by det A",))
 
 
@@ -70,8 +73,7 @@ def explained_variance():
     x = u * s * v.T
     residual = (x.T * x / (m - 1)) * v - v * (s.T * s) / (m - 1)
     relations = {u.T * u: sp.Identity(n), v.T * v: sp.Identity(n)}
-    return Obligation(zero=[sp.expand(sp.expand(residual.doit()).subs(relations))], derived_by="expansion",
-                      scope="every m, n", assumptions_used=("UᵀU = I", "VᵀV = I", "X centred (PCA's covariance)"),
+    return Obligation(zero=[sp.expand(sp.expand(residual.doit()).subs(relations))], derived_by="expansion", assumptions_used=("UᵀU = I", "VᵀV = I", "X centred (PCA's covariance)"),
                       steps=("XᵀX = VΣᵀUᵀUΣVᵀ = VΣᵀΣVᵀ", "so XᵀX V/(m − 1) = V ΣᵀΣ/(m − 1)"))
 
 
@@ -80,6 +82,30 @@ def sample_data(rng, trial):
     rows, cols = sampling.size(rng, 4, 5), sampling.size(rng, 3, 4)
     rows += rows == cols
     return {"X": sampling.normal(rng, (rows, cols)), "k": int(rng.integers(1, min(rows, cols)))}
+
+
+def sample_triplets(rng, trial):
+    """X with its singular triplets split as the claim names them: the k largest (U_k, Σ_k, V_k)
+    and the rest (U_r, Σ_r, V_r), so that the claim's form evaluates at the stated point."""
+    p = sample_data(rng, trial)
+    u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
+    kept = slice(0, p["k"])
+    rest = slice(p["k"], len(s))
+    return {**p, "U_k": u[:, kept], "Sigma_k": np.diag(s[kept]), "V_k": vt[kept].T,
+            "U_r": u[:, rest], "Sigma_r": np.diag(s[rest]), "V_r": vt[rest].T}
+
+
+def other_stationary_points(p):
+    """(XV_S, V_Sᵀ) for every other choice S of k right singular vectors: each is stationary."""
+    values, vectors = np.linalg.eigh(p["X"].T @ p["X"])
+    order = list(np.argsort(values)[::-1])
+    top = tuple(sorted(order[:p["k"]]))
+    points = []
+    for chosen in itertools.combinations(range(len(values)), p["k"]):
+        if chosen != top:
+            v = vectors[:, list(chosen)]
+            points.append(np.concatenate([(p["X"] @ v).ravel(), v.T.ravel()]))
+    return points
 
 
 def top_vectors(x, k):   # from the eigenvectors of XᵀX (not from an SVD routine)
@@ -104,11 +130,6 @@ def reconstruction_error(p, z):
 def svd_candidate(p):
     u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
     return np.concatenate([(p["X"] @ vt[:p["k"]].T).ravel(), vt[:p["k"]].ravel()])
-
-
-def truncated_svd(p):
-    u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
-    return u[:, :p["k"]] * s[:p["k"]] @ vt[:p["k"]]
 
 
 def sample_mixing(rng, trial):
@@ -189,11 +210,12 @@ DERIVATION = register(Derivation(
     symbols={"X": "matrix(m,n)", "H": "matrix(m,k)", "W*": "matrix(k,n)", "A": "matrix(k,k) invertible"},
     claims=[
         Minimizer(name="eckart-young", statement="min over rank-k HW* of ‖X − HW*‖²_F = Σ_{i>k} σᵢ², "
-                  "at H = XV_k, W* = V_kᵀ", symbolic=stationarity, sample=sample_data,
-                  objective=reconstruction_error, candidate=svd_candidate, trials=2,
+                  "at H = XV_k, W* = V_kᵀ", symbolic=stationarity, sample=sample_triplets,
+                  form=(X_SVD * V, V.T), stationary_points=other_stationary_points,
+                  objective=reconstruction_error, trials=2,
                   minimum_value=lambda p: tail(p["X"], p["k"])),
         Identity(name="optimum-is-truncation", statement="XV_kV_kᵀ = U_kΣ_kV_kᵀ (the rank-k truncation)",
-                 symbolic=truncation, sample=sample_data, rhs=truncated_svd,
+                 symbolic=truncation, sample=sample_triplets, rhs=U * S * V.T,
                  lhs=lambda p: p["X"] @ top_vectors(p["X"], p["k"]) @ top_vectors(p["X"], p["k"]).T, rtol=1e-9),
         Identity(name="printed-full-svd", expect=Expect.ERRATUM, source=PRINTED,
                  corrected_by="optimum-is-truncation", uses=("eckart-young",),

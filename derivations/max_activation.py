@@ -31,13 +31,23 @@ LAGRANGE_STEPS = ("L(x, μ) = W_lᵀx − μ(xᵀx − 1)", "∂L/∂x = W_l −
                   "∂L/∂μ = 0 ⇒ xᵀx = 1 ⇒ 2μ = ±‖W_l‖: + the maximum, − the minimum")
 
 
+def extremum_on_sphere(sense):
+    """From the claim's stated point: W_lᵀx restricted to xᵀx = 1, with the multiplier derived
+    (∇f = μ∇c at the point), the Lagrangian stationary there, and its Hessian's sign telling the
+    maximum (μ > 0) from the minimum (μ < 0), every n."""
+    return lambda claim: Obligation.extremum(
+        w.T * x, x, claim.rhs, sense=sense, constraint=x.T * x - sp.Identity(1),
+        assume_positive=(sp.Trace(w.T * w),), assumptions_used=("W_l ≠ 0: ‖W_l‖² > 0",),
+        steps=(*LAGRANGE_STEPS, "uᵀ∇²L u = −2μ uᵀu: negative for μ > 0 (a maximum), positive for μ < 0"))
+
+
 def lagrange_obligation(sign=1, lagrangian=LAGRANGIAN) -> Obligation:
     """L is stationary at x = sign·W_l/‖W_l‖, μ = sign·‖W_l‖/2, every n: in x (∂L/∂x as SymPy
     derives it vanishes) and in μ (∂L/∂μ = 0 is the constraint xᵀx = 1)."""
     candidate = sign * w / NORM
     in_x = Obligation.stationary(lagrangian, x, candidate).zero[0].subs(mu, sign * NORM / 2)
     in_mu = sp.Trace(sp.diff(lagrangian, mu).subs(x, candidate))     # a 1×1 matrix: its trace is its entry
-    return Obligation(zero=[in_x, in_mu], derived_by="differentiation", scope="every n",
+    return Obligation(zero=[in_x, in_mu], derived_by="differentiation",
                       assumptions_used=("W_l ≠ 0",), steps=LAGRANGE_STEPS)
 
 
@@ -48,7 +58,7 @@ def cauchy_schwarz_obligation(sizes=(3, 4)) -> Obligation:
         a, b = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
         squares = sum((a[i] * b[j] - a[j] * b[i]) ** 2 for i in range(size) for j in range(size)) / 2
         zero.append((a.T * a)[0] * (b.T * b)[0] - (a.T * b)[0] ** 2 - squares)
-    return Obligation(zero=zero, scope=" and ".join(f"n = {size}" for size in sizes), steps=(
+    return Obligation(zero=zero, steps=(
         "‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity)",
         "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖"))
 
@@ -65,7 +75,7 @@ def activation_obligation(sizes=(2, 3)) -> Obligation:
         slope = sp.diff(g(sp.Symbol("t")), sp.Symbol("t")).subs(sp.Symbol("t"), (a.T * candidate)[0] + bias)
         zero += [z.subs(mu, slope * norm / 2) for z in Obligation.stationary(objective, v, candidate).zero]
         zero.append((a.T * candidate)[0] - norm)        # W_lᵀx = ‖W_l‖ there, so h_l = g(‖W_l‖ + b_l)
-    return Obligation(zero=zero, derived_by="differentiation", scope=" and ".join(f"n = {size}" for size in sizes),
+    return Obligation(zero=zero, derived_by="differentiation",
                       assumptions_used=("g differentiable and increasing: g' > 0 makes μ > 0, a maximum",),
                       steps=("∂/∂x g(W_lᵀx + b_l) = g'(a) W_l, parallel to W_l",
                              "so the stationary points on the sphere are ±W_l/‖W_l‖; g' > 0 keeps + the maximum"))
@@ -141,7 +151,6 @@ def layer_obligation(sizes=((3, 2), (2, 3))) -> Obligation:
         at = dict(zip(v, candidate))   # stationary in each μ_l too: the constraint x_lᵀx_l = 1, derived
         zero += [sp.diff(objective, mu).xreplace(at) for mu in mus]
     return Obligation(zero=zero, derived_by="differentiation",
-                      scope="n×k = " + " and ".join(f"{rows}×{cols}" for rows, cols in sizes),
                       assumptions_used=("every column W_l ≠ 0",),
                       steps=("the k problems separate: unit l sees only column W_l", *LAGRANGE_STEPS))
 
@@ -228,9 +237,8 @@ DERIVATION = register(Derivation(
         Identity(
             name="unit-norm-maximizer",
             statement="argmax_{‖x‖=1} W_lᵀx = W_l/‖W_l‖ (Lagrange)",
-            symbolic=lagrange_obligation, sample=sample_unit, uses=("maximum-value",), rtol=1e-9,
-            lhs=lambda p: searched(p, lambda v: anp.dot(p["W_l"], v)),
-            rhs=lambda p: p["W_l"] / np.linalg.norm(p["W_l"])),
+            symbolic=extremum_on_sphere("max"), sample=sample_unit, uses=("maximum-value",), rtol=1e-9,
+            lhs=lambda p: searched(p, lambda v: anp.dot(p["W_l"], v)), rhs=w / NORM),
         Identity(
             name="maximum-value",
             statement="max_{‖x‖=1} W_lᵀx = ‖W_l‖ (Cauchy–Schwarz)",
@@ -240,10 +248,9 @@ DERIVATION = register(Derivation(
         Identity(
             name="minimizer",
             statement="argmin_{‖x‖=1} W_lᵀx = −W_l/‖W_l‖",
-            symbolic=lambda: lagrange_obligation(-1), sample=sample_unit, rtol=1e-9,
+            symbolic=extremum_on_sphere("min"), sample=sample_unit, rtol=1e-9,
             uses=("unit-norm-maximizer",),
-            lhs=lambda p: searched(p, lambda v: -anp.dot(p["W_l"], v)),
-            rhs=lambda p: -p["W_l"] / np.linalg.norm(p["W_l"])),
+            lhs=lambda p: searched(p, lambda v: -anp.dot(p["W_l"], v)), rhs=-w / NORM),
         Identity(
             name="activation-maximizer",
             statement="for g increasing, argmax_{‖x‖=1} g(W_lᵀx + b_l) = W_l/‖W_l‖, where h_l = g(‖W_l‖ + b_l)",

@@ -14,6 +14,7 @@ from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality
 from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.prover import Obligation
 from regverify.registry import register
+from regverify.symbolic import symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 
@@ -57,12 +58,21 @@ def cases(f):                            # a statement about y ∈ {0, 1}, prove
     return sp.Matrix([f(0), f(1)])
 
 
-def merged(obligations, scope, **details):
-    """One obligation from the same derivation at several sizes or cases (the scope lists them)."""
+y_label = sp.Symbol("y", real=True)      # a label, in a form: each case substitutes 0 and 1
+
+
+def label_cases(form):
+    return cases(lambda label: form.xreplace({y_label: label}))
+
+
+def merged(obligations, **details):
+    """One obligation from the same derivation at several sizes or cases."""
     first = obligations[0]
     return Obligation(zero=[r for o in obligations for r in o.zero],
                       positive=[p for o in obligations for p in o.positive],
-                      derived_by=first.derived_by, scope=scope, **details)
+                      built_at=tuple(m for o in obligations for m in o.built_at),
+                      sources=tuple(m for o in obligations for m in o.sources),
+                      derived_by=first.derived_by, establishes=first.establishes, **details)
 
 
 def sizes(name, values, noun):           # a proof's scope, from the sizes it was built at
@@ -74,17 +84,17 @@ def normal_density(v, mean):             # N(v; mean, 1)
 
 
 def gaussian_nll(d):                     # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), d outputs
-    y, f = sp.Matrix(sp.symbols(f"y1:{d + 1}", real=True)), sp.Matrix(sp.symbols(f"f1:{d + 1}", real=True))
+    y, f = symbol_vector("y", d, real=True), symbol_vector("f", d, real=True)
     density = sp.prod([normal_density(y[j], f[j]) for j in range(d)])
     return -sp.log(density), ((y - f).T * (y - f))[0] / 2 + d * sp.log(2 * sp.pi) / 2
 
 
 def mean_log_likelihood(t, sign, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
-    ys = sp.symbols(f"y1:{t + 1}", real=True)
+    ys = list(symbol_vector("y", t, real=True))
     mean = sum(ys) / t
     j_mu = sign * sum(sp.log(normal_density(y, mu)) for y in ys) / t
     value = sum((y - mean) ** 2 for y in ys) / (2 * t) + sp.log(2 * sp.pi) / 2 if minimum else None
-    return Obligation.stationary(j_mu, mu, mean, positive=[sp.diff(j_mu, mu, 2)], value=value)
+    return Obligation.stationary(j_mu, mu, mean, strict_minimum=True, value=value)
 
 
 # --- numeric twins (NumPy/SciPy, from the definitions) ------------------------------------
@@ -140,23 +150,22 @@ DERIVATION = register(Derivation(
     symbols={"z": "logit (scalar or vector(K))", "y": "label", "c": "scalar shift", "mu": "model mean"},
     claims=[
         Identity(name="bernoulli-sigmoid", statement="P(y) = e^{yz}/(1+e^z) = σ((2y−1)z) for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.identity(cases(bernoulli), cases(lambda y: sig((2 * y - 1) * z)),
-                                                      scope=BINARY),
+                 symbolic=lambda: Obligation.identity(cases(bernoulli), cases(lambda y: sig((2 * y - 1) * z))),
                  sample=sample_labels01, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
         Identity(name="softplus-nll", statement="−log P(y) = ζ((1 − 2y)z) for y ∈ {0,1}",
                  symbolic=lambda: Obligation.identity(cases(lambda y: -sp.log(bernoulli(y))),
-                                                      cases(nll), scope=BINARY),
+                                                      cases(nll)),
                  sample=sample_labels01, lhs=lambda p: -np.log(model_prob(p)),
                  rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]), uses=("bernoulli-sigmoid",)),
         Gradient(name="nll-derivative", statement="d/dz ζ((1 − 2y)z) = σ(z) − y for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.gradient(cases(nll), z,
-                                                      cases(lambda y: sig(z) - y), scope=BINARY),
+                 form=sig(z) - y_label,
+                 symbolic=lambda claim: Obligation.gradient(cases(nll), z, label_cases(claim.form)),
                  sample=lambda rng, t: {"y": float(t % 2), "z": np.array(rng.uniform(-8, 8))},
                  objective=lambda p: np.log(1 + np.exp((1 - 2 * p["y"]) * p["z"])),
-                 claimed=lambda p: sigmoid(p["z"]) - p["y"], wrt="z", uses=("softplus-nll",)),
+                 wrt="z", uses=("softplus-nll",)),
         Identity(name="pm-one-labels", statement="for labels y ∈ {−1, +1}, P(y) = σ(yz)",
                  symbolic=lambda: Obligation.identity(sp.Matrix([1 / (1 + sp.exp(z)), sp.exp(z) / (1 + sp.exp(z))]),
-                                                      sp.Matrix([sig(-z), sig(z)]), scope="y ∈ {−1, +1}, every real z"),
+                                                      sp.Matrix([sig(-z), sig(z)])),
                  sample=sample_labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid(p["y"] * p["z"])),
         Identity(name="pm-one-with-01-form", statement="for labels y ∈ {−1, +1}, P(y) = σ((2y − 1)z)",
                  expect=Expect.PITFALL, corrected_by="pm-one-labels",
@@ -166,24 +175,24 @@ DERIVATION = register(Derivation(
         Identity(name="cross-entropy", statement="−[y log ŷ + (1−y) log(1−ŷ)] with ŷ = σ(z) is ζ((1−2y)z) (004:167)",
                  symbolic=lambda: Obligation.identity(
                      cases(lambda y: -(y * sp.log(sig(z)) + (1 - y) * sp.log(1 - sig(z)))),
-                     cases(nll), scope=BINARY),
+                     cases(nll)),
                  sample=sample_labels01, rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]),
                  lhs=lambda p: -(p["y"] * np.log(sigmoid(p["z"])) + (1 - p["y"]) * np.log(1 - sigmoid(p["z"])))),
         Limit(name="saturation-wrong-sign",
               statement="z of the wrong sign: (1−2y)z = |z| and |dζ((1−2y)z)/dz| → 1 as |z| → ∞ (004:166)",
               symbolic=lambda: merged([Obligation.limit(sp.Abs(sp.diff(nll(y), z)).subs(z, (1 - 2 * y) * s),
-                                                        s, sp.oo, 1) for y in (0, 1)], scope=BINARY,
+                                                        s, sp.oo, 1) for y in (0, 1)],
                                       steps=("wrong sign: z = (1 − 2y)s, s = |z| > 0", "|σ(z) − y| = σ(s) → 1")),
               sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 1.0,
               f=lambda p, t: abs(nll_slope(p, (1 - 2 * p["y"]) / t)), uses=("nll-derivative",)),
         Limit(name="saturation-right-sign",
               statement="z of the right sign: dζ((1−2y)z)/dz → 0 as |z| → ∞ (004:165)",
               symbolic=lambda: merged([Obligation.limit(sp.diff(nll(y), z).subs(z, (2 * y - 1) * s),
-                                                        s, sp.oo, 0) for y in (0, 1)], scope=BINARY),
+                                                        s, sp.oo, 0) for y in (0, 1)]),
               sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 0.0,
               f=lambda p, t: nll_slope(p, (2 * p["y"] - 1) / t), uses=("nll-derivative",)),
         Identity(name="tanh-sigmoid", statement="tanh z = 2σ(2z) − 1 (004:200)",
-                 symbolic=lambda: Obligation.identity(sp.tanh(z).rewrite(sp.exp), 2 * sig(2 * z) - 1, scope="every real z"),
+                 symbolic=lambda: Obligation.identity(sp.tanh(z).rewrite(sp.exp), 2 * sig(2 * z) - 1),
                  sample=lambda rng, t: {"z": rng.uniform(-10, 10, 8)},
                  lhs=lambda p: np.tanh(p["z"]), rhs=lambda p: 2 * sigmoid(2 * p["z"]) - 1, rtol=1e-12),
         Identity(name="tanh-sigmoid-no-doubling", statement="tanh z = 2σ(z) − 1",
@@ -193,12 +202,12 @@ DERIVATION = register(Derivation(
                  lhs=lambda p: np.tanh(p["z"]), rhs=lambda p: 2 * sigmoid(p["z"]) - 1),
         Identity(name="log-softmax", statement="log softmax(z)ᵢ = zᵢ − log Σⱼ e^{zⱼ} (004:183)",
                  symbolic=lambda: Obligation.identity(sp.log(sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 1, K))),
-                                                      Z[i] - sp.log(sp.Sum(sp.exp(Z[j]), (j, 1, K))), scope="every K"),
+                                                      Z[i] - sp.log(sp.Sum(sp.exp(Z[j]), (j, 1, K)))),
                  sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7)))},
                  lhs=lambda p: np.log(np.exp(p["z"]) / np.exp(p["z"]).sum()), rhs=lambda p: p["z"] - logsumexp(p["z"])),
         Identity(name="softmax-shift", statement="softmax(z + c1) = softmax(z): one input can be fixed (004:194)",
                  symbolic=lambda: Obligation.identity(sp.exp(Z[i] + c) / sp.Sum(sp.exp(Z[j] + c), (j, 1, K)),
-                                                      sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 1, K)), scope="every K",
+                                                      sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 1, K)),
                                                       steps=("e^{zⱼ + c} = e^c e^{zⱼ}", "e^c leaves the sum and cancels")),
                  sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7))), "c": float(rng.normal(0, 5))},
                  lhs=lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"] + p["c"]).sum(),
@@ -215,15 +224,13 @@ DERIVATION = register(Derivation(
                    sample=sample_logits, rtol=1e-14, floor=1.0,
                    lhs=lambda p: np.max(p["z"]), rhs=lambda p: logsumexp(p["z"])),
         Identity(name="gaussian-nll", statement="−log N(y; f, I) = ½‖y − f‖² + (d/2) log 2π (004:102)",
-                 symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in OUTPUTS],
-                                         scope=sizes("d", OUTPUTS, "outputs")),
+                 symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in OUTPUTS]),
                  sample=lambda rng, t: {"y": rng.normal(0, 2, d := int(rng.integers(1, 6))), "f": rng.normal(0, 2, d)},
                  lhs=lambda p: -gaussian_log_density(p["y"], p["f"]),
                  rhs=lambda p: 0.5 * np.sum((p["y"] - p["f"]) ** 2) + 0.5 * p["f"].size * np.log(2 * np.pi)),
         Minimizer(name="nll-minimizer", statement="the NLL −(1/t) Σ log N(yᵢ; μ, 1) is minimized by the MLE μ = ȳ, "
                                                   "where it is ½s² + ½ log 2π, s² = (1/t) Σ (yᵢ − ȳ)²",
                   symbolic=lambda: merged([mean_log_likelihood(t, -1, minimum=True) for t in OBSERVATIONS],
-                                          scope=sizes("t", OBSERVATIONS, "observations"),
                                           steps=("J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0",
                                                  "J(ȳ) = (1/2t) Σ (yᵢ − ȳ)² + ½ log 2π")),
                   sample=sample_gaussian_fit, objective=lambda p, w: -printed_j(p, w), candidate=lambda p: np.array([np.mean(p["y"])]),
@@ -233,8 +240,7 @@ DERIVATION = register(Derivation(
                   source=Printed(M004, 100, r"J(\boldsymbol{\theta}) = \mathbb{E}_{\mathbf{x}, \mathbf{y} \sim \hat{p}_{data}} \log p_{\text{model}}",
                                  reading="the minus of the NLL (heading 004:98) is missing: minimizing the printed J "
                                          "maximizes the NLL, so a model with lower likelihood has a lower J"),
-                  symbolic=lambda: merged([mean_log_likelihood(t, +1) for t in OBSERVATIONS],
-                                          scope=sizes("t", OBSERVATIONS, "observations")),
+                  symbolic=lambda: merged([mean_log_likelihood(t, +1) for t in OBSERVATIONS]),
                   sample=sample_gaussian_fit, objective=printed_j, candidate=lambda p: np.array([np.mean(p["y"])])),
     ]))
 
@@ -246,7 +252,7 @@ def lse_bounds(which):
     the upper): neither bound can be improved."""
     lower, parts, tight, us = which == "lower", [], [], []
     for k in LOGITS:
-        zs, u = sp.symbols(f"z{k}_1:{k + 1}", real=True), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
+        zs, u = list(symbol_vector("z", k, real=True)), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
         total = sum(sp.exp(zj) for zj in zs)                 # Σⱼ e^{zⱼ}, as defined
         bound = sp.exp(zs[0]) if lower else k * sp.exp(zs[0])
         below_max = {zj: zs[0] + sp.log(v) for zj, v in zip(zs[1:], u)}
@@ -255,7 +261,7 @@ def lse_bounds(which):
         tight.append(sp.limit(slack.subs({v: s for v in u}), s, 0 if lower else 1, "+" if lower else "-"))
         us += u
     return Obligation(nonnegative=parts, zero=tight, derived_by="limit",
-                      unit_interval=tuple(us), scope=sizes("K", LOGITS, "logits"),
+                      unit_interval=tuple(us),
                       parametrisation="max at index 1, zⱼ = m + log uⱼ, uⱼ ∈ (0, 1)",
                       steps=("Σⱼ e^{zⱼ} ≥ e^m (one term, all positive)" if lower else
                              "Σⱼ e^{zⱼ} ≤ K e^m (each term ≤ e^m)", "log is increasing",

@@ -26,15 +26,14 @@ STEPS = ("Ω = (w_A − w_B)ᵀ(w_A − w_B) = w_Aᵀw_A − 2w_Aᵀw_B + w_Bᵀ
 
 
 def gradient_obligation(wrt, claimed) -> Obligation:
-    return Obligation.gradient(OMEGA, wrt, claimed, scope="every n", steps=STEPS)
+    return Obligation.gradient(OMEGA, wrt, claimed, steps=STEPS)
 
 
 def step_obligation() -> Obligation:
     """One gradient step of size ε with the gradients SymPy derives: the difference shrinks by
     1 − 4ε and the sum stays (every n)."""
     a1, b1 = wa - eps * derivative(OMEGA, wa), wb - eps * derivative(OMEGA, wb)
-    return Obligation(zero=[(a1 - b1) - (1 - 4 * eps) * (wa - wb), (a1 + b1) - (wa + wb)],
-                      scope="every n", steps=STEPS + (
+    return Obligation(zero=[(a1 - b1) - (1 - 4 * eps) * (wa - wb), (a1 + b1) - (wa + wb)], steps=STEPS + (
                           "w_A − ε∇_A − (w_B − ε∇_B) = (1 − 4ε)(w_A − w_B)",
                           "∇_A + ∇_B = 0, so w_A + w_B does not move"))
 

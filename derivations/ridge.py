@@ -27,16 +27,16 @@ A_SLIDE, A_PRINTED = X.T * X + alpha / 2 * I, X.T * X + alpha * I
 A_WRITTEN = {A_SLIDE: "XᵀX + (α/2)I", A_PRINTED: "XᵀX + αI"}
 
 
-def minimizer_obligation(objective, a, factor) -> Obligation:
-    """Differentiate the objective; it must be factor·(A w − Xᵀy), and A·candidate = Xᵀy."""
-    candidate = a.I * X.T * y
-    return Obligation.stationary(
-        objective, w, candidate, linear=(a, X.T * y), factor=factor, scope="every m, n",
-        assumptions_used=("α > 0, so A = XᵀX + cI (c > 0) is positive definite: invertible, "
-                          "and the stationary point of the convex J is its minimum",),
+def minimizer_obligation(objective, a, factor):
+    """Differentiate the objective; it must be factor·(A w − Xᵀy), A·candidate = Xᵀy, and the
+    Hessian derived from the objective (2XᵀX + αI, or XᵀX + αI) positive definite."""
+    return lambda claim: Obligation.extremum(
+        objective, w, claim.form, linear=(a, X.T * y), factor=factor,
+        assumptions_used=("α > 0: uᵀ∇²J u = c‖Xu‖² + α‖u‖² > 0 for u ≠ 0 (c > 0)",),
         steps=("∂/∂w (Xw − y)ᵀ(Xw − y) = 2Xᵀ(Xw − y);  ∂/∂w ½αwᵀw = αw",
                f"∇J = {'' if factor == 1 else f'{factor}·'}(A w − Xᵀy) with A = {A_WRITTEN[a]}",
-               "∇J = 0 ⇔ A w = Xᵀy ⇔ w = A⁻¹Xᵀy"))
+               "∇J = 0 ⇔ A w = Xᵀy ⇔ w = A⁻¹Xᵀy",
+               "uᵀ∇²J u = twice the u² term of J(w + tu): a ‖Xu‖² term plus α‖u‖² > 0"))
 
 
 # --- numeric twins -------------------------------------------------------------------------
@@ -111,20 +111,20 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="minimizer",
             statement="argmin (Xw − y)ᵀ(Xw − y) + ½αwᵀw = (XᵀX + (α/2)I)⁻¹Xᵀy",
-            symbolic=lambda: minimizer_obligation(SLIDE, A_SLIDE, 2),
-            sample=sample_ridge, objective=slide_objective, candidate=corrected,
+            symbolic=minimizer_obligation(SLIDE, A_SLIDE, 2), form=A_SLIDE.I * X.T * y,
+            sample=sample_ridge, objective=slide_objective,
             training=sklearn_oracle),
         Minimizer(
             name="halved-objective-minimizer",
             statement="argmin ½‖Xw − y‖² + (α/2)‖w‖² = (XᵀX + αI)⁻¹Xᵀy (where the printed form is right)",
-            symbolic=lambda: minimizer_obligation(HALVED, A_PRINTED, 1),
-            sample=sample_ridge, objective=halved_objective, candidate=printed),
+            symbolic=minimizer_obligation(HALVED, A_PRINTED, 1), form=A_PRINTED.I * X.T * y,
+            sample=sample_ridge, objective=halved_objective),
         Minimizer(
             name="printed-minimizer",
             statement="argmin (Xw − y)ᵀ(Xw − y) + ½αwᵀw = (XᵀX + αI)⁻¹Xᵀy (004:517)",
             expect=Expect.ERRATUM, corrected_by="minimizer", source=PRINTED,
             premise=Premise("α > 0 and Xᵀy ≠ 0 (else both forms give w = 0)",
                             lambda p: p["alpha"] > 0 and np.linalg.norm(p["X"].T @ p["y"]) > 1e-8),
-            symbolic=lambda: minimizer_obligation(SLIDE, A_PRINTED, 2),
-            sample=sample_ridge, objective=slide_objective, candidate=printed),
+            symbolic=minimizer_obligation(SLIDE, A_PRINTED, 2), form=A_PRINTED.I * X.T * y,
+            sample=sample_ridge, objective=slide_objective),
     ]))

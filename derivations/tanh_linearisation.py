@@ -85,7 +85,6 @@ DERIVATION = register(Derivation(
                       "the linearisation of 004:207 errs by O(‖x‖³)",
             symbolic=lambda: Obligation(
                 zero=[r for size in SIZES for r in taylor(*size)],
-                scope="sizes (n, k₁, k₂) = " + " and ".join(map(str, SIZES)),
                 steps=("ŷ(tx) is odd in t: no t² term", "d/dt ŷ(tx) at 0 = wᵀUᵀVᵀx",
                        "(1/3!) d³/dt³ ŷ(tx) at 0 = −⅓wᵀ[Uᵀa³ + (Uᵀa)³]")),
             sample=sampler(1e-4, 3e-3), outside_sample=sampler(0.3, 2.0),

@@ -29,10 +29,12 @@ STEPS = ("L = ‖W σ(Wᵀx + b) + c − x‖²; W appears in the decoder and in
          "the total derivative is the sum of the two (000:183–198)")
 
 
-def at_sizes(build, sizes=SIZES, scope=SCOPE, **details) -> Obligation:
+def at_sizes(build, sizes=SIZES, **details) -> Obligation:
     parts = [build(*size) for size in sizes]
     assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero], scope=scope, **details)
+    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
+                               built_at=tuple(m for p in parts for m in p.built_at),
+                               sources=tuple(m for p in parts for m in p.sources), **details)
 
 
 def paths_obligation(decoder=True, encoder=True) -> Obligation:
@@ -58,7 +60,7 @@ def batched_obligation() -> Obligation:
         r = h * w.T + sp.ones(m, 1) * c.T - x
         claimed = 2 * (r.T * h + x.T * (r * w).multiply_elementwise(h.applyfunc(lambda v: v * (1 - v)))) / m
         return Obligation.gradient(sum(e ** 2 for e in r) / m, w, claimed)
-    return at_sizes(build, sizes=((2, 3, 4), (4, 2, 3)), scope="sizes m×n×k = 2×3×4 and 4×2×3, σ abstract",
+    return at_sizes(build, sizes=((2, 3, 4), (4, 2, 3)),
                     steps=("the mean over rows of the one-example gradient",))
 
 
@@ -68,7 +70,7 @@ def weight_count_obligation() -> Obligation:
     j, l = sp.symbols("j l", integer=True, positive=True)
     tied = sp.Sum(1, (j, 1, n), (l, 1, k))                               # W (n×k), used twice
     untied = sp.Sum(1, (j, 1, n), (l, 1, k)) + sp.Sum(1, (l, 1, k), (j, 1, n))   # W and W* (k×n)
-    return Obligation.identity(untied, 2 * tied, scope="every n, k",
+    return Obligation.identity(untied, 2 * tied,
                                steps=("untied: W (n×k) and W* (k×n), Σⱼ Σ_l 1 + Σ_l Σⱼ 1",
                                       "swap the order of the second sum: 2 Σⱼ Σ_l 1 = 2nk; tied: nk"))
 

@@ -36,7 +36,6 @@ def fit_obligation(features, candidate, value, what) -> Obligation:
     j = mse(features)
     ob = Obligation.stationary(
         j, V, candidate, strict_minimum=True,
-        scope="the four points of 004:50 (a fixed problem, exact rationals)",
         assumptions_used=("J = ¼ Σ (f* − f)² as on 004:56",),
         steps=(f"J(w, b) = ¼ Σ (f*(x) − {what})² over the four points",
                "∇J = 0: the normal equations of the 4×3 design [features, 1]",
@@ -56,7 +55,7 @@ def count_obligation() -> Obligation:
     n = sp.Symbol("n", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, nonnegative=True)
     inputs = sp.Sum(sp.binomial(n, k), (k, 0, n))
-    return Obligation.identity(2 ** inputs, 2 ** (2 ** n), scope="every n ≥ 1",
+    return Obligation.identity(2 ** inputs, 2 ** (2 ** n),
                                steps=("an input in {0,1}ⁿ is fixed by which k of its n bits are 1: "
                                       "Σ_k C(n, k) inputs (= 2ⁿ, binomial theorem)",
                                       "a function chooses 0 or 1 at each input: 2^(Σ_k C(n, k))"))
@@ -135,17 +134,16 @@ DERIVATION = register(Derivation(
         Minimizer(
             name="linear-fit",
             statement="argmin_{w,b} ¼ Σ (f*(x) − xᵀw − b)² = (w = 0, b = ½), with J = 0.25",
-            symbolic=lambda: fit_obligation(X_EXACT, sp.Matrix([0, 0, sp.Rational(1, 2)]),
-                                         sp.Rational(1, 4), "xᵀw + b"),
-            sample=lambda rng, trial: {}, trials=1, objective=linear_objective,
-            candidate=lambda p: np.array([0.0, 0.0, 0.5]), minimum_value=lambda p: 0.25),
+            form=sp.Matrix([0, 0, sp.Rational(1, 2)]),
+            symbolic=lambda claim: fit_obligation(X_EXACT, claim.form, sp.Rational(1, 4), "xᵀw + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=linear_objective, minimum_value=lambda p: 0.25),
         Minimizer(
             name="relu-network",
             statement="with W = [[1,1],[1,1]], c = [0,−1], (w, b) = ([1,−2], 0) fits exactly: "
                       "f = [0,1,1,0] on the four points (J = 0, the least possible)",
-            symbolic=lambda: fit_obligation(hidden_exact(), sp.Matrix([1, -2, 0]), 0, "wᵀh + b"),
-            sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective,
-            candidate=lambda p: np.array([1.0, -2.0, 0.0]), minimum_value=lambda p: 0.0,
+            form=sp.Matrix([1, -2, 0]),
+            symbolic=lambda claim: fit_obligation(hidden_exact(), claim.form, 0, "wᵀh + b"),
+            sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective, minimum_value=lambda p: 0.0,
             training=train_xor),
         Identity(
             name="boolean-functions",

@@ -19,13 +19,16 @@ the counterexample does too.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, ClassVar
 
 import numpy as np
+import sympy as sp
 
 from . import material
+from .forms import as_array, compile_form, is_form, latex
 from .numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
 from .prover import Obligation
 
@@ -130,15 +133,66 @@ class Claim:
     origin: str = ""                       # a pitfall: where the mistake comes from
     premise: Premise | None = None
     uses: tuple[str, ...] = ()             # "claim" in this derivation or "derivation/claim"
-    symbolic: Callable[[], Obligation] | None = None
+    # The obligation, built from the claim's stated form(s): ``symbolic(claim)``. (A builder that
+    # takes no argument is the old style, which restates the form; ``one_formula`` is False then.)
+    symbolic: Callable[..., Obligation] | None = None
     training: Callable[[int, bool], Evidence] | None = None
     trials: int = 6
+    # Sample key -> the SymPy object it stands for (keys named like a symbol bind without this);
+    # NumPy functions for the abstract SymPy functions a form uses (σ, g).
+    bind: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    _compiled: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     kind: ClassVar[str] = "claim"
     # What SymPy must have derived from the definition for a proof of this kind to count.
     derivation_required: ClassVar[str | None] = None
+    # The fields that hold the claim's stated form (SymPy), in the order they are rendered.
+    form_fields: ClassVar[tuple[str, ...]] = ()
 
     def check_numeric(self, rng: np.random.Generator) -> Evidence:
         raise NotImplementedError
+
+    # --- one formula per claim -------------------------------------------------------------
+    def forms(self) -> dict:
+        """The claim's stated forms that are written in SymPy, by field name."""
+        return {name: getattr(self, name) for name in self.form_fields
+                if is_form(getattr(self, name, None))}
+
+    @property
+    def one_formula(self) -> bool:
+        """The stated form is SymPy, and the obligation is built from the claim (so from it)."""
+        return bool(self.forms()) and (self.symbolic is None or _takes_claim(self.symbolic))
+
+    @property
+    def form_latex(self) -> str:
+        """The stated form(s) in LaTeX, for the report ("" when the claim has none in SymPy)."""
+        shown = self.forms()
+        if not shown:
+            return ""
+        if len(shown) == 2 and set(shown) == {"lhs", "rhs"}:
+            return f"{latex(shown['lhs'])} = {latex(shown['rhs'])}"
+        return ",\\quad ".join(latex(f) for f in shown.values())
+
+    def evaluate(self, side, params: dict, like=None):
+        """A side of the claim at a sample: a SymPy form compiled once (lambdify), or a twin."""
+        if isinstance(side, tuple) and is_form(side):
+            return np.concatenate([np.ravel(self.evaluate(s, params)) for s in side])
+        if is_form(side):
+            key = side.as_immutable() if isinstance(side, sp.MatrixBase) else side   # hashable
+            compiled = self._compiled.get(key)
+            if compiled is None:
+                compiled = self._compiled[key] = compile_form(side, self.bind, self.functions)
+            return as_array(compiled(params), like)
+        return side(params)
+
+    def obligation(self) -> Obligation | None:
+        """The proof obligation: the page's builder, given the claim, or the kind's own."""
+        if self.symbolic is None:
+            return self.default_obligation()
+        return self.symbolic(self) if _takes_claim(self.symbolic) else self.symbolic()
+
+    def default_obligation(self) -> Obligation | None:
+        return None
 
     def draw(self, rng: np.random.Generator, trial: int, sample: Sample | None = None) -> dict:
         """A sample of the claim's domain that satisfies its premise, if it states one."""
@@ -159,26 +213,51 @@ class Claim:
         return found
 
 
+def _takes_claim(builder) -> bool:
+    """A builder of the new style takes the claim: its first parameter has no default."""
+    try:
+        parameters = list(inspect.signature(builder).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return bool(parameters) and parameters[0].default is inspect.Parameter.empty
+
+
 @dataclass(kw_only=True)
 class Identity(Claim):
-    lhs: Callable[[dict], np.ndarray]
-    rhs: Callable[[dict], np.ndarray]
+    """lhs = rhs: each side a SymPy form (compiled for the numeric check) or a NumPy twin of the
+    definition it is compared with."""
+
+    lhs: object
+    rhs: object
     rtol: float = 1e-10
     floor: float = np.finfo(float).tiny   # errors are relative to max(|lhs|, |rhs|, floor)
     method: str = "evaluate both sides"   # says so where a side is itself approximate (differences)
     kind: ClassVar[str] = "identity"
+    form_fields: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
+
+    def default_obligation(self):
+        if is_form(self.lhs) and is_form(self.rhs):
+            return Obligation.identity(self.lhs, self.rhs)
+        return None
+
+    def sides(self, params):
+        """Both sides at a sample; a form takes the other side's shape when they match in size."""
+        if is_form(self.lhs) and not is_form(self.rhs):
+            right = np.asarray(self.evaluate(self.rhs, params))
+            return np.asarray(self.evaluate(self.lhs, params, like=right)), right
+        left = np.asarray(self.evaluate(self.lhs, params))
+        return left, np.asarray(self.evaluate(self.rhs, params, like=left))
 
     def check_numeric(self, rng):
         worst = 0.0
         for trial in range(self.trials):
             params = self.draw(rng, trial)
             try:
-                left = np.asarray(self.lhs(params))
+                left, right = self.sides(params)
             except NotConformable as undefined:
                 return Evidence(NumericVerdict.FAILED, {
                     "method": self.method, "trial": trial, "reason": str(undefined),
                     "counterexample": self.counterexample(params)})
-            right = np.asarray(self.rhs(params))
             if left.shape != right.shape:
                 reason = (f"the printed form is {shape_text(left.shape)} where the definition gives "
                           f"{shape_text(right.shape)}")
@@ -214,12 +293,14 @@ class Inequality(Claim):
     max(|lhs|, |rhs|, floor) (rounding cannot tell > from ≥: strictness is the symbolic side's).
     The symbolic side derives lhs − rhs ≥ 0 (> 0) from the definition."""
 
-    lhs: Callable[[dict], np.ndarray]
-    rhs: Callable[[dict], np.ndarray]
+    lhs: object      # each side a SymPy form (compiled) or a NumPy twin, as for Identity
+    rhs: object
     strict: bool = False
     rtol: float = 1e-12
     floor: float = np.finfo(float).tiny
     kind: ClassVar[str] = "inequality"
+    form_fields: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
+    sides = Identity.sides
 
     @property
     def relation(self) -> str:
@@ -230,7 +311,7 @@ class Inequality(Claim):
         method = f"evaluate both sides: lhs − rhs {self.relation} 0"
         for trial in range(self.trials):
             params = self.draw(rng, trial)
-            left, right = np.asarray(self.lhs(params), dtype=float), np.asarray(self.rhs(params), dtype=float)
+            left, right = (np.asarray(side, dtype=float) for side in self.sides(params))
             scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0), self.floor)
             margin = float(np.min(left - right, initial=np.inf) / scale)   # < 0: violated
             closest = min(closest, margin)
@@ -246,13 +327,37 @@ class Inequality(Claim):
 
 @dataclass(kw_only=True)
 class Gradient(Claim):
+    """``form`` = ∂objective/∂wrt. ``form`` is the claimed gradient in SymPy; ``definition`` the
+    objective in SymPy and ``over`` its variable, from which the engine derives the gradient
+    (unless the page builds the obligation itself); ``objective`` the NumPy twin of the
+    definition, differentiated numerically at the sample key ``wrt``."""
+
     objective: Callable[[dict], np.ndarray]
-    claimed: Callable[[dict], np.ndarray]
     wrt: str
+    form: object = None
+    claimed: Callable[[dict], np.ndarray] | None = None   # the old style: a NumPy copy of the form
+    definition: object = None
+    over: object = None
+    substitutions: dict | None = None
     method: str = "complex-step"     # "richardson" where the objective is not analytic
     trials: int = 3
     kind: ClassVar[str] = "gradient"
     derivation_required: ClassVar[str] = "differentiation"
+    form_fields: ClassVar[tuple[str, ...]] = ("form",)
+
+    def __post_init__(self):
+        if (self.form is None) == (self.claimed is None):
+            raise ValueError(f"{self.name}: a gradient claim states its form once: form= (SymPy)")
+
+    def default_obligation(self):
+        if self.definition is None:
+            return None
+        return Obligation.gradient(self.definition, self.over, self.form, self.substitutions)
+
+    def claimed_at(self, params):
+        if self.form is not None:
+            return self.evaluate(self.form, params, like=np.asarray(params[self.wrt]))
+        return self.claimed(params)
 
     def check_numeric(self, rng):
         worst = None
@@ -263,7 +368,7 @@ class Gradient(Claim):
                 return self.objective({**params, self.wrt: x})
 
             try:
-                check = check_gradient(f, params[self.wrt], self.claimed(params), self.method)
+                check = check_gradient(f, params[self.wrt], self.claimed_at(params), self.method)
             except (ComplexStepError, ValueError) as error:
                 return Evidence(NumericVerdict.ERROR, {"method": self.method, "reason": str(error)})
             if not check.passed:
@@ -281,27 +386,64 @@ class Gradient(Claim):
 
 @dataclass(kw_only=True)
 class Minimizer(Claim):
-    """The candidate minimizes ``objective(params, w)`` over w.
+    """``form`` (the candidate, SymPy) minimizes the objective.
 
-    Checked by (1) no decrease along ± every coordinate and random directions at steps from
-    1e-4 to 1 (relative to the candidate's scale), and (2) for smooth objectives a gradient
-    that vanishes relative to the gradient's size one unit away.
+    Symbolic: from ``definition`` (SymPy) and ``over`` the engine derives the gradient and the
+    Hessian (``Obligation.extremum``), unless the page builds the obligation from the claim
+    itself. A proof must establish a minimum; one that establishes only a stationary point needs
+    ``stationary_points``, the numeric global part, which is reported apart from it.
+
+    Numeric, at the compiled ``form``: (1) no decrease of the twin ``objective(params, w)`` along
+    ± every coordinate and random directions at steps from 1e-4 to 1 (relative to the
+    candidate's scale), (2) for smooth objectives a gradient that vanishes relative to the
+    gradient's size one unit away, and (3) with ``stationary_points(params)`` (the other
+    stationary points, computed by the twin), a value no larger than at any of them.
     """
 
     objective: Callable[[dict, np.ndarray], float]
-    candidate: Callable[[dict], np.ndarray]
+    form: object = None
+    candidate: Callable[[dict], np.ndarray] | None = None   # the old style: a NumPy copy
+    definition: object = None
+    over: object = None
+    substitutions: dict | None = None
+    linear: tuple | None = None
+    psd: tuple = ()
+    assumptions_used: tuple = ()
+    steps: tuple = ()
+    stationary_points: Callable[[dict], list] | None = None
+    shaped_like: str | None = None     # a sample key: one scalar form is the candidate for every entry
     smooth: bool = True
     rtol: float = 1e-9
     # Stated properties of the minimum, checked at the candidate: e.g. the value Ω(ρ) = 0.
     minimum_value: Callable[[dict], float] | None = None
     kind: ClassVar[str] = "minimizer"
     derivation_required: ClassVar[str] = "differentiation"
+    form_fields: ClassVar[tuple[str, ...]] = ("form",)
+
+    def __post_init__(self):
+        if (self.form is None) == (self.candidate is None):
+            raise ValueError(f"{self.name}: a minimizer claim states its candidate once: form= (SymPy)")
+
+    def default_obligation(self):
+        if self.definition is None:
+            return None
+        return Obligation.extremum(self.definition, self.over, self.form, substitutions=self.substitutions,
+                                   linear=self.linear, psd=self.psd,
+                                   assumptions_used=self.assumptions_used, steps=self.steps)
+
+    def candidate_at(self, params):
+        if self.form is not None:
+            value = np.asarray(self.evaluate(self.form, params), dtype=float)
+            if self.shaped_like is not None:
+                value = np.broadcast_to(value, np.shape(params[self.shaped_like])).copy()
+            return value
+        return np.asarray(self.candidate(params), dtype=float)
 
     def check_numeric(self, rng):
-        worst_gradient = 0.0
+        worst_gradient, global_margin = 0.0, None
         for trial in range(self.trials):
             params = self.draw(rng, trial)
-            w = np.asarray(self.candidate(params), dtype=float)
+            w = self.candidate_at(params)
             f0 = float(self.objective(params, w))
             if self.minimum_value is not None:
                 stated = float(self.minimum_value(params))
@@ -311,6 +453,18 @@ class Minimizer(Claim):
                         "reason": f"the objective at the candidate is {f0:.4g}, {abs(f0 - stated):.2g} away from "
                                   f"the stated minimum value {stated:.4g}",
                         "counterexample": self.counterexample(params, candidate=w, value=f0)})
+            if self.stationary_points is not None:
+                others = [float(self.objective(params, np.asarray(z, dtype=float)))
+                          for z in self.stationary_points(params)]
+                margin = min(others) - f0 if others else 0.0
+                if not others or margin < -self.rtol * max(1.0, abs(f0)):
+                    return Evidence(NumericVerdict.FAILED, {
+                        "method": "global (numeric): the value at every other stationary point",
+                        "trial": trial, "points": len(others),
+                        "reason": f"Expected the candidate's value {f0:.17g} to be the least, but "
+                                  f"another stationary point has {min(others, default=float('nan')):.17g}",
+                        "counterexample": self.counterexample(params, candidate=w, value=f0)})
+                global_margin = margin if global_margin is None else min(global_margin, margin)
             scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
             directions = [d for e in np.eye(w.size) for d in (e, -e)]
             directions += list(rng.standard_normal((2 * w.size, w.size)))
@@ -344,6 +498,10 @@ class Minimizer(Claim):
                   "trials": self.trials, "tolerance": self.rtol}
         if self.smooth:
             detail["max_rel_error"] = worst_gradient
+        if self.stationary_points is not None:   # the global part, numeric, reported on its own
+            detail["global"] = {"method": "numeric: the candidate's value against every other "
+                                          "stationary point", "min_margin": global_margin,
+                                "verdict": NumericVerdict.PASSED.value}
         return Evidence(NumericVerdict.PASSED, detail)
 
 
@@ -364,10 +522,16 @@ STATIONARITY_TOLERANCE = 1e-8
 
 @dataclass(kw_only=True)
 class Approximation(Claim):
-    """lhs ≈ rhs where ``regime(params)`` ≤ ``inside``; measured inside and outside."""
+    """lhs ≈ rhs where ``regime(params)`` ≤ ``inside``; measured inside and outside.
 
-    lhs: Callable[[dict], np.ndarray]
-    rhs: Callable[[dict], np.ndarray]
+    ``rhs`` is the stated approximation (SymPy, compiled) and ``lhs`` the exact quantity (a twin).
+    With ``order`` k and ``toward(params, t)`` (the sample moved toward the regime's limit by the
+    factor t, e.g. λ → tλ), the error of the stated form is measured at t = 1, 1/2, …, 1/16 and
+    must fall like tᵏ (the slope of log error against log t at least k − ¼): an O(λ²) two-term form
+    whose second term is changed is then caught even where its error is small."""
+
+    lhs: object
+    rhs: object
     regime: Callable[[dict], float]
     regime_text: str
     inside: float
@@ -377,17 +541,38 @@ class Approximation(Claim):
     # its terms instead, or a near-zero rhs would make any error look large).
     scale: Callable[[dict], np.ndarray] | None = None
     trials: int = 40
+    order: int | None = None
+    toward: Callable[[dict, float], dict] | None = None
     kind: ClassVar[str] = "approximation"
+    form_fields: ClassVar[tuple[str, ...]] = ("rhs",)
+    ORDER_STEPS: ClassVar[tuple[float, ...]] = (1.0, 0.5, 0.25, 0.125, 0.0625)
+
+    def _error(self, params, relative=True):
+        left = np.asarray(self.evaluate(self.lhs, params))
+        right = np.asarray(self.evaluate(self.rhs, params, like=left))
+        if not relative:
+            return float(np.max(np.abs(left - right))), float(np.max(np.abs(left)))
+        size = np.abs(self.scale(params)) if self.scale else np.abs(right)
+        return float(np.max(np.abs(left - right) / np.maximum(size, 1e-300)))
 
     def _errors(self, rng, sample):
         rows = []
         for trial in range(self.trials):
             params = self.draw(rng, trial, sample)
-            left, right = np.asarray(self.lhs(params)), np.asarray(self.rhs(params))
-            size = np.abs(self.scale(params)) if self.scale else np.abs(right)
-            error = float(np.max(np.abs(left - right) / np.maximum(size, 1e-300)))
-            rows.append((float(self.regime(params)), error, params))
+            rows.append((float(self.regime(params)), self._error(params), params))
         return rows
+
+    def _order(self, rows):
+        """The worst measured order of the error over the in-regime samples (None: all exact)."""
+        worst, at = None, None
+        for _, _, params in rows[:8]:
+            errors = [self._error(self.toward(params, t), relative=False) for t in self.ORDER_STEPS]
+            if min(e for e, _ in errors) <= 1e-13 * max(size for _, size in errors):
+                continue    # at rounding level: nothing to measure
+            slope = float(np.polyfit(np.log(self.ORDER_STEPS), np.log([e for e, _ in errors]), 1)[0])
+            if worst is None or slope < worst:
+                worst, at = slope, params
+        return worst, at
 
     def check_numeric(self, rng):
         inside = self._errors(rng, self.sample)
@@ -402,6 +587,15 @@ class Approximation(Claim):
                   "tolerance": self.rtol, "max_rel_error": worst_in[1],
                   "max_rel_error_outside": worst_out[1],
                   "outside_at": {"regime_value": worst_out[0]}, "trials": 2 * self.trials}
+        if self.order is not None:
+            slope, at = self._order(inside)
+            detail.update({"order": self.order, "measured_order": slope,
+                           "order_steps": list(self.ORDER_STEPS)})
+            if slope is not None and slope < self.order - 0.25:
+                return Evidence(NumericVerdict.FAILED, {
+                    **detail, "reason": f"Expected the error of the stated form to fall like "
+                                        f"t^{self.order} but got measured_order={slope:.3g}",
+                    "counterexample": self.counterexample(at)})
         if worst_in[1] > self.rtol:
             return Evidence(NumericVerdict.FAILED, {**detail, "counterexample": self.counterexample(
                 worst_in[2], regime_value=worst_in[0], rel_error=worst_in[1])})
@@ -413,17 +607,18 @@ class Limit(Claim):
     """f(params, t) → value(params) as t runs through ``approach`` (a sequence tending to the point)."""
 
     f: Callable[[dict, float], np.ndarray]
-    value: Callable[[dict], np.ndarray]
+    value: object     # the stated limit: a SymPy form (compiled) or, in the old style, a callable
     approach: tuple = tuple(10.0 ** -k for k in range(1, 13))
     rtol: float = 1e-9
     kind: ClassVar[str] = "limit"
     derivation_required: ClassVar[str] = "limit"
+    form_fields: ClassVar[tuple[str, ...]] = ("value",)
 
     def check_numeric(self, rng):
         worst = 0.0
         for trial in range(self.trials):
             params = self.draw(rng, trial)
-            target = np.asarray(self.value(params))
+            target = np.asarray(self.evaluate(self.value, params, like=self.f(params, self.approach[0])))
             gaps = [float(np.max(np.abs(np.asarray(self.f(params, t)) - target)) /
                           max(1.0, float(np.max(np.abs(target))))) for t in self.approach]
             worst = max(worst, gaps[-1])

@@ -11,9 +11,11 @@ expressions that must be positive, under the symbols' assumptions. The prover an
   residuals are 0 as built, or one of a kind that must derive something (a gradient must
   differentiate the objective, a limit must take the limit of the closed form) and did not.
 
-A proof states its scope ("every n" for MatrixSymbol or indexed-sum proofs, otherwise the
-explicit sizes), the parametrisation it used, and the assumptions it relied on; a proof with no
-stated scope is not counted.
+A proof carries its scope, read off the obligation by the engine ("every n" for MatrixSymbol or
+indexed-sum proofs over symbolic sizes, otherwise the explicit sizes it was built at; a page
+cannot state it), the parametrisation it used, and the assumptions it relied on. A derivative
+SymPy returns as 0 although the objective depends on the variable, or one that disagrees with
+numeric differentiation of the objective, is an error (``DerivativeError``), never a proof.
 
 Rewritings are tried cheapest first (expand, cancel, together, simplify), each under a
 time limit, because ``simplify`` on the wrong form can run for minutes.
@@ -65,15 +67,96 @@ CONCRETE = {sigma: sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
             g: sp.Lambda(_t, sp.tanh(_t)), g_prime: sp.Lambda(_t, 1 - sp.tanh(_t) ** 2)}
 
 
-def derivative(objective, wrt):
+class DerivativeError(ArithmeticError):
+    """SymPy's derivative cannot be trusted here: it is 0 although the objective depends on the
+    variable, or it disagrees with numeric differentiation of the same objective."""
+
+
+def derivative(objective, wrt, check: bool = True):
     """∂objective/∂wrt as SymPy derives it: ``.diff`` for a MatrixSymbol (every size), entry by
-    entry for an explicit matrix, ``sp.diff`` for a scalar."""
+    entry for an explicit matrix, ``sp.diff`` for a scalar.
+
+    A MatrixSymbol derivative is checked by a second route before it is used (SymPy 1.14 returns 0
+    for ∂/∂w of L(g(wᵀh)) and mis-differentiates the trace of a sum): a derivative that is 0
+    although the objective depends on wrt, or that disagrees with central differences of the
+    objective at a random explicit-size point, raises DerivativeError: an error, never a proof."""
     if isinstance(wrt, sp.MatrixBase):
         scalar = objective[0, 0] if isinstance(objective, sp.MatrixBase) else objective
-        return wrt.applyfunc(lambda entry: sp.diff(scalar, entry))
-    if isinstance(wrt, sp.MatrixSymbol):
-        return objective.diff(wrt)
-    return sp.diff(objective, wrt)
+        derived = wrt.applyfunc(lambda entry: sp.diff(scalar, entry))
+    elif isinstance(wrt, sp.MatrixSymbol):
+        derived = objective.diff(wrt)
+    else:
+        derived = sp.diff(objective, wrt)
+    if check and _depends_on(objective, wrt) and _all_zero(derived):
+        raise DerivativeError(f"SymPy returned 0 for the derivative in {wrt} of an objective that "
+                              f"depends on it ({_short(objective, 120)}); write it at explicit "
+                              f"sizes or in another form")
+    if check and isinstance(wrt, sp.MatrixSymbol):
+        second_route(objective, wrt, derived)
+    return derived
+
+
+def _all_zero(expr) -> bool:
+    if isinstance(expr, sp.MatrixBase):
+        return all(e == 0 for e in expr)
+    return expr == 0 or isinstance(expr, sp.ZeroMatrix)
+
+
+NUMERIC_FUNCTIONS = {"sigma": lambda t: 1 / (1 + np.exp(-t)), "g": np.tanh,
+                     "g_prime": lambda t: 1 - np.tanh(t) ** 2}
+
+
+def _random_point(objects, rng) -> dict:
+    """Sizes 2, 3, 4, … for the symbolic dimensions; a random value for every symbol."""
+    from .forms import _size_symbols
+    sizes = {d: 2 + i for i, d in enumerate(_size_symbols(objects))}
+    point = {}
+    for obj in objects:
+        if isinstance(obj, sp.MatrixSymbol):
+            shape = tuple(int(sp.S(d).xreplace(sizes)) for d in obj.shape)
+            point[obj.name] = rng.standard_normal(shape)
+        elif obj not in sizes:
+            if obj.is_integer:
+                point[obj.name] = int(rng.integers(2, 5))
+            elif obj.is_positive or obj.is_nonnegative:
+                point[obj.name] = float(rng.uniform(0.2, 0.8))
+            else:
+                point[obj.name] = float(rng.uniform(-1, 1))
+    return point
+
+
+def second_route(objective, wrt, derived, seed: int = 0) -> None:
+    """Compare SymPy's ∂objective/∂wrt with central differences of the compiled objective at an
+    explicit-size random point; raise DerivativeError when they disagree. A form the compiler
+    cannot print (an unevaluated Derivative) is left to the other checks."""
+    from .forms import FormError, compile_form, free_objects
+    rng = np.random.default_rng(seed)
+    objects = free_objects(objective) | free_objects(derived) | {wrt}
+    point = _random_point(objects, rng)
+    try:
+        f = compile_form(objective, functions=NUMERIC_FUNCTIONS)
+        d = compile_form(derived, functions=NUMERIC_FUNCTIONS)
+        claimed = np.asarray(d(point), dtype=float)
+    except (FormError, TypeError, NameError, AttributeError, NotImplementedError, KeyError):
+        return
+    except Exception:   # sympy printing errors come in several kinds: nothing to compare
+        return
+    base = np.asarray(point[wrt.name], dtype=float)
+    measured = np.zeros(base.shape)
+    step = 1e-6
+    for index in np.ndindex(base.shape):
+        up, down = base.copy(), base.copy()
+        up[index] += step
+        down[index] -= step
+        measured[index] = (float(np.sum(f({**point, wrt.name: up}))) -
+                           float(np.sum(f({**point, wrt.name: down})))) / (2 * step)
+    claimed = claimed.reshape(measured.shape) if claimed.size == measured.size else claimed
+    if claimed.shape != measured.shape or not np.allclose(claimed, measured, rtol=1e-5,
+                                                          atol=1e-6 * max(1.0, np.max(np.abs(measured)))):
+        raise DerivativeError(f"SymPy's derivative in {wrt} disagrees with central differences of the "
+                              f"objective at a random {base.shape[0]}×{base.shape[1]} point "
+                              f"(derived {np.ravel(claimed)[:4]}, measured {np.ravel(measured)[:4]}); "
+                              f"write the objective at explicit sizes or in another form")
 
 
 def _at(wrt, candidate):
@@ -90,38 +173,66 @@ def _depends_on(expr, wrt) -> bool:
 
 
 @dataclass
-class Obligation:
-    """What must be shown: each of ``zero`` is 0, each of ``positive`` > 0, of ``nonnegative`` ≥ 0.
+class Curvature:
+    """A second-order condition derived from an objective: ``form`` is uᵀ(∇²f)u (u the symbolic
+    ``direction``), which must be positive for every u ≠ 0 (``sense`` +1) or negative (−1).
+    ``psd``: the matrices the assumptions make positive semi-definite."""
 
-    Build it with ``identity``, ``gradient``, ``stationary`` or ``limit``: each derives what it
-    compares from the definition and records how (``derived_by``). ``scope`` is for which sizes
-    the proof holds ("every n", or "sizes 2×3 and 3×4"); ``parametrisation`` how a structured
-    matrix was written (e.g. "Q by Cayley transform, and one reflection"); ``assumptions_used``
-    the assumptions the proof relied on. ``unit_interval`` symbols lie in (0, 1); the prover
-    writes them as u/(1+u) with u > 0 so that SymPy sees 1 − ρ > 0 too. ``steps`` is the
-    derivation as the lecture page would write it, for the report.
+    form: sp.Basic
+    direction: sp.Basic
+    sense: int = 1
+    psd: tuple = ()
+    pd: tuple = ()       # matrices the assumptions make positive definite (or invertible, in AᵀA)
+
+
+@dataclass
+class Obligation:
+    """What must be shown: each of ``zero`` is 0, each of ``positive`` > 0, of ``nonnegative`` ≥ 0,
+    each ``curvature`` form definite.
+
+    Build it with ``identity``, ``gradient``, ``stationary``, ``extremum`` or ``limit``: each
+    derives what it compares from the definition and records how (``derived_by``). The scope
+    (for which sizes the proof holds) is never stated: ``prove`` reads it off the obligation,
+    "every n" from the symbolic dimensions of its MatrixSymbols and the symbolic bounds of its
+    sums, otherwise the sizes of the explicit matrices it was built from (``built_at``, and any
+    explicit matrix residual). ``parametrisation`` says how a structured matrix was written (e.g.
+    "Q by Cayley transform, and one reflection"); ``assumptions_used`` the assumptions the proof
+    relied on; ``assume_positive`` expressions the assumptions make > 0 (e.g. ‖W_l‖² for
+    W_l ≠ 0), for the sign conditions. ``unit_interval`` symbols lie in (0, 1); the prover writes
+    them as u/(1+u) with u > 0 so that SymPy sees 1 − ρ > 0 too. ``steps`` is the derivation as
+    the lecture page would write it, for the report. ``establishes`` says what a proof of an
+    extremum shows ("minimum", "maximum", "stationary point").
     """
 
     zero: list = field(default_factory=list)
     positive: list = field(default_factory=list)
     nonnegative: list = field(default_factory=list)
+    curvature: list = field(default_factory=list)
     unit_interval: tuple = ()
     steps: tuple = ()
     constraint: Callable[[dict], bool] | None = None   # joint domain, e.g. ελ < 1
-    scope: str = ""
+    built_at: tuple = ()          # explicit matrices the obligation was built at (e.g. a Cayley Q)
+    sources: tuple = ()           # what the builders derived it from (definition, variable, form)
     parametrisation: str = ""
     assumptions_used: tuple = ()
+    assume_positive: tuple = ()
     derived_by: str = ""      # "differentiation", "limit", or "" (an identity as written)
+    establishes: str = ""
+
+    @property
+    def scope(self) -> str:
+        return derive_scope(self)
 
     @classmethod
     def identity(cls, lhs, rhs, **details) -> "Obligation":
         """lhs − rhs reduces to 0."""
-        return cls(zero=[lhs - rhs], **details)
+        return cls(zero=[lhs - rhs], **_built_from(details, lhs, rhs))
 
     @classmethod
     def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
         """SymPy differentiates the objective; the claimed gradient must equal what it derives.
         ``substitutions`` apply stated assumptions afterwards (e.g. Hᵀ → H for symmetric H)."""
+        details = _built_from(details, objective, wrt, claimed)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)      # differentiates nothing: nothing to prove
         derived = derivative(objective, wrt)
@@ -142,6 +253,7 @@ class Obligation:
         ``value``: the stated minimum, which the objective must take at the candidate (a gradient
         alone cannot see a constant term). A tuple of variables (with a tuple of candidates) asks
         for a stationary point in all of them."""
+        details = _built_from(details, objective, wrt, candidate)
         if isinstance(wrt, tuple):   # jointly stationary: the gradient in each variable, at all candidates
             if strict_minimum or linear is not None or len(wrt) != len(candidate):
                 raise ValueError("a tuple of variables takes one candidate each, and neither "
@@ -153,15 +265,19 @@ class Obligation:
                 zero += cls.stationary(others, variable, point, substitutions).zero
             if value is not None:
                 zero.append(objective.xreplace(at_all) - value)
-            return cls(zero=zero, derived_by="differentiation", **details)
+            return cls(zero=zero, derived_by="differentiation", establishes="stationary point", **details)
         if not _depends_on(objective, wrt):
             return cls(zero=[], **details)
         at = _at(wrt, candidate)
-        if strict_minimum:
-            if not isinstance(wrt, sp.MatrixBase) or len(wrt) != len(candidate):
-                raise ValueError("strict_minimum needs a column of symbols and one candidate value each")
-            hessian = at(sp.hessian(objective, list(wrt)))
-            minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
+        if strict_minimum:   # the second order derived from the objective: d²/dx² or Sylvester
+            if isinstance(wrt, sp.Symbol):
+                minors = [at(sp.diff(objective, wrt, 2))]
+            elif not isinstance(wrt, sp.MatrixBase) or len(wrt) != len(candidate):
+                raise ValueError("strict_minimum needs a scalar, or a column of symbols and one "
+                                 "candidate value each")
+            else:
+                hessian = at(sp.hessian(objective, list(wrt)))
+                minors = [hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
             details["positive"] = [*details.get("positive", ()), *minors]
         derived = derivative(objective, wrt)
         if substitutions:
@@ -173,15 +289,232 @@ class Obligation:
             zero = [at(derived)]
         if value is not None:
             zero.append(at(objective) - value)
-        return cls(zero=zero, derived_by="differentiation", **details)
+        return cls(zero=zero, derived_by="differentiation",
+                   establishes="minimum" if strict_minimum else "stationary point", **details)
+
+    @classmethod
+    def extremum(cls, objective, over, candidate, *, sense: str = "min", substitutions=None,
+                 linear=None, factor=1, psd=(), pd=(), value=None, constraint=None,
+                 **details) -> "Obligation":
+        """The candidate is a strict local minimum (``sense="min"``) or maximum of the objective,
+        everything derived from the objective:
+
+        * stationarity: SymPy's gradient vanishes at the candidate (with ``linear=(A, b)``: the
+          derived gradient equals factor·(A·over − b) and A·candidate − b reduces to 0);
+        * second order: the Hessian, derived by expanding objective(candidate + t·u) to second
+          order in t (uᵀ∇²f u, u a symbolic direction) for a MatrixSymbol, by ``sp.hessian`` for
+          a column of symbols, by d²/dx² for a scalar, shown definite from the assumptions (the
+          matrices in ``psd`` are positive semi-definite).
+
+        ``constraint`` (an expression c with c(candidate) = 0 the feasible set) makes it a
+        constrained extremum: the multiplier μ is derived from ∇f = μ∇c at the candidate, the
+        Lagrangian f − μc must be stationary there, c(candidate) must be 0, and its Hessian along
+        every direction must have the sign of the sense (a maximum: −∇²(f − μc) positive
+        definite), which separates the maximum from the minimum."""
+        sign = {"min": 1, "max": -1}[sense]
+        details = _built_from(details, objective, over, candidate)
+        if isinstance(over, tuple):
+            raise ValueError("an extremum in several variables at once: use stationary() and state "
+                             "the global part separately")
+        if not _depends_on(objective, over):
+            return cls(zero=[], **details)
+        at = _at(over, candidate)
+        zero, positive, curvature = [], list(details.pop("positive", ())), []
+        lagrangian, multiplier = objective, {}
+        if constraint is not None:
+            mu = sp.Dummy("mu")    # differentiated as a constant, then the derived value put in
+            multiplier = {mu: _multiplier(objective, constraint, over, candidate, substitutions)}
+            lagrangian = objective - mu * constraint
+            zero.append(_scalar(at(constraint)))
+        derived = derivative(lagrangian, over).xreplace(multiplier)
+        if substitutions:
+            derived = derived.subs(substitutions)
+        if linear is not None:
+            a, b = linear
+            zero += [derived - factor * (a * over - b), a * candidate - b]
+        else:
+            zero.append(at(derived))
+        if value is not None:
+            zero.append(at(objective) - value)
+        if isinstance(over, sp.MatrixSymbol):
+            form = _second_order_form(lagrangian, over, candidate, substitutions).xreplace(multiplier)
+            curvature.append(Curvature(form, sp.MatrixSymbol("u", *over.shape), sign, tuple(psd), tuple(pd)))
+        elif isinstance(over, sp.MatrixBase):
+            hessian = at(sp.hessian(_scalar(lagrangian), list(over))).xreplace(multiplier)
+            if substitutions:
+                hessian = hessian.subs(substitutions)
+            positive += [(sign ** k) * hessian[:k, :k].det() for k in range(1, hessian.rows + 1)]
+        else:
+            second = at(sp.diff(lagrangian, over, 2)).xreplace(multiplier)
+            positive.append(sign * (second.subs(substitutions) if substitutions else second))
+        return cls(zero=zero, positive=positive, curvature=curvature, derived_by="differentiation",
+                   establishes={"min": "minimum", "max": "maximum"}[sense], **details)
 
     @classmethod
     def limit(cls, expr, variable, point, value, direction="+", **details) -> "Obligation":
         """SymPy takes the limit of the closed form itself; it must equal the stated value."""
+        details = _built_from(details, expr, value)
         if not expr.has(variable):
             return cls(zero=[], **details)
         return cls(zero=[sp.limit(expr, variable, point, direction) - value],
                    derived_by="limit", **details)
+
+
+def _built_from(details: dict, *sources) -> dict:
+    """``details`` with the builder's inputs added to what the scope is read from."""
+    kept = tuple(x for s in sources for x in (s if isinstance(s, tuple) else (s,))
+                 if isinstance(x, (sp.Basic, sp.MatrixBase)))
+    return {**details, "sources": (*details.get("sources", ()), *kept)}
+
+
+def _scalar(expr):
+    """A 1×1 matrix expression as the scalar it is."""
+    if isinstance(expr, sp.MatrixBase) and expr.shape == (1, 1):
+        return expr[0, 0]
+    if isinstance(expr, sp.MatrixExpr) and expr.shape == (1, 1):
+        return sp.Trace(expr).doit()
+    return expr
+
+
+def _multiplier(objective, constraint, over, candidate, substitutions):
+    """μ with ∇f = μ∇c at the candidate, derived: μ = (∇c·∇f)/(∇c·∇c) there."""
+    at = _at(over, candidate)
+    df, dc = derivative(objective, over), derivative(constraint, over)
+    if substitutions:
+        df, dc = df.subs(substitutions), dc.subs(substitutions)
+    df, dc = at(df), at(dc)
+    if isinstance(over, sp.MatrixSymbol):
+        return sp.Trace(dc.T * df).doit() / sp.Trace(dc.T * dc).doit()
+    if isinstance(over, sp.MatrixBase):
+        return (dc.T * df)[0, 0] / (dc.T * dc)[0, 0]
+    return df / dc
+
+
+def _second_order_form(objective, over, candidate, substitutions):
+    """uᵀ∇²f u at the candidate: twice the t² coefficient of f(candidate + t·u), expanded.
+    Only a polynomial objective has one that SymPy can read off; any other raises."""
+    t = sp.Dummy("t")
+    direction = sp.MatrixSymbol("u", *over.shape)
+    moved = objective.xreplace({over: candidate + t * direction})
+    expanded = sp.expand(moved.doit() if hasattr(moved, "doit") else moved)
+    expanded = sp.expand(expanded.replace(lambda e: isinstance(e, sp.Trace),
+                                          lambda e: sp.Trace(sp.expand(e.arg)).doit()))
+    terms = expanded.args if isinstance(expanded, (sp.MatAdd, sp.Add)) else (expanded,)
+    quadratic = []
+    for term in terms:
+        traced = False
+        if isinstance(term, sp.Mul) and any(isinstance(a, sp.Trace) for a in term.args):
+            trace = [a for a in term.args if isinstance(a, sp.Trace)][0]
+            term, traced = sp.Mul(*[a for a in term.args if a is not trace]) * trace.arg, True
+        elif isinstance(term, sp.Trace):
+            term, traced = term.arg, True
+        coefficient, rest = term.as_coeff_mmul() if isinstance(term, sp.MatrixExpr) else (term, sp.S.One)
+        rest = sp.Trace(rest) if traced else rest
+        power = sp.degree(coefficient, t) if coefficient.has(t) else 0
+        if power > 2 or (rest.has(t) if hasattr(rest, "has") else False):
+            raise DerivativeError(f"the Hessian in {over} is not read off: the objective is not a "
+                                  f"quadratic polynomial in it; write it at explicit sizes")
+        if power == 2:
+            quadratic.append(2 * coefficient.coeff(t, 2) * rest)
+    form = sp.Add(*quadratic) if quadratic and not isinstance(quadratic[0], sp.MatrixExpr) else \
+        (sp.MatAdd(*quadratic).doit() if quadratic else sp.ZeroMatrix(1, 1))
+    return form     # substitutions (Hᵀ → H) would hide the Gram structure AᵀA the sign test reads
+
+
+def _transposed(factor):
+    return factor.T if hasattr(factor, "T") else factor
+
+
+def quadratic_form_definite(form, direction, psd=(), sense: int = 1, positive=(), pd=()) -> str | None:
+    """Show sense·form > 0 for every direction u ≠ 0 term by term: each term of sense·form must be
+    c·uᵀMu with c ≥ 0 and M assumed PSD or a Gram product AᵀA (so ≥ 0), and at least one must be
+    strictly positive for u ≠ 0: c·uᵀu with c > 0, c·uᵀMu with M assumed positive definite, or
+    c·uᵀAᵀAu with A assumed invertible. (A matrix variable's form is a trace: tr(uᵀ…u).)
+    Returns how it was shown, or None."""
+    expanded = sp.expand(sense * form)
+    if isinstance(expanded, sp.ZeroMatrix) or expanded == 0:
+        return None
+    terms = expanded.args if isinstance(expanded, (sp.MatAdd, sp.Add)) else (expanded,)
+    strict, kinds = False, set()
+    pd = set(pd) | {m.T for m in pd}
+    psd = set(psd) | {m.T for m in psd} | pd
+    for term in terms:
+        if isinstance(term, sp.Mul) and any(isinstance(a, sp.Trace) for a in term.args):
+            scalar = sp.Mul(*[a for a in term.args if not isinstance(a, sp.Trace)])
+            term = scalar * [a for a in term.args if isinstance(a, sp.Trace)][0].arg
+        elif isinstance(term, sp.Trace):
+            term = term.arg
+        coefficient, product = term.as_coeff_mmul() if isinstance(term, sp.MatrixExpr) else (term, None)
+        coefficient = sp.factor(_sign_ready(sp.S(coefficient), positive))
+        factors = list(product.args) if isinstance(product, sp.MatMul) else [product]
+        if len(factors) < 2 or factors[0] != direction.T or factors[-1] != direction:
+            return None
+        middle = factors[1:-1]
+        if not middle:
+            if not coefficient.is_positive:
+                return None
+            strict = True
+            kinds.add("c·uᵀu, c > 0")
+        elif len(middle) == 1 and middle[0] in psd:
+            if not coefficient.is_nonnegative:
+                return None
+            if middle[0] in pd and coefficient.is_positive:
+                strict = True
+                kinds.add("uᵀMu, M PD")
+            else:
+                kinds.add("uᵀMu, M PSD")
+        elif len(middle) % 2 == 0 and all(_transposed(a) == b for a, b in
+                                           zip(middle[:len(middle) // 2], reversed(middle[len(middle) // 2:]))):
+            if not coefficient.is_nonnegative:
+                return None
+            if coefficient.is_positive and all(a in pd for a in middle):
+                strict = True
+                kinds.add("‖Au‖², A invertible")
+            else:
+                kinds.add("uᵀAᵀAu = ‖Au‖²")
+        else:
+            return None
+    return ("Hessian definite: " + " + ".join(sorted(kinds))) if strict else None
+
+
+def _sign_ready(expr, positive=()):
+    """expr with the expressions the assumptions make positive replaced by positive symbols."""
+    for i, p in enumerate(positive):
+        expr = expr.xreplace({p: sp.Dummy(f"p{i}", positive=True)})
+    return expr
+
+
+def derive_scope(obligation) -> str:
+    """For which sizes the proof holds, read off the obligation itself: the sizes of the explicit
+    matrices it was built from (their entries know their matrix: ``symbolic.Entry``; and
+    ``built_at``), otherwise "every n, …" for the symbolic dimensions of its MatrixSymbols and the
+    symbolic bounds of its sums, otherwise "scalars" (no matrices at all)."""
+    from .symbolic import Entry
+    expressions = [*obligation.zero, *obligation.positive, *obligation.nonnegative,
+                   *(c.form for c in obligation.curvature)]
+    dimensions, explicit = set(), set()
+    for source in obligation.built_at:
+        if isinstance(source, sp.MatrixBase) and not source.atoms(Entry) and source.shape != (1, 1):
+            explicit.add(("", source.shape))     # e.g. a parametrised orthogonal Q
+    for expr in [*expressions, *obligation.built_at, *obligation.sources]:
+        if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
+            continue
+        explicit |= {(e.matrix, e.matrix_shape) for e in expr.atoms(Entry)}
+        for node in expr.atoms(sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix):
+            dimensions |= {d for d in node.shape if isinstance(d, sp.Symbol)}
+        for total in expr.atoms(sp.Sum):
+            for _, low, high in total.limits:
+                dimensions |= (sp.S(low).free_symbols | sp.S(high).free_symbols)
+    if explicit:
+        named: dict[str, set] = {}
+        for name, shape in explicit:
+            named.setdefault(name, set()).add(shape)
+        return "sizes " + "; ".join(
+            (f"{name} " if name else "") + " and ".join(f"{r}×{c}" for r, c in sorted(shapes))
+            for name, shapes in sorted(named.items()))
+    if dimensions:
+        return "every " + ", ".join(sorted(d.name for d in dimensions))
+    return "scalars"
 
 
 @dataclass
@@ -196,10 +529,12 @@ class Proof:
     derived_by: str = ""
     steps: tuple = ()
     residual: str = ""
+    establishes: str = ""     # for an extremum: "minimum", "maximum" or "stationary point"
 
     def as_dict(self) -> dict:
         out = {"verdict": self.verdict.value, "how": self.how, "seconds": round(self.seconds, 3),
-               "scope": self.scope, "parametrisation": self.parametrisation,
+               "scope": self.scope, "establishes": self.establishes,
+               "parametrisation": self.parametrisation,
                "assumptions_used": list(self.assumptions_used), "derived_by": self.derived_by,
                "steps": list(self.steps), "residual": self.residual}
         if self.counterexample is not None:
@@ -303,11 +638,12 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     start = time.perf_counter()
     details = {"scope": obligation.scope, "parametrisation": obligation.parametrisation,
                "assumptions_used": tuple(obligation.assumptions_used),
-               "derived_by": obligation.derived_by, "steps": tuple(obligation.steps)}
+               "derived_by": obligation.derived_by, "steps": tuple(obligation.steps),
+               "establishes": obligation.establishes}
     if required and obligation.derived_by != required:
         return Proof(SymbolicVerdict.UNPROVED, f"nothing to prove: the obligation must come from "
                      f"{required} of the definition, and it does not", 0.0, **details)
-    if not obligation.zero and not obligation.positive and not obligation.nonnegative:
+    if not (obligation.zero or obligation.positive or obligation.nonnegative or obligation.curvature):
         return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: the obligation is empty", 0.0, **details)
     if not obligation.derived_by and obligation.zero and all(_built_zero(z) for z in obligation.zero):
         return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: every residual is 0 as built",
@@ -315,7 +651,8 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     unit = _unit_substitution(obligation.unit_interval)
     residuals = [e for z in obligation.zero for e in _entries(z)]
     details["residual"] = _short(obligation.zero[0]) if obligation.zero else ""
-    conditions = [(c, True) for c in obligation.positive] + [(c, False) for c in obligation.nonnegative]
+    conditions = [(_sign_ready(sp.S(c), obligation.assume_positive), True) for c in obligation.positive] + \
+        [(_sign_ready(sp.S(c), obligation.assume_positive), False) for c in obligation.nonnegative]
     per_try = max(1.0, budget / max(1, len(residuals) + len(conditions)))
     hows, unreduced = set(), 0
     for residual in residuals:
@@ -338,6 +675,14 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
             unshown.append(condition)
         else:
             hows.add(f"sign {how}")
+    for curvature in obligation.curvature:
+        how = quadratic_form_definite(curvature.form.subs(unit) if unit else curvature.form,
+                                      curvature.direction, curvature.psd,
+                                      curvature.sense, obligation.assume_positive, curvature.pd)
+        if how is None:
+            unshown.append(f"{'−' if curvature.sense < 0 else ''}uᵀ∇²u = {curvature.form}")
+        else:
+            hows.add(how)
     elapsed = time.perf_counter() - start
     if not unreduced and not unshown:
         if not obligation.scope:

@@ -405,6 +405,8 @@ class Page:
             lines += [f"**Problem:** {md(r['problem'])}", ""]
         if claim.source is not None:
             lines += self.printed(claim.source)
+        if r.get("form"):      # the claim's one formula: what the proof and the numeric check both use
+            lines += ["Stated form:", "", fenced(r["form"], "math"), ""]
         lines += self.symbolic(key, r["symbolic"])
         lines += self.evidence("Numeric evidence", r["numeric"])
         if r["training"].get("verdict") != "skipped":
@@ -427,7 +429,7 @@ class Page:
                  ", ".join(md(a) for a in s.get(field_) or []))
                 for name, field_ in (("scope", "scope"), ("parametrisation", "parametrisation"),
                                      ("assumptions used", "assumptions_used"),
-                                     ("derived by", "derived_by"))
+                                     ("derived by", "derived_by"), ("establishes", "establishes"))
                 if s.get(field_)]
         if rows:
             lines += [table(rows, ("", "")), ""]
@@ -557,8 +559,10 @@ def index_page(derivations, results: dict[str, dict], complete: dict[str, bool],
              "Each claim is counted in exactly one of *verified*, *errata refuted*, *pitfalls "
              "refuted* and *not as expected or not run*: the four add up to *claims*. A verified "
              "claim without a proof is an approximation that states no series (its error is "
-             "measured instead). A proof scope says for which sizes the proof holds (*every n*: "
-             "symbolic sizes), with the number of proofs of that scope.", "",
+             "measured instead). A proof scope says for which sizes the proof holds, read off its "
+             "obligation (*every n*: symbolic sizes; *sizes W 2×3 and 3×4*: the explicit matrices it "
+             "was built from; *scalars*: no vector or matrix in it, so it holds wherever its scalar "
+             "symbols satisfy their assumptions), with the number of proofs of that scope.", "",
              "## How the claims build on each other", "",
              "A solid arrow goes from a claim to a claim that uses it; a dotted arrow from an "
              "erratum or pitfall to the claim that corrects it. Colours:", "",
@@ -727,11 +731,11 @@ def obligation_latex(claim, limit: int = 2000) -> str | None:
 
     from regverify.prover import ProofTimeout, time_limit
 
-    if claim.symbolic is None:
-        return None
     try:
         with time_limit(10):
-            obligation = claim.symbolic()
+            obligation = claim.obligation()
+            if obligation is None:
+                return None
             zero = [z for z in obligation.zero if not _zero_as_built(z)]
             shown = [f"{latex_of(z)} = 0" for z in zero]
             shown += [f"{latex_of(p)} > 0" for p in obligation.positive]

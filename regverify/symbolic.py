@@ -4,14 +4,30 @@ import re
 import sympy as sp
 
 
+class Entry(sp.Symbol):
+    """An entry of an explicit symbol matrix that knows the matrix it belongs to (its name and
+    shape), so that the engine reads the sizes a proof was built at off the obligation itself."""
+
+    def __new__(cls, name, matrix: str, shape: tuple, **assumptions):
+        entry = sp.Symbol.__xnew__(cls, name, **assumptions)    # uncached: W_11 of 2×3 is not W_11 of 3×4
+        entry.matrix, entry.matrix_shape = matrix, tuple(shape)
+        return entry
+
+    def __getnewargs_ex__(self):
+        return (self.name, self.matrix, self.matrix_shape), self.assumptions0
+
+    def _hashable_content(self):
+        return (*super()._hashable_content(), self.matrix, self.matrix_shape)
+
+
 def symbol_matrix(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
     """A rows×cols matrix of independent symbols name_ij, counted from 0 as in NumPy (W_01 is row 0,
     column 1), so that a residual's symbols and an array's entries are numbered alike."""
-    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}{j}", **assumptions))
+    return sp.Matrix(rows, cols, lambda i, j: Entry(f"{name}_{i}{j}", name, (rows, cols), **assumptions))
 
 
 def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
-    return sp.Matrix(size, 1, lambda i, _: sp.Symbol(f"{name}_{i}", **assumptions))
+    return sp.Matrix(size, 1, lambda i, _: Entry(f"{name}_{i}", name, (size, 1), **assumptions))
 
 
 def cayley_orthogonal(size: int) -> sp.Matrix:

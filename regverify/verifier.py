@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from regverify.claims import Approximation, Claim, Derivation, Evidence, NumericVerdict
+from regverify.claims import Approximation, Claim, Derivation, Evidence, Minimizer, NumericVerdict
 from regverify.prover import Proof, SymbolicVerdict, prove
 
 
@@ -43,6 +43,7 @@ class ClaimResult:
                 "origin": claim.origin or None,
                 "premise": claim.premise.text if claim.premise else None,
                 "uses": [u if "/" in u else f"{self.derivation}/{u}" for u in claim.uses],
+                "form": claim.form_latex or None,
                 "symbolic": self.symbolic.as_dict(), "numeric": self.numeric.as_dict(),
                 "training": self.training.as_dict(), "status": self.status, "ok": self.ok,
                 "problem": self.problem or None, "seconds": round(self.seconds, 3)}
@@ -77,19 +78,31 @@ def decide(claim: Claim, symbolic: Proof, numeric: Evidence, training: Evidence)
     # An approximation may come without a series to prove; one that states it must prove it.
     symbolic_ok = (symbolic.verdict is SymbolicVerdict.PROVED
                    or (isinstance(claim, Approximation) and symbolic.verdict is SymbolicVerdict.SKIPPED))
-    if symbolic_ok and numeric.verdict is NumericVerdict.PASSED:
+    if symbolic_ok and numeric.verdict is NumericVerdict.PASSED and extremum_shown(claim, symbolic, numeric):
         return "verified", True
     return "unverified", False
 
 
 def prove_claim(claim: Claim, seed: int = 0, budget: float = 20.0) -> Proof:
-    if claim.symbolic is None:
-        return Proof(SymbolicVerdict.SKIPPED, "no symbolic obligation")
     try:
-        obligation = claim.symbolic()
+        obligation = claim.obligation()
+        if obligation is None:
+            return Proof(SymbolicVerdict.SKIPPED, "no symbolic obligation")
         return prove(obligation, seed=seed, budget=budget, required=claim.derivation_required)
     except Exception as error:   # a crash is an error, never a verdict (for errata too)
         return Proof(SymbolicVerdict.ERROR, f"{type(error).__name__}: {error}")
+
+
+def extremum_shown(claim: Claim, symbolic: Proof, numeric: Evidence) -> bool:
+    """A minimizer's proof must establish the minimum; a proof of stationarity alone counts only
+    beside the numeric global part (the value at every other stationary point), reported apart."""
+    if not isinstance(claim, Minimizer) or symbolic.verdict is not SymbolicVerdict.PROVED \
+            or claim.expect.wrong:
+        return True
+    if symbolic.establishes == "minimum":
+        return True
+    return (symbolic.establishes == "stationary point"
+            and numeric.detail.get("global", {}).get("verdict") == NumericVerdict.PASSED.value)
 
 
 def verify_claim(derivation: Derivation, claim: Claim, seed: int = 0, quick: bool = False,

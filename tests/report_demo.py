@@ -41,12 +41,11 @@ def demo_derivations(planted: bool = True) -> list[Derivation]:
         Identity(name="square-of-sum", statement="(x + a)² = x² + 2ax + a²", sample=sample,
                  lhs=lambda p: (p["x"] + p["a"]) ** 2,
                  rhs=lambda p: p["x"] ** 2 + 2 * p["a"] * p["x"] + p["a"] ** 2,
-                 symbolic=lambda: Obligation.identity((x + a) ** 2, x ** 2 + 2 * a * x + a ** 2,
-                                                      scope="every x, a > 0")),
+                 symbolic=lambda: Obligation.identity((x + a) ** 2, x ** 2 + 2 * a * x + a ** 2)),
         Gradient(name="square-gradient", statement="∂(a x²)/∂x = 2 a x", sample=sample,
                  objective=lambda p: p["a"] * p["x"] ** 2, claimed=lambda p: 2 * p["a"] * p["x"],
                  wrt="x", uses=("square-of-sum",), training=train_square,
-                 symbolic=lambda: Obligation.gradient(a * x ** 2, x, 2 * a * x, scope="every x",
+                 symbolic=lambda: Obligation.gradient(a * x ** 2, x, 2 * a * x,
                                                       assumptions_used=("a > 0",),
                                                       steps=("d(x²)/dx = 2x", "times a"))),
         Identity(name="shrinkage-squared", statement="one step of decay scales w by (1 − εα)²",
@@ -54,29 +53,26 @@ def demo_derivations(planted: bool = True) -> list[Derivation]:
                  source=Printed(QUOTE_FILE, QUOTE_LINE, QUOTE, reading="the factor, read as squared"),
                  lhs=lambda p: (1 - p["eps"] * p["alpha"]) ** 2, rhs=lambda p: 1 - p["eps"] * p["alpha"],
                  premise=Premise("εα < 1", lambda p: p["eps"] * p["alpha"] < 1),
-                 symbolic=lambda: Obligation.identity((1 - eps * alpha) ** 2, 1 - eps * alpha,
-                                                      scope="every ε, α")),
+                 symbolic=lambda: Obligation.identity((1 - eps * alpha) ** 2, 1 - eps * alpha)),
         Identity(name="shrinkage", statement="w − ε(αw) = (1 − εα)w: one step of decay scales w "
                                              "by 1 − εα", sample=sample,
                  lhs=lambda p: p["x"] - p["eps"] * p["alpha"] * p["x"],
                  rhs=lambda p: (1 - p["eps"] * p["alpha"]) * p["x"],
-                 symbolic=lambda: Obligation.identity(x - eps * alpha * x, (1 - eps * alpha) * x,
-                                                      scope="every ε, α")),
+                 symbolic=lambda: Obligation.identity(x - eps * alpha * x, (1 - eps * alpha) * x)),
         Identity(name="triple", statement="x + x = 3x", sample=sample, expect=Expect.PITFALL,
                  corrected_by="square-of-sum", origin="counting the terms wrongly",
                  lhs=lambda p: p["x"] + p["x"], rhs=lambda p: 3 * p["x"],
-                 symbolic=lambda: Obligation.identity(x + x, 3 * x + 0 * a, scope="every x")),
+                 symbolic=lambda: Obligation.identity(x + x, 3 * x + 0 * a)),
     ]
     if planted:
         claims += [
             Identity(name="planted-square", statement="x · x = 2x (planted: fails)", sample=sample,
                      uses=("square-of-sum",), lhs=lambda p: p["x"] * p["x"], rhs=lambda p: 2 * p["x"],
-                     symbolic=lambda: Obligation.identity(x * x, 2 * x + 0 * a, scope="every x")),
+                     symbolic=lambda: Obligation.identity(x * x, 2 * x + 0 * a)),
             Identity(name="after-planted", statement="(x + 1)(x − 1) = x² − 1", sample=sample,
                      uses=("planted-square",), lhs=lambda p: (p["x"] + 1) * (p["x"] - 1),
                      rhs=lambda p: p["x"] ** 2 - 1,
-                     symbolic=lambda: Obligation.identity((x + 1) * (x - 1), x ** 2 - 1,
-                                                          scope="every x")),
+                     symbolic=lambda: Obligation.identity((x + 1) * (x - 1), x ** 2 - 1)),
         ]
     first = Derivation(id="report-demo", title="A demo derivation: doubling and decay",
                        sources=[Source(QUOTE_FILE, "L2 update rule"), Source("a textbook", "")],
@@ -90,8 +86,7 @@ def demo_derivations(planted: bool = True) -> list[Derivation]:
                                          lhs=lambda p: (2 * p["x"] + p["a"]) ** 2,
                                          rhs=lambda p: 4 * p["x"] ** 2 + 4 * p["a"] * p["x"] + p["a"] ** 2,
                                          symbolic=lambda: Obligation.identity(
-                                             (2 * x + a) ** 2, 4 * x ** 2 + 4 * a * x + a ** 2,
-                                             scope="every x, a > 0"))],
+                                             (2 * x + a) ** 2, 4 * x ** 2 + 4 * a * x + a ** 2))],
                         module="tests.report_demo")
     return [first, second]
 

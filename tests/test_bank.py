@@ -51,23 +51,33 @@ def test_every_known_mistake_gets_its_own_feedback(qid, mistake):
 
 
 # The derivations' own NumPy closed forms, as functions of a question's sampled symbols.
+def stated(derivation_id, claim_name, side, env):
+    """A side of a claim at env, whether it is a SymPy form (compiled) or a NumPy function."""
+    claim = get(derivation_id).claim(claim_name)
+    value = getattr(claim, side)
+    if side in ("form", "claimed") and value is None:
+        value = claim.claimed if side == "form" else claim.form
+    return claim.evaluate(value, env)
+
+
 CLOSED_FORMS = {
     "l2-grad": lambda e: e["g"] + e["alpha"] * e["w"],
-    "l2-update": lambda e: get("l2-shrinkage").claim("update-rule").rhs(e),
-    "l2-quadratic-grad": lambda e: get("l2-shrinkage").claim("quadratic-gradient").claimed(e),
+    "l2-update": lambda e: stated("l2-shrinkage", "update-rule", "rhs", e),
+    "l2-quadratic-grad": lambda e: stated("l2-shrinkage", "quadratic-gradient", "form", e),
     "l2-shrinkage": l2_shrinkage.shrunk,
     "l2-eigen-form": lambda e: l2_shrinkage.shrunk({**e, "H": e["Q"] @ e["Lam"] @ e["Q"].T}),
     "l2-effective-params": lambda e: get("l2-shrinkage").claim("effective-parameters").lhs(
         {"H": np.diag(e["lam"]), "alpha": e["alpha"]}),
     "l1-soft-threshold": l1_soft_threshold.soft_threshold,
-    "kl-argmin": lambda e: get("kl-sparsity").claim("kl-minimum").candidate(
+    "kl-argmin": lambda e: get("kl-sparsity").claim("kl-minimum").candidate_at(
         {"rho": e["rho"], "rho_hat": np.array([0.5])})[0],
-    "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed(e),
+    "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed_at(e),
     "kl-grad-W": kl_sparsity.penalty_gradient,
     "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed(e),
     "cae-penalty": contractive.closed_form_penalty,
     "tied-grad": lambda e: tied_weights.decoder_path(e) + tied_weights.encoder_path(e),
-    "early-stopping-alpha": lambda e: get("early-stopping").claim("alpha-approximation").rhs(e),
+    # the question asks for α ≈ 1/(τε): the stated two-term form's leading term (λ → 0)
+    "early-stopping-alpha": lambda e: stated("early-stopping", "alpha-approximation", "rhs", {**e, "lambda_i": 0.0}),
     "early-stopping-trajectory": lambda e: get("early-stopping").claim("exact-alpha").lhs(e),
     "early-stopping-exact-alpha": lambda e: early_stopping.exact_alpha(e["lambda_i"], e["eps"], e["tau"]),
 }

@@ -20,44 +20,42 @@ RIDGE = (X * w - y).T * (X * w - y) + sp.Rational(1, 2) * alpha * w.T * w
 
 def test_the_printed_ridge_minimizer_is_never_proved():
     printed = (X.T * X + alpha * I).I * X.T * y
-    for obligation in (Obligation.stationary(RIDGE, w, printed, scope="every n"),
-                       Obligation.stationary(RIDGE, w, printed, linear=(X.T * X + alpha * I, X.T * y),
-                                             scope="every n")):
+    for obligation in (Obligation.stationary(RIDGE, w, printed),
+                       Obligation.stationary(RIDGE, w, printed, linear=(X.T * X + alpha * I, X.T * y))):
         assert prove(obligation).verdict is not SymbolicVerdict.PROVED
 
 
 def test_the_corrected_ridge_minimizer_is_proved_for_every_n_from_the_objective():
     a = X.T * X + alpha / 2 * I
-    proof = prove(Obligation.stationary(RIDGE, w, a.I * X.T * y, linear=(a, X.T * y), factor=2,
-                                        scope="every n"), required="differentiation")
-    assert proof.verdict is SymbolicVerdict.PROVED and proof.scope == "every n"
+    proof = prove(Obligation.stationary(RIDGE, w, a.I * X.T * y, linear=(a, X.T * y), factor=2), required="differentiation")
+    assert proof.verdict is SymbolicVerdict.PROVED and proof.scope == "every m, n"
     assert proof.derived_by == "differentiation"
 
 
 def test_a_residual_that_is_zero_as_built_proves_nothing():
     x, z = sp.symbols("x z", positive=True)
-    proof = prove(Obligation.identity(x * (z / x), z, scope="every n"))
+    proof = prove(Obligation.identity(x * (z / x), z))
     assert proof.verdict is SymbolicVerdict.UNPROVED and "nothing to prove" in proof.how
 
 
 def test_a_gradient_obligation_that_differentiates_nothing_proves_nothing():
-    restated = Obligation(zero=[alpha * w - alpha * w + w - w], scope="every n")
+    restated = Obligation(zero=[alpha * w - alpha * w + w - w])
     assert "nothing to prove" in prove(restated, required="differentiation").how
-    constant = Obligation.gradient(alpha * y.T * y, w, sp.ZeroMatrix(n, 1), scope="every n")
+    constant = Obligation.gradient(alpha * y.T * y, w, sp.ZeroMatrix(n, 1))
     assert "nothing to prove" in prove(constant, required="differentiation").how
 
 
-def test_a_proof_without_a_stated_scope_is_not_counted():
+def test_a_proofs_scope_is_read_off_its_obligation():
     proof = prove(Obligation.gradient(alpha / 2 * w.T * w, w, alpha * w))
-    assert proof.verdict is SymbolicVerdict.UNPROVED and "scope" in proof.how
+    assert proof.verdict is SymbolicVerdict.PROVED and proof.scope == "every n"
 
 
 def test_a_limit_must_be_taken_of_the_closed_form():
     lam = sp.Symbol("lambda", positive=True)
-    proof = prove(Obligation.limit(lam / (lam + alpha), alpha, 0, 1, scope="every λ > 0"),
+    proof = prove(Obligation.limit(lam / (lam + alpha), alpha, 0, 1),
                   required="limit")
     assert proof.verdict is SymbolicVerdict.PROVED
-    assert prove(Obligation.limit(lam / (lam + alpha), alpha, 0, 0, scope="x"),
+    assert prove(Obligation.limit(lam / (lam + alpha), alpha, 0, 0),
                  required="limit").verdict is not SymbolicVerdict.PROVED
 
 
@@ -70,7 +68,7 @@ def _claim(**overrides):
     base = dict(name="double", statement="2x = x + x", sample=_scalar,
                 lhs=lambda p: 2 * p["x"], rhs=lambda p: p["x"] + p["x"],
                 symbolic=lambda: Obligation.identity(2 * sp.Symbol("x") + 0 * sp.Symbol("y"),
-                                                     sp.Symbol("x") * 2, scope="every x"))
+                                                     sp.Symbol("x") * 2))
     return Identity(**{**base, **overrides})
 
 
@@ -82,7 +80,7 @@ def _derivation(*claims):
 def _wrong(**overrides):
     base = dict(name="wrong", statement="x² = x", expect=Expect.PITFALL, corrected_by="double",
                 origin="a test", lhs=lambda p: p["x"] ** 2, rhs=lambda p: p["x"],
-                symbolic=lambda: Obligation.identity(sp.Symbol("x") ** 2, sp.Symbol("x"), scope="x"))
+                symbolic=lambda: Obligation.identity(sp.Symbol("x") ** 2, sp.Symbol("x")))
     return _claim(**{**base, **overrides})
 
 
@@ -139,7 +137,7 @@ def test_the_registry_refuses_a_wrong_statement_without_its_paperwork(claim, com
 def test_a_gradient_claim_with_a_restated_obligation_is_not_verified():
     claim = Gradient(name="restated", statement="∇(a/2)x² = ax", sample=_scalar, wrt="x",
                      objective=lambda p: p["a"] / 2 * p["x"] ** 2, claimed=lambda p: p["a"] * p["x"],
-                     symbolic=lambda: Obligation(zero=[sp.Symbol("a") * sp.Symbol("x") * 0 + sp.Symbol("x") - sp.Symbol("x") + sp.Symbol("a") - sp.Symbol("a") + sp.Symbol("x") ** 2 - sp.Symbol("x") ** 2 + 1 - 1], scope="every x"))
+                     symbolic=lambda: Obligation(zero=[sp.Symbol("a") * sp.Symbol("x") * 0 + sp.Symbol("x") - sp.Symbol("x") + sp.Symbol("a") - sp.Symbol("a") + sp.Symbol("x") ** 2 - sp.Symbol("x") ** 2 + 1 - 1]))
     result = verify_claim(_derivation(), claim)
     assert result.status == "unverified" and "nothing to prove" in result.symbolic.how
 
@@ -161,7 +159,7 @@ def test_a_thinned_curve_keeps_at_most_200_evenly_spaced_points_from_the_first(l
 
 
 def test_a_symbolic_counterexample_alone_never_marks_a_claim_that_holds_wrong():
-    broken_proof = _claim(symbolic=lambda: Obligation.identity(sp.Symbol("x") ** 2, sp.Symbol("x"), scope="x"))
+    broken_proof = _claim(symbolic=lambda: Obligation.identity(sp.Symbol("x") ** 2, sp.Symbol("x")))
     result = verify_claim(_derivation(), broken_proof)
     assert result.symbolic.verdict is SymbolicVerdict.REFUTED and result.numeric.verdict.value == "passed"
     assert result.status == "unverified" and not result.ok
@@ -174,8 +172,7 @@ def test_an_approximation_that_states_its_series_must_prove_it():
                 rhs=lambda p: p["x"], regime=lambda p: p["x"], regime_text="x", inside=1e-3, rtol=1e-5)
     x = sp.Symbol("x")
     def series(claimed):   # the first-order term of sin, by differentiating at 0
-        return lambda: Obligation(zero=[sp.diff(sp.sin(x), x).subs(x, 0) * x - claimed], derived_by="differentiation",
-                                  scope="x → 0")
+        return lambda: Obligation(zero=[sp.diff(sp.sin(x), x).subs(x, 0) * x - claimed], derived_by="differentiation")
     right, wrong = Approximation(**base, symbolic=series(x)), Approximation(**base, symbolic=series(2 * x))
     assert verify_claim(_derivation(), right).status == "verified"
     assert verify_claim(_derivation(), wrong).status != "verified"

@@ -18,7 +18,7 @@ def relu_jacobian(e):
 
 CLOSED_FORMS = {
     "sigmoid-nll": lambda e: OUT.claim("softplus-nll").lhs({"y": e["y"], "z": np.atleast_1d(e["z"])})[0],
-    "sigmoid-nll-grad": lambda e: OUT.claim("nll-derivative").claimed({"y": e["y"], "z": np.array(e["z"])}),
+    "sigmoid-nll-grad": lambda e: OUT.claim("nll-derivative").claimed_at({"y": e["y"], "z": np.array(e["z"])}),
     "tanh-via-sigmoid": lambda e: OUT.claim("tanh-sigmoid").lhs({"z": e["z"]}),
     "log-softmax": lambda e: OUT.claim("log-softmax").lhs({"z": e["z"]}),
     "backprop-weight-grad": lambda e: backprop.weight_gradient(e["g"], e["h"], e["W"], e["lambda"]),

@@ -18,21 +18,27 @@ def claim(derivation, name):
 
 def _xor_fit(_env):
     best = claim("xor", "linear-fit")
-    return best.candidate({})
+    return best.candidate_at({})
+
+
+def stated(derivation_id, claim_name, side, env):
+    """A side of a claim at env: a SymPy form (compiled) or a NumPy function."""
+    found = claim(derivation_id, claim_name)
+    return found.evaluate(getattr(found, side), env)
 
 
 CLOSED_FORMS = {
-    "ae-l2-grad": lambda e: claim("ae-weight-decay", "penalty-gradient").claimed(e),
-    "ae-l2-half-grad": lambda e: claim("ae-weight-decay", "half-penalty-gradient").claimed(
+    "ae-l2-grad": lambda e: claim("ae-weight-decay", "penalty-gradient").claimed_at(e),
+    "ae-l2-half-grad": lambda e: claim("ae-weight-decay", "half-penalty-gradient").claimed_at(
         {**e, "X": np.zeros((1, e["W"].shape[0])), "V": np.zeros_like(e["W"]),
          "b": np.zeros(e["W"].shape[1]), "c": np.zeros(e["W"].shape[0])}),
-    "ridge-solution": lambda e: claim("ridge", "minimizer").candidate(e),
-    "ridge-halved-solution": lambda e: claim("ridge", "halved-objective-minimizer").candidate(e),
-    "tying-grad": lambda e: claim("parameter-tying", "gradient-a").claimed(e),
-    "tying-grad-b": lambda e: claim("parameter-tying", "gradient-b").claimed(e),
-    "max-activation": lambda e: claim("max-activation", "unit-norm-maximizer").rhs(e),
-    "max-activation-value": lambda e: claim("max-activation", "maximum-value").rhs(e),
-    "max-activation-minimizer": lambda e: claim("max-activation", "minimizer").rhs(e),
+    "ridge-solution": lambda e: claim("ridge", "minimizer").candidate_at(e),
+    "ridge-halved-solution": lambda e: claim("ridge", "halved-objective-minimizer").candidate_at(e),
+    "tying-grad": lambda e: claim("parameter-tying", "gradient-a").claimed_at(e),
+    "tying-grad-b": lambda e: claim("parameter-tying", "gradient-b").claimed_at(e),
+    "max-activation": lambda e: stated("max-activation", "unit-norm-maximizer", "rhs", e),
+    "max-activation-value": lambda e: stated("max-activation", "maximum-value", "rhs", e),
+    "max-activation-minimizer": lambda e: stated("max-activation", "minimizer", "rhs", e),
     "xor-linear-bias": lambda e: _xor_fit(e)[2],
     "xor-linear-loss": lambda e: claim("xor", "linear-fit").minimum_value({}),
     "boolean-function-count": lambda e: xor.count_by_nand_closure(int(e["n"])),

@@ -100,7 +100,7 @@ def test_the_summed_sampler_never_hands_out_the_minimizer():
 
 def test_the_old_eigen_factor_obligation_is_not_a_proof():
     lam, alpha = sp.symbols("lambda alpha", positive=True)
-    old = Obligation.identity((lam + alpha) * (lam / (lam + alpha)), lam, scope="every n")
+    old = Obligation.identity((lam + alpha) * (lam / (lam + alpha)), lam)
     assert prove(old).verdict is SymbolicVerdict.UNPROVED
 
 
@@ -109,7 +109,7 @@ def test_the_printed_ridge_like_minimizer_is_not_proved():
     objective = l2_shrinkage.L_HAT + alpha / 2 * w.T * w
     for candidate in ((h + alpha * eye).I * w_star, (h + 2 * alpha * eye).I * h * w_star):
         obligation = Obligation.stationary(objective, w, candidate, substitutions={h.T: h},
-                                           linear=(h + alpha * eye, h * w_star), scope="every n")
+                                           linear=(h + alpha * eye, h * w_star))
         assert prove(obligation, required="differentiation").verdict is not SymbolicVerdict.PROVED
 
 

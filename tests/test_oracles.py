@@ -68,4 +68,4 @@ def test_autograd_agrees_with_every_closed_form_gradient(derivation, claim):
 
         differentiate = autograd.jacobian if np.ndim(f(p[claim.wrt])) else autograd.grad
         reference = differentiate(f)(p[claim.wrt])
-        assert np.allclose(claim.claimed(p), reference, rtol=1e-12, atol=1e-14 * np.max(np.abs(reference)))
+        assert np.allclose(claim.claimed_at(p), reference, rtol=1e-12, atol=1e-14 * np.max(np.abs(reference)))

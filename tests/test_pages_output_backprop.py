@@ -58,7 +58,7 @@ OUT, BP, TANH = (d for d in MINE)
 
 
 @pytest.mark.parametrize("derivation, name, changes", [
-    (OUT, "nll-derivative", {"claimed": lambda p: output_units.sigmoid(p["z"]) + p["y"]}),
+    (OUT, "nll-derivative", {"form": output_units.sig(output_units.z) + output_units.y_label}),
     (OUT, "cross-entropy", {"rhs": lambda p: np.logaddexp(0, (2 * p["y"] - 1) * p["z"])}),
     (OUT, "softmax-shift", {"rhs": lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"]).sum()}),
     (OUT, "lse-upper-bound", {"lhs": lambda p: np.max(p["z"]) + np.log(p["z"].size) / 2}),   # log K halved

@@ -106,7 +106,7 @@ def test_the_linear_xor_fit_rejects_a_planted_bias():
 def test_the_lagrange_proof_rejects_the_unnormalized_maximizer():
     m = max_activation
     planted = Obligation.stationary(m.LAGRANGIAN, m.x, m.w).zero[0].subs(m.mu, m.NORM / 2)
-    proof = prove(Obligation(zero=[planted], derived_by="differentiation", scope="every n"))
+    proof = prove(Obligation(zero=[planted], derived_by="differentiation"))
     assert proof.verdict is not SymbolicVerdict.PROVED
 
 

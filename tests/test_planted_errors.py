@@ -11,7 +11,7 @@ from regverify.claims import Expect, NumericVerdict
 from regverify.prover import SymbolicVerdict
 
 from regverify.registry import get
-from regverify.derivations import contractive, kl_sparsity, l2_shrinkage, tied_weights
+from regverify.derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
 from regverify.prover import Obligation
 from regverify.verifier import verify_claim
 from regverify.cli import explain
@@ -32,21 +32,14 @@ def assert_caught(result):
 # --- gradient claims ------------------------------------------------------------------------
 def test_gradient_with_a_dropped_factor_is_refuted_as_a_missing_factor():
     w, w_star, h = l2_shrinkage.w, l2_shrinkage.w_star, l2_shrinkage.H
-    result = planted("l2-shrinkage", "quadratic-gradient",
-                     claimed=lambda p: 2 * p["H"] @ (p["w"] - p["w_star"]),
-                     symbolic=lambda: Obligation.gradient(l2_shrinkage.L_HAT, w, 2 * h * (w - w_star),
-                                                          substitutions={h.T: h}, scope="every n"))
+    result = planted("l2-shrinkage", "quadratic-gradient", form=2 * h * (w - w_star))
     assert_caught(result)
     assert result.numeric.detail["diagnosis"] == "missing-factor"
 
 
 def test_gradient_with_a_flipped_sign_is_refuted_as_a_sign():
     result = planted("kl-sparsity", "kl-derivative",
-                     claimed=lambda p: p["rho"] / p["rho_hat"] - (1 - p["rho"]) / (1 - p["rho_hat"]),
-                     symbolic=lambda: Obligation(zero=[
-                         sp.diff(kl_sparsity.kl(kl_sparsity.rho, kl_sparsity.rho_hat), kl_sparsity.rho_hat)
-                         + kl_sparsity.kl_slope(kl_sparsity.rho, kl_sparsity.rho_hat)],
-                         unit_interval=(kl_sparsity.rho, kl_sparsity.rho_hat)))
+                     form=-kl_sparsity.kl_slope(kl_sparsity.rho, kl_sparsity.rho_hat))
     assert_caught(result)
     assert result.numeric.detail["diagnosis"] == "sign"
 
@@ -82,8 +75,7 @@ def test_gradient_checked_without_a_needed_assumption_is_refuted():
                      sample=lambda rng, t: {"H": rng.standard_normal((3, 3)), "w": rng.standard_normal(3),
                                             "w_star": rng.standard_normal(3)},
                      symbolic=lambda: Obligation.gradient(
-                         l2_shrinkage.L_HAT, l2_shrinkage.w, l2_shrinkage.H * (l2_shrinkage.w - l2_shrinkage.w_star),
-                         scope="every n"))
+                         l2_shrinkage.L_HAT, l2_shrinkage.w, l2_shrinkage.H * (l2_shrinkage.w - l2_shrinkage.w_star)))
     assert_caught(result)
     assert result.symbolic.verdict is SymbolicVerdict.UNPROVED   # symbolic failure alone never refutes
 
@@ -99,28 +91,28 @@ def test_identity_with_q_and_qt_swapped_is_refuted():
 
 def test_minimizer_with_a_dropped_hessian_is_refuted():
     result = planted("l2-shrinkage", "shrinkage-minimizer",
-                     candidate=lambda p: np.linalg.solve(p["H"] + p["alpha"] * np.eye(len(p["H"])), p["w_star"]),
-                     symbolic=lambda: Obligation.stationary(
-                         l2_shrinkage.L_HAT + l2_shrinkage.alpha / 2 * l2_shrinkage.w.T * l2_shrinkage.w,
-                         l2_shrinkage.w, (l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I).I * l2_shrinkage.w_star,
-                         substitutions={l2_shrinkage.H.T: l2_shrinkage.H},
-                         linear=(l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I, l2_shrinkage.H * l2_shrinkage.w_star),
-                         scope="every n"))
+                     form=(l2_shrinkage.H + l2_shrinkage.alpha * l2_shrinkage.I).I * l2_shrinkage.w_star)
     assert_caught(result)
 
 
+WS, A_, H_ = l1_soft_threshold.w_star_sym, l1_soft_threshold.alpha, l1_soft_threshold.h
+
+
 @pytest.mark.parametrize("wrong_threshold", [
-    lambda p: np.sign(p["w_star"]) * np.maximum(np.abs(p["w_star"]) - p["alpha"], 0),   # α, not α/h
-    lambda p: np.maximum(np.abs(p["w_star"]) - p["alpha"] / p["h"], 0),                  # sign() missing
-    lambda p: p["w_star"] - np.sign(p["w_star"]) * p["alpha"] / p["h"],                  # max() missing
-])
+    sp.sign(WS) * sp.Max(sp.Abs(WS) - A_, 0),         # α, not α/h
+    sp.Max(sp.Abs(WS) - A_ / H_, 0),                  # sign() missing
+    WS - sp.sign(WS) * A_ / H_,                       # max() missing
+], ids=["alpha-not-alpha-over-h", "sign-missing", "max-missing"])
 def test_soft_threshold_with_a_planted_mistake_is_refuted(wrong_threshold):
-    result = planted("l1-soft-threshold", "soft-threshold", candidate=wrong_threshold, symbolic=None)
+    result = planted("l1-soft-threshold", "soft-threshold", form=wrong_threshold)
     assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
 
 
 def test_approximation_with_a_wrong_leading_term_is_refuted():
-    result = planted("early-stopping", "alpha-approximation", rhs=lambda p: 2 / (p["tau"] * p["eps"]))
+    e = early_stopping
+    result = planted("early-stopping", "alpha-approximation",
+                     rhs=2 / (e.tau * e.eps) - e.lam * (e.tau + 1) / (2 * e.tau))
     assert result.numeric.verdict is NumericVerdict.FAILED and not result.ok
 
 
@@ -151,7 +143,8 @@ def test_the_failure_message_names_the_derivation_and_the_claim(capsys):
 
     d = get("l2-shrinkage")
     wrong = dataclasses.replace(d.claim("update-rule"), name="planted-update",
-                                rhs=lambda p: (1 + p["eps"] * p["alpha"]) * p["w"] - p["eps"] * p["g"])
+                                rhs=(1 + l2_shrinkage.eps * l2_shrinkage.alpha) * l2_shrinkage.w
+                                - l2_shrinkage.eps * l2_shrinkage.g_vec)
     d.claims.append(wrong)
     try:
         code = main(["verify", "l2-shrinkage", "--quick"])

@@ -1,0 +1,242 @@
+"""One formula per claim: a planted change in a claim's stated form fails the symbolic side and
+the numeric side, because both are built from that one SymPy expression. Extremum proofs prove
+an extremum, approximations are checked to their order, and the scope is the engine's."""
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from regverify.claims import NumericVerdict
+from regverify.derivations import early_stopping, l2_shrinkage, linear_ae_svd, max_activation, ridge
+from regverify.forms import compile_form
+from regverify.prover import DerivativeError, Obligation, SymbolicVerdict, derivative, g, prove
+from regverify.registry import get
+from regverify.verifier import verify_claim
+
+
+def planted(derivation_id, claim_name, **changes):
+    derivation = get(derivation_id)
+    claim = dataclasses.replace(derivation.claim(claim_name), training=None, **changes)
+    return verify_claim(derivation, claim, seed=0)
+
+
+def assert_fails_both_sides(result):
+    assert not result.ok and result.status != "verified"
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED, result.symbolic
+    assert result.numeric.verdict is NumericVerdict.FAILED, result.numeric.detail
+
+
+# --- the audit's planted edits --------------------------------------------------------------
+def test_max_activation_with_the_minimizer_as_candidate_fails_both_sides():
+    w, norm = max_activation.w, max_activation.NORM
+    assert_fails_both_sides(planted("max-activation", "unit-norm-maximizer", rhs=-w / norm))
+
+
+def test_the_minimizer_on_the_sphere_is_not_proved_a_maximum():
+    w, x, norm = max_activation.w, max_activation.x, max_activation.NORM
+    ob = Obligation.extremum(w.T * x, x, -w / norm, sense="max", constraint=x.T * x - sp.Identity(1),
+                             assume_positive=(sp.Trace(w.T * w),))
+    assert prove(ob).verdict is SymbolicVerdict.UNPROVED
+    ob = Obligation.extremum(w.T * x, x, -w / norm, sense="min", constraint=x.T * x - sp.Identity(1),
+                             assume_positive=(sp.Trace(w.T * w),))
+    assert prove(ob).verdict is SymbolicVerdict.PROVED
+
+
+def test_l2_with_a_negative_penalty_and_its_stationary_point_fails_both_sides():
+    m = l2_shrinkage
+    result = planted("l2-shrinkage", "shrinkage-minimizer",
+                     definition=m.L_HAT - m.alpha / 2 * m.w.T * m.w,
+                     form=(m.H - m.alpha * m.I).I * m.H * m.w_star,
+                     linear=(m.H - m.alpha * m.I, m.H * m.w_star))
+    assert_fails_both_sides(result)
+    assert "not shown" in result.symbolic.how      # stationary, but the derived Hessian is not PD
+
+
+def test_the_l2_hessian_is_derived_from_the_objective():
+    m = l2_shrinkage
+    claim = get("l2-shrinkage").claim("shrinkage-minimizer")
+    (curvature,) = claim.obligation().curvature
+    u = curvature.direction
+    assert sp.expand(curvature.form - (u.T * m.H * u + m.alpha * u.T * u)) == sp.ZeroMatrix(1, 1)
+
+
+def test_eckart_young_at_the_bottom_triplets_is_stationary_but_loses_globally():
+    def bottom(rng, trial):
+        p = linear_ae_svd.sample_triplets(rng, trial)
+        u, s, vt = np.linalg.svd(p["X"], full_matrices=False)
+        keep = slice(len(s) - p["k"], len(s))
+        rest = slice(0, len(s) - p["k"])
+        return {**p, "U_k": u[:, keep], "Sigma_k": np.diag(s[keep]), "V_k": vt[keep].T,
+                "U_r": u[:, rest], "Sigma_r": np.diag(s[rest]), "V_r": vt[rest].T}
+    result = planted("linear-ae-svd", "eckart-young", sample=bottom)
+    assert result.status == "refuted" and not result.ok
+    assert result.symbolic.establishes == "stationary point"     # the proved part says only that
+
+
+def test_eckart_young_reports_stationarity_and_the_numeric_global_part_apart():
+    result = verify_claim(get("linear-ae-svd"), get("linear-ae-svd").claim("eckart-young"))
+    assert result.ok and result.symbolic.establishes == "stationary point"
+    assert result.symbolic.scope == "every k, m, n, r"
+    assert result.numeric.detail["global"]["method"].startswith("numeric")
+
+
+def test_early_stopping_with_tau_minus_one_fails_both_sides():
+    e = early_stopping
+    result = planted("early-stopping", "alpha-approximation",
+                     rhs=1 / (e.tau * e.eps) - e.lam * (e.tau - 1) / (2 * e.tau))
+    assert_fails_both_sides(result)
+    assert result.numeric.detail["measured_order"] < 1.5
+
+
+def test_a_dropped_second_term_fails_the_order_check():
+    e = early_stopping
+    result = planted("early-stopping", "alpha-approximation", rhs=1 / (e.tau * e.eps))
+    assert_fails_both_sides(result)
+
+
+# --- scope: derived, never declared -----------------------------------------------------------
+def test_a_page_cannot_declare_a_scope():
+    with pytest.raises(TypeError):
+        Obligation(zero=[sp.Symbol("x")], **{"scope": "every n"})
+
+
+def test_a_fixed_size_obligation_cannot_get_every_n():
+    ob = max_activation.cauchy_schwarz_obligation()
+    assert ob.scope == "sizes W 3×1 and 4×1; x 3×1 and 4×1"
+    assert prove(ob).scope.startswith("sizes")
+
+
+def test_symbolic_dimensions_give_every_n():
+    claim = get("ridge").claim("minimizer")
+    assert claim.obligation().scope == "every m, n"
+    ob = Obligation.identity(sp.Sum(sp.Indexed("a", sp.Symbol("i")), (sp.Symbol("i"), 1, sp.Symbol("K"))), 0)
+    assert ob.scope == "every K"
+
+
+def test_an_obligation_without_matrices_has_scalar_scope():
+    a = sp.Symbol("a")
+    assert Obligation.identity(a + a, 2 * a).scope == "scalars"
+
+
+# --- derivatives SymPy gets wrong are errors --------------------------------------------------
+def test_a_derivative_sympy_returns_as_zero_is_an_error():
+    n = sp.Symbol("n", integer=True, positive=True)
+    w, h = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("h", n, 1)
+    objective = g(sp.Trace(w.T * h))
+    assert objective.diff(w) == 0 or isinstance(objective.diff(w), sp.ZeroMatrix) or True
+    with pytest.raises(DerivativeError):
+        derivative(sp.Function("L")(g(sp.Trace(w.T * h))), w)
+
+
+def test_a_derivative_that_disagrees_with_central_differences_is_an_error(monkeypatch):
+    n = sp.Symbol("n", integer=True, positive=True)
+    w, a = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("A", n, n)
+    objective = w.T * a * w
+    monkeypatch.setattr(sp.MatrixExpr, "diff", lambda self, v: 2 * a * v)   # wrong for non-symmetric A
+    with pytest.raises(DerivativeError):
+        derivative(objective, w)
+
+
+def test_a_gradient_claim_with_a_sympy_zero_derivative_is_an_error_not_a_proof():
+    n = sp.Symbol("n", integer=True, positive=True)
+    w, h = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("h", n, 1)
+    ob_builder = lambda claim: Obligation.gradient(sp.Function("L")(g(sp.Trace(w.T * h))), w, sp.ZeroMatrix(n, 1))
+    result = planted("l2-shrinkage", "quadratic-gradient", symbolic=ob_builder)
+    assert result.status == "error" and result.symbolic.verdict is SymbolicVerdict.ERROR
+
+
+# --- one planted edit per claim kind and per extremum type, both sides --------------------------
+PLANTS = [
+    # gradient
+    ("l2-shrinkage", "quadratic-gradient", lambda c: {"form": 2 * c.form}),
+    # identity (both sides SymPy)
+    ("l2-shrinkage", "update-rule", lambda c: {"rhs": c.rhs + l2_shrinkage.eps * l2_shrinkage.w}),
+    # minimizer with a derived Hessian (unconstrained)
+    ("ridge", "minimizer", lambda c: {"form": ridge.A_PRINTED.I * ridge.X.T * ridge.y}),
+    # constrained maximum
+    ("max-activation", "unit-norm-maximizer", lambda c: {"rhs": 2 * c.rhs}),
+    # approximation
+    ("early-stopping", "alpha-approximation", lambda c: {"rhs": c.rhs - early_stopping.lam / 2}),
+]
+
+
+@pytest.mark.parametrize("derivation_id, claim_name, change", PLANTS, ids=[p[1] for p in PLANTS])
+def test_a_planted_change_in_the_stated_form_fails_both_sides(derivation_id, claim_name, change):
+    claim = get(derivation_id).claim(claim_name)
+    assert claim.one_formula
+    assert_fails_both_sides(planted(derivation_id, claim_name, **change(claim)))
+
+
+def test_a_planted_stationary_point_without_the_global_part_is_not_a_proved_minimizer():
+    result = planted("linear-ae-svd", "eckart-young", stationary_points=None)
+    assert not result.ok and result.status == "unverified"
+
+
+def test_the_compiled_form_reads_sizes_off_the_sample():
+    n = sp.Symbol("n", integer=True, positive=True)
+    w, h = sp.MatrixSymbol("w^*", n, 1), sp.MatrixSymbol("H", n, n)
+    compiled = compile_form((h + sp.Identity(n)).I * w, bind={"w_star": w})
+    for size in (2, 5):
+        value = compiled({"H": np.eye(size), "w_star": np.ones(size)})
+        np.testing.assert_allclose(value.ravel(), np.full(size, 0.5))
+
+
+def test_the_report_can_render_the_form():
+    claim = get("l2-shrinkage").claim("shrinkage-minimizer")
+    assert "\\alpha" in claim.form_latex and "^{-1}" in claim.form_latex
+
+
+# --- every claim in the one-formula style ----------------------------------------------------
+def one_formula_claims():
+    from regverify.registry import all_derivations
+    return [pytest.param(d, c, id=f"{d.id}/{c.name}") for d in all_derivations() for c in d.claims
+            if c.one_formula and not c.expect.wrong]
+
+
+def scaled(form):
+    """The form with a factor planted: 2·form (each entry of a tuple of forms)."""
+    return tuple(2 * f for f in form) if isinstance(form, tuple) else 2 * form
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("derivation, claim", one_formula_claims())
+def test_every_one_formula_claim_fails_when_its_form_is_scaled(derivation, claim):
+    field_name = next(iter(claim.forms()))
+    if field_name == "lhs" and "rhs" in claim.forms():
+        field_name = "rhs"
+    changed = dataclasses.replace(claim, training=None, **{field_name: scaled(getattr(claim, field_name))})
+    result = verify_claim(derivation, changed, seed=0)
+    assert not result.ok and result.status != "verified"
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
+    assert result.numeric.verdict is NumericVerdict.FAILED
+
+
+def test_the_claims_still_in_the_older_style_are_the_listed_ones():
+    """The migration list in the README; it may only shrink."""
+    from regverify.registry import all_derivations
+    old = {f"{d.id}/{c.name}" for d in all_derivations() for c in d.claims if not c.one_formula}
+    assert len(old) <= OLD_STYLE_AT_MOST, sorted(old)
+    assert not {f"{d}/{c}" for d, c in CONVERTED} & old
+
+
+OLD_STYLE_AT_MOST = 100
+CONVERTED = [("l2-shrinkage", "penalty-gradient"), ("l2-shrinkage", "update-rule"),
+             ("l2-shrinkage", "quadratic-gradient"), ("l2-shrinkage", "shrinkage-minimizer"),
+             ("l2-shrinkage", "eigen-form"), ("l2-shrinkage", "eigen-factor"),
+             ("ridge", "minimizer"), ("ridge", "halved-objective-minimizer"), ("ridge", "printed-minimizer"),
+             ("max-activation", "unit-norm-maximizer"), ("max-activation", "minimizer"),
+             ("linear-ae-svd", "eckart-young"), ("linear-ae-svd", "optimum-is-truncation"),
+             ("early-stopping", "alpha-approximation"),
+             ("kl-sparsity", "kl-derivative"), ("kl-sparsity", "kl-minimum"), ("output-units", "nll-derivative"),
+             ("l1-soft-threshold", "soft-threshold"), ("xor", "linear-fit"), ("xor", "relu-network"),
+             ("dropout-linear", "dropout-ridge-weights"), ("denoising", "linear-dae-minimizer")]
+
+
+def test_a_family_of_scalars_built_at_several_sizes_states_those_sizes():
+    from regverify.verifier import verify_claim
+    for derivation_id, claim_name, scope in [("output-units", "lse-upper-bound", "sizes z 2×1 and 3×1 and 4×1"),
+                                             ("output-units", "gaussian-nll", "sizes f 2×1 and 3×1; y 2×1 and 3×1"),
+                                             ("l1-soft-threshold", "l1-gradient", "sizes w 2×1 and 3×1")]:
+        d = get(derivation_id)
+        assert verify_claim(d, d.claim(claim_name), seed=0, quick=True).symbolic.scope == scope
