@@ -26,7 +26,7 @@ from .expr import InvalidAnswer
 from .grader import Grade, grade_tree, read_answer_with_notes, with_notes
 
 REQUIRED = ("student", "question", "answer")
-OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "diagnosis", "interpreted_as",
+OUTPUT_COLUMNS = ("student", "question", "format", "verdict", "score", "max_score", "diagnosis", "interpreted_as",
                   "feedback", "credit_reason")
 MAX_FILE = 64 << 20    # bytes; a larger class file is refused whole (a class of 1,000 writes well under 1 MB)
 MAX_CELL = 10_000      # characters; a longer answer is refused in its row (the readers stop at 2,000)
@@ -191,6 +191,7 @@ def grade_distinct_in_parallel(bank, rows, jobs: int, progress: Callable | None 
     _WORKER_BANK = bank
     try:    # an executor, not a Pool: a worker that dies (killed, out of memory) is reported, not waited for
         with ProcessPoolExecutor(min(jobs, len(ordered)), mp_context=multiprocessing.get_context("fork")) as pool:
+            total = sum(len(keys) for keys in ordered)
             for done in as_completed([pool.submit(_grade_chunk, keys) for keys in ordered]):
                 graded.update(done.result())
                 if progress:
@@ -211,10 +212,11 @@ def grade_distinct_in_parallel(bank, rows, jobs: int, progress: Callable | None 
 
 def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
                levels: Mapping[str, str] | None = None, credit: Mapping[str, dict] | None = None,
-               jobs: int = 1) -> list[dict]:
+               jobs: int = 1, points: Mapping[str, float] | None = None) -> list[dict]:
     """One result per row, in order, each as a student sees it at its question's feedback level
     (``levels``: question id → level; default full), its score the fraction of the points earned
-    (``credit``: question id → {diagnosis: share}). Identical answers to a question are graded once;
+    (``credit``: question id → {diagnosis: share}); ``score`` is in points, of ``max_score`` (``points``:
+    question id → points, default 1), the unit the totals add up. Identical answers to a question are graded once;
     with ``jobs`` > 1 the distinct answers are graded in that many worker processes."""
     from .feedback import for_student
     from .grader import with_credit
@@ -227,15 +229,21 @@ def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
         if credit is not None:
             result = with_credit(result, credit.get(result.question, {}))
         view = for_student(result, levels[result.question] if levels is not None else "full")
-        score = result.credit
+        worth = points.get(result.question, 1.0) if points is not None else 1.0
         out.append({"student": row.get("student") or "", "question": result.question, "format": fmt,
-                    "verdict": result.verdict, "score": int(score) if float(score).is_integer() else score,
+                    "verdict": result.verdict, "score": _points(result.credit * worth),
+                    "max_score": _points(worth),
                     "credit_reason": view["credit_reason"] or "",
                     "diagnosis": view["diagnosis"] or "", "interpreted_as": result.interpreted_as or "",
                     "feedback": view["feedback"], "counterexample": view["counterexample"]})
         if progress:
             progress(i + 1, len(rows))
     return out
+
+
+def _points(x: float):
+    """Points as the gradebook shows them: whole numbers without a decimal point."""
+    return int(x) if float(x).is_integer() else round(float(x), 6)
 
 
 def render(results: list[dict], path: str | Path) -> str:

@@ -15,7 +15,6 @@ answer), so the verdict and the feedback are functions of the parsed expression 
 """
 from __future__ import annotations
 
-import math
 import re
 import sys
 import time
@@ -549,12 +548,19 @@ def _diagnose(question: Question, trials) -> tuple[str | None, str | None]:
 
 
 # --- counterexamples -------------------------------------------------------------------------
+def _shown(x: float, digits: int):
+    """A number as a student reads it: whole numbers without a decimal point (n = 3, not 3.0)."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 2**53:    # exact: 65536 is never shown as 65540
+        return int(x)
+    return float(f"{x:.{digits}g}")
+
+
 def _small(value, digits: int = 4):
     """The value rounded to ``digits``, a whole number shown as one (n = 3, not 3.0)."""
     value = np.asarray(value, dtype=float)
     if value.ndim == 0:
-        x = float(f"{float(value):.{digits}g}")
-        return int(x) if math.isfinite(x) and x.is_integer() and abs(x) < 2**53 else x
+        return _shown(float(value), digits)
     return [_small(x, digits) for x in value]
 
 
@@ -585,6 +591,6 @@ def _counterexample(trial: Trial, value, reference=None, label: str = "key",
         differ = np.argwhere(~np.isclose(value, reference, rtol=rtol, atol=atol))[:5]
         fine = max(6, digits)
         out["entries_that_differ"] = [{"index": [int(i) for i in idx],
-                                       "yours": float(f"{value[tuple(idx)]:.{fine}g}"),
-                                       label: float(f"{reference[tuple(idx)]:.{fine}g}")} for idx in differ]
+                                       "yours": _shown(value[tuple(idx)], fine),
+                                       label: _shown(reference[tuple(idx)], fine)} for idx in differ]
     return out

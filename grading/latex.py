@@ -383,7 +383,7 @@ def _latex_spelling(ch: str) -> str | None:
         letter = name.rsplit(" ", 1)[1].lower().replace("lamda", "lambda")
         return "\\" + (letter if "SMALL" in name else letter.capitalize())
     return {"∑": "\\sum", "√": "\\sqrt{…}", "·": "\\cdot", "×": "\\times", "−": "-", "‖": "\\|",
-            "ᵀ": "^T", "⁻": "^{-1}", "∞": "\\infty"}.get(ch)
+            "ᵀ": "^T", "⁻": "^{-1}", "∞": "\\infty", "⊙": "\\odot"}.get(ch)
 
 
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:

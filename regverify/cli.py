@@ -324,7 +324,8 @@ def command_grade_batch(args) -> int:
     levels = _batch_levels(args, assignment)
     credit = {item.id: assignment.credit_by_diagnosis(item.id) for item in assignment.questions} if assignment else None
     jobs = args.jobs or os.cpu_count() or 1
-    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs))
+    points = {item.id: item.points for item in assignment.questions} if assignment else None
+    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs, points=points))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:

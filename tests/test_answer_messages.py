@@ -22,6 +22,7 @@ NODE_NAMES = ("Subscript", "JoinedStr", "List", "Constant", "Compare", "BinOp", 
     ("∑ g", False, "write sum(…) instead"),
     ("√2*g", False, "write sqrt(…) instead"),
     (r"α w + g", True, r"in LaTeX write \alpha"),
+    (r"w ⊙ g + g", True, r"in LaTeX write \odot"),
     (r"g + ∑ w", True, r"in LaTeX write \sum"),
 ])
 def test_a_refusal_says_what_to_write(answer, latex, words):

@@ -46,3 +46,15 @@ def test_values_shown_have_enough_digits_to_differ():
     shown = render_text(for_student(result, "full"))
     assert "65540.0" not in shown and "65535" in shown and "65536" in shown
     assert "65536" not in render_text(for_student(result, "hint"))
+
+
+def test_whole_numbers_are_shown_as_integers_in_counterexamples():
+    from regverify.grading.bank import load_bank
+    from regverify.grading.feedback import for_student
+    from regverify.grading.grader import grade
+    result = grade(load_bank()["boolean-function-count"], "2**n + 1")
+    example = result.counterexample
+    n = example["values"]["n"]
+    assert isinstance(n, int) and isinstance(example["your_answer"], int)
+    assert example["key"] == 2 ** (2 ** n) and example["your_answer"] == 2 ** n + 1
+    assert "." not in str(for_student(result, "hint")["counterexample"])

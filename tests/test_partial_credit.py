@@ -44,14 +44,15 @@ def test_a_correct_answer_still_earns_all_and_credit_does_not_leak_the_key(tmp_p
     assert results["tests"][0]["score"] == 2 and "eps * g" not in json.dumps(results)
 
 
-def test_batch_and_totals_carry_the_fraction(tmp_path):
+def test_batch_and_totals_carry_the_share_in_points(tmp_path):
     (tmp_path / "hw.json").write_text(json.dumps(DOCUMENT))
     (tmp_path / "class.csv").write_text("student,question,answer\nann,sigmoid-nll-grad,y - sigmoid(z)\n"
                                         "ann,l2-grad,g + 2*alpha*w\nbob,l2-grad,g + alpha*w\n")
     assert main(["grade", "--batch", str(tmp_path / "class.csv"), "--out", str(tmp_path / "out.csv"),
                  "--totals", str(tmp_path / "totals.csv"), "--assignment", str(tmp_path / "hw.json")]) == 0
     rows = list(csv.DictReader(open(tmp_path / "out.csv")))
-    assert [r["score"] for r in rows] == ["0.5", "0.25", "1"]
+    # one unit in the batch and the totals: points, of max_score (0.5 of 2, 0.25 of 4, all of 4)
+    assert [(r["score"], r["max_score"]) for r in rows] == [("1", "2"), ("1", "4"), ("4", "4")]
     assert "kind sign" in rows[0]["credit_reason"] and rows[2]["credit_reason"] == ""
     totals = {r["student"]: r for r in csv.DictReader(open(tmp_path / "totals.csv"))}
     assert totals["ann"]["sigmoid-nll-grad"] == "1" and totals["ann"]["l2-grad"] == "1"

@@ -105,3 +105,17 @@ def test_bad_totals_options_are_usage_errors_before_any_grading(tmp_path, capsys
     assert main(["grade", "--batch", str(tmp_path / "in.csv"), *argv_tail]) == 2
     err = capsys.readouterr().err
     assert message in err and "graded" not in err
+
+
+def test_student_ids_are_one_student_whatever_their_case_and_duplicates_are_reported():
+    from regverify.grading.bank import load_bank
+    from regverify.grading.totals import totals
+    results = [{"student": "Ann", "question": "l2-grad", "score": 0, "max_score": 1},
+               {"student": " ann ", "question": "l2-grad", "score": 1, "max_score": 1},
+               {"student": "ANN", "question": "tying-grad", "score": 1, "max_score": 1},
+               {"student": "bob", "question": "l2-grad", "score": 1, "max_score": 1}]
+    rows, _, warnings = totals(results, load_bank())
+    assert [(r["student"], r["total"]) for r in rows] == [("Ann", "2"), ("bob", "1")]
+    assert any("'Ann' and 'ann'" in w for w in warnings) and any("'Ann' and 'ANN'" in w for w in warnings)
+    assert any("Ann (l2-grad, 2 rows)" in w for w in warnings)
+    assert not any("bob" in w for w in warnings)
