@@ -402,6 +402,9 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
         deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
         raise InvalidAnswer(f"brackets nest deeper than the bound {MAX_DEPTH}")
+    if text.count("|") > 2 * MAX_DEPTH:   # |…| and \|…\| nest as brackets do, unseen by the count above
+        raise InvalidAnswer(f"the answer has {text.count('|')} bars '|'; the bound is {2 * MAX_DEPTH} "
+                            "(absolute values and norms nest no deeper than brackets)")
     tokens = normalize(tokenize_latex(text), symbol_spellings)
     unknown = [t for t in tokens if t.startswith("\\") and t not in _KNOWN_COMMANDS]
     if unknown:

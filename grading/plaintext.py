@@ -17,6 +17,7 @@ from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, 
 
 MAX_LENGTH = 2_000
 MAX_DEPTH = 40
+AS_LATEX = "(--latex, or format latex in a batch file)"   # how a command line asks for LaTeX
 MAX_NODES = 400
 KEYWORD_PREFIX = "kw_"   # a Python keyword used as a name (lambda) is read as kw_lambda
 
@@ -120,8 +121,7 @@ def parse_plain(text: str, names: set[str] | None = None) -> Node:
     """The answer as a tree; ``names`` (when given) are the only symbols allowed."""
     check_text(text, MAX_LENGTH)
     if "\\" in text:
-        raise InvalidAnswer("the answer looks like LaTeX (it has a backslash): grade it as LaTeX "
-                            "(--latex, or format latex in a batch file)")
+        raise InvalidAnswer(f"the answer looks like LaTeX (it has a backslash): grade it as LaTeX {AS_LATEX}")
     source = _lex(text.strip())
     try:
         tree = ast.parse(source, mode="eval")

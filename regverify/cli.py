@@ -13,7 +13,7 @@
     regverify gradescope build ASSIGNMENT.json [--out autograder.zip] [--wheel FILE.whl]
     regverify gradescope run ASSIGNMENT.json          inside the autograder ($GRADESCOPE_ROOT)
     regverify serve [--host H] [--port P] [--bank DIR] [--feedback hint|full|verdict] [--workers N] [--log FILE]
-                    [--no-reports]
+                    [--reports|--no-reports]
 
 Exit codes: verify 0 every claim as expected, 1 not; bank check 0 no problem, 1 some; report --check 0 fresh, 1 a file differs;
 grade and check-steps 0 correct,
@@ -440,7 +440,7 @@ def command_serve(args) -> int:
     from .web.server import ServeError, serve
     try:
         return serve(args.host, args.port, args.bank, args.feedback or "hint", args.workers, args.log,
-                     show_reports=not args.no_reports)
+                     show_reports=args.reports)
     except ServeError as error:
         raise UsageError(str(error)) from None
 
@@ -576,8 +576,11 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                    help="grading worker processes (default: the number of cores, at least 2)")
     w.add_argument("--log", metavar="FILE", help="append every graded answer to FILE as a JSON line "
                                                  "(default: no answer is stored)")
-    w.add_argument("--no-reports", action="store_true", help="serve no reports (they derive the closed "
-                                                             "forms the questions ask for)")
+    shown = w.add_mutually_exclusive_group()
+    shown.add_argument("--reports", dest="reports", action="store_true", default=None,
+                       help="serve the reports (the default only at --feedback full: they derive the closed "
+                            "forms the questions ask for)")
+    shown.add_argument("--no-reports", dest="reports", action="store_false", help="serve no reports")
     w.set_defaults(run=command_serve)
     return top, sub.choices
 

@@ -186,6 +186,7 @@ HOSTILE_LATEX = [
     r"g^{2^{2^{2^{2^{2}}}}}",
     r"\|g",
     r"g \\ w",
+    "|" * 400 + "w" + "|" * 400,          # bars nest as deep as brackets, and cost as much
 ]
 
 

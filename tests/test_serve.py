@@ -29,12 +29,13 @@ KEYED = ["l2-grad", "l2-update", "l2-shrinkage", "kl-grad-W", "tied-grad", "back
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(workers=2)) as test_client:
+    with TestClient(create_app(workers=2, show_reports=True)) as test_client:
         yield test_client
 
 
-def post(client, path, body):
-    return client.post(path, content=body if isinstance(body, bytes) else json.dumps(body).encode())
+def post(client, path, body, content_type="application/json"):
+    return client.post(path, content=body if isinstance(body, bytes) else json.dumps(body).encode(),
+                       headers={"content-type": content_type})
 
 
 def key_texts(q) -> list[str]:
@@ -203,6 +204,21 @@ def test_a_bad_request_is_a_4xx_with_a_message(client, path, body, status, messa
     assert message in response.json()["error"]
 
 
+def test_messages_on_the_page_point_to_the_page_not_the_command_line(client):
+    for path in ("/api/preview", "/api/grade"):
+        text = post(client, path, {"question": "l2-grad", "answer": r"\frac{g}{2}"}).text
+        assert "beside the answer box" in text and "--latex" not in text, text
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""])
+def test_a_post_that_is_not_json_by_its_content_type_is_refused(client, content_type):
+    # a form or text/plain post needs no preflight: any other site could send one from a student's browser
+    response = post(client, "/api/grade", {"question": "l2-grad", "answer": "g"}, content_type)
+    assert response.status_code == 415 and "application/json" in response.json()["error"]
+    assert post(client, "/api/grade", {"question": "l2-grad", "answer": "g"},
+                "application/json; charset=utf-8").status_code == 200
+
+
 def test_the_server_still_answers_after_every_bad_request(client):
     for path, body, _, _ in BAD_REQUESTS:
         post(client, path, body)
@@ -225,13 +241,21 @@ def test_reports_render_with_mathml_figures_and_local_links(client):
         assert client.get(missing).status_code == 404, missing
 
 
-def test_the_reports_can_be_hidden_while_an_assignment_is_open():
-    with TestClient(create_app(workers=1, show_reports=False)) as hidden:
+@pytest.mark.parametrize("options", [{"show_reports": False}, {}, {"feedback": "verdict"}],
+                         ids=["no-reports", "default-at-hint", "default-at-verdict"])
+def test_the_reports_are_hidden_unless_feedback_is_full_or_they_are_asked_for(options):
+    # they derive the closed forms the questions ask for: at hint they would hand out the key
+    with TestClient(create_app(workers=1, **options)) as hidden:
         catalogue = hidden.get("/api/questions").json()
         assert all(d["report"] is None for d in catalogue["derivations"])
         assert any(d["title"] for d in catalogue["derivations"])
         assert hidden.get("/reports/l2-shrinkage").status_code == 404
         assert hidden.get("/reports/figures/l2-shrinkage-contours.png").status_code == 404
+
+
+def test_the_reports_are_served_at_full_feedback_by_default():
+    with TestClient(create_app(workers=1, feedback="full")) as shown:
+        assert shown.get("/reports/l2-shrinkage").status_code == 200
 
 
 # --- the pool ------------------------------------------------------------------------------------
@@ -360,6 +384,66 @@ def test_a_full_waiting_line_is_busy_not_a_hang():
     asyncio.run(scenario())
 
 
+FAKE_WORKER = """
+import json, sys, time
+print(json.dumps({"ready": True}), flush=True)
+asked = 0
+for line in sys.stdin:
+    asked += 1
+    request = json.loads(line)
+    if request["answer"] == "slow":
+        time.sleep(3)
+    print(json.dumps({"ok": True, "result": {"asked": asked}}), flush=True)
+"""
+
+
+def fake_pool(**options) -> Pool:
+    pool = Pool(1, None, "hint", timeout=20.0, **options)
+    pool.command = [sys.executable, "-c", FAKE_WORKER]   # a grader whose slowness the test sets
+    return pool
+
+
+def test_a_request_waits_for_a_grader_at_most_max_wait_then_is_busy():
+    from regverify.web.pool import PoolBusy
+
+    async def scenario():
+        pool = fake_pool(max_waiting=10, max_wait=0.5)
+        await pool.start()
+        try:
+            await pool.run({"answer": "fast"})              # the worker is up
+            slow = asyncio.ensure_future(pool.run({"answer": "slow"}))
+            await asyncio.sleep(0.1)
+            start = time.perf_counter()
+            with pytest.raises(PoolBusy, match="within 0.5 s"):
+                await pool.run({"answer": "fast"})
+            assert time.perf_counter() - start < 2.0       # told at once, not after the slow answer
+            assert (await slow)["asked"] == 2
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_request_whose_client_left_is_not_graded():
+    from regverify.web.pool import Abandoned
+
+    async def gone() -> bool:
+        return False
+
+    async def scenario():
+        pool = fake_pool(max_waiting=10)
+        await pool.start()
+        try:
+            assert (await pool.run({"answer": "fast"}))["asked"] == 1
+            with pytest.raises(Abandoned):
+                await pool.run({"answer": "fast"}, wanted=gone)
+            assert (await pool.run({"answer": "fast"}))["asked"] == 2   # the abandoned one never reached it
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
 # --- the answer log ------------------------------------------------------------------------------
 def test_no_answer_is_stored_without_log_and_every_graded_one_with_it(tmp_path):
     log = tmp_path / "answers.jsonl"
@@ -404,7 +488,7 @@ def test_a_line_torn_by_a_crash_stays_alone_and_the_next_line_is_whole(tmp_path)
 def test_serve_loads_the_grader_only():
     code = ("import sys\nfrom starlette.testclient import TestClient\nfrom regverify.web.app import create_app\n"
             "from regverify.web.worker import Worker\nfrom regverify.grading.bank import load_bank\n"
-            "with TestClient(create_app(workers=1)) as c:\n"
+            "with TestClient(create_app(workers=1, show_reports=True)) as c:\n"
             "    assert c.post('/api/grade', json={'question': 'l2-grad', 'answer': 'g'}).status_code == 200\n"
             "    assert c.get('/reports/l2-shrinkage').status_code == 200\n"
             "w = Worker(load_bank(), 'hint')\n"

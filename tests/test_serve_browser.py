@@ -46,7 +46,7 @@ def new_driver(profile: str, width: int = 1100, height: int = 900):
 @pytest.fixture(scope="module")
 def server():
     from .serving import start_server
-    process, url = start_server("--workers", "2")
+    process, url = start_server("--workers", "2", "--reports")   # the report link is tested too
     yield url
     process.send_signal(signal.SIGINT)
     process.wait(timeout=20)
@@ -99,7 +99,9 @@ def result_of(driver, container, selector=".result"):
     from selenium.webdriver.common.by import By
     wait_for(driver, lambda d: container.find_elements(By.CSS_SELECTOR, f"{selector} .verdict"),
              "a verdict")
-    return container.find_element(By.CSS_SELECTOR, selector).text
+    text = container.find_element(By.CSS_SELECTOR, selector).text
+    assert "null" not in text and "undefined" not in text, text   # an absent part shown as a word
+    return text
 
 
 def answer(driver, details, text: str, fmt: str = "text"):

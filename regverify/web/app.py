@@ -35,7 +35,7 @@ from regverify.grading.bank import BankError, Question, load_bank
 from regverify.grading.expr import to_text
 from regverify.grading.latex import spellings
 
-from .pool import Pool, PoolBusy, WorkerFailed
+from .pool import Abandoned, Pool, PoolBusy, WorkerFailed
 from .reports import Reports, default_reports_dir, material_dir
 
 STATIC = Path(__file__).parent / "static"
@@ -67,7 +67,8 @@ class AnswerLog:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        if os.fstat(self._fd).st_size and not self.path.read_bytes()[-1:] == b"\n":
+        size = os.fstat(self._fd).st_size
+        if size and _last_byte(self.path, size) != b"\n":
             os.write(self._fd, b"\n")      # a line torn by an earlier crash stays alone on its line
 
     def write(self, record: dict) -> None:
@@ -129,11 +130,20 @@ def _describe(kind) -> str:
     return "a list of strings of Unicode text" if kind == "lines" else {str: "a string of Unicode text"}[kind]
 
 
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as handle:     # a semester's log is not read to check its end
+        handle.seek(size - 1)
+        return handle.read(1)
+
+
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 async def read_json(request: Request):
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":   # a form or text/plain post could come from any other site's page
+        raise BadRequest(415, f"Expected content type application/json but got {_clip(kind or 'none')}")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise BadRequest(413, f"the request body is over the bound of {MAX_BODY} bytes")
@@ -154,11 +164,13 @@ async def read_json(request: Request):
 
 
 def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2,
-               log: str | None = None, reports: str | Path | None = None, show_reports: bool = True) -> Starlette:
+               log: str | None = None, reports: str | Path | None = None, show_reports: bool | None = None) -> Starlette:
     """The application. ``bank``: a question bank folder (default the bundled bank); ``log``: a
     file to append every graded answer to (default: none is stored); ``reports``: the reports
-    folder (default: the installed reports); ``show_reports=False`` serves none (they derive the
-    closed forms that the questions ask for)."""
+    folder (default: the installed reports); ``show_reports``: serve them (default only at the
+    ``full`` feedback level, since they derive the closed forms that the questions ask for)."""
+    if show_reports is None:
+        show_reports = feedback == "full"
     questions = load_bank(bank)
     if not questions:
         raise BankError(f"{bank} holds no questions (a file of the bank is {{\"questions\": [...]}} or a list)")
@@ -198,11 +210,16 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
                                   f"format={_clip(json.dumps(fmt))}")
         return questions[body["question"]]
 
-    async def ask(op: str, body: dict, fallback) -> dict:
+    async def ask(http: Request, op: str, body: dict, fallback) -> dict:
         """The worker's reply; a worker that hung or died gives ``fallback(message)`` instead."""
         request = {"op": op, **body, "format": body.get("format", "text")}
+
+        async def wanted() -> bool:
+            return not await http.is_disconnected()
         try:
-            return await pool.run(request, TIMEOUTS[op])
+            return await pool.run(request, TIMEOUTS[op], wanted=wanted)
+        except Abandoned:
+            raise BadRequest(499, "the client went away before its answer was graded") from None
         except PoolBusy:
             raise BadRequest(503, "every grader is busy; try again in a moment", {"Retry-After": "1"}) from None
         except WorkerFailed as failure:
@@ -247,20 +264,20 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
     async def api_preview(request: Request) -> Response:
         body = _fields(await read_json(request), {"question": str, "answer": str}, {"format": str})
         question_of(body)
-        reply = await ask("preview", body, lambda message: {"readable": False, "message": message})
+        reply = await ask(request, "preview", body, lambda message: {"readable": False, "message": message})
         return JSONResponse(reply)
 
     async def api_grade(request: Request) -> Response:
         body = _fields(await read_json(request), {"question": str, "answer": str}, {"format": str})
         question = question_of(body)
-        result = await ask("grade", body, invalid(question.id))
+        result = await ask(request, "grade", body, invalid(question.id))
         await record("grade", body, result)
         return JSONResponse(result)
 
     async def api_check_steps(request: Request) -> Response:
         body = _fields(await read_json(request), {"question": str, "lines": "lines"}, {"format": str})
         question = question_of(body)
-        result = await ask("steps", body, lambda message: {"question": question.id, "invalid": message,
+        result = await ask(request, "steps", body, lambda message: {"question": question.id, "invalid": message,
                                                            "steps": [], "final": None,
                                                            "feedback_level": feedback})
         await record("check-steps", body, result)
@@ -280,8 +297,12 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
             raise HTTPException(404, f"no material file {name!r}")
         return PlainTextResponse((folder / name).read_text(encoding="utf-8"))
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)     # the page has no icon; a 204 keeps browsers' consoles quiet
+
     routes = [
         Route("/", page),
+        Route("/favicon.ico", no_icon),
         Route("/api/questions", api_questions),
         Route("/api/health", api_health),
         Route("/api/preview", api_preview, methods=["POST"]),
@@ -296,6 +317,7 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
         routes.insert(-1, Mount("/reports/figures", StaticFiles(directory=report_pages.directory / "figures")))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: error_response})
     app.state.pool = pool
+    app.state.show_reports = show_reports
     return SecurityHeaders(app)
 
 

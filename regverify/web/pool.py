@@ -1,7 +1,9 @@
 """Grading in a pool of worker processes (worker.py), driven from the server's event loop.
 
 Each worker takes one request at a time. A request waits for an idle worker (at most
-``max_waiting`` wait at once; beyond that the pool is busy), then has ``timeout`` seconds: a
+``max_waiting`` wait at once, each at most ``max_wait`` seconds; beyond either the pool is busy,
+so a flood of slow answers costs the others a quick "try again", never minutes in a queue; a
+request whose client has gone is dropped before it reaches a worker), then has ``timeout`` seconds: a
 worker that does not answer in time is killed, as is one that dies or answers nonsense, and a
 fresh one takes its place, so the pool keeps its size whatever it is sent. The workers run in
 their own session, so a Ctrl-C in the terminal reaches the server, which closes them in order.
@@ -20,6 +22,10 @@ REPLY_LIMIT = 16 << 20     # bytes in one reply line
 
 class PoolBusy(Exception):
     """Every worker is busy and the waiting line is full: try again shortly."""
+
+
+class Abandoned(Exception):
+    """The client went away while its request waited: it was not graded."""
 
 
 class WorkerFailed(Exception):
@@ -58,8 +64,9 @@ class Worker:
 
 
 class Pool:
-    def __init__(self, size: int, bank: str | None, feedback: str, timeout: float, max_waiting: int):
-        self.size, self.timeout, self.max_waiting = size, timeout, max_waiting
+    def __init__(self, size: int, bank: str | None, feedback: str, timeout: float, max_waiting: int,
+                 max_wait: float = 5.0):
+        self.size, self.timeout, self.max_waiting, self.max_wait = size, timeout, max_waiting, max_wait
         self.command = [sys.executable, "-m", "regverify.web.worker", "--feedback", feedback]
         if bank is not None:
             self.command += ["--bank", str(bank)]
@@ -67,6 +74,7 @@ class Pool:
         self.workers: set[Worker] = set()
         self.waiting = 0
         self.replaced = 0
+        self.ready = False            # a worker has loaded the bank
         self.closing = False
         self._starting: set[asyncio.Task] = set()
 
@@ -102,6 +110,7 @@ class Pool:
         if self.closing:
             self._discard(worker)
         else:
+            self.ready = True
             self.idle.put_nowait(worker)
 
     def _replace(self, worker: Worker) -> None:
@@ -115,18 +124,19 @@ class Pool:
         self.workers.discard(worker)
         asyncio.get_running_loop().create_task(worker.process.wait())   # reap it
 
-    async def run(self, request: dict, timeout: float | None = None) -> dict:
-        """The worker's reply to request. Raises PoolBusy or WorkerFailed."""
+    async def run(self, request: dict, timeout: float | None = None, wanted=None) -> dict:
+        """The worker's reply to request. Raises PoolBusy, WorkerFailed, or Abandoned when the
+        awaitable ``wanted()`` says, once a worker is free, that nobody waits for the reply."""
         if self.waiting >= self.max_waiting:
             raise PoolBusy(f"{self.waiting} requests are waiting for a grader")
         self.waiting += 1
         try:
-            worker = await self.idle.get()
-            while worker.process.returncode is not None:     # it died while idle: replace it first
-                self._replace(worker)
-                worker = await self.idle.get()
+            worker = await self._idle_worker()
         finally:
             self.waiting -= 1
+        if wanted is not None and not await wanted():
+            self.idle.put_nowait(worker)
+            raise Abandoned()
         try:
             reply = await worker.ask(request, self.timeout if timeout is None else timeout)
         except RequestFailed:
@@ -141,6 +151,21 @@ class Pool:
             raise
         self.idle.put_nowait(worker)
         return reply
+
+    async def _idle_worker(self) -> Worker:
+        """An idle live worker, waiting at most max_wait for one (READY_TIMEOUT until the first is up)."""
+        while True:
+            if not self.idle.empty():
+                worker = self.idle.get_nowait()
+            else:
+                patience = self.max_wait if self.ready else READY_TIMEOUT
+                try:
+                    worker = await asyncio.wait_for(self.idle.get(), patience)
+                except asyncio.TimeoutError:
+                    raise PoolBusy(f"no grader was free within {patience:g} s") from None
+            if worker.process.returncode is None:
+                return worker
+            self._replace(worker)       # it died while idle: replace it, take the next
 
     async def close(self, grace: float = 3.0) -> None:
         """End every worker: close its input, then kill whatever is still running after grace."""

@@ -32,7 +32,7 @@ def address(sock: socket.socket) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, bank: str | None = None, feedback: str = "hint",
-          workers: int | None = None, log: str | None = None, show_reports: bool = True) -> int:
+          workers: int | None = None, log: str | None = None, show_reports: bool | None = None) -> int:
     try:   # every package of the serve extra, before anything starts (the workers typeset with latex2mathml)
         import latex2mathml.converter  # noqa: F401
         import markdown_it  # noqa: F401
@@ -56,7 +56,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, bank: str | None = None, fe
                             timeout_graceful_shutdown=5, limit_concurrency=1000)
     server = uvicorn.Server(config)
     stored = f"graded answers appended to {log}" if log else "no answer is stored"
-    print(f"regverify serve: {address(sock)}  (feedback: {feedback}; {workers} grading workers; {stored}). "
+    reports = "reports served" if app.state.show_reports else "no reports served"
+    print(f"regverify serve: {address(sock)}  (feedback: {feedback}; {workers} grading workers; {stored}; {reports}). "
           "Ctrl-C stops it.", flush=True)
     try:
         server.run(sockets=[sock])

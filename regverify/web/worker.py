@@ -22,6 +22,7 @@ from regverify.grading.bank import Question, load_bank
 from regverify.grading.expr import Evaluator, InvalidAnswer, Node, to_text
 from regverify.grading.feedback import Level, for_student, steps_for_student
 from regverify.grading.grader import grade_safely, read_answer, read_answer_with_notes
+from regverify.grading.plaintext import AS_LATEX
 from regverify.grading.steps import check_steps
 from regverify.grading.trials import trial_set
 from regverify.notebook import to_latex
@@ -108,6 +109,10 @@ def limit_memory(limit: int = MEMORY_LIMIT) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+# The grader's messages speak of the command line; on the page the choice is beside the answer box.
+ON_THE_PAGE = (json.dumps(AS_LATEX)[1:-1], "(choose LaTeX beside the answer box)")
+
+
 def serve_forever(worker: Worker, requests, replies) -> None:
     """One reply line per request line, in order, until the requests end."""
     for line in requests:
@@ -116,7 +121,7 @@ def serve_forever(worker: Worker, requests, replies) -> None:
         except Exception:   # a bug, reported on stderr; the server answers with an internal error
             traceback.print_exc(file=sys.stderr)
             reply = {"ok": False}
-        replies.write(json.dumps(_plain(reply), allow_nan=False) + "\n")
+        replies.write(json.dumps(_plain(reply), allow_nan=False).replace(*ON_THE_PAGE) + "\n")
         replies.flush()
 
 

@@ -68,11 +68,12 @@ function readingLine(label, mathml, text) {
 }
 
 function showGrade(target, result) {
-  target.replaceChildren(
+  // replaceChildren writes a null child as the text "null": the absent parts are left out
+  target.replaceChildren(...[
     el("p", { class: `verdict verdict-${result.verdict}`, text: VERDICT_TEXT[result.verdict] || result.verdict }),
     readingLine("Read as:", result.read_as_mathml, result.read_as),
     result.verdict === "correct" ? null : el("p", { class: "feedback", text: result.feedback }),
-    counterexampleTable(result.counterexample, "Where it differs"));
+    counterexampleTable(result.counterexample, "Where it differs")].filter(Boolean));
 }
 
 function showSteps(target, report) {
