@@ -93,12 +93,16 @@ class Assignment:
         out = {"title": self.title, "submission": self.submission, "visibility": self.visibility,
                "bank": self.bank,
                "questions": [{"id": q.id, "points": q.points, "format": q.format,
-                              **({"feedback": q.feedback} if q.feedback else {})} for q in self.questions]}
+                              **({"feedback": q.feedback} if q.feedback else {}),
+                              **({"partial_credit": dict(q.partial_credit)} if q.partial_credit else {})}
+                             for q in self.questions]}
         if self.feedback:
             out["feedback"] = self.feedback
         if self.full_feedback_after_due_date:
             out["full_feedback_after_due_date"] = True
-        return out
+        if self.partial_credit:
+            out["partial_credit"] = dict(self.partial_credit)
+        return out     # parse_assignment(as_dict()) is this assignment again: the autograder grades as it does
 
     def check_against(self, bank: dict) -> None:
         """Every question id must be in the bank."""

@@ -11,6 +11,7 @@ Gradescope autograder in gradescope.py.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -65,12 +66,34 @@ def read_rows(path: str | Path) -> list[dict]:
         if size > MAX_FILE:
             raise BatchError(f"{path} is {size} bytes; the bound is {MAX_FILE}")
         csv.field_size_limit(MAX_FILE)   # an over-long cell is that row's invalid answer, not the file's
+        _check_encoding(path)
         with _opened(path) as stream:
             _check_quotes(stream, path)
         with _opened(path) as stream:
             return list(_rows(csv.DictReader(stream), path))
     except OSError as error:
         raise BatchError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _check_encoding(path) -> None:
+    """A file that is not UTF-8 (a spreadsheet's Latin-1 or UTF-16 export) would come out with
+    replacement characters in names and answers: refuse it, naming the line and the fix."""
+    decoder, lines = codecs.getincrementaldecoder("utf-8")(), 1
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):      # in pieces: a huge cell costs no memory here
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = lines + chunk.count(b"\n", 0, max(error.start, 0))
+                raise BatchError(f"{path}: line {line} is not UTF-8 text (it holds the byte "
+                                 f"{chunk[max(error.start, 0)]:#04x}); save the file as CSV UTF-8 and grade it "
+                                 "again") from None
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise BatchError(f"{path}: its last line is not UTF-8 text (it ends inside a character); save the "
+                             "file as CSV UTF-8 and grade it again") from None
 
 
 def _opened(path):
@@ -85,7 +108,9 @@ def _rows(reader: csv.DictReader, path):
     try:
         for row in reader:
             fmt = (row.get("format") or "").strip().lower()
-            if fmt not in FORMATS:   # a typo in a column of the file, not one student's answer
+            # a typo in a column of the file, not one student's answer; but in a row cut at an
+            # unquoted comma the format cell holds the answer's rest: that row is invalid, not the file
+            if fmt not in FORMATS and not row.get(None):
                 raise BatchError(f"{path}: line {reader.line_num}: unknown format {fmt!r}; write text or "
                                  "latex (or plain, plaintext, txt / tex), or leave the cell empty for text")
             row = dict(row)

@@ -190,7 +190,8 @@ class Evaluator:
         return result
 
     def describe(self, node: Node, value) -> str:
-        return f"{to_text(node)} is {shape_text(np.shape(value), self.size_names)}"
+        # in LaTeX a product of a scalar is written back as *, as the reading shows it
+        return f"{to_text(node, self.shapes if self.columns else None)} is {shape_text(np.shape(value), self.size_names)}"
 
 
 def as_columns(env: dict) -> dict:
@@ -218,7 +219,7 @@ def _broadcast(ev, node, a, b, what):
         shape = None   # math semantics: elementwise operands have one shape (or one is a scalar)
     if shape is None:
         raise InvalidAnswer(f"cannot {what} them elementwise: {ev.describe(node.args[0], a)} but "
-                            f"{ev.describe(node.args[1], b)}")
+                            f"{ev.describe(node.args[1], b)}" + diag_note(ev, node))
     _check_size(shape, node)
     return shape
 
@@ -250,13 +251,13 @@ def _matmul(ev, node, a, b):
             f"cannot multiply with @: the left factor {left} is {shape_text(np.shape(a), names)} "
             f"({'length' if np.ndim(a) == 1 else 'columns'} {cols}) but the right factor {right} is "
             f"{shape_text(np.shape(b), names)} ({'length' if np.ndim(b) == 1 else 'rows'} {rows}); "
-            "the inner sizes must match" + _diag_note(ev, node))
+            "the inner sizes must match" + diag_note(ev, node))
     _check_size(np.shape(a)[:-1] + np.shape(b)[1:], node)
     out = a @ b
     return out.reshape(()) if ev.columns and np.shape(out) == (1, 1) else out
 
 
-def _diag_note(ev, node) -> str:
+def diag_note(ev, node) -> str:
     """A factor diag(M) of a square matrix M is the vector of M's diagonal entries, which people
     often mean as the diagonal matrix: say so, and how to write that."""
     for factor in walk(node):

@@ -48,11 +48,26 @@ def _hint_counterexample(example: dict | None) -> dict | None:
     """The point and the student's own value there; nothing of the key (nor of its value)."""
     if not example:
         return None
-    shown = {name: example[name] for name in ("values", "your_answer") if name in example}
+    shown = {name: example[name] for name in ("values",) if name in example}
+    if "your_answer" in example:
+        shown["your_answer"] = _hint_digits(example["your_answer"])
     if "entries_that_differ" in example:
-        shown["entries_that_differ"] = [{"index": e["index"], "yours": e["yours"]}
+        shown["entries_that_differ"] = [{"index": e["index"], "yours": _hint_digits(e["yours"])}
                                         for e in example["entries_that_differ"]]
     return shown
+
+
+HINT_DIGITS = 4
+
+
+def _hint_digits(value):
+    """The student's value to a fixed 4 digits. At full the digits grow until the value differs
+    from the key's; at hint that count would tell how near the key an answer is."""
+    if isinstance(value, list):
+        return [_hint_digits(v) for v in value]
+    if isinstance(value, float):
+        return float(f"{value:.{HINT_DIGITS}g}")
+    return value          # a whole number or an exact fraction: the student's own, exactly
 
 
 def for_student(grade: Grade, level: Level | str = Level.FULL) -> dict:

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import exact
 from .bank import BankError, Question
-from .expr import Evaluator, InvalidAnswer, Node, shape_text, symbols_in, to_text
+from .expr import Evaluator, InvalidAnswer, Node, diag_note, shape_text, symbols_in, to_text
 from .latex import MAX_LENGTH as LATEX_LENGTH, parse_latex
 from .plaintext import MAX_LENGTH as PLAIN_LENGTH, check_text, normalize_typed, parse_plain
 from .trials import Trial, trial_set
@@ -204,9 +204,10 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
         expected = reference(trial)
         if value.shape != expected.shape:
             yours, wanted = shape_text(value.shape, trial.size_names), shape_text(expected.shape, trial.size_names)
+            note = diag_note(evaluator, tree)    # diag(M) meant as a matrix is the usual cause
             raise WrongShapeOrUndefined(
-                "wrong-shape", f"your answer is {yours}; {reference_name} is {wanted}", trial, value, interpreted,
-                expected, f"the shape is wrong: your answer is {yours}, but {reference_name} is {wanted}")
+                "wrong-shape", f"your answer is {yours}; {reference_name} is {wanted}{note}", trial, value,
+                interpreted, expected, f"the shape is wrong: your answer is {yours}, but {reference_name} is {wanted}{note}")
         if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
                 "undefined", f"your answer is undefined (inf or nan) at a point where {reference_name} is defined",

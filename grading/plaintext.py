@@ -144,7 +144,9 @@ def _convert(node: ast.AST, names) -> Node:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise InvalidAnswer(f"only real numbers may appear as constants, not {node.value!r}")
         if isinstance(node.value, int) and abs(node.value) > 10**15:
-            raise InvalidAnswer(f"the number {node.value} exceeds the bound 1e15")
+            shown = str(node.value) if abs(node.value) < 10**30 else f"of about {int(abs(node.value).bit_length() * 0.30103) + 1} digits"
+            raise InvalidAnswer(f"the number {shown} exceeds the bound 1e15 for a number written out; "
+                                "write it as a power or a product of powers (10**20, 3*2**60)")
         return num(node.value)
     if isinstance(node, ast.Name):
         name = _name(node.id)

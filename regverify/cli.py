@@ -346,13 +346,15 @@ def command_grade_batch(args) -> int:
 
 def _batch_levels(args, assignment):
     """question id → feedback level: --feedback for every question, else the assignment's
-    per-question and assignment-wide levels, else full (the output is the instructor's)."""
+    per-question and assignment-wide levels (hint when it sets none, as the autograder shows an
+    assignment's results to students), else full (without an assignment the output is the
+    instructor's)."""
     from collections import defaultdict
     given = _level(args, default=None)
     if given is not None or assignment is None:
         return defaultdict(lambda: given or _level(args))
-    return defaultdict(lambda: assignment.feedback_level(None, "full"),
-                       {item.id: assignment.feedback_level(item.id, "full") for item in assignment.questions})
+    return defaultdict(lambda: assignment.feedback_level(None, "hint"),
+                       {item.id: assignment.feedback_level(item.id, "hint") for item in assignment.questions})
 
 
 def _assignment(path):
@@ -539,7 +541,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
                                                        "question, total, max (for an LMS grade import)")
     g.add_argument("--assignment", metavar="FILE.json", help="the questions' points, default formats and "
                                                             "bank (see docs/gradescope.md)")
-    feedback_option(g, "full; for --batch: the assignment's, else full")
+    feedback_option(g, "full; for --batch with --assignment: the assignment's, hint if it sets none")
     g.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="--batch: worker processes (default: the number of cores)")
     g.set_defaults(run=command_grade)

@@ -103,3 +103,13 @@ def test_no_hint_names_the_operation_that_gives_the_key():
 def test_a_constant_answer_to_a_formula_names_no_factor():
     result = grade(load_bank()["kl-argmin"], "1")
     assert result.verdict == "incorrect" and result.diagnosis is None and result.credit == 0
+
+
+def test_at_hint_the_digits_shown_do_not_tell_how_near_the_key_an_answer_is():
+    from regverify.grading.feedback import for_student
+
+    def digits_shown(answer):
+        example = for_student(grade(load_bank()["l2-grad"], answer), "hint")["counterexample"]
+        return {len(repr(abs(v)).replace(".", "").lstrip("0")) for v in example["your_answer"]}
+    near, far = digits_shown("g + 1.000001*alpha*w"), digits_shown("g + 1.5*alpha*w")
+    assert max(near) <= 4 and max(far) <= 4, (near, far)   # at full the near one needs 7 digits to differ

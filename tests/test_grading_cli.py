@@ -96,6 +96,20 @@ def test_batch_without_the_format_column_reads_text(tmp_path):
     assert json.loads((tmp_path / "out.json").read_text())[0]["verdict"] == "correct"
 
 
+def test_an_unquoted_comma_before_the_format_cell_costs_only_its_row(tmp_path):
+    (tmp_path / "in.csv").write_text("student,question,answer,format\nann,l2-grad,max(g,alpha*w),\n"
+                                     "bob,l2-grad,g + alpha*w,text\n")
+    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.json")]) == 0
+    ann, bob = json.loads((tmp_path / "out.json").read_text())
+    assert ann["verdict"] == "invalid" and "comma" in ann["feedback"] and bob["verdict"] == "correct"
+
+
+def test_an_unknown_format_is_still_the_files_error(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("student,question,answer,format\nann,l2-grad,g,tetx\n")
+    assert main(["grade", "--batch", str(tmp_path / "in.csv")]) == 2
+    assert "unknown format 'tetx'" in capsys.readouterr().err
+
+
 def test_batch_with_missing_columns_is_a_usage_error(tmp_path, capsys):
     write_csv(tmp_path / "in.csv", [("ann", "g")], header=("student", "answer"))
     assert main(["grade", "--batch", str(tmp_path / "in.csv")]) == 2
@@ -136,3 +150,13 @@ def test_check_steps_in_latex(tmp_path, capsys):
 def test_check_steps_with_an_unreadable_line_is_invalid(tmp_path, capsys):
     (tmp_path / "d.txt").write_text("g + alpha*w\ng + alpha*\n")
     assert main(["check-steps", "l2-grad", str(tmp_path / "d.txt")]) == 3
+
+
+def test_a_class_file_that_is_not_utf8_is_refused_naming_its_line(tmp_path, capsys):
+    (tmp_path / "in.csv").write_bytes("student,question,answer\nann,l2-grad,g\nJosé,l2-grad,g\n".encode("latin-1"))
+    assert main(["grade", "--batch", str(tmp_path / "in.csv")]) == 2
+    error = capsys.readouterr().err
+    assert "line 3 is not UTF-8" in error and "CSV UTF-8" in error
+    (tmp_path / "ok.csv").write_bytes("\ufeffstudent,question,answer\nJosé,l2-grad,g\n".encode("utf-8"))
+    assert main(["grade", "--batch", str(tmp_path / "ok.csv"), "--out", str(tmp_path / "o.json")]) == 0
+    assert json.loads((tmp_path / "o.json").read_text())[0]["student"] == "José"

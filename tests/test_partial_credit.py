@@ -78,3 +78,39 @@ def test_an_unreadable_credited_answer_is_refused_when_the_bank_is_read(tmp_path
     (tmp_path / "hw.json").write_text(json.dumps({"questions": [{"id": "l2-grad", "partial_credit": {"g +": 0.5}}]}))
     with pytest.raises(AssignmentError, match="nor an answer that can be read"):
         load_bank_for(load_assignment(tmp_path / "hw.json"))
+
+
+FULL = {"title": "hw", "submission": "hw.txt", "visibility": "after_due_date", "feedback": "verdict",
+        "full_feedback_after_due_date": True, "partial_credit": {"sign": 0.5, "missing-term": 0.25},
+        "questions": [{"id": "l2-grad", "points": 4, "format": "latex", "feedback": "full",
+                       "partial_credit": {"g + 2*alpha*w": 0.75, "factor": 0.1}},
+                      {"id": "l2-update", "points": 1}]}
+
+
+def test_an_assignment_written_out_reads_back_the_same():
+    # the autograder grades with the written-out copy: every field must survive it
+    assignment = parse_assignment(FULL)
+    assert parse_assignment(assignment.as_dict()) == assignment
+    assert set(assignment.as_dict()) == set(FULL) | {"bank"}
+
+
+def test_the_built_autograder_gives_the_partial_credit_the_assignment_file_gives(tmp_path):
+    import zipfile
+    (tmp_path / "hw.json").write_text(json.dumps(DOCUMENT))
+    assert main(["gradescope", "build", str(tmp_path / "hw.json"), "--out", str(tmp_path / "ag.zip")]) == 0
+    with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
+        bundled = json.loads(archive.read("assignment.json"))
+    assert parse_assignment(bundled).partial_credit == load_assignment(tmp_path / "hw.json").partial_credit
+    assert [q.partial_credit for q in parse_assignment(bundled).questions] == \
+        [q.partial_credit for q in load_assignment(tmp_path / "hw.json").questions]
+
+
+def test_a_batch_graded_with_an_assignment_that_sets_no_level_is_shown_at_hint(tmp_path):
+    (tmp_path / "hw.json").write_text(json.dumps({"questions": [{"id": "l2-grad", "points": 2}]}))
+    (tmp_path / "class.csv").write_text("student,question,answer\nann,l2-grad,g\n")
+    assert main(["grade", "--batch", str(tmp_path / "class.csv"), "--assignment", str(tmp_path / "hw.json"),
+                 "--out", str(tmp_path / "out.json")]) == 0
+    (row,) = json.loads((tmp_path / "out.json").read_text())
+    assert row["verdict"] == "incorrect" and "alpha * w" not in json.dumps(row), row   # the missing αw unnamed
+    assert main(["grade", "--batch", str(tmp_path / "class.csv"), "--out", str(tmp_path / "full.json")]) == 0
+    assert "alpha * w" in (tmp_path / "full.json").read_text()     # without an assignment: the instructor's view

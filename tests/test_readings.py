@@ -59,6 +59,17 @@ def test_diag_of_a_matrix_in_a_quadratic_form_says_what_diag_means():
     assert "vector of its diagonal entries" in result.feedback and "diag(diag(X.T @ X))" in result.feedback
 
 
+@pytest.mark.parametrize("qid, answer, latex", [
+    ("dropout-linear-loss", "sum((y - p*X@w)**2) + p*(1-p)* w @ diag(X.T@X) @ w", False),   # a wrong shape
+    ("dropout-ridge-weights", r"(pX^\top X + (1-p)\operatorname{diag}(X^\top X))^{-1} X^\top y", True),  # a sum
+])
+def test_diag_of_a_matrix_is_explained_wherever_it_breaks_the_answer(qid, answer, latex):
+    result = grade(BANK[qid], answer, latex=latex)
+    assert result.verdict in ("invalid", "incorrect")
+    assert "vector of its diagonal entries" in result.feedback, result.feedback
+    assert "p @" not in result.feedback      # a scalar's product written back as *, as it reads
+
+
 @pytest.mark.parametrize("answer,words", [
     ("g + (alpha*w", "'(' at column 5 is never closed: add ')'"),
     ("g + alpha*w)", "closes nothing"),
