@@ -198,7 +198,7 @@ def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) ->
     ascent_gap = float(np.max(np.abs(ascent - reached) / np.abs(reached)))
     detail = {"data": f"digits {x.shape[0]}x{size}, AE {size}->{k}->{size}", "steps": steps, **gaps,
               "loss_first": run.losses[0], "loss_last": run.losses[-1],
-              "unit_norm": norms_ok, "min_margin_over_competitors": margin,
+              "unit_norm": norms_ok, "least_lead_over_competitors": margin,
               "ascent_rel_gap": ascent_gap, "competitors": len(competitors),
               "images": inputs.T.tolist(),
               "curves": {"loss": thinned(run.losses)}}

@@ -180,9 +180,11 @@ def command_report(args) -> int:
         for difference in differences:
             print(f"stale: {difference}", file=sys.stderr)
         kinds = {kind: sum(f": {kind}" in d for d in differences) for kind in ("differs", "missing", "not generated")}
+        one = {kind: n == 1 for kind, n in kinds.items()}
         print(f"regverify report --check: of the {len(rendered.files)} file(s) generated, {kinds['differs']} "
-              f"differ and {kinds['missing']} are missing; {kinds['not generated']} committed file(s) are "
-              "not generated any more"
+              f"differ{'s' * one['differs']} and {kinds['missing']} {'is' if one['missing'] else 'are'} "
+              f"missing; {kinds['not generated']} committed file{'' if one['not generated'] else 's'} "
+              f"{'is' if one['not generated'] else 'are'} not generated any more"
               + ("; regenerate with: regverify report" + "".join(f" {i}" for i in args.ids)
                  + f" --seed {args.seed}" + (f" --out {args.out}" if args.out != "reports" else "")
                  if differences else ""), file=sys.stderr)

@@ -666,6 +666,8 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
             how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[3:])
         if how is None:
             unreduced += 1
+            if unreduced == 1:     # the report shows what is left, not the obligation as built
+                details["residual"] = _left_over(residual, min(per_try, 5.0)) or details["residual"]
         else:
             hows.add(how)
     unshown = []
@@ -692,6 +694,15 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     what = f"{unreduced} residual(s) not reduced to 0" if unreduced else \
         f"sign of {', '.join(map(str, unshown))} not shown"
     return Proof(SymbolicVerdict.UNPROVED, what, elapsed, **details)
+
+
+def _left_over(residual, budget: float) -> str | None:
+    """The residual expanded (αw − 2αw + … is −αw), or None if expanding takes too long."""
+    try:
+        with time_limit(budget):
+            return _short(sp.expand(residual))
+    except (ProofTimeout, TypeError, AttributeError, NotImplementedError):
+        return None
 
 
 def _short(expr, limit: int = 400) -> str:

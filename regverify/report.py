@@ -80,7 +80,10 @@ PLOT_FLOOR = 1e-9   # a log-scale curve is clipped here (relative to its scale) 
 DIGITS = 4          # significant digits of a figure that is not an error
 ERROR_DIGITS = 2    # of an error or gap above its floor
 # Keys whose values are errors, gaps or distances (at rounding level when a claim holds).
-ERROR_WORDS = ("error", "gap", "residual", "rel_diff", "violation", "distance", "_vs_", "margin_over")
+ERROR_WORDS = ("error", "gap", "residual", "rel_diff", "violation", "distance", "_vs_", "lead_over")
+# Measured differences whose sign is theirs (a lead may be a tie at rounding level, of either sign):
+# under the floor they read "≈ 0", whatever sign the noise has on a machine.
+SIGNED_WORDS = ("lead_over",)
 
 
 def method_floor(method: str) -> float:
@@ -105,14 +108,22 @@ def floor_of(key: str, evidence: dict | None = None) -> float | None:
     return method_floor((evidence or {}).get("method", ""))
 
 
-def measured(value, floor: float | None = None, digits: int | None = None, tex: bool = True) -> str:
+def measured(value, floor: float | None = None, digits: int | None = None, tex: bool = True,
+             signed: bool = False) -> str:
     """The one way a measured float is printed, in reports (``tex``: inline math) and in figure
-    titles (plain text): below ``floor`` (an error at rounding level) the bound "< floor";
-    otherwise ``digits`` significant digits (ERROR_DIGITS with a floor, DIGITS without)."""
+    titles (plain text): below ``floor`` (an error at rounding level) the bound "< floor", or for
+    a ``signed`` difference "≈ 0 (|·| < floor)"; otherwise ``digits`` significant digits
+    (ERROR_DIGITS with a floor, DIGITS without). Zero has no sign."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return md(str(value)) if tex else str(value)
     if isinstance(value, int):
         return str(value)
+    if value == 0:
+        value = 0.0          # -0.0 is printed 0: the sign of a zero is rounding's
+    if signed and floor is not None and not math.isnan(value) and abs(value) < floor:
+        bound = _scientific(floor, 1, tex, bound=True)
+        # no bars in a report: a "|" would end the Markdown table cell
+        return f"$\\approx 0$ (in size {bound})" if tex else f"≈ 0 (|·| {bound})"
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -141,11 +152,11 @@ def number(value, digits: int = DIGITS) -> str:
     return measured(value, None, digits)
 
 
-def error_figure(value, floor: float | None = None) -> str:
+def error_figure(value, floor: float | None = None, signed: bool = False) -> str:
     """Errors, gaps and distances: the bound below ``floor``, else two significant digits."""
     if isinstance(value, str):     # a non-finite float, as --json writes it
         return md(value)
-    return measured(value, floor if floor is not None else FLOORS["evaluation"], ERROR_DIGITS)
+    return measured(value, floor if floor is not None else FLOORS["evaluation"], ERROR_DIGITS, signed=signed)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$~])")
@@ -180,7 +191,8 @@ def summarise(value, key: str = "", floor: float | None = None, whole: bool = Fa
     at most 8 entries, or with ``whole`` a matrix of at most FULL_MATRIX, in full (rows
     separated by ";"); a longer one as its size and range."""
     if isinstance(value, float) or (isinstance(value, str) and value in ("nan", "inf", "-inf")):
-        return error_figure(value, floor) if floor is not None else number(value)
+        signed = any(word in str(key).lower() for word in SIGNED_WORDS)
+        return error_figure(value, floor, signed) if floor is not None else number(value)
     if isinstance(value, bool) or value is None:
         return code(value)
     if isinstance(value, int):
@@ -434,7 +446,10 @@ class Page:
         if rows:
             lines += [table(rows, ("", "")), ""]
         if s.get("steps"):
-            lines += ["Steps:", "", *[f"{i}. {md(step)}" for i, step in enumerate(s["steps"], 1)], ""]
+            heading = "Steps:" if s["verdict"] == "proved" else (
+                f"Steps, as the claim's derivation goes ({s['verdict']}: they do not add up to a proof; "
+                "the residual below is what is left of the obligation):")
+            lines += [heading, "", *[f"{i}. {md(step)}" for i, step in enumerate(s["steps"], 1)], ""]
         shown = self.obligations.get(key)
         if shown:
             what = ("What SymPy reduced to 0" + (f" ({md(plain_how(s['how']))})" if s["verdict"] == "proved" else "")
@@ -443,6 +458,8 @@ class Page:
                 lines += [f"{what}: {md(shown[len(TOO_LONG):])}", ""]
             else:
                 lines += [f"{what}:", "", fenced(shown, "math"), ""]
+            if s["verdict"] == "unproved" and s.get("residual") and not s["residual"].endswith("…"):
+                lines += ["What is left of it after expanding (as SymPy prints it):", "", fenced(s["residual"]), ""]
         elif shown == "" and s.get("derived_by"):
             lines += [f"What SymPy derived by {md(s['derived_by'])} matches the claimed form as "
                       f"built: the residual is 0 with no rewriting.", ""]
@@ -474,19 +491,20 @@ class Page:
             e.pop("margin", None)   # the tolerance over a gross error: a tiny ratio that says nothing more
         lines = [f"**{title}: {verdict}**", ""]
         if e:
-            lines += [table([(md(k).replace("\\_", " "), summarise(v, k, floor_of(k, context)))
+            lines += [table([(measured_label(k), summarise(v, k, floor_of(k, context)))
                              for k, v in e.items() if v is not None], ("", "")), ""]
         if isinstance(curves, dict) and curves:
             lines += ["Curves (plotted in the figures): " + "; ".join(
                 f"{md(name)}: {summarise(values, name, floor_of(name, context))}"
                 for name, values in curves.items()) + ".", ""]
         if found:
-            rows = [(md(k), summarise(v, k, floor_of(k, context), whole=True))
+            # the inputs by their symbols (α, ρ̂, w*), the measured values in words
+            rows = [(symbol_label(k), summarise(v, k, floor_of(k, context), whole=True))
                     for k, v in found.get("params", {}).items()]
-            rows += [(md(k), summarise(v, k, floor_of(k, context), whole=True))
+            rows += [(measured_label(k), summarise(v, k, floor_of(k, context), whole=True))
                      for k, v in found.items() if k != "params"]
             lines += ["Counterexample (indices count from 0; a matrix is shown row by row, "
-                      "[row 1; row 2; …]):", "", table(rows, ("", "")), ""]
+                      "[row 0; row 1; …]):", "", table(rows, ("", "")), ""]
         return lines
 
 
@@ -670,6 +688,16 @@ def decorated(latex: str) -> str:
                           latex)
 
 
+def symbol_label(name: str) -> str:
+    """An input by its symbol, for a table: alpha is α, rho_hat_l is ρ̂_l, w_star is w*."""
+    return md(plain_symbol(str(name)).replace("_star", "*"))
+
+
+def measured_label(key: str) -> str:
+    """A measured figure's name in words, its symbols as letters: alpha_single is "α single"."""
+    return symbol_label(key).replace("\\_", " ")
+
+
 def plain_symbol(text: str) -> str:
     """The same rule in plain text: rho_hat_3 is ρ̂₃, w_tilde is w̃ (Greek names as letters)."""
     def one(m):
@@ -684,11 +712,16 @@ def plain_symbol(text: str) -> str:
 _PLAIN_GREEK = re.compile(r"\b([a-z]+)(_\w+)?\b")
 
 
+GREEK_SHORT = {"eps": "epsilon"}     # the material's learning rate ε, named eps in code
+
+
 def _greek(name: str) -> str:
+    name = GREEK_SHORT.get(name, name)
     return unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}") if _is_greek(name) else name
 
 
 def _is_greek(name: str) -> bool:
+    name = GREEK_SHORT.get(name, name)
     try:
         unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
         return True
@@ -756,7 +789,9 @@ def versions() -> str:
     import matplotlib
     import numpy
     import sympy
-    return (f"Made with Python {platform.python_version()}, SymPy {sympy.__version__}, "
+    # Python's minor version, not its patch: a patch release changes no number the reports print
+    python = ".".join(platform.python_version_tuple()[:2])
+    return (f"Made with Python {python}, SymPy {sympy.__version__}, "
             f"NumPy {numpy.__version__} and matplotlib {matplotlib.__version__}.")
 
 

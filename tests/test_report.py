@@ -283,7 +283,7 @@ def test_check_passes_when_fresh_and_names_each_file_that_differs(demo_registry,
     assert f"{out / 'figures' / 'gone.png'}: not generated any more" in err
     assert f"stale: {out / 'report-demo.md'}:" not in err
     # the extra file is counted apart: 2 of the 4 generated differ, 1 more is no longer generated
-    assert "of the 4 file(s) generated, 2 differ and 0 are missing; 1 committed file(s) are not generated" in err
+    assert "of the 4 file(s) generated, 2 differ and 0 are missing; 1 committed file is not generated" in err
 
 
 def test_check_of_a_missing_folder_names_every_file_as_missing(demo_registry, tmp_path, capsys):
@@ -368,6 +368,24 @@ def test_reports_rendered_from_perturbed_results_are_the_same_files(demo, tmp_pa
     assert report.compare(plain, out, full=True) == []
     shaken = report.render(derivations, results, 0, out, perturb=1e-13)
     assert report.compare(shaken, out, full=True) == []
+    # the perturbation is applied: moved by 1 %, the printed figures move
+    assert report.compare(report.render(derivations, results, 0, out, perturb=1e-2), out, full=True) != []
+
+
+def test_the_perturbation_is_taken_from_the_environment(demo, monkeypatch):
+    out, _, _ = demo
+    derivations = demo_derivations()
+    results = demo_results(derivations)
+    monkeypatch.setenv(report.PERTURB_VARIABLE, "1e-2")
+    assert report.compare(report.render(derivations, results, 0, out), out, full=True) != []
+    monkeypatch.setenv(report.PERTURB_VARIABLE, "1e-13")
+    assert report.compare(report.render(derivations, results, 0, out), out, full=True) == []
+
+
+def test_the_stamp_names_pythons_minor_version_only():
+    import platform
+    assert f"Python {'.'.join(platform.python_version_tuple()[:2])}," in report.versions()
+    assert platform.python_version() not in report.versions() or platform.python_version().count(".") < 2
 
 
 def test_a_changed_formula_makes_the_check_fail_and_names_the_file_and_line(demo, monkeypatch):

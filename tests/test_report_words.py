@@ -79,3 +79,26 @@ def test_the_log_sum_exp_bounds_are_inequalities():
     claims = {c.name: c for d in registry.all_derivations() for c in d.claims}
     for name in ("lse-lower-bound", "lse-upper-bound", "lse-at-most-max", "pinsker"):
         assert claims[name].kind == "inequality", name
+
+
+def test_a_zero_has_no_sign_and_a_tied_lead_reads_as_zero_whatever_its_sign():
+    from regverify.report import FLOORS, measured, summarise
+    assert measured(-0.0) == "0" and summarise([[-0.0, 1.5]], whole=True) == "[0, 1.5]"
+    floor = FLOORS["evaluation"]
+    tie = [summarise(v, "least_lead_over_competitors", floor) for v in (-1.1e-15, 2e-16, 0.0)]
+    assert len(set(tie)) == 1 and "approx 0" in tie[0] and "|" not in tie[0]   # a bar would end the table cell
+    assert summarise(-0.25, "least_lead_over_competitors", floor).startswith("-0.25")   # a real loss shows
+
+
+def test_counterexample_rows_name_inputs_by_their_symbols_and_values_in_words():
+    rows = "\n".join(line for path in REPORTS for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("| "))
+    for raw in ("| alpha |", "| lambda |", "| tau |", "| eps |", "| w\\_star |", "| rho\\_hat |", "\\_value |"):
+        assert raw not in rows, raw
+
+
+def test_an_unproved_claim_shows_what_is_left_of_its_obligation():
+    text = (Path(__file__).parent.parent / "reports" / "ridge.md").read_text(encoding="utf-8")
+    section = text[text.index("printed-minimizer"):]
+    assert "What is left of it after expanding" in section and "(-alpha)*w" in section
+    assert "Steps, as the claim's derivation goes (unproved" in section
