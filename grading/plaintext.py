@@ -12,6 +12,7 @@ import io
 import keyword
 import re
 import tokenize
+import unicodedata
 
 from .expr import CONSTANTS, FUNCTIONS, REDUCTIONS, InvalidAnswer, Node, const, num, sym
 
@@ -139,6 +140,16 @@ def _name(raw: str) -> str:
     return raw[len(KEYWORD_PREFIX):] if raw.startswith(KEYWORD_PREFIX) else raw
 
 
+def _lookalike(name: str) -> str:
+    """A letter from another alphabet that looks Latin (Cyrillic а, Greek ο) makes a name that
+    looks right and is not: say which letter it is."""
+    foreign = next((c for c in name if ord(c) > 127 and unicodedata.category(c).startswith("L")), None)
+    if foreign is None:
+        return ""
+    return (f" (its letter {foreign!r} is {unicodedata.name(foreign, 'not a Latin letter').lower()}, "
+            "not a Latin one: type the name on a Latin keyboard)")
+
+
 def _convert(node: ast.AST, names) -> Node:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
@@ -155,7 +166,7 @@ def _convert(node: ast.AST, names) -> Node:
         if name in CONSTANTS and (names is None or name not in names):
             return const(name)
         if names is not None and name not in names:
-            raise InvalidAnswer(f"unknown name {name!r}; allowed names: {', '.join(sorted(names))}")
+            raise InvalidAnswer(f"unknown name {name!r}{_lookalike(name)}; allowed names: {', '.join(sorted(names))}")
         return sym(name)
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
         return Node(BINARY[type(node.op)], (_convert(node.left, names), _convert(node.right, names)))

@@ -596,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
         args, rest = commands["grade"].parse_known_intermixed_args(argv[1:])
         if rest and len(rest) == 1 and args.answer is None and args.qid is not None and not rest[0].startswith("--"):
             args.answer = rest[0]
+        elif rest and "--" in argv[1:]:    # everything after -- is the answer, options included
+            commands["grade"].error(f"unrecognized arguments: {' '.join(rest)}; options go before --, as in: "
+                                    f"regverify grade QID --feedback hint -- '-g'")
         elif rest:
             commands["grade"].error(f"unrecognized arguments: {' '.join(rest)} (an answer that starts with "
                                     f"- can also follow --, as in: regverify grade QID -- '-g')")

@@ -64,3 +64,17 @@ def test_stopping_early_on_a_wrong_answer_changes_no_verdict_and_no_diagnosis():
             # a pattern over the first trials may be hidden by rounding at an edge trial (a key of 1e-9),
             # never the other way round
             assert early.diagnosis == full.diagnosis or full.diagnosis is None, (question.id, answer)
+
+
+def test_a_lookalike_letter_from_another_alphabet_is_named():
+    from regverify.grading.bank import load_bank
+    from regverify.grading.grader import grade
+    result = grade(load_bank()["l2-grad"], "g + \u0430lpha*w")      # a Cyrillic а
+    assert result.verdict == "invalid" and "cyrillic small letter a" in result.feedback
+
+
+def test_options_after_a_double_dash_are_told_to_go_before_it(capsys):
+    from regverify.cli import main
+    with pytest.raises(SystemExit):
+        main(["grade", "l2-grad", "--", "-g", "--feedback", "hint"])
+    assert "options go before --" in capsys.readouterr().err
