@@ -79,6 +79,15 @@ def eigen_component(eigenvalue, strength, component):
     return shrink_factor(eigenvalue, strength) * component
 
 
+def along_eigenvector(form):
+    """The component along qᵢ of a stated vector c·w*: with w* = Qv it is c·vᵢ (read off at n = 1,
+    where w* is the single entry v)."""
+    if form.free_symbols & {H, Q_, LAM, w, g_vec}:
+        raise ValueError(f"{form} is not a multiple of w*: its component is not read off this way")
+    at_one = form.xreplace({w_star: sp.ImmutableMatrix([[v]])}).subs(n, 1).doit()
+    return sp.Matrix(at_one)[0, 0] if isinstance(at_one, (sp.MatrixBase, sp.MatrixExpr)) else at_one
+
+
 # --- numeric twins (NumPy, written from the definitions) -------------------------------------
 def sample_quadratic(rng, trial):
     size = sampling.size(rng)
@@ -254,13 +263,13 @@ DERIVATION = register(Derivation(
         Limit(
             name="alpha-to-zero",
             statement="w̃ → w* as α → 0 when H is positive definite (every λᵢ > 0)",
-            symbolic=lambda: Obligation.limit(
-                eigen_component(lam, alpha, v), alpha, 0, v,
+            symbolic=lambda claim: Obligation.limit(
+                eigen_component(lam, alpha, v), alpha, 0, along_eigenvector(claim.value),
                 assumptions_used=("λᵢ > 0 (H positive definite)",),
                 steps=("(Qᵀw̃)ᵢ = λᵢ/(λᵢ + α)·(Qᵀw*)ᵢ (eigen-factor)", "→ (Qᵀw*)ᵢ as α → 0⁺ since λᵢ > 0")),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
                                    "w_star": sampling.normal(rng, k)},
-            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: p["w_star"],
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=w_star, bind=BIND,
             uses=("eigen-factor",), rtol=1e-10),
         Limit(
             name="alpha-to-zero-for-psd-h",
@@ -273,20 +282,22 @@ DERIVATION = register(Derivation(
                             and np.linalg.eigvalsh(p["H"])[0] < 1e-12 * np.linalg.eigvalsh(p["H"])[-1]),
             sample=lambda rng, t: {"H": sampling.psd(rng, k := sampling.size(rng)),
                                    "w_star": sampling.normal(rng, k)},
-            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: p["w_star"]),
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=w_star, bind=BIND),
         Limit(
             name="alpha-to-infinity",
             statement="w̃ → 0 as α → ∞ (every component with λᵢ ≪ α is sent to 0)",
-            symbolic=lambda: Obligation.limit(
-                eigen_component(lam, alpha, v), alpha, sp.oo, 0,
+            symbolic=lambda claim: Obligation.limit(
+                eigen_component(lam, alpha, v), alpha, sp.oo, along_eigenvector(claim.value),
                 assumptions_used=("λᵢ ≥ 0",), steps=("λᵢ/(λᵢ + α) → 0 as α → ∞",)),
             sample=lambda rng, t: {"H": sampling.spd(rng, k := sampling.size(rng), 0.5, 5),
-                                   "w_star": sampling.normal(rng, k)},
-            f=lambda p, a: shrunk({**p, "alpha": a}), value=lambda p: np.zeros_like(p["w_star"]),
+                                   "w_star": sampling.normal(rng, k), "n": k},   # n: the size of the zero
+            f=lambda p, a: shrunk({**p, "alpha": a}), value=sp.ZeroMatrix(n, 1), bind=BIND,
             uses=("eigen-factor",), approach=tuple(10.0 ** k for k in range(1, 13)), rtol=1e-10),
         Identity(
             name="effective-parameters",
             statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",
+            # Older style on purpose: the obligation multiplies through by H + αI, since SymPy's
+            # inverse of the explicit 3×3 H + αI (Cayley Q) takes minutes.
             symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
                 h - q * factors(lm) * q.T * (h + alpha * sp.eye(h.rows)),
                 (q * factors(lm) * q.T).trace() - factors(lm).trace()],
