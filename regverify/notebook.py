@@ -187,15 +187,15 @@ class Grade(_grader.Grade):
         return "\n".join(parts)
 
     def __str__(self) -> str:
-        lines = [self.verdict]
+        lines = [f"{self.verdict} ({self.question})"]
         if self.interpreted_as:
             lines.append(f"read as: {self.interpreted_as}")
         if self.verdict != "correct":
             lines.append(f"feedback: {self.feedback}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return f"<Grade {self.question}: {self.verdict}>"
+    def __repr__(self) -> str:     # a console shows the grade, not an address
+        return str(self)
 
 
 def grade(qid: str, answer: str, latex: bool = False, bank=None, feedback: str = "full") -> Grade:
@@ -212,10 +212,7 @@ class StepReport(_steps.StepReport):
     """check_steps' report, displayed as a table of steps with the first broken one marked."""
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{md_text(self.question)}**: " + (
-            "every step follows and the last line is the key" if self.ok else
-            f"step {self.first_broken} does not follow from the one before" if self.first_broken else
-            "every step follows, but the last line is not the key"),
+        lines = [f"**{md_text(self.question)}**: " + self._summary(),
             "", "| step | read as | verdict | feedback |", "|---|---|---|---|"]
         for s in self.steps:
             lines.append(f"| {s.number} | {md_code(s.interpreted_as or s.text)} | {md_text(s.verdict)} | "
@@ -225,8 +222,33 @@ class StepReport(_steps.StepReport):
             lines += ["", f"counterexample at step {broken.number}:", "", counterexample_md(broken.counterexample)]
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return f"<StepReport {self.question}: first broken step {self.first_broken}, ok={self.ok}>"
+    def _summary(self) -> str:
+        return ("every step follows and the last line is the key" if self.ok else
+                f"step {self.first_broken} does not follow from the one before" if self.first_broken else
+                "every step follows, but the last line is not the key")
+
+    def _rows(self):
+        return [(s.number, s.interpreted_as or s.text, s.verdict, s.feedback or "") for s in self.steps]
+
+    def __str__(self) -> str:
+        from tabulate import tabulate
+        return (f"{self.question}: {self._summary()}\n"
+                + tabulate(self._rows(), headers=("step", "read as", "verdict", "feedback")))
+
+    def __repr__(self) -> str:     # a console shows the report, not an address
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = {"equivalent": "green", "not-equivalent": "firebrick", "invalid": "darkorange"}
+        rows = "".join(f'<tr><td>{n}</td><td><code>{html.escape(str(read))}</code></td>'
+                       f'<td style="color:{colour.get(verdict, "black")}">{html.escape(verdict)}</td>'
+                       f"<td>{html.escape(feedback)}</td></tr>" for n, read, verdict, feedback in self._rows())
+        broken = next((s for s in self.steps if s.counterexample), None)
+        example = (f"<p>counterexample at step {broken.number}:</p>" + _table_html(broken.counterexample)
+                   if broken else "")
+        return (f"<p><b>{html.escape(self.question)}</b>: {html.escape(self._summary())}</p>"
+                "<table><tr><th>step</th><th>read as</th><th>verdict</th><th>feedback</th></tr>"
+                f"{rows}</table>{example}")
 
 
 def check_steps(qid: str, lines, latex: bool = False, bank=None, feedback: str = "full") -> StepReport:
@@ -267,8 +289,16 @@ class QuestionView:
         rows = "\n".join(f"  {n}: {shape}, {domain}" for n, _, shape, domain in self._rows())
         return f"{self.question.id}: {self.question.prompt}\n{rows}"
 
-    def __repr__(self) -> str:
-        return f"<Question {self.question.id}>"
+    def __repr__(self) -> str:     # a console shows the question, not an address
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        q = self.question
+        rows = "".join(f"<tr><td><code>{html.escape(n)}</code></td><td>\\({html.escape(t)}\\)</td>"
+                       f"<td>{html.escape(str(shape))}</td><td>{html.escape(str(domain))}</td></tr>"
+                       for n, t, shape, domain in self._rows())
+        return (f"<p><b>{html.escape(q.id)}</b>: {html.escape(q.prompt)}</p><table><tr><th>symbol</th>"
+                f"<th>written</th><th>shape</th><th>domain</th></tr>{rows}</table>")
 
 
 def show(qid: str, bank=None) -> QuestionView:

@@ -27,7 +27,7 @@ def test_a_wrong_answer_renders_its_verdict_reading_feedback_and_counterexample(
         assert "incorrect" in text and "cancels the 2" in text
     assert r"$$g + 2 \, \alpha \, w$$" in markdown          # the reading, typeset
     assert "| `alpha` |" in markdown and "<table>" in page    # the counterexample table
-    assert not result.ok and repr(result) == "<Grade l2-grad: incorrect>"
+    assert not result.ok and repr(result).startswith("incorrect (l2-grad)\nread as: g + 2 * alpha * w")
 
 
 def test_a_correct_latex_answer_renders_without_feedback():
@@ -81,3 +81,15 @@ def test_an_answer_that_is_not_a_string_is_refused_saying_so(answer):
     from regverify import grade
     with pytest.raises(TypeError, match="as a string"):
         grade("l2-grad", answer)
+
+
+def test_every_notebook_object_reads_as_text_and_renders_as_html():
+    from regverify.notebook import check_steps, grade, show
+    objects = [show("l2-grad"), grade("l2-grad", "g"), check_steps("l2-grad", ["g + alpha*w", "g"])]
+    for shown in objects:
+        assert "<" not in repr(shown)[:1] and "object at 0x" not in repr(shown), repr(shown)
+        assert "l2-grad" in str(shown) or shown.verdict in str(shown)
+        assert shown._repr_html_().startswith("<p>")
+    steps = check_steps("l2-grad", ["g + alpha*w", "g"])
+    assert "step 2 does not follow" in str(steps) and "not-equivalent" in str(steps)
+    assert "firebrick" in steps._repr_html_() and "alpha" in show("l2-grad")._repr_html_()
