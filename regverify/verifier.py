@@ -8,6 +8,7 @@ refutes. A check that crashes makes the claim an ``error``, whatever else it sho
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import time
@@ -129,9 +130,17 @@ def verify_claim(derivation: Derivation, claim: Claim, seed: int = 0, quick: boo
 _WORK: list[tuple[Derivation, Claim]] = []
 
 
+def one_blas_thread() -> threadpool_limits:
+    """BLAS on one thread for every library a claim may load: SciPy brings its own OpenBLAS (through
+    scikit-learn's digits), which a limit set before it is imported would miss."""
+    with contextlib.suppress(ImportError):
+        import scipy.linalg  # noqa: F401  (loaded for its BLAS, so that the limit reaches it)
+    return threadpool_limits(limits=1)
+
+
 def _start_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
-    threadpool_limits(limits=1)
+    one_blas_thread()
 
 
 def _verify_in_worker(task: tuple[list[int], int, bool]) -> list[tuple[int, ClaimResult]]:
@@ -163,7 +172,7 @@ def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, jo
             derivation, claim = work[index]
             progress(done, len(work), f"{derivation.id}/{claim.name}: {results[index].status}")
 
-    with threadpool_limits(limits=1):
+    with one_blas_thread():
         if jobs <= 1 or len(work) <= 1:
             for index, (derivation, claim) in enumerate(work):
                 results[index] = verify_claim(derivation, claim, seed, quick)
