@@ -9,6 +9,7 @@ you do a half here").
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Premise, Printed, Source
 from regverify.numerics import sampling
@@ -17,28 +18,40 @@ from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
 
 # --- symbols: θ stacked as one vector (every size), and the AE at explicit sizes ------------
 p = sp.Symbol("p", integer=True, positive=True)
 theta = sp.MatrixSymbol("theta", p, 1)
 lam = sp.Symbol("lambda", positive=True)
 SIZES = ((1, 3, 2), (2, 2, 1))   # (m, n, k): W is n×k, non-square at both
+m_, n_, k_ = sp.symbols("m n k", integer=True, positive=True)
+X_, W_, V_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("W", n_, k_), sp.MatrixSymbol("V", n_, k_)
+B_, C_ = sp.MatrixSymbol("b", k_, 1), sp.MatrixSymbol("c", n_, 1)
+ONES = sp.OneMatrix(m_, 1)
+H_ = ElementwiseApplyFunction(sigma, X_ * W_ + ONES * B_.T)          # H = σ(XW + 1bᵀ)
+R_ = H_ * V_.T + ONES * C_.T - X_                                     # R = X̂ − X
 
 
-def penalty_obligation(scale, factor, size=None) -> Obligation:
-    """∂/∂θ of scale·λ θᵀθ against the claimed factor·λθ (2λθ for the slides' λ‖θ‖², λθ for
-    (λ/2)‖θ‖²). ``size``: an explicit θ of that many entries instead of every size."""
+# ∂J/∂W as stated: (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + 2λW
+OBJECTIVE_GRADIENT = 2 / m_ * X_.T * sp.hadamard_product(R_ * V_, sp.hadamard_product(H_, sp.OneMatrix(m_, k_) - H_)) \
+    + 2 * lam * W_
+
+
+def penalty_obligation(claim, scale, size=None) -> Obligation:
+    """∂/∂θ of scale·λ θᵀθ against the claim's form (2λθ for the slides' λ‖θ‖², λθ for
+    (λ/2)‖θ‖²). ``size``: at an explicit θ of that many entries instead of every size."""
     t = theta if size is None else symbol_vector("theta", size, real=True)
+    claimed = claim.form if size is None else at_matrices(claim.form, {theta: t})
     return Obligation.gradient(
-        scale * lam * t.T * t, t, factor * lam * t,
+        scale * lam * t.T * t, t, claimed,
         assumptions_used=("‖θ‖² = θᵀθ over all parameters stacked",),
         steps=("‖θ‖² = θᵀθ", "∂(θᵀθ)/∂θ = 2θ", f"so ∂({scale}·λ‖θ‖²)/∂θ = {2 * scale}λθ; "
                "its W block is the W term"))
 
 
-def ae_obligation(factor=2) -> Obligation:
-    """The whole objective, differentiated entry by entry: backprop term + factor·λW."""
+def ae_obligation(claim) -> Obligation:
+    """The whole objective, differentiated entry by entry, against the claim's form at each size."""
     zero = []
     for m, n, k in SIZES:
         x, w, v = (symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True),
@@ -48,8 +61,8 @@ def ae_obligation(factor=2) -> Obligation:
         r = h * v.T + sp.ones(m, 1) * c.T - x
         params = [*w, *v, *b, *c]
         j = sum(e ** 2 for e in r) / m + lam * sum(e ** 2 for e in params)
-        back = 2 * x.T * (r * v).multiply_elementwise(h.applyfunc(lambda t: t * (1 - t))) / m
-        zero += Obligation.gradient(j, w, back + factor * lam * w).zero
+        stated = at_matrices(claim.form, {X_: x, W_: w, V_: v, B_: b, C_: c})
+        zero += Obligation.gradient(j, w, stated).zero
     return Obligation(zero=zero, derived_by="differentiation",
                       assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),
                       steps=("J = (1/m)‖σ(XW + 1bᵀ)Vᵀ + 1cᵀ − X‖²_F + λ‖θ‖²",
@@ -65,22 +78,24 @@ def sample_ae(rng, trial):
             "c": sampling.normal(rng, n), "lambda": float(sampling.positive(rng, 0.05, 5.0))}
 
 
-def objective(p, penalty=1.0):
+def objective(p):
     h = sigmoid(p["X"] @ p["W"] + p["b"])
     r = h @ p["V"].T + p["c"] - p["X"]
     norm2 = sum(np.sum(p[key] ** 2) for key in ("W", "V", "b", "c"))
-    return np.sum(r * r) / len(p["X"]) + penalty * p["lambda"] * norm2
+    return np.sum(r * r) / len(p["X"]) + p["lambda"] * norm2
 
 
-def closed_form(p, factor=2.0):
-    """(2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + factor·λW."""
-    h = sigmoid(p["X"] @ p["W"] + p["b"])
-    r = h @ p["V"].T + p["c"] - p["X"]
-    return 2 * p["X"].T @ ((r @ p["V"]) * h * (1 - h)) / len(p["X"]) + factor * p["lambda"] * p["W"]
+def sample_theta(rng, trial):   # θ = (W, V, b, c) stacked
+    q = sample_ae(rng, trial)
+    return {"theta": np.concatenate([np.ravel(q[key]) for key in ("W", "V", "b", "c")]), "lambda": q["lambda"]}
 
 
-NO_HALF = Premise("the objective is (1/m)ΣΣ(x̂ − x)² + λ‖θ‖² (no ½), λ > 0, W ≠ 0",
-                  lambda p: p["lambda"] > 0 and np.any(p["W"] != 0))
+def stacked_penalty(q, scale=1.0):
+    return scale * q["lambda"] * np.sum(q["theta"] ** 2)
+
+
+NO_HALF = Premise("the objective is λ‖θ‖² (no ½), λ > 0, θ ≠ 0",
+                  lambda p: p["lambda"] > 0 and np.any(p["theta"] != 0))
 
 
 # --- training run: a digits AE with weight decay, closed form vs autograd at every step -------
@@ -138,33 +153,32 @@ DERIVATION = register(Derivation(
         Gradient(
             name="penalty-gradient",
             statement="∂(λ‖θ‖²)/∂θ = 2λθ; its W block is 2λW",
-            symbolic=lambda: penalty_obligation(1, factor=2), sample=sample_ae, wrt="W",
-            objective=lambda p: p["lambda"] * sum(np.sum(p[key] ** 2) for key in ("W", "V", "b", "c")),
-            claimed=lambda p: 2 * p["lambda"] * p["W"]),
+            form=2 * lam * theta, symbolic=lambda claim: penalty_obligation(claim, 1),
+            sample=sample_theta, wrt="theta", objective=stacked_penalty),
         Gradient(
             name="objective-gradient",
             statement="∂J/∂W = (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + 2λW for J = (1/m)ΣΣ(x̂ − x)² + λ‖θ‖²",
-            symbolic=ae_obligation, sample=sample_ae, wrt="W", objective=objective,
-            claimed=closed_form, uses=("penalty-gradient",), training=train_weight_decay),
+            form=OBJECTIVE_GRADIENT, symbolic=ae_obligation, functions={"sigma": sigmoid},
+            sample=sample_ae, wrt="W", objective=objective, uses=("penalty-gradient",),
+            training=train_weight_decay),
         Gradient(
             name="half-penalty-gradient",
             statement="for (λ/2)‖θ‖² the penalty adds λW (where the slides' λW is right)",
-            symbolic=lambda: penalty_obligation(sp.Rational(1, 2), factor=1), sample=sample_ae, wrt="W",
-            objective=lambda p: objective(p, penalty=0.5),
-            claimed=lambda p: closed_form(p, factor=1.0)),
+            form=lam * theta, symbolic=lambda claim: penalty_obligation(claim, sp.Rational(1, 2)),
+            sample=sample_theta, wrt="theta", objective=lambda q: stacked_penalty(q, 0.5)),
         Gradient(
             name="printed-lambda-w",
             statement="λ‖θ‖² \"just adds a term λW to the gradient\" (001:42)",
             expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
             source=Printed(SLIDES_001, 42, r"just adds a term  $\lambda W$  to the gradient",
                            reading=READING),
-            symbolic=lambda: penalty_obligation(1, factor=1, size=3), sample=sample_ae, wrt="W",
-            objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
+            form=lam * theta, symbolic=lambda claim: penalty_obligation(claim, 1, size=3),
+            sample=sample_theta, wrt="theta", objective=stacked_penalty),
         Gradient(
             name="printed-lambda-w-part-ii",
             statement="λ‖θ‖² \"just adds a term λW to the gradient\" (003:48)",
             expect=Expect.ERRATUM, corrected_by="objective-gradient", premise=NO_HALF,
             source=Printed(SLIDES_003, 48, "just adds a term λW to the gradient", reading=READING),
-            symbolic=lambda: penalty_obligation(1, factor=1, size=3), sample=sample_ae, wrt="W",
-            objective=objective, claimed=lambda p: closed_form(p, factor=1.0)),
+            form=lam * theta, symbolic=lambda claim: penalty_obligation(claim, 1, size=3),
+            sample=sample_theta, wrt="theta", objective=stacked_penalty),
     ]))

@@ -11,6 +11,7 @@ import itertools
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict,
                               Premise, Printed, Source)
@@ -19,10 +20,22 @@ from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.numerics.training import relative_error, thinned, train_with_autograd_check
 from regverify.prover import Obligation, g, g_prime
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 SIZES = ((2, 3), (3, 2))
+LAM, W_SCALAR = sp.Symbol("lambda", positive=True), sp.Symbol("w", real=True)
+# h = ReLU(Wx + b), W out×in; R(a) = diag(1[a > 0]) as Heaviside(a) spread over W's columns
+p_, r_ = sp.symbols("p r", integer=True, positive=True)
+W_R, X_R, B_R = sp.MatrixSymbol("W", p_, r_), sp.MatrixSymbol("x", r_, 1), sp.MatrixSymbol("b", p_, 1)
+STEP_R = ElementwiseApplyFunction(sp.Heaviside, B_R + W_R * X_R)
+W_SQ, X_SQ, B_SQ = sp.MatrixSymbol("W", p_, p_), sp.MatrixSymbol("x", p_, 1), sp.MatrixSymbol("b", p_, 1)
+# batched, rows are examples: A₁ = XW₁, A₂ = HW₂, G = ∂J/∂A₂ (t×K)
+t_, n_in, n_, K_ = sp.symbols("t m n K", integer=True, positive=True)
+X_B, W1_B, W2_B = sp.MatrixSymbol("X", t_, n_in), sp.MatrixSymbol("W1", n_in, n_), sp.MatrixSymbol("W2", n_, K_)
+H_B, G_B = sp.MatrixSymbol("H", t_, n_), sp.MatrixSymbol("G", t_, K_)
+BATCH = {"lam": LAM}
+RELU_STEP = {"g_prime": lambda a: (a > 0).astype(float)}     # g = ReLU away from its kink
 
 
 def merged(obligations, **details):
@@ -68,18 +81,24 @@ def output_weight(n, at_target):        # J = L(f(w·h)); L' at ŷ (004:366), an
     return Obligation.gradient(loss(g(a)), w, h * g_prime(a) * loss_gradient(loss, [y if at_target else g(a)])[0])
 
 
-def batched(t, n, k, K):                # J's first-order term tr(GᵀA₂): G = ∂J/∂A₂ at the point
+def batched(form, t, n, k, K):          # J's first-order term tr(GᵀA₂) + λ‖W₁‖²: G = ∂J/∂A₂ at the point
     x, w1, w2, gg = (symbol_matrix(s, *d, real=True) for s, d in (("x", (t, n)), ("v", (n, k)), ("w", (k, K)), ("G", (t, K))))
     a1 = x * w1
     j = sum(gg[i, c] * e for (i, c), e in np.ndenumerate(np.array((a1.applyfunc(g) * w2).tolist(), dtype=object)))
-    return Obligation.gradient(j, w1, x.T * (gg * w2.T).multiply_elementwise(a1.applyfunc(g_prime)))
+    j += LAM * sum(e ** 2 for e in w1)
+    return Obligation.gradient(j, w1, at_matrices(form, {X_B: x, W1_B: w1, W2_B: w2, G_B: gg}))
 
 
-def relu_jacobian(p, r):                # uᵀh for arbitrary u: its x-gradient is (∂h/∂x)ᵀu
+def batched_w2(claim):
+    # one Trace: SymPy 1.14 differentiates a sum of Traces to 0
+    return Obligation.gradient(sp.Trace(G_B.T * H_B * W2_B + LAM * W2_B.T * W2_B), W2_B, claim.form,
+                               steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))
+
+def relu_jacobian(jacobian_transposed, p, r):   # uᵀh for arbitrary u: its x-gradient is (∂h/∂x)ᵀu
     w, x, b, u = symbol_matrix("w", p, r, real=True), symbol_vector("x", r, real=True), symbol_vector("b", p, real=True), symbol_vector("u", p, real=True)
     a = b + w * x
     return Obligation.gradient((u.T * a.applyfunc(lambda e: sp.Max(0, e)))[0], x,
-                               (sp.diag(*a.applyfunc(sp.Heaviside)) * w).T * u)
+                               at_matrices(jacobian_transposed, {W_R: w, X_R: x, B_R: b}) * u)
 
 
 def layered(width, depth):              # the output's derivative by the input j: SymPy vs the path sum
@@ -135,9 +154,13 @@ def cross_entropy(a, y):                # mean −log softmax(a)[label]; complex
 
 
 def two_layer(rng, trial):
+    """The network at a point, with H and G = ∂J/∂A₂ (complex step of the cross-entropy) measured."""
     t, n, K = sizes(rng)
-    return {"X": rng.normal(size=(t, 3)), "W1": rng.normal(size=(3, n)), "W2": rng.normal(size=(n, K)),
-            "Y": np.eye(K)[rng.integers(0, K, t)], "lam": 0.1}
+    p = {"X": rng.normal(size=(t, 3)), "W1": rng.normal(size=(3, n)), "W2": rng.normal(size=(n, K)),
+         "Y": np.eye(K)[rng.integers(0, K, t)], "lam": 0.1}
+    h = np.maximum(0, p["X"] @ p["W1"])
+    g_out = numeric_jacobian(lambda a: cross_entropy(a, p["Y"]), h @ p["W2"], "complex-step")
+    return {**p, "H": h, "G": np.reshape(g_out, (t, K))}
 
 
 def batch_objective(p):
@@ -346,12 +369,11 @@ DERIVATION = register(Derivation(
                                                           "C": rng.normal(size=(t_, K))})(*sizes(rng)),
                  wrt="X", claimed=tensor_claimed, objective=lambda p: np.sum(p["C"] * np.tanh(p["X"] @ p["W"]))),
         Gradient(name="repeated-chain", statement="d/dw f(f(f(w))) = f'(y) f'(x) f'(w), x = f(w), y = f(x) (004:305)",
-                 symbolic=lambda: Obligation.gradient(g(g(g(sp.Symbol("w", real=True)))), sp.Symbol("w", real=True),
-                                                      g_prime(g(g(sp.Symbol("w", real=True)))) * g_prime(g(sp.Symbol("w", real=True)))
-                                                      * g_prime(sp.Symbol("w", real=True))),
+                 form=g_prime(g(g(W_SCALAR))) * g_prime(g(W_SCALAR)) * g_prime(W_SCALAR),
+                 symbolic=lambda claim: Obligation.gradient(g(g(g(W_SCALAR))), W_SCALAR, claim.form),
+                 functions={"g": np.tanh, "g_prime": lambda v: 1 - np.tanh(v) ** 2},
                  sample=lambda rng, t: {"w": np.array(rng.normal(0, 1.5))}, wrt="w",
-                 objective=lambda p: np.tanh(np.tanh(np.tanh(p["w"]))),
-                 claimed=lambda p: np.prod([1 - np.tanh(v) ** 2 for v in (np.tanh(np.tanh(p["w"])), np.tanh(p["w"]), p["w"])])),
+                 objective=lambda p: np.tanh(np.tanh(np.tanh(p["w"])))),
         Gradient(name="layer-gradients",
                  statement="per layer g ← g ⊙ f'(a); ∇_W J = g hᵀ + 2λW (Ω = ‖W‖²); ∇_b J = g; g ← Wᵀg (004:348–358)",
                  symbolic=lambda: merged([layer(*s, wrt) for s in SIZES for wrt in ("W", "h")],
@@ -370,12 +392,12 @@ DERIVATION = register(Derivation(
                  symbolic=lambda: merged([output_weight(n, True) for n in (2, 3)]),
                  sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: q["y"])),
         Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
-                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES]),
-                 sample=RELU, wrt="x", method="richardson", objective=lambda p: np.maximum(0, p["W"] @ p["x"] + p["b"]),
-                 claimed=lambda p: relu_mask(p["W"] @ p["x"] + p["b"])[:, None] * p["W"]),
+                 form=sp.hadamard_product(STEP_R * sp.OneMatrix(1, r_), W_R),
+                 symbolic=lambda claim: merged([relu_jacobian(claim.form.T, *s) for s in SIZES]),
+                 sample=RELU, wrt="x", method="richardson", objective=lambda p: np.maximum(0, p["W"] @ p["x"] + p["b"])),
         Identity(name="relu-gradient-transposed", statement="∇ₓh = (dh/dx in 004:381's layout) = WᵀR(a), R = diag(1[a > 0]) (004:383)",
-                 symbolic=lambda: merged([relu_jacobian(*s) for s in SIZES]),
-                 sample=RELU, lhs=measured_grad_h, rhs=lambda p: p["W"].T * relu_mask(p["W"] @ p["x"] + p["b"]),
+                 symbolic=lambda claim: merged([relu_jacobian(claim.rhs, *s) for s in SIZES]),
+                 sample=RELU, lhs=measured_grad_h, rhs=sp.hadamard_product(W_R.T, sp.OneMatrix(r_, 1) * STEP_R.T),
                  rtol=1e-8, uses=("relu-jacobian",), method=DIFFERENCES),
         Identity(name="printed-column-j", statement="∇ₓh = W⁽¹⁾R(a⁽¹⁾), whose column j is zero when aⱼ ≤ 0",
                  expect=Expect.ERRATUM, corrected_by="relu-gradient-transposed",
@@ -383,7 +405,8 @@ DERIVATION = register(Derivation(
                                 reading="the matrix just derived at 004:383, (W⁽¹⁾)ᵀR(a⁽¹⁾), written without its transpose; "
                                         "the product exists only for square W⁽¹⁾"),
                  premise=Premise("W⁽¹⁾ square (the printed product exists)", lambda p: p["W"].shape[0] == p["W"].shape[1]),
-                 sample=RELU_SQUARE, lhs=measured_grad_h, rhs=lambda p: p["W"] * relu_mask(p["W"] @ p["x"] + p["b"]), rtol=1e-8),
+                 sample=RELU_SQUARE, lhs=measured_grad_h, rtol=1e-8,
+                 rhs=sp.hadamard_product(W_SQ, sp.OneMatrix(p_, 1) * ElementwiseApplyFunction(sp.Heaviside, B_SQ + W_SQ * X_SQ).T)),
         Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
                  symbolic=lambda: merged([layer(*s, "h") for s in SIZES]),
                  sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"])),
@@ -394,8 +417,8 @@ DERIVATION = register(Derivation(
                                 reading="da/dh in 004:381's layout (rows indexed by h) is Wᵀ, m×n; the displayed [wᵢⱼ] is W, n×m"),
                  sample=affine_sample, lhs=lambda p: p["W"], rhs=measured_da_dh),
         Gradient(name="batched-output-weights", statement="A₂ = HW₂, G = ∂J/∂A₂ (t×K): ∇_{W₂}J = HᵀG (+ 2λW₂), n×K",
-                 symbolic=lambda: batched_w2(), sample=TWO_LAYER, wrt="W2", objective=batch_objective,
-                 claimed=lambda p: batch_gradients(p)["W2"]),
+                 form=H_B.T * G_B + 2 * LAM * W2_B, bind=BATCH, symbolic=batched_w2,
+                 sample=TWO_LAYER, wrt="W2", objective=batch_objective),
         Identity(name="printed-batch-shape", statement="dJ/dW⁽²⁾ = H^T_{n×t} G'_{t×n} is n×n",
                  expect=Expect.ERRATUM, corrected_by="batched-output-weights",
                  source=Printed(M004, 436, r"\mathbf{H}^T_{n \times t} \mathbf{G}'_{t \times n}",
@@ -405,9 +428,11 @@ DERIVATION = register(Derivation(
                  sample=TWO_LAYER, rhs=lambda p: np.array([p["W2"].shape[0]] * 2, dtype=float),
                  lhs=lambda p: np.array(numeric_jacobian(lambda v: batch_objective({**p, "W2": v}), p["W2"]).shape, dtype=float)),
         Gradient(name="batched-hidden-weights", statement="∇_{W₁}J = XᵀG' with G' = (GW₂ᵀ) ⊙ 1[A₁ > 0] (+ 2λW₁)",
-                 symbolic=lambda: merged([batched(*s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))]),
+                 form=X_B.T * sp.hadamard_product(G_B * W2_B.T, ElementwiseApplyFunction(g_prime, X_B * W1_B)) + 2 * LAM * W1_B,
+                 bind=BATCH, functions=RELU_STEP,
+                 symbolic=lambda claim: merged([batched(claim.form, *s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))]),
                  sample=TWO_LAYER, wrt="W1", method="richardson", objective=batch_objective,
-                 claimed=lambda p: batch_gradients(p)["W1"], training=train_digits, uses=("batched-output-weights",)),
+                 training=train_digits, uses=("batched-output-weights",)),
         Identity(name="path-sum", statement="∂u⁽ⁿ⁾/∂u⁽ʲ⁾ = Σ over paths j → n of Π ∂u⁽πₖ⁾/∂u⁽πₖ₋₁⁾ (004:450): w^d paths, d·w² + w edges",
                  symbolic=lambda: merged([layered(2, d) for d in (2, 3)]),
                  sample=lambda rng, t: layered_graph(rng, int(rng.integers(2, 4)), int(rng.integers(1, 5))),
@@ -415,9 +440,3 @@ DERIVATION = register(Derivation(
                      lambda v: forward_layers(p, v)[-1].sum(), p["x"], "complex-step")[0], training=count_paths_and_edges),
     ]))
 
-
-def batched_w2():
-    t, n, k = sp.symbols("t n K", integer=True, positive=True)
-    h, w2, gg, lam = sp.MatrixSymbol("H", t, n), sp.MatrixSymbol("W2", n, k), sp.MatrixSymbol("G", t, k), sp.Symbol("lambda", positive=True)
-    # one Trace: SymPy 1.14 differentiates a sum of Traces to 0
-    return Obligation.gradient(sp.Trace(gg.T * h * w2 + lam * w2.T * w2), w2, h.T * gg + 2 * lam * w2, steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))

@@ -11,6 +11,7 @@ import dataclasses
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from autograd import jacobian
 
 from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
@@ -20,11 +21,10 @@ from regverify.numerics.datasets import digits_split
 from regverify.numerics.training import gradient_descent, train_with_autograd_check
 from regverify.prover import Obligation, g, g_prime, sigma
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
 
 SLIDES = "003_c3291310eed8186c.txt"
 SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
-SCOPE = "sizes W 2×3 and 3×4, activation abstract (σ with σ' = σ(1 − σ))"
 
 
 def encoder(n, k, activation=sigma):
@@ -46,40 +46,49 @@ def at_sizes(build, **details) -> Obligation:
                                sources=tuple(m for p in parts for m in p.sources), **details)
 
 
-def jacobian_obligation():
+# --- the stated forms (every n, k), with h = σ(Wᵀx + b) elementwise ------------------------
+n_, k_ = sp.symbols("n k", integer=True, positive=True)
+X_, W_, B_ = sp.MatrixSymbol("x", n_, 1), sp.MatrixSymbol("W", n_, k_), sp.MatrixSymbol("b", k_, 1)
+A_ = W_.T * X_ + B_
+H_ = ElementwiseApplyFunction(sigma, A_)
+SLOPE = sp.hadamard_product(H_, sp.OneMatrix(k_, 1) - H_)                   # h ⊙ (1 − h)
+COLUMN_NORMS = sp.HadamardPower(W_, 2).T * sp.OneMatrix(n_, 1)                # ‖W_l‖², k×1
+
+
+def column_norm_penalty(slope):
+    """Σ_l slope_l² ‖W_l‖²."""
+    return sp.OneMatrix(1, n_) * sp.HadamardPower(W_, 2) * sp.HadamardPower(slope, 2)
+
+
+def explicit(form, n, k, activation=sigma):
+    """The encoder's symbols at n×k and the form there."""
+    x, w, a, h = encoder(n, k, activation)
+    b = symbol_vector("b", k, real=True)
+    return x, w, h, at_matrices(form, {X_: x, W_: w, B_: b})
+
+
+def jacobian_obligation(claim):
     def build(n, k):
-        x, w, a, h = encoder(n, k)
-        rows = [Obligation.gradient(h[l], x, sp.Matrix(n, 1, lambda j, _: h[l] * (1 - h[l]) * w[j, l]))
-                for l in range(k)]
+        x, w, h, stated = explicit(claim.form, n, k)
+        rows = [Obligation.gradient(h[l], x, stated[l, :].T) for l in range(k)]
         return dataclasses.replace(rows[0], zero=[z for r in rows for z in r.zero])
     return at_sizes(build, steps=("∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl",))
 
 
-def frobenius_obligation(activation=sigma, slope=lambda h, a: h * (1 - h)):
+def frobenius_obligation(claim, activation=sigma):
     def build(n, k):
-        x, w, a, h, omega = derived_penalty(n, k, activation)
-        return Obligation.identity(omega, sum(slope(h[l], a[l]) ** 2 * sum(w[j, l] ** 2 for j in range(n))
-                                              for l in range(k)))
+        omega = derived_penalty(n, k, activation)[-1]
+        return Obligation.identity(omega, explicit(claim.rhs, n, k, activation)[-1][0])
     return at_sizes(build, steps=("Ω = Σⱼ Σ_l (g'(a_l) W_jl)² with the derived Jacobian",
                                   "= Σ_l g'(a_l)² Σⱼ W_jl² = Σ_l g'(a_l)² ‖W_l‖²"))
 
 
-def penalty_gradient_obligation():
+def penalty_gradient_obligation(claim):
     def build(n, k):
-        x, w, a, h, omega = derived_penalty(n, k)
-        claimed = sp.Matrix(n, k, lambda j, l: 2 * (h[l] * (1 - h[l])) ** 2 * (
-            w[j, l] + (1 - 2 * h[l]) * sum(w[i, l] ** 2 for i in range(n)) * x[j]))
-        return Obligation.gradient(omega, w, claimed)
+        _, w, _, stated = explicit(claim.form, n, k)
+        return Obligation.gradient(derived_penalty(n, k)[-1], w, stated)
     return at_sizes(build, steps=("∂/∂W_jl of (h_l(1−h_l))² ‖W_l‖², with ∂h_l/∂W_jl = h_l(1−h_l) xⱼ",
                                   "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2h_l(1−h_l)(1 − 2h_l) · h_l(1−h_l) xⱼ"))
-
-
-def slide_obligation():
-    """003:708 read with j free (j = 1): n copies of Σ_l (∂h_l/∂x₁)², against Ω."""
-    def build(n, k):
-        x, w, a, h, omega = derived_penalty(n, k)
-        return Obligation.identity(omega, n * sum(sp.diff(h[l], x[0]) ** 2 for l in range(k)))
-    return at_sizes(build)
 
 
 # --- numeric twins: the Jacobian is measured, never taken from the closed form ---------------
@@ -100,14 +109,7 @@ def autograd_jacobian_norm(p, activation=sigmoid):
     return np.sum(measured_jacobian(p, activation) ** 2)
 
 
-def closed_form_penalty(p):
-    h = code(p)
-    return np.sum((h * (1 - h)) ** 2 * np.sum(p["W"] ** 2, axis=0))
-
-
-def closed_form_penalty_gradient(p):
-    h = code(p)
-    return 2 * (h * (1 - h)) ** 2 * (p["W"] + np.outer(p["x"], (1 - 2 * h) * np.sum(p["W"] ** 2, axis=0)))
+LOGISTIC, TANH_SLOPE = {"sigma": sigmoid}, {"g_prime": lambda t: 1 - np.tanh(t) ** 2}
 
 
 # --- training run: the penalty lowers the measured held-out Jacobian norm ------------------
@@ -202,28 +204,30 @@ DERIVATION = register(Derivation(
     claims=[
         Gradient(
             name="encoder-jacobian", statement="J_x(h) = diag(h ⊙ (1 − h)) Wᵀ",
-            symbolic=jacobian_obligation, sample=sample_encoder, objective=code,
-            claimed=lambda p: np.diag(code(p) * (1 - code(p))) @ p["W"].T, wrt="x"),
+            form=sp.hadamard_product(SLOPE * sp.OneMatrix(1, n_), W_.T), functions=LOGISTIC,
+            symbolic=jacobian_obligation, sample=sample_encoder, objective=code, wrt="x"),
         Identity(
             name="frobenius-norm", statement="‖J_x(h)‖²_F = Σ_l (h_l(1 − h_l))² ‖W_l‖² (column norms)",
-            uses=("encoder-jacobian",), symbolic=frobenius_obligation,
-            sample=sample_encoder, lhs=autograd_jacobian_norm, rhs=closed_form_penalty),
+            uses=("encoder-jacobian",), symbolic=frobenius_obligation, functions=LOGISTIC,
+            sample=sample_encoder, lhs=autograd_jacobian_norm, rhs=column_norm_penalty(SLOPE)),
         Identity(
             name="any-activation",
             statement="for any elementwise g: ‖J_x(h)‖²_F = Σ_l g'(a_l)² ‖W_l‖² (checked numerically with tanh)",
-            symbolic=lambda: frobenius_obligation(g, lambda h, a: g_prime(a)),
+            symbolic=lambda claim: frobenius_obligation(claim, g), functions=TANH_SLOPE,
             sample=sample_encoder, lhs=lambda p: autograd_jacobian_norm(p, anp.tanh),
-            rhs=lambda p: np.sum((1 - np.tanh(p["W"].T @ p["x"] + p["b"]) ** 2) ** 2 * np.sum(p["W"] ** 2, axis=0))),
+            rhs=column_norm_penalty(ElementwiseApplyFunction(g_prime, A_))),
         Gradient(
             name="penalty-gradient", statement="∂Ω/∂W_jl = 2(h_l(1 − h_l))² [W_jl + (1 − 2h_l) ‖W_l‖² xⱼ]",
-            uses=("frobenius-norm",), symbolic=penalty_gradient_obligation,
+            form=2 * sp.hadamard_product(sp.OneMatrix(n_, 1) * sp.HadamardPower(SLOPE, 2).T,
+                                         W_ + X_ * sp.hadamard_product(sp.OneMatrix(k_, 1) - 2 * H_, COLUMN_NORMS).T),
+            uses=("frobenius-norm",), symbolic=penalty_gradient_obligation, functions=LOGISTIC,
             sample=sample_encoder, objective=autograd_jacobian_norm, method="richardson",
-            claimed=closed_form_penalty_gradient, wrt="W", training=train_contractive),
+            wrt="W", training=train_contractive),
         Identity(
             name="slide-sum-over-i", statement="‖J_x(h)‖²_F = Σ_{i=1}^n Σ_{l=1}^k (∂h_l/∂xⱼ)² (summed over i, j left free)",
             expect=Expect.ERRATUM, corrected_by="frobenius-norm",
             source=Printed(SLIDES, 708, r"\sum_{i=1}^n \sum_{l=1}^k \left(\frac{\partial h_l}{\partial x_j}\right)^2",
                            reading="j is free (take j = 1); the sum over i adds n copies of Σ_l (∂h_l/∂x₁)²"),
-            symbolic=slide_obligation, sample=sample_encoder, lhs=autograd_jacobian_norm,
-            rhs=lambda p: len(p["x"]) * np.sum(measured_jacobian(p)[:, 0] ** 2)),
+            symbolic=frobenius_obligation, functions=LOGISTIC, sample=sample_encoder, lhs=autograd_jacobian_norm,
+            rhs=n_ * sp.HadamardPower(W_, 2)[0, :] * sp.HadamardPower(SLOPE, 2)),   # ∂h_l/∂x₁ = h_l(1 − h_l)W_1l
     ]))

@@ -11,36 +11,42 @@ import numpy as np
 import sympy as sp
 
 from regverify.claims import Derivation, Expect, Identity, Minimizer, Source
+from regverify.forms import compile_form
 from regverify.moments import expect_bernoulli
 from regverify.numerics import sampling
 from regverify.numerics.montecarlo import mask_expectation, monte_carlo
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
 
 p_keep = sp.Symbol("p", positive=True)
 m_, n_ = sp.symbols("m n", integer=True, positive=True)
+X_, Y_, W_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
+GAMMA = sp.MatrixSymbol("Gamma", n_, n_)          # diag(XᵀX)^½
+A_DROPOUT = p_keep * X_.T * X_ + (1 - p_keep) * GAMMA * GAMMA
 
 
-def penalty_obligation(penalty=lambda p: p * (1 - p)):
+def ridge_form(penalty):
+    """‖y − pXw‖² + penalty·‖Γw‖²: the expected loss as stated, penalty p(1 − p) (or a wrong one)."""
+    fit = Y_ - p_keep * X_ * W_
+    return fit.T * fit + penalty * W_.T * GAMMA.T * GAMMA * W_
+
+
+def penalty_obligation(claim):
+    """E over every mask, derived entry by entry at 2×3 and 3×2, against the stated form there."""
     zero = []
     for rows, cols in ((2, 3), (3, 2)):
         x, r = symbol_matrix("X", rows, cols, real=True), symbol_matrix("R", rows, cols)
         y, w = symbol_vector("y", rows, real=True), symbol_vector("w", cols, real=True)
         residual = y - x.multiply_elementwise(r) * w
         derived = expect_bernoulli((residual.T * residual)[0], list(r), p_keep)
-        fit = y - p_keep * x * w
-        gamma2 = sum(x[i, j] ** 2 * w[j] ** 2 for i in range(rows) for j in range(cols))
-        zero.append(derived - (fit.T * fit)[0] - penalty(p_keep) * gamma2)
+        gamma = sp.diag(*[sp.sqrt(sum(x[i, j] ** 2 for i in range(rows))) for j in range(cols)])
+        stated = at_matrices(claim.rhs, {X_: x, Y_: y, W_: w, GAMMA: gamma})
+        zero.append(derived - stated[0])
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
                       steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",
                              "E[(R⊙X)w] = pXw; Var[Σⱼ Rᵢⱼ Xᵢⱼ wⱼ] = p(1 − p) Σⱼ Xᵢⱼ² wⱼ²",
                              "summed over i: p(1 − p) Σⱼ (XᵀX)ⱼⱼ wⱼ² = p(1 − p)‖Γw‖²"))
-
-
-X_, Y_, W_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
-GAMMA = sp.MatrixSymbol("Gamma", n_, n_)          # diag(XᵀX)^½
-A_DROPOUT = p_keep * X_.T * X_ + (1 - p_keep) * GAMMA * GAMMA
 
 
 def minimizer_obligation(claim):
@@ -65,18 +71,17 @@ def dropout_loss(p):   # exact: every mask of R with its probability
     return mask_expectation(lambda r: np.sum((p["y"] - (r * p["X"]) @ p["w"]) ** 2), p["X"].shape, p["p"])
 
 
-def ridge_form(p, penalty=lambda q: q * (1 - q)):
-    gamma = np.sqrt(np.diag(p["X"].T @ p["X"]))
-    return np.sum((p["y"] - p["p"] * p["X"] @ p["w"]) ** 2) + penalty(p["p"]) * np.sum((gamma * p["w"]) ** 2)
+EXPECTED_LOSS = ridge_form(p_keep * (1 - p_keep))
 
 
-def monte_carlo_dropout(seed, quick, penalty=lambda q: q * (1 - q)):
+def monte_carlo_dropout(seed, quick, stated=EXPECTED_LOSS):
     rng = np.random.default_rng(seed)
     problem = {"X": rng.standard_normal((6, 4)), "y": rng.standard_normal(6), "w": rng.standard_normal(4), "p": 0.6}
     draws = 4000 if quick else 40000
     masks = rng.random((draws,) + problem["X"].shape) < problem["p"]
     values = np.sum((problem["y"] - np.einsum("dij,ij,j->di", masks, problem["X"], problem["w"])) ** 2, axis=1)
-    return monte_carlo(values, ridge_form(problem, penalty))
+    problem["Gamma"] = np.diag(np.sqrt(np.diag(problem["X"].T @ problem["X"])))
+    return monte_carlo(values, float(np.squeeze(compile_form(stated)(problem))))
 
 
 DERIVATION = register(Derivation(
@@ -90,14 +95,14 @@ DERIVATION = register(Derivation(
     symbols={"X": "matrix(m,n)", "y": "vector(m)", "w": "vector(n)", "p": "keep probability"},
     claims=[
         Identity(name="expected-loss", statement="E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + p(1 − p)‖Γw‖²",
-                 symbolic=penalty_obligation, sample=sample_problem, lhs=dropout_loss, rhs=ridge_form,
+                 symbolic=penalty_obligation, sample=sample_problem, lhs=dropout_loss, rhs=EXPECTED_LOSS,
                  rtol=1e-12, training=monte_carlo_dropout),
         Identity(name="penalty-without-variance-factor", expect=Expect.PITFALL, corrected_by="expected-loss",
                  origin="the penalty's factor taken as (1 − p) (the drop rate) instead of the "
                         "Bernoulli variance p(1 − p)",
                  statement="E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + (1 − p)‖Γw‖²",
-                 symbolic=lambda: penalty_obligation(lambda p: 1 - p), sample=sample_problem,
-                 lhs=dropout_loss, rhs=lambda p: ridge_form(p, lambda q: 1 - q)),
+                 symbolic=penalty_obligation, sample=sample_problem, lhs=dropout_loss,
+                 rhs=ridge_form(1 - p_keep)),
         Minimizer(name="dropout-ridge-weights", uses=("expected-loss",),
                   statement="argmin_w E‖y − (R ⊙ X)w‖² = (pXᵀX + (1 − p)Γ²)⁻¹Xᵀy",
                   symbolic=minimizer_obligation, sample=sample_problem,

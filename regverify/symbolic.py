@@ -64,3 +64,18 @@ def agrees_with_printed(value, text: str) -> sp.Expr:
     last printed digit minus the distance to it (a condition for ``Obligation.positive``)."""
     half_unit = sp.Rational(1, 2) * sp.Rational(10) ** -printed_decimals(text)
     return half_unit - sp.Abs(value - sp.Rational(text.lower()))
+
+
+def at_matrices(form, values: dict):
+    """A matrix-expression form at explicit matrices: each MatrixSymbol in ``values`` replaced by
+    its explicit matrix, each symbolic size by the size read off it, then evaluated entry by entry
+    (a 1×1 result stays a 1×1 Matrix). A proof at explicit sizes is then built from the form itself."""
+    sizes = {}
+    for symbol, value in values.items():
+        for dim, actual in zip(symbol.shape, value.shape):
+            if isinstance(dim, sp.Symbol) and sizes.setdefault(dim, actual) != actual:
+                raise ValueError(f"Expected {symbol} to have {dim} = {sizes[dim]} but got shape {value.shape}")
+    explicit = form.xreplace({**{s: sp.ImmutableMatrix(v) for s, v in values.items()}, **sizes}).doit()
+    if isinstance(explicit, (sp.MatrixBase, sp.MatrixExpr)):
+        return sp.Matrix(explicit.as_explicit() if isinstance(explicit, sp.MatrixExpr) else explicit)
+    return explicit

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from regverify.registry import get
-from regverify.derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
+from regverify.derivations import early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
 from regverify.grading.bank import BankError, load_bank
 from regverify.grading.expr import Evaluator
 from regverify.grading.grader import grade
@@ -73,8 +73,8 @@ CLOSED_FORMS = {
         {"rho": e["rho"], "rho_hat": np.array([0.5])})[0],
     "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed_at(e),
     "kl-grad-W": kl_sparsity.penalty_gradient,
-    "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed(e),
-    "cae-penalty": contractive.closed_form_penalty,
+    "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed_at(e),
+    "cae-penalty": lambda e: stated("contractive", "frobenius-norm", "rhs", e),
     "tied-grad": lambda e: tied_weights.decoder_path(e) + tied_weights.encoder_path(e),
     # the question asks for α ≈ 1/(τε): the stated two-term form's leading term (λ → 0)
     "early-stopping-alpha": lambda e: stated("early-stopping", "alpha-approximation", "rhs", {**e, "lambda_i": 0.0}),

@@ -13,7 +13,7 @@ OUT, BP = output_units.DERIVATION, backprop.DERIVATION
 
 
 def relu_jacobian(e):
-    return BP.claim("relu-jacobian").claimed({"W": e["W"], "x": e["x"], "b": e["b"]})
+    return BP.claim("relu-jacobian").claimed_at({"W": e["W"], "x": e["x"], "b": e["b"]})
 
 
 CLOSED_FORMS = {

@@ -27,11 +27,15 @@ def stated(derivation_id, claim_name, side, env):
     return found.evaluate(getattr(found, side), env)
 
 
+def w_block(claim_name, env):
+    """The W block of a gradient stated over θ stacked: the form at θ = W's entries."""
+    found = claim("ae-weight-decay", claim_name)
+    return found.evaluate(found.form, {"theta": env["W"].ravel(), "lambda": env["lambda"]}).reshape(env["W"].shape)
+
+
 CLOSED_FORMS = {
-    "ae-l2-grad": lambda e: claim("ae-weight-decay", "penalty-gradient").claimed_at(e),
-    "ae-l2-half-grad": lambda e: claim("ae-weight-decay", "half-penalty-gradient").claimed_at(
-        {**e, "X": np.zeros((1, e["W"].shape[0])), "V": np.zeros_like(e["W"]),
-         "b": np.zeros(e["W"].shape[1]), "c": np.zeros(e["W"].shape[0])}),
+    "ae-l2-grad": lambda e: w_block("penalty-gradient", e),
+    "ae-l2-half-grad": lambda e: w_block("half-penalty-gradient", e),
     "ridge-solution": lambda e: claim("ridge", "minimizer").candidate_at(e),
     "ridge-halved-solution": lambda e: claim("ridge", "halved-objective-minimizer").candidate_at(e),
     "tying-grad": lambda e: claim("parameter-tying", "gradient-a").claimed_at(e),

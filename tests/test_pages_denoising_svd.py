@@ -103,7 +103,8 @@ def test_a_monte_carlo_witness_over_heavy_tailed_draws_is_an_error_never_a_pass(
 
 def test_monte_carlo_rejects_the_dropout_penalty_without_the_variance_factor():
     assert dropout_linear.monte_carlo_dropout(0, True).verdict.value == "passed"
-    assert dropout_linear.monte_carlo_dropout(0, True, penalty=lambda p: 1 - p).verdict.value == "failed"
+    wrong = dropout_linear.ridge_form(1 - dropout_linear.p_keep)
+    assert dropout_linear.monte_carlo_dropout(0, True, stated=wrong).verdict.value == "failed"
 
 
 # --- the proofs start from the definitions ---------------------------------------------------

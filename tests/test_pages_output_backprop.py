@@ -66,9 +66,9 @@ OUT, BP, TANH = (d for d in MINE)
     (OUT, "nll-minimizer", {"minimum_value": lambda p: 0.5 * np.var(p["y"])}),
     (OUT, "saturation-wrong-sign", {"value": lambda p: 0.5}),
     (BP, "layer-gradients", {"claimed": lambda p: planted_penalty(p)}),
-    (BP, "relu-jacobian", {"claimed": lambda p: p["W"]}),
-    (BP, "batched-hidden-weights", {"claimed": lambda p: backprop.batch_gradients(p, mask=np.ones_like)["W1"]}),
-    (BP, "batched-output-weights", {"claimed": lambda p: backprop.batch_gradients(p, penalty=1.0)["W2"]}),
+    (BP, "relu-jacobian", {"form": backprop.W_R}),                            # the mask dropped
+    (BP, "batched-hidden-weights", {"form": backprop.X_B.T * backprop.G_B * backprop.W2_B.T + 2 * backprop.LAM * backprop.W1_B}),
+    (BP, "batched-output-weights", {"form": backprop.H_B.T * backprop.G_B + backprop.LAM * backprop.W2_B}),
     (BP, "tensor-chain-rule", {"claimed": lambda p: backprop.tensor_claimed(p) * 1.001}),
     (BP, "path-sum", {"lhs": lambda p: backprop.path_sum(p)[0] * 1.001}),
     (TANH, "cubic-error", {"rhs": lambda p: tanh_linearisation.cubic_term(p) * 1.5}),

@@ -11,7 +11,7 @@ from regverify.claims import Expect, NumericVerdict
 from regverify.prover import SymbolicVerdict
 
 from regverify.registry import get
-from regverify.derivations import contractive, early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
+from regverify.derivations import early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
 from regverify.prover import Obligation
 from regverify.verifier import verify_claim
 from regverify.cli import explain
@@ -52,11 +52,12 @@ def test_gradient_missing_a_path_is_refuted():
 
 def test_gradient_with_a_wrong_per_unit_term_is_diagnosed_as_one_column():
     def one_column_off(p):
-        g = contractive.closed_form_penalty_gradient(p)
+        g = stated.claimed_at(p).copy()
         g[:, 0] *= 1.1
         return g
 
-    result = planted("contractive", "penalty-gradient", claimed=one_column_off)
+    stated = get("contractive").claim("penalty-gradient")
+    result = planted("contractive", "penalty-gradient", form=None, claimed=one_column_off, symbolic=None)
     assert result.numeric.verdict is NumericVerdict.FAILED
     assert result.numeric.detail["diagnosis"] == "one-column"
 
