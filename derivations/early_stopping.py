@@ -26,9 +26,9 @@ tau = sp.Symbol("tau", integer=True, positive=True)
 r = sp.Symbol("r", positive=True)    # (1 − ελ)^τ ∈ (0, 1) when 0 < ελ < 1
 
 
-def after(steps):
-    """Component i of Qᵀw⁽ᵗ⁾ in closed form."""
-    return (1 - remainder(eps, lam, steps)) * v
+def after(steps, start=0):
+    """Component i of Qᵀw⁽ᵗ⁾ in closed form, from (Qᵀw⁽⁰⁾)ᵢ = start."""
+    return start + (1 - remainder(eps, lam, steps)) * (v - start)
 
 
 def remainder(s_eps, s_lam, s_tau):
@@ -71,9 +71,9 @@ def sample_problem(rng, trial):
 
 
 def gd_iterate(p):
-    """τ full-matrix gradient steps on ½(w − w*)ᵀH(w − w*) from 0 (no closed form used)."""
+    """τ full-matrix gradient steps on ½(w − w*)ᵀH(w − w*) from w⁽⁰⁾ (0 unless given; no closed form used)."""
     h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
-    w = np.zeros_like(p["w_star"])
+    w = np.array(p.get("w0", np.zeros_like(p["w_star"])), dtype=float)
     for _ in range(p["tau"]):
         w = w - p["eps"] * h @ (w - p["w_star"])
     return w
@@ -112,11 +112,6 @@ def best_ridge_match(p):
     return np.min(np.abs(p["lambda_i"] / (p["lambda_i"] + alphas) - gd_factor))
 
 
-def after_from(steps):
-    """Component i of Qᵀw⁽ᵗ⁾ from w⁽⁰⁾ ≠ 0."""
-    return c0 + (1 - remainder(eps, lam, steps)) * (v - c0)
-
-
 def overshoot_obligation(claim) -> Obligation:
     """rᵢ from its definition at ελᵢ = 1 + x; the gap is GD's factor minus ridge's, as a function
     of α: positive at α = 0 and increasing (derived), so its smallest absolute value is its value
@@ -137,14 +132,6 @@ def sample_with_start(rng, trial):
     p["lam"] = np.minimum(p["lam"], 0.95 / p["eps"])
     w0 = sampling.signed(rng, len(p["w_star"]))
     return {**p, "w0": w0, "c_0": p["Q"].T @ w0}
-
-
-def gd_from(p):
-    h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
-    w = np.array(p["w0"], dtype=float)
-    for _ in range(p["tau"]):
-        w = w - p["eps"] * h @ (w - p["w_star"])
-    return w
 
 
 def trajectory_obligation(component, start, **details) -> Obligation:
@@ -170,11 +157,11 @@ def centred_obligation(claim) -> Obligation:
     ½λ(c − v)² + ½α(c − c₀)² at α = λr/(1 − r) (derived) and equals GD's iterate."""
     stated = claim.rhs.xreplace({R_TAU: r})
     obligation = trajectory_obligation(
-        after_from(tau), c0, unit_interval=(r,), assumptions_used=("0 < rᵢ < 1", "QᵀHQ = Λ"),
+        after(tau, c0), c0, unit_interval=(r,), assumptions_used=("0 < rᵢ < 1", "QᵀHQ = Λ"),
         steps=("Qᵀw⁽ᵗ⁾ = c₀ + (1 − (1 − ελ)^t)(v − c₀): base and induction step",
                "argmin ½λ(c − v)² + ½α(c − c₀)² = (λv + αc₀)/(λ + α) (derived)",
                "at α = λr/(1 − r) it is c₀ + (1 − r)(v − c₀)"))
-    obligation.zero += [after_from(tau).xreplace({R_TAU: r}) - stated, *Obligation.stationary(
+    obligation.zero += [after(tau, c0).xreplace({R_TAU: r}) - stated, *Obligation.stationary(
         lam / 2 * (c - v) ** 2 + lam * r / (1 - r) / 2 * (c - c0) ** 2, c, stated).zero]
     return obligation
 
@@ -394,14 +381,14 @@ DERIVATION = register(Derivation(
             statement="from w⁽⁰⁾ ≠ 0, τ steps of GD equal L2 with the exact αᵢ and the penalty centred at w⁽⁰⁾: "
                       "½Σᵢαᵢ(qᵢᵀ(w − w⁽⁰⁾))²",
             symbolic=centred_obligation, uses=("exact-alpha",), sample=sample_with_start,
-            lhs=lambda p: p["Q"].T @ gd_from(p), rhs=centred_ridge(c0), bind=EVERY_DIRECTION, rtol=1e-8),
+            lhs=lambda p: p["Q"].T @ gd_iterate(p), rhs=centred_ridge(c0), bind=EVERY_DIRECTION, rtol=1e-8),
         Identity(
             name="penalty-centred-at-zero",
             statement="from w⁽⁰⁾ ≠ 0, τ steps of GD still equal L2 with the penalty centred at 0",
             expect=Expect.PITFALL, corrected_by="penalty-centred-at-start",
             origin="the equivalence is derived from w⁽⁰⁾ = 0 and then applied to any start",
             premise=Premise("w⁽⁰⁾ ≠ 0", lambda p: bool(np.any(p["w0"] != 0))),
-            sample=sample_with_start, lhs=lambda p: p["Q"].T @ gd_from(p), rhs=centred_ridge(0), bind=EVERY_DIRECTION, rtol=1e-8),
+            sample=sample_with_start, lhs=lambda p: p["Q"].T @ gd_iterate(p), rhs=centred_ridge(0), bind=EVERY_DIRECTION, rtol=1e-8),
         Identity(
             name="effective-parameters",
             statement="effective number of parameters after τ steps: tr(∂w⁽τ⁾/∂w*) = Σᵢ[1 − (1 − ελᵢ)^τ]",
