@@ -24,12 +24,32 @@ from regverify.numerics.training import gradient_descent, thinned, train_with_au
 from regverify.derivations.max_activation import unit_norm_columns
 from regverify.prover import Obligation, sigma as logistic
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.forms import compile_form
+from regverify.symbolic import explicit, symbol_matrix, symbol_vector
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 SLIDES = "003_c3291310eed8186c.txt"
 q, sigma = sp.symbols("q sigma", positive=True)
 m_, n_ = sp.symbols("m n", integer=True, positive=True)
 SIZES = (2, 3)
+x_s = sp.Symbol("x", real=True)                 # a component of x, for the componentwise forms
+KEPT_MEAN = (1 - q) * x_s                        # the stated E[x̃ⱼ]
+W_SQ, X_VEC = sp.MatrixSymbol("W", n_, n_), sp.MatrixSymbol("x", n_, 1)
+
+
+def residual_norm(v):                            # ‖v‖² of a column, as a scalar form
+    return sp.Trace(v.T * v)
+
+
+def componentwise(form, x):
+    """A componentwise form at each entry of the explicit vector x."""
+    return sp.Matrix([form.xreplace({x_s: entry}) for entry in x])
+
+
+def at_sizes(residual, **details) -> Obligation:
+    """residual(size) for each size in SIZES (explicit W, x), derived by taking the expectation."""
+    zero = [residual(size) for size in SIZES]
+    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation", **details)
 
 
 def masked(size):   # x̃ = d ⊙ x with symbolic keep masks d
@@ -37,44 +57,38 @@ def masked(size):   # x̃ = d ⊙ x with symbolic keep masks d
     return x, d, d.multiply_elementwise(x)
 
 
-def masking_mean_obligation():   # sum over all 2ⁿ masks, each with probability q^(#0)(1−q)^(#1)
+def masking_mean_obligation(claim):   # sum over all 2ⁿ masks, each with probability q^(#0)(1−q)^(#1)
     zero = []
     for size in SIZES:
         x = symbol_vector("x", size, real=True)
         zero += list(sum((sp.prod([1 - q if b else q for b in bits]) * sp.Matrix(bits).multiply_elementwise(x)
-                          for bits in itertools.product((0, 1), repeat=size)), sp.zeros(size, 1)) - (1 - q) * x)
+                          for bits in itertools.product((0, 1), repeat=size)), sp.zeros(size, 1)) - componentwise(claim.rhs, x))
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation",
                       steps=("E[x̃] = Σ_d P(d) d ⊙ x, P(d) = Π q^(1−dⱼ)(1−q)^dⱼ",))
 
 
-def tikhonov_obligation():
-    zero = []
-    for size in SIZES:
+def tikhonov_obligation(claim):
+    def residual(size):
         w, x, eps = symbol_matrix("W", size, size, real=True), symbol_vector("x", size, real=True), symbol_vector("e", size)
         r = w * (x + eps) - x
-        derived = expect_gaussian((r.T * r)[0], eps, sigma)
-        zero.append(derived - ((w * x - x).T * (w * x - x))[0] - sigma ** 2 * sum(e ** 2 for e in w))
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",
-                               steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
+        return expect_gaussian((r.T * r)[0], eps, sigma) - explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
+    return at_sizes(residual, steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
                                       "E[ε] = 0, E[εεᵀ] = σ²I: E = ‖Wx − x‖² + σ² tr(WᵀW)"))
 
 
-def masking_penalty_obligation():
-    zero = []
-    for size in SIZES:
+def masking_penalty_obligation(claim):
+    def residual(size):
         w = symbol_matrix("W", size, size, real=True)
         x, d, xt = masked(size)
         derived = expect_bernoulli(((w * xt - x).T * (w * xt - x))[0], d, 1 - q)
-        r = (1 - q) * w * x - x
-        zero.append(derived - (r.T * r)[0] - q * (1 - q) * sum(x[j] ** 2 * (w[:, j].T * w[:, j])[0] for j in range(size)))
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1),
-                               unit_interval=(q,), derived_by="expectation", steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
+        return derived - explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
+    return at_sizes(residual, unit_interval=(q,), steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
                                                           "E[d dᵀ] = (1−q)²11ᵀ + q(1−q)I"))
 
 
 # --- numeric twins: exact enumeration of the masks, Gauss–Hermite quadrature -----------------
-def kept_mean(q, x):                     # the claimed E[x̃] = (1 − q)x
-    return (1 - q) * x
+def kept_mean(drop, x, compiled=compile_form(KEPT_MEAN)):   # the stated E[x̃] = (1 − q)x, compiled
+    return compiled({"q": drop, "x": x})
 
 
 def masking(rng, x, q, draws=None):      # x̃ = d ⊙ x, each dⱼ = 0 with probability q (one x̃ per draw)
@@ -159,7 +173,17 @@ def monte_carlo_tikhonov(seed, quick):
 
 
 # --- training: denoising AEs on the digits (the lecture's experiment) -----------------------
-def dae_gradient_obligation(sizes=((2, 3, 2), (3, 2, 1))):
+u_ = sp.Symbol("u", integer=True, positive=True)      # hidden units
+DAE = {name: sp.MatrixSymbol(name, *shape) for name, shape in
+       {"T": (m_, n_), "W": (n_, u_), "D": (u_, n_), "b": (1, u_), "c": (1, n_)}.items()}   # T is X̃
+DAE_T = DAE["T"]
+DAE_H = ElementwiseApplyFunction(logistic, DAE_T * DAE["W"] + sp.OneMatrix(m_, 1) * DAE["b"])
+DAE_RESIDUAL = DAE_H * DAE["D"] + sp.OneMatrix(m_, 1) * DAE["c"] - DAE_X     # X̂ − X: the CLEAN X
+DAE_GRADIENT = DAE_T.T * sp.hadamard_product(2 * DAE_RESIDUAL * DAE["D"].T / m_, DAE_H,
+                                             sp.OneMatrix(m_, u_) - DAE_H)
+
+
+def dae_gradient_obligation(claim, sizes=((2, 3, 2), (3, 2, 1))):
     """SymPy differentiates L = (1/m)‖σ(X̃W + b)D + c − X‖²_F entry by entry in W (σ abstract)."""
     zero = []
     for rows, cols, units in sizes:
@@ -167,10 +191,9 @@ def dae_gradient_obligation(sizes=((2, 3, 2), (3, 2, 1))):
         w, d = symbol_matrix("W", cols, units, real=True), symbol_matrix("D", units, cols, real=True)
         b, c = symbol_matrix("b", 1, units, real=True), symbol_matrix("c", 1, cols, real=True)
         h = (xt * w + sp.ones(rows, 1) * b).applyfunc(logistic)
-        r = h * d + sp.ones(rows, 1) * c - x
-        loss = sum(e ** 2 for e in r) / rows
-        claimed = xt.T * ((2 * r / rows) * d.T).multiply_elementwise(h.applyfunc(lambda e: e * (1 - e)))
-        zero.append(Obligation.gradient(loss, w, claimed))
+        loss = sum(e ** 2 for e in h * d + sp.ones(rows, 1) * c - x) / rows
+        values = {DAE_T: xt, DAE_X: x, DAE["W"]: w, DAE["D"]: d, DAE["b"]: b, DAE["c"]: c, m_: rows, n_: cols, u_: units}
+        zero.append(Obligation.gradient(loss, w, explicit(claim.form, values)))
     return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
                       parametrisation="σ abstract, σ' = σ(1 − σ)",
                       steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
@@ -247,7 +270,12 @@ def train_denoising(seed, quick, noise=(0.0, 0.25, 0.5), target="clean", gradien
 
 
 # --- small noise (Alain & Bengio 2014): the expansion, and the term a contractive reading drops --
-def small_noise_obligation(contractive_only):
+J_R, R_OFF, LAPLACIAN = (sp.MatrixSymbol("J_r", n_, n_), sp.MatrixSymbol("e_r", n_, 1),   # e_r = r(x) − x
+                         sp.MatrixSymbol("Delta_r", n_, 1))
+NETWORK = {"bind": {"r_minus_x": R_OFF, "laplacian": LAPLACIAN, "J": J_R}}
+
+
+def small_noise_obligation(claim):
     zero = []
     for size in (1, 2):
         e, x = symbol_vector("e", size), symbol_vector("x", size, real=True)
@@ -258,8 +286,8 @@ def small_noise_obligation(contractive_only):
         r0, jac = r.subs(at0), r.jacobian(e).subs(at0)
         laplacian = sum((r.diff(v, 2) for v in e), sp.zeros(size, 1)).subs(at0)
         excess = expect_gaussian(((r - x).T * (r - x))[0], e, sigma) - ((r0 - x).T * (r0 - x))[0]
-        claimed = sum(j ** 2 for j in jac) + (0 if contractive_only else ((r0 - x).T * laplacian)[0])
-        remainder = sp.expand(excess - sigma ** 2 * claimed)      # must be O(σ⁴): no σ⁰, σ¹, σ², σ³ terms
+        claimed = explicit(claim.rhs, {J_R: jac, R_OFF: r0 - x, LAPLACIAN: laplacian, n_: size})
+        remainder = sp.expand(excess - claimed)      # must be O(σ⁴): no σ⁰, σ¹, σ², σ³ terms
         zero += [remainder.coeff(sigma, k) for k in range(4)]
     return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",
                                steps=("r(x+ε) = r + Jε + ½εᵀ∇²r ε + O(ε³)",
@@ -271,22 +299,18 @@ def reconstruction(p, v):   # a one-hidden-layer r: R² → R²
 
 
 def sample_network(rng, s):
-    return {"A": rng.standard_normal((2, 3)), "B": rng.standard_normal((3, 2)), "b": rng.standard_normal(3),
-            "c": rng.standard_normal(2), "x": rng.standard_normal(2), "sigma": s}
+    """A network and, by autograd at x, its Jacobian J, Laplacian Δr and offset r(x) − x."""
+    p = {"A": rng.standard_normal((2, 3)), "B": rng.standard_normal((3, 2)), "b": rng.standard_normal(3),
+         "c": rng.standard_normal(2), "x": rng.standard_normal(2), "sigma": s}
+    f = lambda v: reconstruction(p, v)
+    return {**p, "J": jacobian(f)(p["x"]), "laplacian": np.trace(hessian(f)(p["x"]), axis1=1, axis2=2),
+            "r_minus_x": f(p["x"]) - p["x"]}
 
 
 def noise_excess(p):   # E‖r(x+ε) − x‖² − ‖r(x) − x‖², by 12-point Gauss–Hermite quadrature
     clean = np.sum((reconstruction(p, p["x"]) - p["x"]) ** 2)
     return gaussian_expectation(lambda e: np.sum((reconstruction(p, noisy(p["x"], e)) - p["x"]) ** 2),
                                 2, p["sigma"], points=12) - clean
-
-
-def expansion(p, with_laplacian):   # J and Δr measured by autograd, not from a closed form
-    f = lambda v: reconstruction(p, v)
-    jac, hess = jacobian(f)(p["x"]), hessian(f)(p["x"])
-    laplacian = np.trace(hess, axis1=1, axis2=2)
-    extra = (f(p["x"]) - p["x"]) @ laplacian if with_laplacian else 0.0
-    return p["sigma"] ** 2 * (np.sum(jac ** 2) + extra)
 
 
 PRINTED_JJ = Printed(SLIDES, 70, r"$(P(\widetilde{x}_{ij}|x_{jj}))$",
@@ -296,7 +320,8 @@ PRINTED_JJ = Printed(SLIDES, 70, r"$(P(\widetilde{x}_{ij}|x_{jj}))$",
 
 def sample_rows(rng, trial):
     m, size = sampling.size(rng, 3, 4), sampling.size(rng, 2, 3)
-    return {"X": sampling.normal(rng, (m, size)), "q": sampling.unit_interval(rng), "i": int(rng.integers(0, m))}
+    p = {"X": sampling.normal(rng, (m, size)), "q": sampling.unit_interval(rng), "i": int(rng.integers(0, m))}
+    return {**p, "x_i": p["X"][p["i"]]}
 
 
 DERIVATION = register(Derivation(
@@ -312,15 +337,15 @@ DERIVATION = register(Derivation(
     claims=[
         Identity(name="masking-mean", statement="E[x̃] = (1 − q)x",
                  symbolic=masking_mean_obligation,
-                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=lambda p: kept_mean(p["q"], p["x"]),
+                 sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=KEPT_MEAN,
                  training=monte_carlo_mean),
         Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
-                 symbolic=lambda: (lambda x, d, xt: Obligation.identity(
+                 symbolic=lambda claim: (lambda x, d, xt: Obligation.identity(
                      expect_bernoulli(xt[0] ** 2, d, 1 - q) - expect_bernoulli(xt[0], d, 1 - q) ** 2,
-                     q * (1 - q) * x[0] ** 2, unit_interval=(q,), derived_by="expectation",
+                     claim.rhs.xreplace({x_s: x[0]}), unit_interval=(q,), derived_by="expectation",
                      steps=("E[x̃ⱼ²] = (1−q)xⱼ², E[x̃ⱼ]² = (1−q)²xⱼ²",)))(*masked(1)),
                  sample=sample_vector, lhs=lambda p: mask_moment(p, 2) - mask_moment(p, 1) ** 2,
-                 rhs=lambda p: p["q"] * (1 - p["q"]) * p["x"] ** 2, rtol=1e-12,
+                 rhs=q * (1 - q) * x_s ** 2, rtol=1e-12,
                  training=monte_carlo_variance),
         Identity(name="printed-conditioning", expect=Expect.ERRATUM, source=PRINTED_JJ,
                  corrected_by="masking-mean", uses=("masking-mean",),
@@ -329,16 +354,16 @@ DERIVATION = register(Derivation(
                  statement="x̃_ij drawn from P(x̃_ij | x_jj) still has E[x̃_ij] = (1 − q)x_ij",
                  sample=sample_rows,
                  lhs=lambda p: mask_moment({"x": np.diag(p["X"]), "q": p["q"]}, 1),   # x̃_ij masks x_jj
-                 rhs=lambda p: kept_mean(p["q"], p["X"][p["i"]])),
+                 rhs=KEPT_MEAN, bind={"x_i": x_s}),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
-                 symbolic=lambda: (lambda x, e: Obligation.identity(
-                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), x, derived_by="expectation"))(
-                     symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
-                 sample=sample_vector, rhs=lambda p: p["x"], training=monte_carlo_gaussian_mean,
+                 symbolic=lambda claim: (lambda x, e: Obligation.identity(
+                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), componentwise(claim.rhs, x),
+                     derived_by="expectation"))(symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
+                 sample=sample_vector, rhs=x_s, training=monte_carlo_gaussian_mean,
                  lhs=lambda p: gaussian_expectation(lambda e: noisy(p["x"], e), len(p["x"]), p["sigma"])),
         Identity(name="gaussian-tikhonov", statement="E‖W(x + ε) − x‖² = ‖Wx − x‖² + σ²‖W‖²_F",
                  symbolic=tikhonov_obligation, sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
-                 rhs=lambda p: np.sum((p["W"] @ p["x"] - p["x"]) ** 2) + p["sigma"] ** 2 * np.sum(p["W"] ** 2),
+                 rhs=residual_norm(W_SQ * X_VEC - X_VEC) + sigma ** 2 * sp.Trace(W_SQ.T * W_SQ),
                  training=monte_carlo_tikhonov),
         Minimizer(name="linear-dae-minimizer", uses=("gaussian-tikhonov",),
                   statement="argmin_W (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖² = XᵀX(XᵀX + mσ²I)⁻¹",
@@ -357,21 +382,21 @@ DERIVATION = register(Derivation(
         Identity(name="masking-penalty", uses=("masking-mean", "masking-variance"),
                  statement="E‖Wx̃ − x‖² = ‖(1 − q)Wx − x‖² + q(1 − q) Σⱼ xⱼ² ‖W_{:,j}‖²",
                  symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,
-                 rhs=lambda p: np.sum(((1 - p["q"]) * p["W"] @ p["x"] - p["x"]) ** 2)
-                 + p["q"] * (1 - p["q"]) * np.sum(p["x"] ** 2 * np.sum(p["W"] ** 2, axis=0)),
+                 rhs=residual_norm((1 - q) * W_SQ * X_VEC - X_VEC) + q * (1 - q) * sp.Trace(   # Σⱼ xⱼ²‖W_{:,j}‖²
+                     sp.OneMatrix(1, n_) * sp.HadamardPower(W_SQ, 2) * sp.HadamardPower(X_VEC, 2)),
                  training=monte_carlo_penalty),
         Gradient(name="dae-gradient", wrt="W",
                  statement="the DAE loss (1/m)‖σ(X̃W + b)D + c − X‖²_F compares the reconstruction of x̃ "
                            "with the clean X (003:116); ∂L/∂W = X̃ᵀ[(2/m)(X̂ − X)Dᵀ ⊙ H(1 − H)]",
                  symbolic=dae_gradient_obligation, sample=sample_network_data,
                  objective=lambda p: dae_loss(p, p["T"], p["X"]),
-                 claimed=lambda p: dae_gradient(p["T"], p["X"])(p)["W"], training=train_denoising),
+                 form=DAE_GRADIENT, functions={"sigma": sigmoid}, training=train_denoising),
         Approximation(name="small-noise-expansion",
                       statement="E‖r(x + ε)− x‖² − ‖r(x) − x‖² = σ²‖J_r‖²_F + σ²(r(x) − x)·Δr(x) + O(σ⁴)",
-                      symbolic=lambda: small_noise_obligation(contractive_only=False),
+                      symbolic=small_noise_obligation, **NETWORK,
                       sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 1e-3, 1e-2)),
                       outside_sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 0.3, 1.0)),
-                      lhs=noise_excess, rhs=lambda p: expansion(p, True),
+                      lhs=noise_excess, rhs=sigma ** 2 * (sp.Trace(J_R.T * J_R) + sp.Trace(R_OFF.T * LAPLACIAN)),
                       regime=lambda p: p["sigma"], regime_text="σ", inside=1e-2, rtol=1e-2, trials=8),
         Approximation(name="contractive-only", expect=Expect.PITFALL, corrected_by="small-noise-expansion",
                       origin="the DAE ≈ contractive AE reading of Alain & Bengio 2014, with the "
@@ -379,9 +404,9 @@ DERIVATION = register(Derivation(
                       premise=Premise("σ small, away from the optimum: r(x) ≠ x",
                                       lambda p: np.linalg.norm(reconstruction(p, p["x"]) - p["x"]) > 0.1),
                       statement="E‖r(x + ε) − x‖² − ‖r(x) − x‖² ≈ σ²‖J_r‖²_F (the contractive penalty)",
-                      symbolic=lambda: small_noise_obligation(contractive_only=True),
+                      symbolic=small_noise_obligation, **NETWORK,
                       sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 1e-3, 1e-2)),
                       outside_sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 0.3, 1.0)),
-                      lhs=noise_excess, rhs=lambda p: expansion(p, False),
+                      lhs=noise_excess, rhs=sigma ** 2 * sp.Trace(J_R.T * J_R),
                       regime=lambda p: p["sigma"], regime_text="σ", inside=1e-2, rtol=1e-2, trials=8),
     ]))

@@ -26,9 +26,9 @@ tau = sp.Symbol("tau", integer=True, positive=True)
 r = sp.Symbol("r", positive=True)    # (1 − ελ)^τ ∈ (0, 1) when 0 < ελ < 1
 
 
-def after(steps):
-    """Component i of Qᵀw⁽ᵗ⁾ in closed form."""
-    return (1 - remainder(eps, lam, steps)) * v
+def after(steps, start=0):
+    """Component i of Qᵀw⁽ᵗ⁾ in closed form, from (Qᵀw⁽⁰⁾)ᵢ = start."""
+    return start + (1 - remainder(eps, lam, steps)) * (v - start)
 
 
 def remainder(s_eps, s_lam, s_tau):
@@ -66,14 +66,14 @@ def regime(p):
 def sample_problem(rng, trial):
     n = sampling.size(rng)
     rate = sampling.positive(rng, 0.01, 0.2)
-    return {"Q": sampling.orthogonal(rng, n), "lam": rng.uniform(0.05, 0.95 / rate, n),
-            "w_star": sampling.normal(rng, n), "eps": rate, "tau": sampling.integer(rng, 1, 60)}
+    q, lm, w_star = sampling.orthogonal(rng, n), rng.uniform(0.05, 0.95 / rate, n), sampling.normal(rng, n)
+    return {"Q": q, "lam": lm, "w_star": w_star, "v": q.T @ w_star, "eps": rate, "tau": sampling.integer(rng, 1, 60)}
 
 
 def gd_iterate(p):
-    """τ full-matrix gradient steps on ½(w − w*)ᵀH(w − w*) from 0 (no closed form used)."""
+    """τ full-matrix gradient steps on ½(w − w*)ᵀH(w − w*) from w⁽⁰⁾ (0 unless given; no closed form used)."""
     h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
-    w = np.zeros_like(p["w_star"])
+    w = np.array(p.get("w0", np.zeros_like(p["w_star"])), dtype=float)
     for _ in range(p["tau"]):
         w = w - p["eps"] * h @ (w - p["w_star"])
     return w
@@ -112,17 +112,14 @@ def best_ridge_match(p):
     return np.min(np.abs(p["lambda_i"] / (p["lambda_i"] + alphas) - gd_factor))
 
 
-def after_from(steps):
-    """Component i of Qᵀw⁽ᵗ⁾ from w⁽⁰⁾ ≠ 0."""
-    return c0 + (1 - remainder(eps, lam, steps)) * (v - c0)
-
-
-def overshoot_obligation() -> Obligation:
+def overshoot_obligation(claim) -> Obligation:
     """rᵢ from its definition at ελᵢ = 1 + x; the gap is GD's factor minus ridge's, as a function
-    of α: positive at α = 0 and increasing, so its smallest absolute value is its value at 0."""
-    r_over = remainder(eps, lam, tau_odd).subs(eps, (1 + x_over) / lam)
-    gap_in_alpha = (1 - r_over) - ridge_factor(lam, alpha_nonneg)
+    of α: positive at α = 0 and increasing (derived), so its smallest absolute value is its value
+    at 0, which must be the stated one."""
+    over = {eps: (1 + x_over) / lam}
+    gap_in_alpha = (1 - remainder(eps, lam, tau_odd).subs(over)) - ridge_factor(lam, alpha_nonneg)
     return Obligation(
+        zero=[gap_in_alpha.subs(alpha_nonneg, 0) - claim.rhs.subs(over)], derived_by="differentiation",
         positive=[gap_in_alpha.subs(alpha_nonneg, 0), sp.diff(gap_in_alpha, alpha_nonneg)], unit_interval=(x_over,),
         assumptions_used=("ελᵢ = 1 + x, 0 < x < 1", "τ odd"),
         steps=("rᵢ = (1 − ελᵢ)^τ = (−x)^τ = −x^τ < 0 for odd τ",
@@ -133,22 +130,58 @@ def overshoot_obligation() -> Obligation:
 def sample_with_start(rng, trial):
     p = sample_problem(rng, trial)
     p["lam"] = np.minimum(p["lam"], 0.95 / p["eps"])
-    return {**p, "w0": sampling.signed(rng, len(p["w_star"]))}
+    w0 = sampling.signed(rng, len(p["w_star"]))
+    return {**p, "w0": w0, "c_0": p["Q"].T @ w0}
 
 
-def gd_from(p):
-    h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
-    w = np.array(p["w0"], dtype=float)
-    for _ in range(p["tau"]):
-        w = w - p["eps"] * h @ (w - p["w_star"])
-    return w
+def trajectory_obligation(component, start, **details) -> Obligation:
+    """``component`` (a form in τ) is GD's iterate in direction i: it is ``start`` at τ = 0 and
+    takes one gradient step w ← w − ελ(w − v) from τ to τ + 1 (induction on τ)."""
+    at = lambda steps: component.xreplace({tau: steps})
+    return Obligation(zero=[at(0) - start, at(t + 1) - (at(t) - eps * lam * (at(t) - v))], **details)
 
 
-def ridge_centred(p, centre):
-    """argmin ½(w − w*)ᵀH(w − w*) + ½ Σᵢ αᵢ(qᵢᵀ(w − centre))² with the exact αᵢ: a linear solve."""
-    h = p["Q"] @ np.diag(p["lam"]) @ p["Q"].T
-    penalty = p["Q"] @ np.diag(exact_alpha(p["lam"], p["eps"], p["tau"])) @ p["Q"].T
-    return np.linalg.solve(h + penalty, h @ p["w_star"] + penalty @ centre)
+def centred_ridge(centre):
+    """Direction i of argmin ½λ(c − v)² + ½α(c − centre)² at the exact αᵢ."""
+    a = exact_alpha(lam, eps, tau)
+    return (lam * v + a * centre) / (lam + a)
+
+
+R_TAU = remainder(eps, lam, tau)     # rᵢ written out, replaced by the symbol r in the proofs
+ONE_DIRECTION = {"lambda_i": lam, "eps": eps, "v_i": v}   # sample keys of a direction / a problem
+EVERY_DIRECTION = {"lam": lam, "eps": eps}
+
+
+def centred_obligation(claim) -> Obligation:
+    """GD from c₀ is c₀ + (1 − r)(v − c₀) (induction); the stated form is the stationary point of
+    ½λ(c − v)² + ½α(c − c₀)² at α = λr/(1 − r) (derived) and equals GD's iterate."""
+    stated = claim.rhs.xreplace({R_TAU: r})
+    obligation = trajectory_obligation(
+        after(tau, c0), c0, unit_interval=(r,), assumptions_used=("0 < rᵢ < 1", "QᵀHQ = Λ"),
+        steps=("Qᵀw⁽ᵗ⁾ = c₀ + (1 − (1 − ελ)^t)(v − c₀): base and induction step",
+               "argmin ½λ(c − v)² + ½α(c − c₀)² = (λv + αc₀)/(λ + α) (derived)",
+               "at α = λr/(1 − r) it is c₀ + (1 − r)(v − c₀)"))
+    obligation.zero += [after(tau, c0).xreplace({R_TAU: r}) - stated, *Obligation.stationary(
+        lam / 2 * (c - v) ** 2 + lam * r / (1 - r) / 2 * (c - c0) ** 2, c, stated).zero]
+    return obligation
+
+
+I_DIR, N_DIRS = sp.Symbol("i", integer=True, nonnegative=True), sp.Symbol("n", integer=True, positive=True)
+LAMBDAS, VS = sp.IndexedBase("lambda"), sp.IndexedBase("v")
+
+
+def in_direction(expr, i):
+    """A one-direction expression for direction i of n: λ → λᵢ, v → vᵢ."""
+    return expr.xreplace({lam: LAMBDAS[i], v: VS[i]})
+
+
+def effective_obligation(claim) -> Obligation:
+    """tr ∂w⁽τ⁾/∂w* = Σᵢ ∂(Qᵀw⁽τ⁾)ᵢ/∂vᵢ (the trace is invariant under Qᵀ·Q), each derived."""
+    trace = sp.Sum(sp.diff(in_direction(after(tau), I_DIR), VS[I_DIR]), (I_DIR, 0, N_DIRS - 1))
+    return Obligation(zero=[trace - claim.rhs], derived_by="differentiation",
+                      assumptions_used=("w⁽⁰⁾ = 0", "the trace is invariant under Qᵀ·Q"),
+                      steps=("∂(Qᵀw⁽τ⁾)ᵢ/∂vᵢ = 1 − (1 − ελᵢ)^τ",
+                             "tr ∂w⁽τ⁾/∂w* = tr Q diag(…) Qᵀ = Σᵢ[1 − (1 − ελᵢ)^τ]"))
 
 
 def gd_map_trace(p):
@@ -220,12 +253,13 @@ TABLE = {"eps": 0.01, "tau": 100, "lambda": (0.01, 0.1, 0.5, 1, 3, 10),
          "alpha": ("0.995", "0.950", "0.768", "0.577", "0.150", "2.7e-4")}
 
 
-def table_obligation() -> Obligation:
+def table_obligation(claim) -> Obligation:
+    """Each stated figure within half a unit of its last printed digit of the exact αᵢ."""
     e, t = sp.Rational(1, 100), TABLE["tau"]
     within = []
-    for lam_i, printed in zip(TABLE["lambda"], TABLE["alpha"]):
-        r_i = remainder(e, sp.nsimplify(lam_i), t)
-        within.append(agrees_with_printed(sp.nsimplify(lam_i) * r_i / (1 - r_i), printed))
+    for lam_i, printed, stated in zip(TABLE["lambda"], TABLE["alpha"], claim.rhs):
+        half_unit = agrees_with_printed(sp.Rational(printed), printed)
+        within.append(half_unit - sp.Abs(exact_alpha(sp.nsimplify(lam_i), e, t) - stated))
     return Obligation(positive=within,
                       assumptions_used=("ε = 1/100, τ = 100",),
                       steps=("rᵢ = (1 − ελᵢ)^τ exactly", "αᵢ = λᵢrᵢ/(1 − rᵢ)",
@@ -252,10 +286,10 @@ def gap(s):
     return 1 - sp.exp(-s) - s / (1 + s)
 
 
-def gap_obligation() -> Obligation:
+def gap_obligation(claim) -> Obligation:
     """The derivative of −gap at s* reduces to 0 using W e^W = x (the definition of Lambert W);
     second order and the catalog's figures are signs of exact numbers."""
-    stationary = Obligation.stationary(-gap(s_sym), s_sym, S_STAR, strict_minimum=True)
+    stationary = Obligation.stationary(-gap(s_sym), s_sym, claim.form[0], strict_minimum=True)
     x = -sp.exp(-sp.Rational(1, 2)) / 2
     stationary.zero = [sp.expand(z).xreplace({sp.exp(2 * W_BRANCH): (x / W_BRANCH) ** 2}) for z in stationary.zero]
     stationary.positive += [agrees_with_printed(gap(S_STAR), "0.2036"), agrees_with_printed(S_STAR, "2.513")]
@@ -267,12 +301,12 @@ def gap_obligation() -> Obligation:
     return stationary
 
 
-def gap_maximizer(p):
-    """Newton on (1 + s)² = eˢ, i.e. 2 log(1 + s) − s = 0, from s = 2.5 (no Lambert W)."""
-    s = 2.5
+def lambert_w(x, branch):
+    """W_k(x) for real x in (−1/e, 0) by Newton on w eʷ = x, from w = −2 (k = −1) or 0 (k = 0)."""
+    w = -2.0 if branch == -1 else 0.0
     for _ in range(50):
-        s -= (2 * np.log1p(s) - s) / (2 / (1 + s) - 1)
-    return np.array([s])
+        w -= (w * np.exp(w) - x) / (np.exp(w) * (1 + w))
+    return w
 
 
 DERIVATION = register(Derivation(
@@ -286,38 +320,31 @@ DERIVATION = register(Derivation(
         Identity(
             name="gd-trajectory",
             statement="Qᵀw⁽τ⁾ = [I − (I − εΛ)^τ] Qᵀw* (component i: (1 − (1 − ελᵢ)^τ) vᵢ)",
-            symbolic=lambda: Obligation(
-                zero=[after(0), after(t + 1) - (after(t) - eps * lam * (after(t) - v))],
-                assumptions_used=("w⁽⁰⁾ = 0", "QᵀHQ = Λ: GD decouples into eigen-directions"),
+            symbolic=lambda claim: trajectory_obligation(
+                claim.rhs, 0, assumptions_used=("w⁽⁰⁾ = 0", "QᵀHQ = Λ: GD decouples into eigen-directions"),
                 steps=("t = 0: (1 − 1)v = 0 = w⁽⁰⁾",
                        "step: w⁽ᵗ⁺¹⁾ = w⁽ᵗ⁾ − ελ(w⁽ᵗ⁾ − v) in direction i; induction on t")),
-            sample=sample_problem,
-            lhs=lambda p: p["Q"].T @ gd_iterate(p),
-            rhs=lambda p: (1 - remainder(p["eps"], p["lam"], p["tau"])) * (p["Q"].T @ p["w_star"]),
-            rtol=1e-9),
+            sample=sample_problem, lhs=lambda p: p["Q"].T @ gd_iterate(p), rhs=after(tau), bind=EVERY_DIRECTION, rtol=1e-9),
         Identity(
             name="l2-eigen-form",
             statement="L2: Qᵀw̃ = [I − (Λ + αI)⁻¹α] Qᵀw*",
-            symbolic=lambda: Obligation.identity(lam / (lam + alpha), 1 - alpha / (lam + alpha),
-                                                 steps=("λ/(λ + α) = 1 − α/(λ + α)",)),
+            symbolic=lambda claim: Obligation.identity(ridge_factor(lam, alpha) * v, claim.rhs,
+                                                       steps=("λ/(λ + α) = 1 − α/(λ + α)",)),
             uses=("l2-shrinkage/eigen-factor",),
             sample=lambda rng, trial: {**sample_problem(rng, trial), "alpha": sampling.positive(rng)},
             lhs=lambda p: p["Q"].T @ np.linalg.solve(
                 (h := p["Q"] @ np.diag(p["lam"]) @ p["Q"].T) + p["alpha"] * np.eye(len(h)), h @ p["w_star"]),
-            rhs=lambda p: (1 - p["alpha"] / (p["lam"] + p["alpha"])) * (p["Q"].T @ p["w_star"]),
-            rtol=1e-9),
+            rhs=(1 - alpha / (lam + alpha)) * v, bind=EVERY_DIRECTION, rtol=1e-9),
         Identity(
             name="exact-alpha",
             statement="early stopping and L2 agree in direction i exactly at αᵢ = λᵢrᵢ/(1 − rᵢ), rᵢ = (1 − ελᵢ)^τ",
-            symbolic=lambda: Obligation.identity((a := lam * r / (1 - r)) / (lam + a), r, unit_interval=(r,),
-                                                 assumptions_used=("0 < ελᵢ < 1",),
-                                                 steps=("α/(λ + α) = r ⇔ α = λr/(1 − r)",)),
+            symbolic=lambda claim: Obligation.identity(
+                claim.rhs.xreplace({R_TAU: r}), (1 - r) * v, unit_interval=(r,), assumptions_used=("0 < ελᵢ < 1",),
+                steps=("α/(λ + α) = r ⇔ α = λr/(1 − r)",)),
             uses=("gd-trajectory", "l2-eigen-form"),
             sample=sample_direction,
             lhs=lambda p: (1 - remainder(p["eps"], p["lambda_i"], p["tau"])) * p["v_i"],
-            rhs=lambda p: (lambda a: p["lambda_i"] / (p["lambda_i"] + a) * p["v_i"])(
-                exact_alpha(p["lambda_i"], p["eps"], p["tau"])),
-            rtol=1e-9, trials=40),
+            rhs=ridge_factor(lam, exact_alpha(lam, eps, tau)) * v, bind=ONE_DIRECTION, rtol=1e-9, trials=40),
         Approximation(
             name="alpha-approximation",
             statement="αᵢ = 1/(τε) − λᵢ(τ + 1)/(2τ) + O(λᵢ²), so α ≈ 1/(τε) while τελᵢ ≪ 1 (004:590–592)",
@@ -338,59 +365,44 @@ DERIVATION = register(Derivation(
             statement="early stopping equals L2 with α = 1/(τε) exactly, in every direction",
             expect=Expect.PITFALL, corrected_by="exact-alpha",
             origin="the slide's α ≈ 1/(τε) (004:592) read as an equality",
-            symbolic=lambda: Obligation.identity(exact_alpha(lam, eps, tau), 1 / (tau * eps),
-                                                 constraint=lambda pt: pt["epsilon"] * pt["lambda"] < 1),
+            symbolic=lambda claim: Obligation.identity(exact_alpha(lam, eps, tau), claim.rhs,
+                                                       constraint=lambda pt: pt["epsilon"] * pt["lambda"] < 1),
             sample=sample_direction,
-            lhs=lambda p: exact_alpha(p["lambda_i"], p["eps"], p["tau"]),
-            rhs=lambda p: 1 / (p["tau"] * p["eps"]), trials=20),
+            lhs=lambda p: exact_alpha(p["lambda_i"], p["eps"], p["tau"]), rhs=1 / (tau * eps), bind=ONE_DIRECTION, trials=20),
         Identity(
             name="no-alpha-when-overshooting",
             statement="if 1 < ελᵢ < 2 and τ is odd, rᵢ < 0 and no α ≥ 0 matches: min over α ≥ 0 of "
                       "|λᵢ/(λᵢ + α) − (1 − rᵢ)| = −rᵢ > 0 (at α = 0)",
             symbolic=overshoot_obligation,
             sample=sample_overshoot, lhs=best_ridge_match,
-            rhs=lambda p: -remainder(p["eps"], p["lambda_i"], p["tau"]), rtol=1e-10, trials=20),
+            rhs=-remainder(eps, lam, tau_odd), bind=ONE_DIRECTION, rtol=1e-10, trials=20),
         Identity(
             name="penalty-centred-at-start",
             statement="from w⁽⁰⁾ ≠ 0, τ steps of GD equal L2 with the exact αᵢ and the penalty centred at w⁽⁰⁾: "
                       "½Σᵢαᵢ(qᵢᵀ(w − w⁽⁰⁾))²",
-            symbolic=lambda: Obligation(
-                zero=[after_from(0) - c0, after_from(t + 1) - (after_from(t) - eps * lam * (after_from(t) - v)),
-                      *Obligation.stationary(lam / 2 * (c - v) ** 2 + alpha / 2 * (c - c0) ** 2, c,
-                                             (lam * v + alpha * c0) / (lam + alpha)).zero,
-                      ((lam * v + alpha * c0) / (lam + alpha)).subs(alpha, lam * r / (1 - r))
-                      - (c0 + (1 - r) * (v - c0))],
-                unit_interval=(r,),
-                assumptions_used=("0 < rᵢ < 1", "QᵀHQ = Λ"),
-                steps=("Qᵀw⁽ᵗ⁾ = c₀ + (1 − (1 − ελ)^t)(v − c₀): base and induction step",
-                       "argmin ½λ(c − v)² + ½α(c − c₀)² = (λv + αc₀)/(λ + α) (derived)",
-                       "at α = λr/(1 − r) it is c₀ + (1 − r)(v − c₀)")),
-            uses=("exact-alpha",), sample=sample_with_start,
-            lhs=gd_from, rhs=lambda p: ridge_centred(p, p["w0"]), rtol=1e-8),
+            symbolic=centred_obligation, uses=("exact-alpha",), sample=sample_with_start,
+            lhs=lambda p: p["Q"].T @ gd_iterate(p), rhs=centred_ridge(c0), bind=EVERY_DIRECTION, rtol=1e-8),
         Identity(
             name="penalty-centred-at-zero",
             statement="from w⁽⁰⁾ ≠ 0, τ steps of GD still equal L2 with the penalty centred at 0",
             expect=Expect.PITFALL, corrected_by="penalty-centred-at-start",
             origin="the equivalence is derived from w⁽⁰⁾ = 0 and then applied to any start",
             premise=Premise("w⁽⁰⁾ ≠ 0", lambda p: bool(np.any(p["w0"] != 0))),
-            sample=sample_with_start, lhs=gd_from, rhs=lambda p: ridge_centred(p, np.zeros_like(p["w0"])), rtol=1e-8),
+            sample=sample_with_start, lhs=lambda p: p["Q"].T @ gd_iterate(p), rhs=centred_ridge(0), bind=EVERY_DIRECTION, rtol=1e-8),
         Identity(
             name="effective-parameters",
             statement="effective number of parameters after τ steps: tr(∂w⁽τ⁾/∂w*) = Σᵢ[1 − (1 − ελᵢ)^τ]",
-            symbolic=lambda: Obligation.gradient(after(tau), v, 1 - remainder(eps, lam, tau),
-                                                 assumptions_used=("w⁽⁰⁾ = 0", "the trace is invariant under Qᵀ·Q"),
-                                                 steps=("∂(Qᵀw⁽τ⁾)ᵢ/∂vᵢ = 1 − (1 − ελᵢ)^τ",
-                                                        "tr ∂w⁽τ⁾/∂w* = tr Q diag(…) Qᵀ = Σᵢ[1 − (1 − ελᵢ)^τ]")),
-            uses=("gd-trajectory", "l2-shrinkage/effective-parameters"),
-            sample=sample_problem, lhs=gd_map_trace,
-            rhs=lambda p: np.sum(1 - remainder(p["eps"], p["lam"], p["tau"])), rtol=1e-10),
+            symbolic=effective_obligation, uses=("gd-trajectory", "l2-shrinkage/effective-parameters"),
+            sample=lambda rng, trial: {**(p := sample_problem(rng, trial)), "n": len(p["lam"])}, lhs=gd_map_trace,
+            rhs=sp.Sum(in_direction(1 - R_TAU, I_DIR), (I_DIR, 0, N_DIRS - 1)),
+            bind={"lam": LAMBDAS.label, "eps": eps}, rtol=1e-10),
         Identity(
             name="alpha-table",
             statement="at ε = 0.01, τ = 100: αᵢ = 0.995, 0.950, 0.768, 0.577, 0.150, 2.7e-4 for "
                       "λᵢ = 0.01, 0.1, 0.5, 1, 3, 10 (the catalog's figures, to the digits printed)",
             symbolic=table_obligation,
             sample=lambda rng, trial: {"eps": TABLE["eps"], "tau": TABLE["tau"], "lambda": np.array(TABLE["lambda"], float)},
-            lhs=measured_alpha, rhs=lambda p: np.array([float(a) for a in TABLE["alpha"]]),
+            lhs=measured_alpha, rhs=sp.Matrix([sp.Rational(a) for a in TABLE["alpha"]]),
             rtol=1e-12, trials=1, uses=("exact-alpha",)),
         Minimizer(
             name="largest-shrinkage-gap",
@@ -399,5 +411,5 @@ DERIVATION = register(Derivation(
             symbolic=gap_obligation,
             sample=lambda rng, trial: {},
             objective=lambda p, u: -(1 - np.exp(-u[0]) - u[0] / (1 + u[0])),
-            candidate=gap_maximizer, minimum_value=lambda p: -float(gap(S_STAR)), trials=1),
+            form=sp.Matrix([S_STAR]), functions={"LambertW": lambert_w}, minimum_value=lambda p: -float(gap(S_STAR)), trials=1),
     ]))

@@ -21,7 +21,8 @@ from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import explicit, symbol_matrix, symbol_vector
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 SLIDES = "003_c3291310eed8186c.txt"
 rho, rho_hat = sp.symbols("rho rho_hat", positive=True)   # both in (0, 1)
@@ -38,11 +39,25 @@ def kl_slope(r, r_hat):
     return -r / r_hat + (1 - r) / (1 - r_hat)
 
 
+# --- the stated forms: H = σ(XW + 1bᵀ) for m, n, k of any size, σ abstract ---------------------
+m_, n_, k_ = sp.symbols("m n k", integer=True, positive=True)
+X, W, B = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("W", n_, k_), sp.MatrixSymbol("b", k_, 1)
+UNIT_L, EXAMPLE_1 = sp.MatrixSymbol("e_l", k_, 1), sp.MatrixSymbol("e_1", m_, 1)   # one-hot selectors
+H = ElementwiseApplyFunction(sigma, X * W + sp.OneMatrix(m_, 1) * B.T)
+SLOPE = sp.hadamard_product(H, sp.OneMatrix(m_, k_) - H)                         # σ' = σ(1 − σ), entrywise
+MEANS = sp.OneMatrix(1, m_) * H / m_                                            # the row of ρ̂_l
+SLOPES = -rho * sp.HadamardPower(MEANS, -1) + (1 - rho) * sp.HadamardPower(sp.OneMatrix(1, k_) - MEANS, -1)
+PENALTY_GRADIENT = X.T * sp.hadamard_product(SLOPE, sp.OneMatrix(m_, 1) * SLOPES) / m_
+LAYER = {"functions": {"sigma": sigmoid}, "bind": {"e_l": UNIT_L, "e_1": EXAMPLE_1}}
+
+
 # --- the symbolic sparse layer: explicit data and weights, abstract σ ------------------------
 def sparse_layer(m, n, k):
     x, w, b = symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
     h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
-    return x, w, h, [sum(h[i, l] for i in range(m)) / m for l in range(k)]
+    values = {X: x, W: w, B: b, UNIT_L: sp.eye(k)[:, 0], EXAMPLE_1: sp.eye(m)[:, 0], m_: m, n_: n, k_: k}
+    at_layer = lambda form: explicit(form, values)     # unit l and example i are the first ones
+    return w, h, [sum(h[i, l] for i in range(m)) / m for l in range(k)], at_layer
 
 
 def at_sizes(build, **details) -> Obligation:
@@ -55,42 +70,39 @@ def at_sizes(build, **details) -> Obligation:
                                sources=tuple(m for p in parts for m in p.sources), **details)
 
 
-def penalty_gradient_obligation(scale=1, sum_to=None):
+def penalty_gradient_obligation(claim):
     def build(m, n, k):
-        x, w, h, means = sparse_layer(m, n, k)
-        slopes = sp.Matrix(1, k, [kl_slope(rho, r) for r in means])
-        claimed = (scale if scale != "m" else m) * x.T * h.applyfunc(lambda v: v * (1 - v)).multiply_elementwise(sp.ones(m, 1) * slopes) / m
-        return Obligation.gradient(sum(kl(rho, r) for r in means), w, claimed, unit_interval=(rho,))
-    return lambda: at_sizes(build, assumptions_used=UNIT, steps=(
+        w, h, means, at_layer = sparse_layer(m, n, k)
+        return Obligation.gradient(sum(kl(rho, r) for r in means), w, at_layer(claim.form), unit_interval=(rho,))
+    return at_sizes(build, assumptions_used=UNIT, steps=(
         "∂Ω/∂W = Σ_l (∂Ω/∂ρ̂_l)(∂ρ̂_l/∂W)", "∂ρ̂_l/∂W_jl = (1/m) Σᵢ σ'(aᵢₗ) xᵢⱼ; other columns 0",
         "σ' = σ(1 − σ); expand"))
 
 
-def mean_gradient_obligation(slide: bool):
-    """∂ρ̂₁/∂W: column 1 is (1/m) Σᵢ σ'(W₁ᵀxᵢ + b₁) xᵢ; or as printed, x₁ σ'(Wᵀx₁ + b)ᵀ."""
+def mean_gradient_obligation(claim):
+    """∂ρ̂₁/∂W for unit l = 1 (and example i = 1 in the slide's form), derived entry by entry."""
     def build(m, n, k):
-        x, w, h, means = sparse_layer(m, n, k)
-        slope = h.applyfunc(lambda v: v * (1 - v))
-        claimed = x[0, :].T * slope[0, :] if slide else sp.zeros(n, k)
-        if not slide:
-            claimed[:, 0] = sum((slope[i, 0] * x[i, :].T for i in range(m)), sp.zeros(n, 1)) / m
-        return Obligation.gradient(means[0], w, claimed)
-    return lambda: at_sizes(build, steps=(
+        w, h, means, at_layer = sparse_layer(m, n, k)
+        return Obligation.gradient(means[0], w, at_layer(claim.form))
+    return at_sizes(build, steps=(
         "ρ̂₁ = (1/m) Σᵢ σ(Σⱼ xᵢⱼ Wⱼ₁ + b₁) contains column 1 of W only",
         "∂ρ̂₁/∂Wⱼ₁ = (1/m) Σᵢ σ'(aᵢ₁) xᵢⱼ (003:647–652)"))
 
 
-def sum_over_n_obligation():
+RATES, L_UNIT = sp.IndexedBase("rho_hat"), sp.Symbol("l", integer=True, nonnegative=True)
+
+
+def sum_over_n_obligation(claim):
     """At n = 2 inputs and k = 3 units: Σ_{l≤k} against the printed Σ_{l≤n}."""
     rates = sp.symbols("rho_hat_1:4", positive=True)
-    return Obligation.identity(sum(kl(rho, r) for r in rates), sum(kl(rho, r) for r in rates[:2]),
-                               unit_interval=(rho, *rates))
+    printed = claim.rhs.subs(n_, 2).doit().xreplace({RATES[i]: r for i, r in enumerate(rates)})
+    return Obligation.identity(sum(kl(rho, r) for r in rates), printed, unit_interval=(rho, *rates))
 
 
-def unindexed_mean_obligation():
+def unindexed_mean_obligation(claim):
     def build(m, n, k):
-        x, w, h, means = sparse_layer(m, n, k)
-        return Obligation.identity(sp.Matrix(means), sp.Matrix([sum(means) / k] * k))
+        w, h, means, at_layer = sparse_layer(m, n, k)
+        return Obligation.identity(sp.Matrix(means).T, at_layer(claim.rhs))
     return at_sizes(build)
 
 
@@ -121,28 +133,10 @@ def mean_activations(p):
 
 def sample_layer(rng, trial):
     m, n, k = sampling.size(rng, 3, 7), sampling.size(rng), sampling.size(rng)
-    return {"X": sampling.normal(rng, (m, n)), "W": sampling.normal(rng, (n, k)),
-            "b": sampling.normal(rng, k), "rho": sampling.unit_interval(rng, margin=0.05),
-            "l": int(rng.integers(0, k))}
-
-
-def penalty_gradient(p, scale=1.0):
-    h = code(p)
-    r_hat = h.mean(axis=0)
-    d = -p["rho"] / r_hat + (1 - p["rho"]) / (1 - r_hat)
-    return scale * p["X"].T @ (h * (1 - h) * d) / len(p["X"])
-
-
-def mean_gradient_column(p):
-    h = code(p)
-    out = np.zeros_like(p["W"])
-    out[:, p["l"]] = p["X"].T @ (h[:, p["l"]] * (1 - h[:, p["l"]])) / len(p["X"])
-    return out
-
-
-def mean_gradient_slide(p):              # x₁ g'(Wᵀx₁ + b)ᵀ with g = σ, g' = σ(1 − σ)
-    h1 = code(p)[0]
-    return np.outer(p["X"][0], h1 * (1 - h1))
+    p = {"X": sampling.normal(rng, (m, n)), "W": sampling.normal(rng, (n, k)),
+         "b": sampling.normal(rng, k), "rho": sampling.unit_interval(rng, margin=0.05),
+         "l": int(rng.integers(0, k))}
+    return {**p, "e_l": np.eye(k)[p["l"]], "e_1": np.eye(m)[0]}
 
 
 def sample_rates(rng, trial):
@@ -170,8 +164,8 @@ def kl_minimum_obligation(claim, divergence=kl):
     return obligation
 
 
-def pinsker_obligation(divergence=kl):
-    gap = divergence(rho, rho_hat) - 2 * (rho - rho_hat) ** 2
+def pinsker_obligation(claim, divergence=kl):
+    gap = divergence(rho, rho_hat) - claim.rhs
     factor = (2 * rho_hat - 1) ** 2 / (rho_hat * (1 - rho_hat))
     obligation = Obligation.gradient(gap, rho_hat, (rho_hat - rho) * factor, unit_interval=(rho, rho_hat),
                                      nonnegative=[factor], assumptions_used=UNIT,
@@ -267,44 +261,41 @@ DERIVATION = register(Derivation(
         Inequality(
             name="pinsker", statement="each term KL(ρ‖ρ̂_l) ≥ 2(ρ − ρ̂_l)² (Pinsker's inequality)",
             symbolic=pinsker_obligation, sample=sample_rates,
-            lhs=lambda p: kl_terms(p["rho"], p["rho_hat"]),
-            rhs=lambda p: 2 * (p["rho"] - p["rho_hat"]) ** 2),
+            lhs=lambda p: kl_terms(p["rho"], p["rho_hat"]), rhs=2 * (rho - rho_hat) ** 2),
         Gradient(
             name="mean-activation-gradient",
             statement="∂ρ̂_l/∂W has column l equal to (1/m) Σᵢ σ'(W_lᵀxᵢ + b_l) xᵢ and 0 elsewhere",
-            symbolic=mean_gradient_obligation(slide=False), sample=sample_layer,
-            objective=lambda p: mean_activations(p)[p["l"]], claimed=mean_gradient_column, wrt="W"),
+            symbolic=mean_gradient_obligation, sample=sample_layer, **LAYER,
+            objective=lambda p: mean_activations(p)[p["l"]], form=X.T * SLOPE * UNIT_L * UNIT_L.T / m_, wrt="W"),
         Gradient(
             name="penalty-gradient",
             statement="∂Ω/∂W = (1/m) Xᵀ[H ⊙ (1 − H) ⊙ 1dᵀ], d_l = −ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l)",
             uses=("kl-derivative", "mean-activation-gradient"),
-            symbolic=penalty_gradient_obligation(), sample=sample_layer,
+            symbolic=penalty_gradient_obligation, sample=sample_layer, **LAYER,
             objective=lambda p: penalty(p["rho"], mean_activations(p)),
-            claimed=penalty_gradient, wrt="W", training=train_sparse_autoencoder),
+            form=PENALTY_GRADIENT, wrt="W", training=train_sparse_autoencoder),
         Gradient(
             name="slide-mean-activation-gradient",
             statement="∂ρ̂_l/∂W = xᵢ(g'(Wᵀxᵢ + b))ᵀ (one example's term, no (1/m)Σᵢ, every column)",
             expect=Expect.ERRATUM, corrected_by="mean-activation-gradient",
             source=Printed(SLIDES, 603, r"\frac{\partial \hat{\rho}_l}{\partial W} = \mathbf{x}_i (g'(W^T \mathbf{x}_i + \mathbf{b}))^T",
                            reading="g = σ; i is one example (the first)", also=(625, 657)),
-            symbolic=mean_gradient_obligation(slide=True), sample=sample_layer,
-            objective=lambda p: mean_activations(p)[p["l"]], claimed=mean_gradient_slide, wrt="W"),
+            symbolic=mean_gradient_obligation, sample=sample_layer, **LAYER,
+            objective=lambda p: mean_activations(p)[p["l"]], form=X.T * EXAMPLE_1 * EXAMPLE_1.T * SLOPE, wrt="W"),
         Gradient(
             name="chained-m-times",
             statement="∂Ω/∂W = Σᵢ xᵢ[g'(Wᵀxᵢ + b) ⊙ d]ᵀ (003:603's term summed over i without 1/m)",
             expect=Expect.PITFALL, corrected_by="penalty-gradient",
             origin="chaining 003:603's one-example ∂ρ̂_l/∂W over all examples and forgetting the 1/m of ρ̂_l",
-            symbolic=penalty_gradient_obligation(scale="m"), sample=sample_layer,
-            objective=lambda p: penalty(p["rho"], mean_activations(p)),
-            claimed=lambda p: penalty_gradient(p, scale=len(p["X"])), wrt="W"),
+            symbolic=penalty_gradient_obligation, sample=sample_layer, **LAYER,
+            objective=lambda p: penalty(p["rho"], mean_activations(p)), form=m_ * PENALTY_GRADIENT, wrt="W"),
         Gradient(
             name="older-ufldl-derivative", statement="∂Ω/∂ρ̂_l = −ρ/ρ̂_l + (1 − ρ)/ρ̂_l",
             expect=Expect.PITFALL, corrected_by="kl-derivative",
             origin="a typo once found in the UFLDL notes, not in the course material",
-            symbolic=lambda: Obligation.gradient(kl(rho, rho_hat), rho_hat, -rho / rho_hat + (1 - rho) / rho_hat,
-                                                 unit_interval=(rho, rho_hat)),
+            symbolic=lambda claim: Obligation.gradient(kl(rho, rho_hat), rho_hat, claim.form, unit_interval=(rho, rho_hat)),
             sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]),
-            claimed=lambda p: -p["rho"] / p["rho_hat"] + (1 - p["rho"]) / p["rho_hat"], wrt="rho_hat"),
+            form=-rho / rho_hat + (1 - rho) / rho_hat, wrt="rho_hat"),
         Identity(
             name="sum-over-n", statement="Ω = Σ_{l=1}^{n} KL(ρ‖ρ̂_l) (the sum over the n inputs, not the k units)",
             expect=Expect.ERRATUM, corrected_by="kl-minimum",
@@ -313,7 +304,7 @@ DERIVATION = register(Derivation(
                                    "code) units n+1..k drop out; with k < n the terms l > k are undefined"),
             premise=Premise("k > n: more hidden units than inputs", lambda p: len(p["rho_hat"]) > p["n"]),
             symbolic=sum_over_n_obligation, sample=sample_units, lhs=lambda p: penalty(p["rho"], p["rho_hat"]),
-            rhs=lambda p: penalty(p["rho"], p["rho_hat"][:p["n"]])),
+            rhs=sp.Sum(kl(rho, RATES[L_UNIT]), (L_UNIT, 0, n_ - 1)), bind={"rho_hat": RATES.label}),
         Identity(
             name="unindexed-mean", statement="ρ̂_l = (1/m) Σᵢ h(xᵢ) (no unit index on h)",
             expect=Expect.ERRATUM, corrected_by="mean-activation-gradient",
@@ -321,6 +312,6 @@ DERIVATION = register(Derivation(
                            reading="the right side has no l, so every unit gets the same number: the mean "
                                    "of the whole code h over examples and units, not of unit l (003:447)"),
             premise=Premise("k ≥ 2 hidden units", lambda p: p["W"].shape[1] >= 2),
-            symbolic=unindexed_mean_obligation, sample=sample_layer, lhs=mean_activations,
-            rhs=lambda p: np.full(p["W"].shape[1], np.mean(code(p)))),
+            symbolic=unindexed_mean_obligation, sample=sample_layer, lhs=mean_activations, **LAYER,
+            rhs=sp.OneMatrix(1, m_) * H * sp.OneMatrix(k_, k_) / (m_ * k_)),
     ]))

@@ -18,19 +18,21 @@ from regverify.numerics.datasets import digits_regression
 
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
                               NumericVerdict, Premise, Printed, Source)
+from regverify.forms import compile_form
 from regverify.prover import Obligation
 from regverify.registry import register
 from regverify.symbolic import Entry
 
 alpha, h, d = sp.symbols("alpha h delta", positive=True)   # δ > 0: distance past a kink
 w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)
+w_any, g_any = sp.Symbol("w", real=True), sp.Symbol("g", real=True)      # an entry of w and of ∇J(w)
 
 
 def scalar_objective(w, w_star, a, hh):
     return sp.Rational(1, 2) * hh * (w - w_star) ** 2 + a * sp.Abs(w)
 
 
-def l1_gradient_obligation() -> Obligation:
+def l1_gradient_obligation(claim) -> Obligation:
     """SymPy differentiates α‖w‖₁ + J(w) (J an arbitrary differentiable function) at sizes 2 and 3,
     with both signs among the wᵢ: the sign of each symbol makes |wᵢ| smooth there."""
     zero, built = [], []
@@ -38,7 +40,7 @@ def l1_gradient_obligation() -> Obligation:
         ws = sp.Matrix([Entry(f"w_{i}", "w", (len(signs), 1), positive=s > 0, negative=s < 0)
                         for i, s in enumerate(signs)])   # entries of w, each with its sign
         j = sp.Function("J")(*ws)
-        claimed = ws.applyfunc(lambda e: alpha * sp.sign(e)) + ws.applyfunc(lambda e: sp.diff(j, e))
+        claimed = ws.applyfunc(lambda e: claim.form.xreplace({w_any: e, g_any: sp.diff(j, e)}))
         zero += Obligation.gradient(alpha * sum(sp.Abs(e) for e in ws) + j, ws, claimed).zero
         built.append(ws)
     return Obligation(zero=zero, derived_by="differentiation", built_at=tuple(built),
@@ -78,9 +80,9 @@ def soft_threshold_cases(claim) -> Obligation:
                "h > 0: strictly convex, so the stationary point is the unique minimum"))
 
 
-def printed_threshold_residual() -> Obligation:
+def printed_threshold_residual(claim) -> Obligation:
     """Case w* = α/h + δ: the minimizer is δ, but the printed rule gives max(δ − α/h, 0)."""
-    return Obligation.identity(d, sp.Max(sp.Abs(d) - alpha / h, 0))
+    return Obligation.identity(*(side.xreplace({w_any: d, w_star_sym: alpha / h + d}) for side in (claim.lhs, claim.rhs)))
 
 
 def summed_condition_residual() -> Obligation:
@@ -90,6 +92,16 @@ def summed_condition_residual() -> Obligation:
     ws = sp.Matrix([w1, w2])
     objective = scalar_objective(w1, alpha / h1 + a1, alpha, h1) + scalar_objective(w2, alpha / h2 + a2, alpha, h2)
     return Obligation.stationary(objective, ws, sp.Matrix([a1 + d, a2 - d * h1 / h2]))
+
+
+def smooth_part(x, w):
+    return anp.sum(anp.cos(anp.dot(x, w)))
+
+
+def sample_signed(rng, trial):
+    p = {"w": sampling.signed(rng, n := sampling.size(rng)), "X": sampling.normal(rng, (6, n)),
+         "alpha": sampling.positive(rng)}
+    return {**p, "g": grad(lambda v: smooth_part(p["X"], v))(p["w"])}
 
 
 def sample_scalar(rng, trial):
@@ -102,9 +114,12 @@ def sample_scalar(rng, trial):
 
 
 def sample_above(rng, trial):
-    """Some |wᵢ*| > α/hᵢ, so that some weight is not 0."""
+    """Some |wᵢ*| > α/hᵢ, so that some weight is not 0; "w" is the minimizer (soft-threshold's form)."""
     p = sample_scalar(rng, trial + 1 if trial % 3 == 0 else trial)
-    return p
+    return {**p, "w": MINIMIZER(p)}
+
+
+MINIMIZER = compile_form(SOFT_THRESHOLD, {"w_star": w_star_sym})
 
 
 def separable_objective(p, w):
@@ -220,12 +235,9 @@ DERIVATION = register(Derivation(
         Gradient(
             name="l1-gradient",
             statement="∇(α‖w‖₁ + J(w)) = α sign(w) + ∇J(w) where no wᵢ is 0 (004:528)",
-            symbolic=l1_gradient_obligation,
-            sample=lambda rng, t: {"w": sampling.signed(rng, n := sampling.size(rng)),
-                                   "X": sampling.normal(rng, (6, n)), "alpha": sampling.positive(rng)},
-            objective=lambda p: p["alpha"] * np.sum(np.abs(p["w"])) + np.sum(np.cos(p["X"] @ p["w"])),
-            claimed=lambda p: p["alpha"] * np.sign(p["w"]) + grad(
-                lambda v: anp.sum(anp.cos(anp.dot(p["X"], v))))(p["w"]),
+            symbolic=l1_gradient_obligation, form=alpha * sp.sign(w_any) + g_any,
+            sample=sample_signed,   # "g" is ∇J(w) by autograd, J(w) = Σ cos(Xw) (not quadratic)
+            objective=lambda p: p["alpha"] * np.sum(np.abs(p["w"])) + smooth_part(p["X"], p["w"]),
             wrt="w", method="richardson"),
         Minimizer(
             name="soft-threshold",
@@ -244,11 +256,8 @@ DERIVATION = register(Derivation(
                                    "fails it wherever |wᵢ*| > α/hᵢ"),
             premise=Premise("some |wᵢ*| > α/hᵢ (a weight that is not 0)",
                             lambda p: bool(np.any(np.abs(p["w_star"]) > p["alpha"] / p["h"]))),
-            symbolic=printed_threshold_residual,
-            sample=sample_above,
-            lhs=soft_threshold,
-            rhs=lambda p: np.sign(p["w_star"]) * np.maximum(np.abs(soft_threshold(p)) - p["alpha"] / p["h"], 0),
-            trials=9),
+            symbolic=printed_threshold_residual, sample=sample_above, bind={"w_star": w_star_sym},
+            lhs=w_any, rhs=sp.sign(w_star_sym) * sp.Max(sp.Abs(w_any) - alpha / h, 0), trials=9),
         Minimizer(
             name="printed-summed-stationarity",
             statement="a w with Σᵢ[hᵢ(wᵢ − wᵢ*) + α sign(wᵢ)] = 0 minimizes Ĵ (as printed: one sum, "

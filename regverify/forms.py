@@ -40,8 +40,8 @@ class FormPrinter(NumPyPrinter):
         return f"numpy.power({self._print(expr.base)}, {self._print(expr.exp)})"
 
     def _print_ElementwiseApplyFunction(self, expr):
-        function = expr.function
-        if isinstance(function, sp.Lambda):    # σ.(Wᵀx + b) holds σ as Lambda(d, σ(d))
+        function = expr.function      # SymPy keeps it as Lambda(d, f(d)), which NumPy cannot name
+        if isinstance(function, sp.Lambda) and len(function.variables) == 1:
             (variable,) = function.variables
             function = f"lambda {self._print(variable)}: {self._print(function.expr)}"
         else:

@@ -79,3 +79,39 @@ def at_matrices(form, values: dict):
     if isinstance(explicit, (sp.MatrixBase, sp.MatrixExpr)):
         return sp.Matrix(explicit.as_explicit() if isinstance(explicit, sp.MatrixExpr) else explicit)
     return explicit
+
+
+def explicit(form, values: dict):
+    """``form`` (a matrix expression of symbolic size) at explicit matrices: ``values`` maps each
+    MatrixSymbol to a Matrix and each size symbol to an integer. Evaluated node by node, so a
+    product is formed once (``.doit()`` recomputes shared subexpressions entry by entry)."""
+    from functools import reduce
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+    def at(e):
+        if e in values:
+            value = values[e]
+            return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.S(value)
+        if isinstance(e, sp.MatrixBase):
+            return sp.Matrix(e)
+        if isinstance(e, sp.MatrixSymbol):
+            raise KeyError(f"Expected a value for {e} in values but got keys {sorted(map(str, values))}")
+        if isinstance(e, (sp.OneMatrix, sp.ZeroMatrix)):
+            return (sp.ones if isinstance(e, sp.OneMatrix) else sp.zeros)(int(at(e.rows)), int(at(e.cols)))
+        if isinstance(e, sp.Identity):
+            return sp.eye(int(at(e.rows)))
+        parts = [at(a) for a in e.args]
+        rules = {sp.MatMul: lambda: reduce(lambda a, b: a * b, parts),
+                 sp.MatAdd: lambda: reduce(lambda a, b: a + b, parts),
+                 sp.Transpose: lambda: parts[0].T, sp.Inverse: lambda: parts[0].inv(),
+                 sp.MatPow: lambda: parts[0] ** parts[1], sp.Trace: lambda: parts[0].trace(),
+                 sp.HadamardProduct: lambda: reduce(lambda a, b: a.multiply_elementwise(b), parts),
+                 sp.HadamardPower: lambda: parts[0].applyfunc(lambda entry: entry ** parts[1]),
+                 ElementwiseApplyFunction: lambda: at(e.expr).applyfunc(e.function)}
+        for kind, rule in rules.items():
+            if isinstance(e, kind):
+                return rule()
+        if isinstance(e, sp.MatrixExpr):
+            raise NotImplementedError(f"explicit() has no rule for {type(e).__name__}; add one")
+        return e.func(*parts) if e.args else e
+    return at(form)

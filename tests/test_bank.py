@@ -72,7 +72,7 @@ CLOSED_FORMS = {
     "kl-argmin": lambda e: get("kl-sparsity").claim("kl-minimum").candidate_at(
         {"rho": e["rho"], "rho_hat": np.array([0.5])})[0],
     "kl-grad-rho-hat": lambda e: get("kl-sparsity").claim("kl-derivative").claimed_at(e),
-    "kl-grad-W": kl_sparsity.penalty_gradient,
+    "kl-grad-W": lambda e: get("kl-sparsity").claim("penalty-gradient").claimed_at(e),
     "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed_at(e),
     "cae-penalty": lambda e: stated("contractive", "frobenius-norm", "rhs", e),
     "tied-grad": lambda e: tied_weights.decoder_path(e) + tied_weights.encoder_path(e),

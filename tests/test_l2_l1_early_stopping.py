@@ -121,17 +121,12 @@ def test_alpha_to_zero_is_false_for_a_singular_h():
 
 def test_a_wrong_catalog_figure_is_caught_by_both_checks():
     d = early_stopping.DERIVATION
-    wrong = dict(early_stopping.TABLE, alpha=("0.995", "0.950", "0.768", "0.578", "0.150", "2.7e-4"))
-    original = early_stopping.TABLE
-    try:
-        early_stopping.TABLE = wrong
-        result = verify_claim(d, d.claim("alpha-table"), quick=True)
-    finally:
-        early_stopping.TABLE = original
+    wrong = sp.Matrix([sp.Rational(a) for a in ("0.995", "0.950", "0.768", "0.578", "0.150", "2.7e-4")])
+    result = verify_claim(d, dataclasses.replace(d.claim("alpha-table"), rhs=wrong), quick=True)
     assert result.symbolic.verdict is not SymbolicVerdict.PROVED
     assert result.numeric.verdict is NumericVerdict.FAILED
 
 
 def test_the_gap_maximum_is_where_the_derivative_vanishes():
-    s = early_stopping.gap_maximizer({})[0]
+    s = float(early_stopping.DERIVATION.claim("largest-shrinkage-gap").candidate_at({})[0])
     assert abs(np.exp(-s) - 1 / (1 + s) ** 2) < 1e-14 and abs(s - 2.51) < 0.005
