@@ -40,7 +40,13 @@ class FormPrinter(NumPyPrinter):
         return f"numpy.power({self._print(expr.base)}, {self._print(expr.exp)})"
 
     def _print_ElementwiseApplyFunction(self, expr):
-        return f"({self._print(expr.function)})({self._print(expr.expr)})"
+        function = expr.function
+        if isinstance(function, sp.Lambda):     # X.applyfunc(σ) wraps σ as Lambda(d, σ(d))
+            variables = ", ".join(self._print(v) for v in function.variables)
+            function = f"lambda {variables}: {self._print(function.expr)}"
+        else:
+            function = self._print(function)
+        return f"({function})({self._print(expr.expr)})"
 
     def _print_MatrixElement(self, expr):
         return f"{self._print(expr.parent)}[{self._print(expr.i)}, {self._print(expr.j)}]"

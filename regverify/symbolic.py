@@ -30,6 +30,20 @@ def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
     return sp.Matrix(size, 1, lambda i, _: Entry(f"{name}_{i}", name, (size, 1), **assumptions))
 
 
+def at_explicit(form, values: dict):
+    """A form written with MatrixSymbols of symbolic size, at explicit matrices: ``values`` maps
+    each MatrixSymbol to an explicit matrix, and its symbolic dimensions take that matrix's sizes
+    (in the form's scalars too, as d in (d/2) log 2π). A matrix comes back explicit."""
+    sizes = {}
+    for symbol, value in values.items():
+        for dim, actual in zip(symbol.shape, value.shape):
+            if isinstance(dim, sp.Symbol) and sizes.setdefault(dim, actual) != actual:
+                raise ValueError(f"Expected {dim} = {sizes[dim]} for {symbol} but got shape {value.shape}")
+    explicit = {symbol.subs(sizes): sp.ImmutableMatrix(value) for symbol, value in values.items()}
+    result = sp.S(form).subs(sizes).xreplace(explicit).doit()
+    return sp.Matrix(result) if isinstance(result, sp.MatrixExpr) else result
+
+
 def cayley_orthogonal(size: int) -> sp.Matrix:
     """Q = (I − S)(I + S)⁻¹ for skew S: orthogonal, with entries rational in S's symbols,
     so identities in Q reduce with ``cancel`` (trig rotations with ``simplify`` do not finish)."""
