@@ -75,7 +75,7 @@ CLOSED_FORMS = {
     "kl-grad-W": kl_sparsity.penalty_gradient,
     "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed(e),
     "cae-penalty": contractive.closed_form_penalty,
-    "tied-grad": lambda e: tied_weights.decoder_path(e) + tied_weights.encoder_path(e),
+    "tied-grad": lambda e: get("tied-weights").claim("two-path-gradient").claimed_at(e),
     # the question asks for α ≈ 1/(τε): the stated two-term form's leading term (λ → 0)
     "early-stopping-alpha": lambda e: stated("early-stopping", "alpha-approximation", "rhs", {**e, "lambda_i": 0.0}),
     "early-stopping-trajectory": lambda e: get("early-stopping").claim("exact-alpha").lhs(e),
