@@ -18,7 +18,7 @@ from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 # --- symbols: θ stacked as one vector (every size), and the AE at explicit sizes ------------
 p = sp.Symbol("p", integer=True, positive=True)
@@ -42,7 +42,7 @@ def penalty_obligation(claim, scale, size=None) -> Obligation:
     """∂/∂θ of scale·λ θᵀθ against the claim's form (2λθ for the slides' λ‖θ‖², λθ for
     (λ/2)‖θ‖²). ``size``: at an explicit θ of that many entries instead of every size."""
     t = theta if size is None else symbol_vector("theta", size, real=True)
-    claimed = claim.form if size is None else at_matrices(claim.form, {theta: t})
+    claimed = claim.form if size is None else at_explicit(claim.form, {theta: t})
     return Obligation.gradient(
         scale * lam * t.T * t, t, claimed,
         assumptions_used=("‖θ‖² = θᵀθ over all parameters stacked",),
@@ -61,7 +61,7 @@ def ae_obligation(claim) -> Obligation:
         r = h * v.T + sp.ones(m, 1) * c.T - x
         params = [*w, *v, *b, *c]
         j = sum(e ** 2 for e in r) / m + lam * sum(e ** 2 for e in params)
-        stated = at_matrices(claim.form, {X_: x, W_: w, V_: v, B_: b, C_: c})
+        stated = at_explicit(claim.form, {X_: x, W_: w, V_: v, B_: b, C_: c})
         zero += Obligation.gradient(j, w, stated).zero
     return Obligation(zero=zero, derived_by="differentiation",
                       assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),

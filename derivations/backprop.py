@@ -20,7 +20,7 @@ from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.numerics.training import relative_error, thinned, train_with_autograd_check
 from regverify.prover import Obligation, g, g_prime
 from regverify.registry import register
-from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 SIZES = ((2, 3), (3, 2))
@@ -86,7 +86,7 @@ def batched(form, t, n, k, K):          # J's first-order term tr(GᵀA₂) + λ
     a1 = x * w1
     j = sum(gg[i, c] * e for (i, c), e in np.ndenumerate(np.array((a1.applyfunc(g) * w2).tolist(), dtype=object)))
     j += LAM * sum(e ** 2 for e in w1)
-    return Obligation.gradient(j, w1, at_matrices(form, {X_B: x, W1_B: w1, W2_B: w2, G_B: gg}))
+    return Obligation.gradient(j, w1, at_explicit(form, {X_B: x, W1_B: w1, W2_B: w2, G_B: gg}))
 
 
 def batched_w2(claim):
@@ -98,7 +98,7 @@ def relu_jacobian(jacobian_transposed, p, r):   # uᵀh for arbitrary u: its x-g
     w, x, b, u = symbol_matrix("w", p, r, real=True), symbol_vector("x", r, real=True), symbol_vector("b", p, real=True), symbol_vector("u", p, real=True)
     a = b + w * x
     return Obligation.gradient((u.T * a.applyfunc(lambda e: sp.Max(0, e)))[0], x,
-                               at_matrices(jacobian_transposed, {W_R: w, X_R: x, B_R: b}) * u)
+                               at_explicit(jacobian_transposed, {W_R: w, X_R: x, B_R: b}) * u)
 
 
 def layered(width, depth):              # the output's derivative by the input j: SymPy vs the path sum

@@ -21,7 +21,7 @@ from regverify.numerics.datasets import digits_split
 from regverify.numerics.training import gradient_descent, train_with_autograd_check
 from regverify.prover import Obligation, g, g_prime, sigma
 from regverify.registry import register
-from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 SLIDES = "003_c3291310eed8186c.txt"
 SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
@@ -60,16 +60,16 @@ def column_norm_penalty(slope):
     return sp.OneMatrix(1, n_) * sp.HadamardPower(W_, 2) * sp.HadamardPower(slope, 2)
 
 
-def explicit(form, n, k, activation=sigma):
+def explicit_instance(form, n, k, activation=sigma):
     """The encoder's symbols at n×k and the form there."""
     x, w, a, h = encoder(n, k, activation)
     b = symbol_vector("b", k, real=True)
-    return x, w, h, at_matrices(form, {X_: x, W_: w, B_: b})
+    return x, w, h, at_explicit(form, {X_: x, W_: w, B_: b})
 
 
 def jacobian_obligation(claim):
     def build(n, k):
-        x, w, h, stated = explicit(claim.form, n, k)
+        x, w, h, stated = explicit_instance(claim.form, n, k)
         rows = [Obligation.gradient(h[l], x, stated[l, :].T) for l in range(k)]
         return dataclasses.replace(rows[0], zero=[z for r in rows for z in r.zero])
     return at_sizes(build, steps=("∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl",))
@@ -78,14 +78,14 @@ def jacobian_obligation(claim):
 def frobenius_obligation(claim, activation=sigma):
     def build(n, k):
         omega = derived_penalty(n, k, activation)[-1]
-        return Obligation.identity(omega, explicit(claim.rhs, n, k, activation)[-1][0])
+        return Obligation.identity(omega, explicit_instance(claim.rhs, n, k, activation)[-1][0])
     return at_sizes(build, steps=("Ω = Σⱼ Σ_l (g'(a_l) W_jl)² with the derived Jacobian",
                                   "= Σ_l g'(a_l)² Σⱼ W_jl² = Σ_l g'(a_l)² ‖W_l‖²"))
 
 
 def penalty_gradient_obligation(claim):
     def build(n, k):
-        _, w, _, stated = explicit(claim.form, n, k)
+        _, w, _, stated = explicit_instance(claim.form, n, k)
         return Obligation.gradient(derived_penalty(n, k)[-1], w, stated)
     return at_sizes(build, steps=("∂/∂W_jl of (h_l(1−h_l))² ‖W_l‖², with ∂h_l/∂W_jl = h_l(1−h_l) xⱼ",
                                   "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2h_l(1−h_l)(1 − 2h_l) · h_l(1−h_l) xⱼ"))

@@ -25,7 +25,7 @@ from regverify.derivations.max_activation import unit_norm_columns
 from regverify.prover import Obligation, sigma as logistic
 from regverify.registry import register
 from regverify.forms import compile_form
-from regverify.symbolic import explicit, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 SLIDES = "003_c3291310eed8186c.txt"
@@ -71,7 +71,7 @@ def tikhonov_obligation(claim):
     def residual(size):
         w, x, eps = symbol_matrix("W", size, size, real=True), symbol_vector("x", size, real=True), symbol_vector("e", size)
         r = w * (x + eps) - x
-        return expect_gaussian((r.T * r)[0], eps, sigma) - explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
+        return expect_gaussian((r.T * r)[0], eps, sigma) - at_explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
     return at_sizes(residual, steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
                                       "E[ε] = 0, E[εεᵀ] = σ²I: E = ‖Wx − x‖² + σ² tr(WᵀW)"))
 
@@ -81,7 +81,7 @@ def masking_penalty_obligation(claim):
         w = symbol_matrix("W", size, size, real=True)
         x, d, xt = masked(size)
         derived = expect_bernoulli(((w * xt - x).T * (w * xt - x))[0], d, 1 - q)
-        return derived - explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
+        return derived - at_explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
     return at_sizes(residual, unit_interval=(q,), steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
                                                           "E[d dᵀ] = (1−q)²11ᵀ + q(1−q)I"))
 
@@ -193,7 +193,7 @@ def dae_gradient_obligation(claim, sizes=((2, 3, 2), (3, 2, 1))):
         h = (xt * w + sp.ones(rows, 1) * b).applyfunc(logistic)
         loss = sum(e ** 2 for e in h * d + sp.ones(rows, 1) * c - x) / rows
         values = {DAE_T: xt, DAE_X: x, DAE["W"]: w, DAE["D"]: d, DAE["b"]: b, DAE["c"]: c, m_: rows, n_: cols, u_: units}
-        zero.append(Obligation.gradient(loss, w, explicit(claim.form, values)))
+        zero.append(Obligation.gradient(loss, w, at_explicit(claim.form, values)))
     return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
                       parametrisation="σ abstract, σ' = σ(1 − σ)",
                       steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
@@ -286,7 +286,7 @@ def small_noise_obligation(claim):
         r0, jac = r.subs(at0), r.jacobian(e).subs(at0)
         laplacian = sum((r.diff(v, 2) for v in e), sp.zeros(size, 1)).subs(at0)
         excess = expect_gaussian(((r - x).T * (r - x))[0], e, sigma) - ((r0 - x).T * (r0 - x))[0]
-        claimed = explicit(claim.rhs, {J_R: jac, R_OFF: r0 - x, LAPLACIAN: laplacian, n_: size})
+        claimed = at_explicit(claim.rhs, {J_R: jac, R_OFF: r0 - x, LAPLACIAN: laplacian, n_: size})
         remainder = sp.expand(excess - claimed)      # must be O(σ⁴): no σ⁰, σ¹, σ², σ³ terms
         zero += [remainder.coeff(sigma, k) for k in range(4)]
     return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",

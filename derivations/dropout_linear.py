@@ -17,7 +17,7 @@ from regverify.numerics import sampling
 from regverify.numerics.montecarlo import mask_expectation, monte_carlo
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 p_keep = sp.Symbol("p", positive=True)
 m_, n_ = sp.symbols("m n", integer=True, positive=True)
@@ -41,7 +41,7 @@ def penalty_obligation(claim):
         residual = y - x.multiply_elementwise(r) * w
         derived = expect_bernoulli((residual.T * residual)[0], list(r), p_keep)
         gamma = sp.diag(*[sp.sqrt(sum(x[i, j] ** 2 for i in range(rows))) for j in range(cols)])
-        stated = at_matrices(claim.rhs, {X_: x, Y_: y, W_: w, GAMMA: gamma})
+        stated = at_explicit(claim.rhs, {X_: x, Y_: y, W_: w, GAMMA: gamma})
         zero.append(derived - stated[0])
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
                       steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",

@@ -21,7 +21,7 @@ from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import explicit, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 SLIDES = "003_c3291310eed8186c.txt"
@@ -56,7 +56,7 @@ def sparse_layer(m, n, k):
     x, w, b = symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
     h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
     values = {X: x, W: w, B: b, UNIT_L: sp.eye(k)[:, 0], EXAMPLE_1: sp.eye(m)[:, 0], m_: m, n_: n, k_: k}
-    at_layer = lambda form: explicit(form, values)     # unit l and example i are the first ones
+    at_layer = lambda form: at_explicit(form, values)     # unit l and example i are the first ones
     return w, h, [sum(h[i, l] for i in range(m)) / m for l in range(k)], at_layer
 
 

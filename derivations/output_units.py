@@ -14,7 +14,7 @@ from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality
 from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import symbol_vector
+from regverify.symbolic import at_explicit, symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 
@@ -61,8 +61,8 @@ def cases(f):                            # a statement about y ∈ {0, 1}, prove
 y_label = sp.Symbol("y", real=True)      # a label, in a form: each case substitutes 0 and 1
 
 
-def label_cases(form):
-    return cases(lambda label: form.xreplace({y_label: label}))
+def label_cases(form, labels=(0, 1)):
+    return sp.Matrix([form.xreplace({y_label: label}) for label in labels])
 
 
 def merged(obligations, **details):
@@ -83,15 +83,20 @@ def normal_density(v, mean):             # N(v; mean, 1)
     return sp.exp(-(v - mean) ** 2 / 2) / sp.sqrt(2 * sp.pi)
 
 
-def gaussian_nll(d):                     # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), d outputs
-    y, f = symbol_vector("y", d, real=True), symbol_vector("f", d, real=True)
-    density = sp.prod([normal_density(y[j], f[j]) for j in range(d)])
-    return -sp.log(density), ((y - f).T * (y - f))[0] / 2 + d * sp.log(2 * sp.pi) / 2
+d, T = sp.symbols("d t", integer=True, positive=True)      # d outputs; t observations
+Y, F, Y_OBSERVED = sp.MatrixSymbol("y", d, 1), sp.MatrixSymbol("f", d, 1), sp.MatrixSymbol("y", T, 1)
+MEAN = sp.OneMatrix(1, T) * Y_OBSERVED / T                 # ȳ, the MLE
 
 
-def mean_log_likelihood(t, sign, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
-    ys = list(symbol_vector("y", t, real=True))
-    mean = sum(ys) / t
+def gaussian_nll(form, size):            # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), at d = size
+    y, f = symbol_vector("y", size, real=True), symbol_vector("f", size, real=True)
+    density = sp.prod([normal_density(y[j], f[j]) for j in range(size)])
+    return Obligation.identity(-sp.log(density), at_explicit(form, {Y: y, F: f}))
+
+
+def mean_log_likelihood(t, sign, candidate, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
+    ys = symbol_vector("y", t, real=True)
+    mean = at_explicit(candidate, {Y_OBSERVED: ys})[0]
     j_mu = sign * sum(sp.log(normal_density(y, mu)) for y in ys) / t
     value = sum((y - mean) ** 2 for y in ys) / (2 * t) + sp.log(2 * sp.pi) / 2 if minimum else None
     return Obligation.stationary(j_mu, mu, mean, strict_minimum=True, value=value)
@@ -127,7 +132,7 @@ def sample_logits(rng, trial):           # ties, one dominant entry, and huge ma
         zz[:] = zz[0]                    # all equal: the upper bound is attained
     if trial % 3 == 2:
         zz[0] += 1e3                     # one dominant entry: the lower bound is attained
-    return {"z": zz, "c": float(rng.normal(0, 5))}
+    return {"z": zz, "c": float(rng.normal(0, 5)), "m": float(np.max(zz)), "K": zz.size}   # m = maxⱼ zⱼ
 
 
 def sample_gaussian_fit(rng, trial):
@@ -150,13 +155,13 @@ DERIVATION = register(Derivation(
     symbols={"z": "logit (scalar or vector(K))", "y": "label", "c": "scalar shift", "mu": "model mean"},
     claims=[
         Identity(name="bernoulli-sigmoid", statement="P(y) = e^{yz}/(1+e^z) = σ((2y−1)z) for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.identity(cases(bernoulli), cases(lambda y: sig((2 * y - 1) * z))),
-                 sample=sample_labels01, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
+                 symbolic=lambda claim: Obligation.identity(cases(bernoulli), label_cases(claim.rhs)),
+                 sample=sample_labels01, lhs=model_prob, rhs=sig((2 * y_label - 1) * z)),
         Identity(name="softplus-nll", statement="−log P(y) = ζ((1 − 2y)z) for y ∈ {0,1}",
-                 symbolic=lambda: Obligation.identity(cases(lambda y: -sp.log(bernoulli(y))),
-                                                      cases(nll)),
-                 sample=sample_labels01, lhs=lambda p: -np.log(model_prob(p)),
-                 rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]), uses=("bernoulli-sigmoid",)),
+                 symbolic=lambda claim: Obligation.identity(cases(lambda y: -sp.log(bernoulli(y))),
+                                                            label_cases(claim.rhs)),
+                 sample=sample_labels01, lhs=lambda p: -np.log(model_prob(p)), rhs=nll(y_label),
+                 uses=("bernoulli-sigmoid",)),
         Gradient(name="nll-derivative", statement="d/dz ζ((1 − 2y)z) = σ(z) − y for y ∈ {0,1}",
                  form=sig(z) - y_label,
                  symbolic=lambda claim: Obligation.gradient(cases(nll), z, label_cases(claim.form)),
@@ -164,26 +169,26 @@ DERIVATION = register(Derivation(
                  objective=lambda p: np.log(1 + np.exp((1 - 2 * p["y"]) * p["z"])),
                  wrt="z", uses=("softplus-nll",)),
         Identity(name="pm-one-labels", statement="for labels y ∈ {−1, +1}, P(y) = σ(yz)",
-                 symbolic=lambda: Obligation.identity(sp.Matrix([1 / (1 + sp.exp(z)), sp.exp(z) / (1 + sp.exp(z))]),
-                                                      sp.Matrix([sig(-z), sig(z)])),
-                 sample=sample_labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid(p["y"] * p["z"])),
+                 symbolic=lambda claim: Obligation.identity(sp.Matrix([1 / (1 + sp.exp(z)), sp.exp(z) / (1 + sp.exp(z))]),
+                                                            label_cases(claim.rhs, labels=(-1, 1))),
+                 sample=sample_labels_pm1, lhs=model_prob, rhs=sig(y_label * z)),
         Identity(name="pm-one-with-01-form", statement="for labels y ∈ {−1, +1}, P(y) = σ((2y − 1)z)",
                  expect=Expect.PITFALL, corrected_by="pm-one-labels",
                  origin="the {0, 1} form σ((2y − 1)z) reused with ±1 labels: y = −1 gives σ(−3z)",
                  premise=Premise("labels are ±1", lambda p: abs(p["y"]) == 1),
-                 sample=sample_labels_pm1, lhs=model_prob, rhs=lambda p: sigmoid((2 * p["y"] - 1) * p["z"])),
+                 sample=sample_labels_pm1, lhs=model_prob, rhs=sig((2 * y_label - 1) * z)),
         Identity(name="cross-entropy", statement="−[y log ŷ + (1−y) log(1−ŷ)] with ŷ = σ(z) is ζ((1−2y)z) (004:167)",
-                 symbolic=lambda: Obligation.identity(
+                 symbolic=lambda claim: Obligation.identity(
                      cases(lambda y: -(y * sp.log(sig(z)) + (1 - y) * sp.log(1 - sig(z)))),
-                     cases(nll)),
-                 sample=sample_labels01, rhs=lambda p: np.logaddexp(0, (1 - 2 * p["y"]) * p["z"]),
+                     label_cases(claim.rhs)),
+                 sample=sample_labels01, rhs=nll(y_label),
                  lhs=lambda p: -(p["y"] * np.log(sigmoid(p["z"])) + (1 - p["y"]) * np.log(1 - sigmoid(p["z"])))),
         Limit(name="saturation-wrong-sign",
               statement="z of the wrong sign: (1−2y)z = |z| and |dζ((1−2y)z)/dz| → 1 as |z| → ∞ (004:166)",
-              symbolic=lambda: merged([Obligation.limit(sp.Abs(sp.diff(nll(y), z)).subs(z, (1 - 2 * y) * s),
-                                                        s, sp.oo, 1) for y in (0, 1)],
-                                      steps=("wrong sign: z = (1 − 2y)s, s = |z| > 0", "|σ(z) − y| = σ(s) → 1")),
-              sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 1.0,
+              symbolic=lambda claim: merged([Obligation.limit(sp.Abs(sp.diff(nll(y), z)).subs(z, (1 - 2 * y) * s),
+                                                              s, sp.oo, claim.value) for y in (0, 1)],
+                                            steps=("wrong sign: z = (1 − 2y)s, s = |z| > 0", "|σ(z) − y| = σ(s) → 1")),
+              sample=lambda rng, t: {"y": float(t % 2)}, value=sp.Integer(1),
               f=lambda p, t: abs(nll_slope(p, (1 - 2 * p["y"]) / t)), uses=("nll-derivative",)),
         Limit(name="saturation-right-sign",
               statement="z of the right sign: dζ((1−2y)z)/dz → 0 as |z| → ∞ (004:165)",
@@ -192,14 +197,14 @@ DERIVATION = register(Derivation(
               sample=lambda rng, t: {"y": float(t % 2)}, value=lambda p: 0.0,
               f=lambda p, t: nll_slope(p, (2 * p["y"] - 1) / t), uses=("nll-derivative",)),
         Identity(name="tanh-sigmoid", statement="tanh z = 2σ(2z) − 1 (004:200)",
-                 symbolic=lambda: Obligation.identity(sp.tanh(z).rewrite(sp.exp), 2 * sig(2 * z) - 1),
+                 symbolic=lambda claim: Obligation.identity(sp.tanh(z).rewrite(sp.exp), claim.rhs),
                  sample=lambda rng, t: {"z": rng.uniform(-10, 10, 8)},
-                 lhs=lambda p: np.tanh(p["z"]), rhs=lambda p: 2 * sigmoid(2 * p["z"]) - 1, rtol=1e-12),
+                 lhs=lambda p: np.tanh(p["z"]), rhs=2 * sig(2 * z) - 1, rtol=1e-12),
         Identity(name="tanh-sigmoid-no-doubling", statement="tanh z = 2σ(z) − 1",
                  expect=Expect.PITFALL, corrected_by="tanh-sigmoid",
                  origin="the 2 inside σ(2z) dropped: 2σ(z) − 1 is tanh(z/2)",
                  sample=lambda rng, t: {"z": rng.uniform(-10, 10, 8)},
-                 lhs=lambda p: np.tanh(p["z"]), rhs=lambda p: 2 * sigmoid(p["z"]) - 1),
+                 lhs=lambda p: np.tanh(p["z"]), rhs=2 * sig(z) - 1),
         Identity(name="log-softmax", statement="log softmax(z)ᵢ = zᵢ − log Σⱼ e^{zⱼ} (004:183)",
                  symbolic=lambda: Obligation.identity(sp.log(sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 1, K))),
                                                       Z[i] - sp.log(sp.Sum(sp.exp(Z[j]), (j, 1, K)))),
@@ -213,39 +218,39 @@ DERIVATION = register(Derivation(
                  lhs=lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"] + p["c"]).sum(),
                  rhs=lambda p: np.exp(p["z"]) / np.exp(p["z"]).sum()),
         Inequality(name="lse-lower-bound", statement="log Σⱼ e^{zⱼ} ≥ maxⱼ zⱼ (004:185), attained as the other zⱼ → −∞",
-                   symbolic=lambda: lse_bounds("lower"), sample=sample_logits, rtol=1e-14, floor=1.0,
-                   lhs=lambda p: logsumexp(p["z"]), rhs=lambda p: np.max(p["z"])),
+                   symbolic=lambda claim: lse_bounds("lower", claim.rhs), sample=sample_logits, rtol=1e-14, floor=1.0,
+                   lhs=lambda p: logsumexp(p["z"]), rhs=m),
         Inequality(name="lse-upper-bound", statement="maxⱼ zⱼ + log K ≥ log Σⱼ e^{zⱼ}, attained at ties",
-                   symbolic=lambda: lse_bounds("upper"), sample=sample_logits, rtol=1e-14, floor=1.0,
-                   lhs=lambda p: np.max(p["z"]) + np.log(p["z"].size), rhs=lambda p: logsumexp(p["z"])),
+                   symbolic=lambda claim: lse_bounds("upper", claim.lhs), sample=sample_logits, rtol=1e-14, floor=1.0,
+                   lhs=m + sp.log(K), rhs=lambda p: logsumexp(p["z"])),
         Inequality(name="lse-at-most-max", statement="maxⱼ zⱼ ≥ log Σⱼ e^{zⱼ}",
                    expect=Expect.PITFALL, corrected_by="lse-upper-bound",
                    origin="004:185's '≈ maxⱼ zⱼ' read as a bound; ties give max + log K",
                    sample=sample_logits, rtol=1e-14, floor=1.0,
-                   lhs=lambda p: np.max(p["z"]), rhs=lambda p: logsumexp(p["z"])),
+                   lhs=m, rhs=lambda p: logsumexp(p["z"])),
         Identity(name="gaussian-nll", statement="−log N(y; f, I) = ½‖y − f‖² + (d/2) log 2π (004:102)",
-                 symbolic=lambda: merged([Obligation.identity(*gaussian_nll(d)) for d in OUTPUTS]),
-                 sample=lambda rng, t: {"y": rng.normal(0, 2, d := int(rng.integers(1, 6))), "f": rng.normal(0, 2, d)},
+                 symbolic=lambda claim: merged([gaussian_nll(claim.rhs, size) for size in OUTPUTS]),
+                 sample=lambda rng, t: {"y": rng.normal(0, 2, k := int(rng.integers(1, 6))), "f": rng.normal(0, 2, k)},
                  lhs=lambda p: -gaussian_log_density(p["y"], p["f"]),
-                 rhs=lambda p: 0.5 * np.sum((p["y"] - p["f"]) ** 2) + 0.5 * p["f"].size * np.log(2 * np.pi)),
+                 rhs=((Y - F).T * (Y - F))[0, 0] / 2 + d * sp.log(2 * sp.pi) / 2),
         Minimizer(name="nll-minimizer", statement="the NLL −(1/t) Σ log N(yᵢ; μ, 1) is minimized by the MLE μ = ȳ, "
                                                   "where it is ½s² + ½ log 2π, s² = (1/t) Σ (yᵢ − ȳ)²",
-                  symbolic=lambda: merged([mean_log_likelihood(t, -1, minimum=True) for t in OBSERVATIONS],
+                  symbolic=lambda claim: merged([mean_log_likelihood(t, -1, claim.form, minimum=True) for t in OBSERVATIONS],
                                           steps=("J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0",
                                                  "J(ȳ) = (1/2t) Σ (yᵢ − ȳ)² + ½ log 2π")),
-                  sample=sample_gaussian_fit, objective=lambda p, w: -printed_j(p, w), candidate=lambda p: np.array([np.mean(p["y"])]),
+                  sample=sample_gaussian_fit, objective=lambda p, w: -printed_j(p, w), form=MEAN,
                   minimum_value=lambda p: 0.5 * np.var(p["y"]) + 0.5 * np.log(2 * np.pi), uses=("gaussian-nll",)),
         Minimizer(name="printed-cost", statement="J(θ) = E log p_model(y|x) (as printed) is minimized by the MLE",
                   expect=Expect.ERRATUM, corrected_by="nll-minimizer",
                   source=Printed(M004, 100, r"J(\boldsymbol{\theta}) = \mathbb{E}_{\mathbf{x}, \mathbf{y} \sim \hat{p}_{data}} \log p_{\text{model}}",
                                  reading="the minus of the NLL (heading 004:98) is missing: minimizing the printed J "
                                          "maximizes the NLL, so a model with lower likelihood has a lower J"),
-                  symbolic=lambda: merged([mean_log_likelihood(t, +1) for t in OBSERVATIONS]),
-                  sample=sample_gaussian_fit, objective=printed_j, candidate=lambda p: np.array([np.mean(p["y"])])),
+                  symbolic=lambda claim: merged([mean_log_likelihood(t, +1, claim.form) for t in OBSERVATIONS]),
+                  sample=sample_gaussian_fit, objective=printed_j, form=MEAN),
     ]))
 
 
-def lse_bounds(which):
+def lse_bounds(which, bound):
     """w.l.o.g. the maximum is z₁ = m and zⱼ = m + log uⱼ with uⱼ ∈ (0, 1); then Σ e^{zⱼ} lies
     between e^m and K e^m, and log is increasing (ties u = 1 by continuity). The slack tends to 0
     where the sampler puts its extreme cases (every uⱼ → 0 for the lower bound, every uⱼ → 1 for
@@ -254,9 +259,9 @@ def lse_bounds(which):
     for k in LOGITS:
         zs, u = list(symbol_vector("z", k, real=True)), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
         total = sum(sp.exp(zj) for zj in zs)                 # Σⱼ e^{zⱼ}, as defined
-        bound = sp.exp(zs[0]) if lower else k * sp.exp(zs[0])
+        bounded = sp.expand(sp.exp(bound.subs({m: zs[0], K: k})))   # log is increasing: compare e^bound
         below_max = {zj: zs[0] + sp.log(v) for zj, v in zip(zs[1:], u)}
-        slack = (total - bound if lower else bound - total).subs(below_max)
+        slack = (total - bounded if lower else bounded - total).subs(below_max)
         parts.append(slack)
         tight.append(sp.limit(slack.subs({v: s for v in u}), s, 0 if lower else 1, "+" if lower else "-"))
         us += u

@@ -29,11 +29,11 @@ def gradient_obligation(wrt, claimed) -> Obligation:
     return Obligation.gradient(OMEGA, wrt, claimed, steps=STEPS)
 
 
-def step_obligation() -> Obligation:
-    """One gradient step of size ε with the gradients SymPy derives: the difference shrinks by
-    1 − 4ε and the sum stays (every n)."""
+def step_obligation(difference, total) -> Obligation:
+    """One gradient step of size ε with the gradients SymPy derives: the difference and the sum
+    after it are the stated ones (every n)."""
     a1, b1 = wa - eps * derivative(OMEGA, wa), wb - eps * derivative(OMEGA, wb)
-    return Obligation(zero=[(a1 - b1) - (1 - 4 * eps) * (wa - wb), (a1 + b1) - (wa + wb)], steps=STEPS + (
+    return Obligation(zero=[(a1 - b1) - difference, (a1 + b1) - total], steps=STEPS + (
                           "w_A − ε∇_A − (w_B − ε∇_B) = (1 − 4ε)(w_A − w_B)",
                           "∇_A + ∇_B = 0, so w_A + w_B does not move"))
 
@@ -47,10 +47,6 @@ def sample_pair(rng, trial):
 def omega(p):
     d = p["w_A"] - p["w_B"]
     return d @ d
-
-
-def gradient_a(p):
-    return 2 * (p["w_A"] - p["w_B"])
 
 
 def sample_step(rng, trial):
@@ -79,27 +75,26 @@ DERIVATION = register(Derivation(
         Gradient(
             name="gradient-a",
             statement="∇_{w⁽ᴬ⁾}Ω = 2(w⁽ᴬ⁾ − w⁽ᴮ⁾)",
-            symbolic=lambda: gradient_obligation(wa, GRADIENT_A), sample=sample_pair,
-            objective=omega, wrt="w_A", claimed=gradient_a),
+            form=GRADIENT_A, symbolic=lambda claim: gradient_obligation(wa, claim.form),
+            sample=sample_pair, objective=omega, wrt="w_A"),
         Gradient(
             name="gradient-b",
             statement="∇_{w⁽ᴮ⁾}Ω = −2(w⁽ᴬ⁾ − w⁽ᴮ⁾)",
-            symbolic=lambda: gradient_obligation(wb, -2 * (wa - wb)), sample=sample_pair,
-            objective=omega, wrt="w_B", claimed=lambda p: -2 * (p["w_A"] - p["w_B"])),
+            form=-2 * (wa - wb), symbolic=lambda claim: gradient_obligation(wb, claim.form),
+            sample=sample_pair, objective=omega, wrt="w_B"),
         Identity(
             name="gradient-step",
             statement="one step of size ε on Ω: w⁽ᴬ⁾ − w⁽ᴮ⁾ shrinks by 1 − 4ε, w⁽ᴬ⁾ + w⁽ᴮ⁾ is kept "
                       "(∇_{w⁽ᴬ⁾}Ω = −∇_{w⁽ᴮ⁾}Ω)",
-            symbolic=step_obligation, sample=sample_step, uses=("gradient-a", "gradient-b"),
-            lhs=autograd_step,
-            rhs=lambda p: np.concatenate([(1 - 4 * p["eps"]) * (p["w_A"] - p["w_B"]),
-                                          p["w_A"] + p["w_B"]])),
+            symbolic=lambda claim: step_obligation(*claim.rhs), sample=sample_step, bind={"eps": eps},
+            uses=("gradient-a", "gradient-b"),
+            lhs=autograd_step, rhs=((1 - 4 * eps) * (wa - wb), wa + wb)),
         Gradient(
             name="same-sign-gradient-b",
             statement="∇_{w⁽ᴮ⁾}Ω = 2(w⁽ᴬ⁾ − w⁽ᴮ⁾) = ∇_{w⁽ᴬ⁾}Ω (the inner −1 forgotten)",
             expect=Expect.PITFALL, corrected_by="gradient-b",
             origin="differentiating ‖w⁽ᴬ⁾ − w⁽ᴮ⁾‖² as if w⁽ᴮ⁾ entered with a plus sign; "
                    "not printed in the material (004:600 prints only Ω)",
-            symbolic=lambda: gradient_obligation(wb, GRADIENT_A), sample=sample_pair,
-            objective=omega, wrt="w_B", claimed=gradient_a),
+            form=GRADIENT_A, symbolic=lambda claim: gradient_obligation(wb, claim.form),
+            sample=sample_pair, objective=omega, wrt="w_B"),
     ]))

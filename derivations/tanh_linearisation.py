@@ -14,25 +14,29 @@ import sympy as sp
 from regverify.claims import Approximation, Derivation, Expect, Source
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 t = sp.Symbol("t", real=True)
 
+# --- the stated forms, every n, k₁, k₂; cubes entrywise -----------------------------------------
+n, k1, k2 = sp.symbols("n k_1 k_2", integer=True, positive=True)
+X, V = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("V", n, k1)
+U, W = sp.MatrixSymbol("U", k1, k2), sp.MatrixSymbol("w", k2, 1)
+A = V.T * X
+LINEAR = W.T * U.T * V.T * X
+CUBIC_TERM = -W.T * (U.T * sp.HadamardPower(A, 3) + sp.HadamardPower(U.T * A, 3)) / 3
 
-def cube(v):
-    return v.applyfunc(lambda e: e ** 3)
 
-
-def taylor(n, k1, k2):
-    """SymPy differentiates ŷ(tx) at t = 0: orders 1, 2 and 3 against the claimed coefficients."""
+def taylor(cubic, n, k1, k2):
+    """SymPy differentiates ŷ(tx) at t = 0: orders 1, 2 and 3 against the linearisation and the
+    stated cubic term, at explicit sizes."""
     x, w = symbol_vector("x", n, real=True), symbol_vector("w", k2, real=True)
     v, u = symbol_matrix("v", n, k1, real=True), symbol_matrix("u", k1, k2, real=True)
     y_hat = (w.T * (u.T * (v.T * x * t).applyfunc(sp.tanh)).applyfunc(sp.tanh))[0]
-    a = v.T * x
     order = [sp.diff(y_hat, t, k).subs(t, 0) / sp.factorial(k) for k in (1, 2, 3)]
-    return [order[0] - (w.T * u.T * a)[0], order[1],
-            order[2] + (w.T * (u.T * cube(a) + cube(u.T * a)))[0] / 3]
+    explicit = {X: x, V: v, U: u, W: w}
+    return [order[0] - at_explicit(LINEAR, explicit)[0], order[1], order[2] - at_explicit(cubic, explicit)[0]]
 
 
 # --- numeric twins: the networks in NumPy ---------------------------------------------------
@@ -42,11 +46,6 @@ def network(p, f=np.tanh):
 
 def linear(p):
     return p["w"] @ p["U"].T @ p["V"].T @ p["x"]
-
-
-def cubic_term(p):
-    a = p["V"].T @ p["x"]
-    return -(p["w"] @ (p["U"].T @ a ** 3 + (p["U"].T @ a) ** 3)) / 3
 
 
 def cubic_size(p):
@@ -83,12 +82,12 @@ DERIVATION = register(Derivation(
             name="cubic-error",
             statement="wᵀtanh(Uᵀtanh(Vᵀx)) − wᵀUᵀVᵀx = −⅓wᵀ[Uᵀa³ + (Uᵀa)³] + O(‖x‖⁵), a = Vᵀx: "
                       "the linearisation of 004:207 errs by O(‖x‖³)",
-            symbolic=lambda: Obligation(
-                zero=[r for size in SIZES for r in taylor(*size)],
+            symbolic=lambda claim: Obligation(
+                zero=[r for size in SIZES for r in taylor(claim.rhs, *size)],
                 steps=("ŷ(tx) is odd in t: no t² term", "d/dt ŷ(tx) at 0 = wᵀUᵀVᵀx",
                        "(1/3!) d³/dt³ ŷ(tx) at 0 = −⅓wᵀ[Uᵀa³ + (Uᵀa)³]")),
             sample=sampler(1e-4, 3e-3), outside_sample=sampler(0.3, 2.0),
-            lhs=lambda p: network(p) - linear(p), rhs=cubic_term, scale=cubic_size,
+            lhs=lambda p: network(p) - linear(p), rhs=CUBIC_TERM, scale=cubic_size,
             regime=activation_size, regime_text=REGIME, inside=3e-3, rtol=1e-3),
         Approximation(
             name="sigmoid-linearisation",
@@ -96,6 +95,6 @@ DERIVATION = register(Derivation(
             expect=Expect.PITFALL, corrected_by="cubic-error",
             origin="004:207's tanh approximation carried over to σ, which is ½ + u/4 + O(u³) near 0",
             sample=sampler(1e-4, 3e-3), outside_sample=sampler(0.3, 2.0),
-            lhs=lambda p: network(p, lambda u: 1 / (1 + np.exp(-u))), rhs=linear,
+            lhs=lambda p: network(p, lambda u: 1 / (1 + np.exp(-u))), rhs=LINEAR,
             regime=activation_size, regime_text=REGIME, inside=3e-3, rtol=1e-3),
     ]))

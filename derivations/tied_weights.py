@@ -19,7 +19,7 @@ from regverify.numerics.datasets import digits
 from regverify.numerics.training import autograd_gradient, gradient_descent, trajectory_gap
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
 SCOPE = "sizes W 2×3 and 3×4, σ abstract with σ' = σ(1 − σ)"
@@ -37,41 +37,49 @@ def at_sizes(build, sizes=SIZES, **details) -> Obligation:
                                sources=tuple(m for p in parts for m in p.sources), **details)
 
 
-def paths_obligation(decoder=True, encoder=True) -> Obligation:
+# --- the stated forms: every n, k (m examples); σ elementwise ------------------------------------
+m, n, k = sp.symbols("m n k", integer=True, positive=True)
+X, x, c = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("c", n, 1)
+W, b = sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("b", k, 1)
+h = (W.T * x + b).applyfunc(sigma)
+r = W * h + c - x
+DECODER_PATH = 2 * r * h.T
+ENCODER_PATH = 2 * x * sp.hadamard_product(W.T * r, h, sp.OneMatrix(k, 1) - h).T
+H = (X * W + sp.OneMatrix(m, 1) * b.T).applyfunc(sigma)
+R = H * W.T + sp.OneMatrix(m, 1) * c.T - X
+BATCHED = 2 * (R.T * H + X.T * sp.hadamard_product(R * W, H, sp.OneMatrix(m, k) - H)) / m
+SIGMOID = {"sigma": sigmoid}
+
+
+def paths_obligation(claimed) -> Obligation:
+    """The stated gradient at explicit sizes against SymPy's derivative of L there."""
     def build(n, k):
-        x, c = symbol_vector("x", n, real=True), symbol_vector("c", n, real=True)
-        w, b = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
-        h = (w.T * x + b).applyfunc(sigma)
-        r = w * h + c - x
-        claimed = sp.zeros(n, k)
-        if decoder:
-            claimed += 2 * r * h.T
-        if encoder:
-            claimed += 2 * x * (w.T * r).multiply_elementwise(h.applyfunc(lambda v: v * (1 - v))).T
-        return Obligation.gradient((r.T * r)[0], w, claimed)
+        xs, cs = symbol_vector("x", n, real=True), symbol_vector("c", n, real=True)
+        ws, bs = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
+        residual = ws * (ws.T * xs + bs).applyfunc(sigma) + cs - xs
+        return Obligation.gradient((residual.T * residual)[0], ws,
+                                   at_explicit(claimed, {x: xs, c: cs, W: ws, b: bs}))
     return at_sizes(build, steps=STEPS)
 
 
-def batched_obligation() -> Obligation:
-    def build(m, n, k):
-        x = symbol_matrix("x", m, n, real=True)
-        w, b, c = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True), symbol_vector("c", n, real=True)
-        h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
-        r = h * w.T + sp.ones(m, 1) * c.T - x
-        claimed = 2 * (r.T * h + x.T * (r * w).multiply_elementwise(h.applyfunc(lambda v: v * (1 - v)))) / m
-        return Obligation.gradient(sum(e ** 2 for e in r) / m, w, claimed)
+def batched_obligation(claimed) -> Obligation:
+    def build(rows, n, k):
+        xs = symbol_matrix("x", rows, n, real=True)
+        ws, bs, cs = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True), symbol_vector("c", n, real=True)
+        residual = (xs * ws + sp.ones(rows, 1) * bs.T).applyfunc(sigma) * ws.T + sp.ones(rows, 1) * cs.T - xs
+        return Obligation.gradient(sum(e ** 2 for e in residual) / rows, ws,
+                                   at_explicit(claimed, {X: xs, W: ws, b: bs, c: cs}))
     return at_sizes(build, sizes=((2, 3, 4), (4, 2, 3)),
                     steps=("the mean over rows of the one-example gradient",))
 
 
-def weight_count_obligation() -> Obligation:
+def weight_count_obligation(tied_count, untied_count) -> Obligation:
     """Count the weights as Σ of 1 over every entry of every weight matrix, for every n, k."""
-    n, k = sp.symbols("n k", integer=True, positive=True)
     j, l = sp.symbols("j l", integer=True, positive=True)
     tied = sp.Sum(1, (j, 1, n), (l, 1, k))                               # W (n×k), used twice
     untied = sp.Sum(1, (j, 1, n), (l, 1, k)) + sp.Sum(1, (l, 1, k), (j, 1, n))   # W and W* (k×n)
-    return Obligation.identity(untied, 2 * tied,
-                               steps=("untied: W (n×k) and W* (k×n), Σⱼ Σ_l 1 + Σ_l Σⱼ 1",
+    return Obligation(zero=[tied - tied_count, untied - untied_count],
+                      steps=("untied: W (n×k) and W* (k×n), Σⱼ Σ_l 1 + Σ_l Σⱼ 1",
                                       "swap the order of the second sum: 2 Σⱼ Σ_l 1 = 2nk; tied: nk"))
 
 
@@ -87,17 +95,6 @@ def reconstruction_error(p):
     return r @ r
 
 
-def decoder_path(p):
-    h = sigmoid(p["W"].T @ p["x"] + p["b"])
-    return 2 * np.outer(p["W"] @ h + p["c"] - p["x"], h)
-
-
-def encoder_path(p):
-    h = sigmoid(p["W"].T @ p["x"] + p["b"])
-    r = p["W"] @ h + p["c"] - p["x"]
-    return 2 * np.outer(p["x"], (p["W"].T @ r) * h * (1 - h))
-
-
 def sample_batch(rng, trial):
     m, n, k = sampling.size(rng, 3, 6), sampling.size(rng), sampling.size(rng)
     return {"X": sampling.normal(rng, (m, n)), "c": sampling.normal(rng, n),
@@ -107,13 +104,6 @@ def sample_batch(rng, trial):
 def batch_loss(p):
     r = sigmoid(p["X"] @ p["W"] + p["b"]) @ p["W"].T + p["c"] - p["X"]
     return np.sum(r * r) / len(p["X"])
-
-
-def batch_gradient(p):
-    """Rows are examples: (2/m)[Rᵀ H + Xᵀ((R W) ⊙ H ⊙ (1 − H))]."""
-    h = sigmoid(p["X"] @ p["W"] + p["b"])
-    r = h @ p["W"].T + p["c"] - p["X"]
-    return 2 * (r.T @ h + p["X"].T @ ((r @ p["W"]) * h * (1 - h))) / len(p["X"])
 
 
 def weights(n, k, tied):
@@ -185,29 +175,29 @@ DERIVATION = register(Derivation(
     claims=[
         Gradient(
             name="two-path-gradient", statement="∂L/∂W = 2 r hᵀ + 2 x [(Wᵀr) ⊙ h ⊙ (1 − h)]ᵀ, r = x̂ − x",
-            symbolic=paths_obligation, sample=sample_tied, objective=reconstruction_error,
-            claimed=lambda p: decoder_path(p) + encoder_path(p), wrt="W", training=train_tied),
+            form=DECODER_PATH + ENCODER_PATH, symbolic=lambda claim: paths_obligation(claim.form),
+            functions=SIGMOID, sample=sample_tied, objective=reconstruction_error, wrt="W", training=train_tied),
         Gradient(
             name="decoder-path-only", statement="∂L/∂W = 2 r hᵀ (the decoder path alone)",
             expect=Expect.PITFALL, corrected_by="two-path-gradient",
             origin="differentiating x̂ = Wh + c with h held fixed, as for an untied decoder W*",
-            symbolic=lambda: paths_obligation(encoder=False), sample=sample_tied,
-            objective=reconstruction_error, claimed=decoder_path, wrt="W"),
+            form=DECODER_PATH, symbolic=lambda claim: paths_obligation(claim.form), functions=SIGMOID,
+            sample=sample_tied, objective=reconstruction_error, wrt="W"),
         Gradient(
             name="encoder-path-only", statement="∂L/∂W = 2 x [(Wᵀr) ⊙ h ⊙ (1 − h)]ᵀ (the encoder path alone)",
             expect=Expect.PITFALL, corrected_by="two-path-gradient",
             origin="backpropagating into the encoder's W and forgetting that the decoder uses it too",
-            symbolic=lambda: paths_obligation(decoder=False), sample=sample_tied,
-            objective=reconstruction_error, claimed=encoder_path, wrt="W"),
+            form=ENCODER_PATH, symbolic=lambda claim: paths_obligation(claim.form), functions=SIGMOID,
+            sample=sample_tied, objective=reconstruction_error, wrt="W"),
         Gradient(
             name="batched-gradient",
             statement="for L = (1/m) Σᵢ ‖x̂ᵢ − xᵢ‖²: ∂L/∂W = (2/m)[RᵀH + Xᵀ((RW) ⊙ H ⊙ (1 − H))]",
-            uses=("two-path-gradient",), symbolic=batched_obligation, sample=sample_batch,
-            objective=batch_loss, claimed=batch_gradient, wrt="W"),
+            uses=("two-path-gradient",), form=BATCHED, symbolic=lambda claim: batched_obligation(claim.form),
+            functions=SIGMOID, sample=sample_batch, objective=batch_loss, wrt="W"),
         Identity(
             name="half-the-weights", statement="tying W* = Wᵀ halves the weight count: nk instead of 2nk",
-            symbolic=weight_count_obligation, sample=lambda rng, trial: {"n": sampling.size(rng, 2, 9),
-                                                                          "k": sampling.size(rng, 2, 9)},
-            lhs=lambda p: 2 * sum(a.size for a in weights(p["n"], p["k"], tied=True)),
-            rhs=lambda p: sum(a.size for a in weights(p["n"], p["k"], tied=False))),
+            symbolic=lambda claim: weight_count_obligation(*claim.rhs),
+            sample=lambda rng, trial: {"n": sampling.size(rng, 2, 9), "k": sampling.size(rng, 2, 9)},
+            lhs=lambda p: [sum(a.size for a in weights(p["n"], p["k"], tied)) for tied in (True, False)],
+            rhs=(n * k, 2 * n * k)),
     ]))

@@ -40,10 +40,10 @@ class FormPrinter(NumPyPrinter):
         return f"numpy.power({self._print(expr.base)}, {self._print(expr.exp)})"
 
     def _print_ElementwiseApplyFunction(self, expr):
-        function = expr.function      # SymPy keeps it as Lambda(d, f(d)), which NumPy cannot name
-        if isinstance(function, sp.Lambda) and len(function.variables) == 1:
-            (variable,) = function.variables
-            function = f"lambda {self._print(variable)}: {self._print(function.expr)}"
+        function = expr.function
+        if isinstance(function, sp.Lambda):     # X.applyfunc(σ) wraps σ as Lambda(d, σ(d))
+            variables = ", ".join(self._print(v) for v in function.variables)
+            function = f"lambda {variables}: {self._print(function.expr)}"
         else:
             function = self._print(function)
         return f"({function})({self._print(expr.expr)})"

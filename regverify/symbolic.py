@@ -30,6 +30,57 @@ def symbol_vector(name: str, size: int, **assumptions) -> sp.Matrix:
     return sp.Matrix(size, 1, lambda i, _: Entry(f"{name}_{i}", name, (size, 1), **assumptions))
 
 
+def at_explicit(form, values: dict):
+    """``form`` (a matrix expression of symbolic size) at explicit matrices: ``values`` maps each
+    MatrixSymbol to a Matrix (and may map a size symbol to an integer); every symbolic size takes
+    the size read off the matrices, in the form's scalars too (d in (d/2) log 2π). Evaluated node
+    by node, so a product is formed once (``.doit()`` recomputes shared subexpressions entry by
+    entry); a matrix comes back as a Matrix (1×1 included), a scalar as a scalar."""
+    values = dict(values)
+    for symbol, value in list(values.items()):
+        for dim, actual in zip(getattr(symbol, "shape", ()), getattr(value, "shape", ())):
+            if isinstance(dim, sp.Symbol) and values.setdefault(dim, actual) != actual:
+                raise ValueError(f"Expected {symbol} to have {dim} = {values[dim]} but got shape {value.shape}")
+    return _evaluated(sp.S(form), values)
+
+
+def _evaluated(e, values: dict):
+    from functools import reduce
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    def at(e):
+        if e in values:
+            value = values[e]
+            return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.S(value)
+        if isinstance(e, sp.MatrixBase):
+            return sp.Matrix(e)
+        if isinstance(e, sp.MatrixSymbol):
+            raise KeyError(f"Expected a value for {e} in values but got keys {sorted(map(str, values))}")
+        if isinstance(e, (sp.OneMatrix, sp.ZeroMatrix)):
+            return (sp.ones if isinstance(e, sp.OneMatrix) else sp.zeros)(int(at(e.rows)), int(at(e.cols)))
+        if isinstance(e, sp.Identity):
+            return sp.eye(int(at(e.rows)))
+        if isinstance(e, MatrixElement):
+            return at(e.parent)[int(at(e.i)), int(at(e.j))]
+        parts = [at(a) for a in e.args]
+        rules = {sp.MatMul: lambda: reduce(lambda a, b: a * b, parts),
+                 sp.MatAdd: lambda: reduce(lambda a, b: a + b, parts),
+                 sp.Transpose: lambda: parts[0].T, sp.Inverse: lambda: parts[0].inv(),
+                 sp.MatPow: lambda: parts[0] ** parts[1], sp.Trace: lambda: parts[0].trace(),
+                 sp.Determinant: lambda: parts[0].det(),
+                 sp.HadamardProduct: lambda: reduce(lambda a, b: a.multiply_elementwise(b), parts),
+                 sp.HadamardPower: lambda: parts[0].applyfunc(lambda entry: entry ** parts[1]),
+                 ElementwiseApplyFunction: lambda: at(e.expr).applyfunc(e.function)}
+        for kind, rule in rules.items():
+            if isinstance(e, kind):
+                return rule()
+        if isinstance(e, sp.MatrixExpr):
+            raise NotImplementedError(f"at_explicit has no rule for {type(e).__name__}; add one")
+        return e.func(*parts) if e.args else e
+    return at(e)
+
+
 def cayley_orthogonal(size: int) -> sp.Matrix:
     """Q = (I − S)(I + S)⁻¹ for skew S: orthogonal, with entries rational in S's symbols,
     so identities in Q reduce with ``cancel`` (trig rotations with ``simplify`` do not finish)."""
@@ -66,52 +117,3 @@ def agrees_with_printed(value, text: str) -> sp.Expr:
     return half_unit - sp.Abs(value - sp.Rational(text.lower()))
 
 
-def at_matrices(form, values: dict):
-    """A matrix-expression form at explicit matrices: each MatrixSymbol in ``values`` replaced by
-    its explicit matrix, each symbolic size by the size read off it, then evaluated entry by entry
-    (a 1×1 result stays a 1×1 Matrix). A proof at explicit sizes is then built from the form itself."""
-    sizes = {}
-    for symbol, value in values.items():
-        for dim, actual in zip(symbol.shape, value.shape):
-            if isinstance(dim, sp.Symbol) and sizes.setdefault(dim, actual) != actual:
-                raise ValueError(f"Expected {symbol} to have {dim} = {sizes[dim]} but got shape {value.shape}")
-    explicit = form.xreplace({**{s: sp.ImmutableMatrix(v) for s, v in values.items()}, **sizes}).doit()
-    if isinstance(explicit, (sp.MatrixBase, sp.MatrixExpr)):
-        return sp.Matrix(explicit.as_explicit() if isinstance(explicit, sp.MatrixExpr) else explicit)
-    return explicit
-
-
-def explicit(form, values: dict):
-    """``form`` (a matrix expression of symbolic size) at explicit matrices: ``values`` maps each
-    MatrixSymbol to a Matrix and each size symbol to an integer. Evaluated node by node, so a
-    product is formed once (``.doit()`` recomputes shared subexpressions entry by entry)."""
-    from functools import reduce
-    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-
-    def at(e):
-        if e in values:
-            value = values[e]
-            return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.S(value)
-        if isinstance(e, sp.MatrixBase):
-            return sp.Matrix(e)
-        if isinstance(e, sp.MatrixSymbol):
-            raise KeyError(f"Expected a value for {e} in values but got keys {sorted(map(str, values))}")
-        if isinstance(e, (sp.OneMatrix, sp.ZeroMatrix)):
-            return (sp.ones if isinstance(e, sp.OneMatrix) else sp.zeros)(int(at(e.rows)), int(at(e.cols)))
-        if isinstance(e, sp.Identity):
-            return sp.eye(int(at(e.rows)))
-        parts = [at(a) for a in e.args]
-        rules = {sp.MatMul: lambda: reduce(lambda a, b: a * b, parts),
-                 sp.MatAdd: lambda: reduce(lambda a, b: a + b, parts),
-                 sp.Transpose: lambda: parts[0].T, sp.Inverse: lambda: parts[0].inv(),
-                 sp.MatPow: lambda: parts[0] ** parts[1], sp.Trace: lambda: parts[0].trace(),
-                 sp.HadamardProduct: lambda: reduce(lambda a, b: a.multiply_elementwise(b), parts),
-                 sp.HadamardPower: lambda: parts[0].applyfunc(lambda entry: entry ** parts[1]),
-                 ElementwiseApplyFunction: lambda: at(e.expr).applyfunc(e.function)}
-        for kind, rule in rules.items():
-            if isinstance(e, kind):
-                return rule()
-        if isinstance(e, sp.MatrixExpr):
-            raise NotImplementedError(f"explicit() has no rule for {type(e).__name__}; add one")
-        return e.func(*parts) if e.args else e
-    return at(form)

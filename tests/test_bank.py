@@ -75,7 +75,7 @@ CLOSED_FORMS = {
     "kl-grad-W": lambda e: get("kl-sparsity").claim("penalty-gradient").claimed_at(e),
     "cae-jacobian": lambda e: get("contractive").claim("encoder-jacobian").claimed_at(e),
     "cae-penalty": lambda e: stated("contractive", "frobenius-norm", "rhs", e),
-    "tied-grad": lambda e: tied_weights.decoder_path(e) + tied_weights.encoder_path(e),
+    "tied-grad": lambda e: get("tied-weights").claim("two-path-gradient").claimed_at(e),
     # the question asks for α ≈ 1/(τε): the stated two-term form's leading term (λ → 0)
     "early-stopping-alpha": lambda e: stated("early-stopping", "alpha-approximation", "rhs", {**e, "lambda_i": 0.0}),
     "early-stopping-trajectory": lambda e: get("early-stopping").claim("exact-alpha").lhs(e),

@@ -25,7 +25,7 @@ def test_an_elementwise_sigmoid_of_a_matrix_product_compiles_to_the_entrywise_si
 
 
 def test_a_form_at_explicit_matrices_is_the_same_expression_built_entry_by_entry():
-    from regverify.symbolic import explicit, symbol_matrix
+    from regverify.symbolic import at_explicit, symbol_matrix
     m, n = sp.symbols("m n", integer=True, positive=True)
     x, w = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("W", n, n)
     form = sp.Trace(x.T * sp.hadamard_product(ElementwiseApplyFunction(sigma, x * w), sp.OneMatrix(m, n))
@@ -34,13 +34,13 @@ def test_a_form_at_explicit_matrices_is_the_same_expression_built_entry_by_entry
     xs, ws = values[x], values[w]
     by_hand = (xs.T * (xs * ws).applyfunc(sigma).multiply_elementwise(sp.ones(3, 2))
                * (ws + sp.eye(2)).applyfunc(lambda a: a ** 2).T).trace() / 3
-    assert sp.expand(explicit(form, values) - by_hand) == 0
-    assert sp.expand(explicit(2 * form, values) - by_hand) != 0
+    assert sp.expand(at_explicit(form, values) - by_hand) == 0
+    assert sp.expand(at_explicit(2 * form, values) - by_hand) != 0
 
 
 def test_a_form_without_a_value_for_one_of_its_matrices_names_it():
     import pytest
-    from regverify.symbolic import explicit
+    from regverify.symbolic import at_explicit
     n = sp.Symbol("n", integer=True, positive=True)
     with pytest.raises(KeyError, match="W"):
-        explicit(sp.MatrixSymbol("W", n, n) * sp.MatrixSymbol("V", n, n), {sp.MatrixSymbol("V", n, n): sp.eye(2), n: 2})
+        at_explicit(sp.MatrixSymbol("W", n, n) * sp.MatrixSymbol("V", n, n), {sp.MatrixSymbol("V", n, n): sp.eye(2), n: 2})

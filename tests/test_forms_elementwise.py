@@ -6,7 +6,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.forms import compile_form
 from regverify.prover import sigma
-from regverify.symbolic import at_matrices, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 n, k = sp.symbols("n k", integer=True, positive=True)
 x, W, b = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("b", k, 1)
@@ -26,15 +26,15 @@ def test_an_elementwise_sigma_compiles_and_a_planted_factor_shows():
 
 def test_a_form_at_explicit_matrices_has_the_entries_of_the_definition():
     xe, we, be = symbol_vector("x", 3, real=True), symbol_matrix("W", 3, 2, real=True), symbol_vector("b", 2, real=True)
-    explicit = at_matrices(SLOPE, {x: xe, W: we, b: be})
+    explicit = at_explicit(SLOPE, {x: xe, W: we, b: be})
     a = we.T * xe + be
     assert explicit.shape == (2, 1)
     assert all(sp.expand(explicit[l] - sigma(a[l]) * (1 - sigma(a[l]))) == 0 for l in range(2))
-    scalar = at_matrices(x.T * x, {x: xe})
+    scalar = at_explicit(x.T * x, {x: xe})
     assert scalar.shape == (1, 1) and sp.expand(scalar[0] - sum(e ** 2 for e in xe)) == 0
 
 
 def test_explicit_matrices_of_clashing_sizes_are_refused():
     import pytest
     with pytest.raises(ValueError, match="n = 3"):
-        at_matrices(W.T * x, {x: symbol_vector("x", 3), W: symbol_matrix("W", 2, 2)})
+        at_explicit(W.T * x, {x: symbol_vector("x", 3), W: symbol_matrix("W", 2, 2)})

@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from regverify import material
 from regverify.claims import Expect, NumericVerdict
@@ -59,19 +60,19 @@ OUT, BP, TANH = (d for d in MINE)
 
 @pytest.mark.parametrize("derivation, name, changes", [
     (OUT, "nll-derivative", {"form": output_units.sig(output_units.z) + output_units.y_label}),
-    (OUT, "cross-entropy", {"rhs": lambda p: np.logaddexp(0, (2 * p["y"] - 1) * p["z"])}),
+    (OUT, "cross-entropy", {"rhs": output_units.zeta((2 * output_units.y_label - 1) * output_units.z)}),
     (OUT, "softmax-shift", {"rhs": lambda p: np.exp(p["z"] + p["c"]) / np.exp(p["z"]).sum()}),
-    (OUT, "lse-upper-bound", {"lhs": lambda p: np.max(p["z"]) + np.log(p["z"].size) / 2}),   # log K halved
-    (OUT, "nll-minimizer", {"candidate": lambda p: np.array([np.median(p["y"])])}),
+    (OUT, "lse-upper-bound", {"lhs": output_units.m + sp.log(output_units.K) / 2}),   # log K halved
+    (OUT, "nll-minimizer", {"form": output_units.MEAN + sp.Matrix([[sp.Rational(1, 10)]])}),
     (OUT, "nll-minimizer", {"minimum_value": lambda p: 0.5 * np.var(p["y"])}),
-    (OUT, "saturation-wrong-sign", {"value": lambda p: 0.5}),
+    (OUT, "saturation-wrong-sign", {"value": sp.Rational(1, 2)}),
     (BP, "layer-gradients", {"claimed": lambda p: planted_penalty(p)}),
     (BP, "relu-jacobian", {"form": backprop.W_R}),                            # the mask dropped
     (BP, "batched-hidden-weights", {"form": backprop.X_B.T * backprop.G_B * backprop.W2_B.T + 2 * backprop.LAM * backprop.W1_B}),
     (BP, "batched-output-weights", {"form": backprop.H_B.T * backprop.G_B + backprop.LAM * backprop.W2_B}),
     (BP, "tensor-chain-rule", {"claimed": lambda p: backprop.tensor_claimed(p) * 1.001}),
     (BP, "path-sum", {"lhs": lambda p: backprop.path_sum(p)[0] * 1.001}),
-    (TANH, "cubic-error", {"rhs": lambda p: tanh_linearisation.cubic_term(p) * 1.5}),
+    (TANH, "cubic-error", {"rhs": tanh_linearisation.CUBIC_TERM * 3 / 2}),
 ])
 def test_a_planted_error_in_a_closed_form_is_caught(derivation, name, changes):
     result = planted(derivation, name, **changes)

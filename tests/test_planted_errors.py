@@ -45,8 +45,7 @@ def test_gradient_with_a_flipped_sign_is_refuted_as_a_sign():
 
 
 def test_gradient_missing_a_path_is_refuted():
-    result = planted("tied-weights", "two-path-gradient", claimed=tied_weights.decoder_path,
-                     symbolic=lambda: tied_weights.paths_obligation(encoder=False))
+    result = planted("tied-weights", "two-path-gradient", form=tied_weights.DECODER_PATH)
     assert_caught(result)
 
 
