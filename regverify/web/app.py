@@ -180,9 +180,12 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
     derivations = {}
     for q in questions.values():
         if q.derivation not in derivations:
+            # A report's title states its result ("… adds 2λW to the gradient"): hidden with the
+            # report, the section is headed by its id alone.
+            shown = q.derivation in linked
             derivations[q.derivation] = {
-                "id": q.derivation, "title": report_pages.title(q.derivation) if q.derivation in report_ids else None,
-                "report": f"/reports/{q.derivation}" if q.derivation in linked else None}
+                "id": q.derivation, "title": report_pages.title(q.derivation) if shown else None,
+                "report": f"/reports/{q.derivation}" if shown else None}
     from regverify.cli import SYNTAX_HELP
     catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP.replace("With --latex", "In LaTeX"),
                  "derivations": list(derivations.values()), "questions": [question_view(q) for q in questions.values()]}
