@@ -210,9 +210,9 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
                 interpreted, expected, f"the shape is wrong: your answer is {yours}, but {reference_name} is {wanted}{note}")
         if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
-                "undefined", f"your answer is undefined (inf or nan) at a point where {reference_name} is defined",
+                "undefined", f"your answer is not a number (it is inf or nan) at a point where {reference_name} is defined",
                 trial, value, interpreted, expected,
-                f"your answer is undefined (inf or nan) at the point shown, where {reference_name} is defined")
+                f"your answer is not a number (it is inf or nan) at the point shown, where {reference_name} is defined")
         if enough_when_wrong is not None and at_once is None:   # (values at once: all in hand already)
             closes.append(_close(value, expected, question.rtol, question.atol))
             if first_wrong is None and not closes[-1]:
