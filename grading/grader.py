@@ -56,6 +56,15 @@ class Grade:
                 "feedback": self.feedback, "diagnosis": self.diagnosis, "counterexample": self.counterexample}
 
 
+# What an answer may be written with, for the commands' and the page's help.
+SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
+               "exp log sqrt abs sign tanh sigmoid softplus relu sin cos max min sum mean outer diag "
+               "inv trace norm; sum/mean take axis=0|1; constants pi and e; Greek letters, − × · "
+               "are read as their names and operators. With --latex: juxtaposition or \\cdot is the "
+               "matrix product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, "
+               "\\sqrt, \\sigma(...), |x|, \\|x\\|, \\sum_i; $...$ around the answer is ignored.")
+
+
 def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
     return read_answer_with_notes(question, answer, latex)[0]
 
