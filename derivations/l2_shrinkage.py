@@ -62,7 +62,7 @@ def eigen_obligation(residuals, **details) -> Obligation:
     instances = list(eigen_instances())
     zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
             for q, lm, vec, h, u in instances for z in residuals(q, lm, vec, h)]
-    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(q for q, *_ in instances),
+    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(("Q", q) for q, *_ in instances),
                       **details)
 
 
