@@ -5,8 +5,11 @@ L̂(w) = L(w*) + ½(w − w*)ᵀH(w − w*), and the regularized optimum is w̃ 
 In the eigenbasis of H = QΛQᵀ, component i of w* is scaled by λᵢ/(λᵢ + α).
 
 Proofs: the gradients and the minimizer are derived by SymPy for every n (MatrixSymbol ``.diff``);
-the eigen forms need entries, so they are proved at 2×2 for every Q (Cayley parameter s, and the
-Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation and its reflection.
+the eigen forms too, in the eigenbasis (``Obligation.in_eigenbasis``: with QᵀQ = I, what stands
+between Q and Qᵀ is a function of the diagonal Λ, so one scalar λ carries the proof). The
+effective number of parameters needs a trace, so it is proved at 2×2 for every Q (Cayley
+parameter s, and the Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation
+and its reflection: a size-free trace of QDQᵀ is beyond SymPy's matrix expressions.
 """
 import autograd.numpy as anp
 import numpy as np
@@ -48,6 +51,7 @@ def eigen_instances():
 
 
 Q_, LAM = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n)   # H = QΛQᵀ
+H_EIGEN = Q_ * LAM * Q_.T
 
 
 def at_instance(form, q, lm, vec):
@@ -242,21 +246,25 @@ DERIVATION = register(Derivation(
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",
-            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * at_instance(claim.lhs, q, lm, vec) - h * vec],
-                assumptions_used=("Q orthogonal", "α > 0"),
+            symbolic=lambda claim: Obligation.in_eigenbasis(
+                (H_EIGEN + alpha * I) * claim.lhs - H_EIGEN * w_star, Q_, LAM, lam,
+                assumptions_used=("Q orthogonal", "Λ diagonal", "α > 0"),
                 steps=("w̃ solves (H + αI)w̃ = Hw* (H + αI invertible)",
-                       "substitute the candidate and H = QΛQᵀ; cancel each entry")),
+                       "substitute the candidate and H = QΛQᵀ, expand, and use QᵀQ = QQᵀ = I",
+                       "between Q and Qᵀ every factor is built from the diagonal Λ: it acts on each λᵢ alone",
+                       "cancel the scalar function of λ")),
             sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
             lhs=Q_ * (LAM + alpha * I).I * LAM * Q_.T * w_star, rhs=shrunk),
         Identity(
             name="eigen-factor",
             statement="Qᵀ(H + αI)⁻¹HQ = diag(λᵢ/(λᵢ + α)): component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
-            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [   # w* = Qv, so Qᵀw* = v
-                (h + alpha * sp.eye(lm.rows)) * (q * at_instance(claim.rhs, q, lm, q * vec)) - h * (q * vec)],
-                assumptions_used=("Q orthogonal (Cayley: QᵀQ = I)", "α > 0"),
-                steps=("QᵀQ = I, so Qᵀ(H + αI)⁻¹HQ = D ⇔ HQ = (H + αI)QD",
-                       "with H = QΛQᵀ explicit, cancel uᵀ((H + αI)QD − HQ)v for symbolic u, v")),
+            symbolic=lambda claim: Obligation.in_eigenbasis(   # Q invertible: multiply through by (H + αI)Q
+                (H_EIGEN + alpha * I) * Q_ * claim.rhs - H_EIGEN * w_star, Q_, LAM, lam,
+                assumptions_used=("Q orthogonal", "Λ diagonal", "α > 0"),
+                steps=("Qᵀ(H + αI)⁻¹Hw* = DQᵀw* ⇔ (H + αI)QDQᵀw* = Hw* (Q and H + αI invertible)",
+                       "substitute H = QΛQᵀ, expand, and use QᵀQ = QQᵀ = I",
+                       "between Q and Qᵀ every factor is built from the diagonal Λ: it acts on each λᵢ alone",
+                       "cancel the scalar function of λ")),
             sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
             lhs=lambda p: p["Q"].T @ shrunk(p), rhs=(LAM + alpha * I).I * LAM * Q_.T * w_star,
             rtol=1e-9),

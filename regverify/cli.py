@@ -134,8 +134,8 @@ def command_verify(args) -> int:
     print(table, file=sys.stderr if args.json == "-" else sys.stdout)
     bad = [r for r in results if not r.ok]
     summary = (f"{len(results)} claims: {sum(r.status == 'verified' for r in results)} verified, "
-               f"{sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results)} errata and "
-               f"{sum(r.ok and r.claim.expect is Expect.PITFALL for r in results)} pitfalls refuted, "
+               f"{_count(sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results), 'erratum', 'errata')} and "
+               f"{_count(sum(r.ok and r.claim.expect is Expect.PITFALL for r in results), 'pitfall', 'pitfalls')} refuted, "
                f"{len(bad)} not as expected; {wall:.1f} s wall time "
                f"({sum(r.seconds for r in results):.1f} s of claim time in {jobs} job{'s' if jobs > 1 else ''})")
     print(summary, file=sys.stderr)

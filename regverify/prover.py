@@ -229,6 +229,14 @@ class Obligation:
         return cls(zero=[lhs - rhs], **_built_from(details, lhs, rhs))
 
     @classmethod
+    def in_eigenbasis(cls, residual, q, diagonal, eigenvalue, **details) -> "Obligation":
+        """A matrix ``residual`` built from H = QΛQᵀ (``q`` orthogonal, ``diagonal`` Λ) is 0 for
+        every size: the scalar function of one ``eigenvalue`` that each of its parts applies
+        (``regverify.eigenbasis``) reduces to 0. Raises NotInEigenbasis for another shape."""
+        from .eigenbasis import scalar_residuals
+        return cls(zero=scalar_residuals(residual, q, diagonal, eigenvalue), **_built_from(details, residual))
+
+    @classmethod
     def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
         """SymPy differentiates the objective; the claimed gradient must equal what it derives.
         ``substitutions`` apply stated assumptions afterwards (e.g. Hᵀ → H for symmetric H)."""
