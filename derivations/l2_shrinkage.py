@@ -282,9 +282,13 @@ DERIVATION = register(Derivation(
         Limit(
             name="alpha-to-zero-for-psd-h",
             statement="w̃ → w* as α → 0 for any PSD H (λᵢ = 0 allowed)",
-            expect=Expect.PITFALL, corrected_by="alpha-to-zero",
-            origin="the lecture assumes H PSD (a Hessian at a minimum) and drops 'definite'; the old key's "
-                   "own claim allowed λ = 0, where the component is 0 for every α",
+            expect=Expect.ERRATUM, corrected_by="alpha-to-zero",
+            source=Printed("002_2162f055e9d421d0.txt", 79, "if alpha tends to 0 what would be w tilde be w star",
+                           reading="under the slide's premise, \"If H is symmetric Positive Semi Definite\" "
+                                   "(002:83): a PSD H may be singular, and along an eigenvector with λᵢ = 0 "
+                                   "the component of w̃ is 0 for every α > 0; 002:107 says the same of "
+                                   "α = 0 (\"you will end up getting the same solution\")",
+                           also=(107,)),
             premise=Premise("H is singular (some λᵢ = 0) and w* has a component in its null space",
                             lambda p: abs(np.linalg.eigh(p["H"])[1][:, 0] @ p["w_star"]) > 1e-3
                             and np.linalg.eigvalsh(p["H"])[0] < 1e-12 * np.linalg.eigvalsh(p["H"])[-1]),
