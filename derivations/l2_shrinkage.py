@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from autograd import grad
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Limit, Minimizer, NotConformable,
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
                               NumericVerdict, Premise, Printed, Source, shape_text)
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
@@ -31,6 +31,7 @@ w, w_star, g_vec = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("w^*", n, 1), sp.
 H, I = sp.MatrixSymbol("H", n, n), sp.Identity(n)
 alpha, eps = sp.symbols("alpha epsilon", positive=True)
 lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
+lam_low, lam_high, gap = sp.symbols("lambda_low lambda_high d", positive=True)   # two variances, d apart
 L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
 BIND = {"w_star": w_star, "eps": eps, "g": g_vec}     # sample keys whose names differ from the symbols
 EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
@@ -305,6 +306,21 @@ DERIVATION = register(Derivation(
                                    "w_star": sampling.normal(rng, k), "n": k},   # n: the size of the zero
             f=lambda p, a: shrunk({**p, "alpha": a}), value=sp.ZeroMatrix(n, 1), bind=BIND,
             uses=("eigen-factor",), approach=tuple(10.0 ** k for k in range(1, 13)), rtol=1e-10),
+        Inequality(
+            name="low-variance-shrinks-more",
+            statement="αI adds the same α to every feature's variance λᵢ, which is relatively more for a "
+                      "low-variance feature, and a weight along a low-variance direction is shrunk more: "
+                      "λ_low < λ_high gives λ_high/(λ_high + α) > λ_low/(λ_low + α) (004:519, read as relative)",
+            symbolic=lambda claim: Obligation(
+                positive=[sp.together((claim.lhs - claim.rhs).subs(lam_high, lam_low + gap))],
+                sources=(claim.lhs, claim.rhs),
+                assumptions_used=("0 < λ_low < λ_high: λ_high = λ_low + d, d > 0", "α > 0"),
+                steps=("write λ_high = λ_low + d with d > 0",
+                       "λ_high/(λ_high + α) − λ_low/(λ_low + α) = αd/((λ_low + d + α)(λ_low + α)) > 0")),
+            sample=lambda rng, t: {"lambda_low": (low := sampling.positive(rng)),
+                                   "lambda_high": low + sampling.positive(rng), "alpha": sampling.positive(rng)},
+            lhs=shrink_factor(lam_high, alpha), rhs=shrink_factor(lam_low, alpha), strict=True,
+            uses=("eigen-factor",)),
         Identity(
             name="effective-parameters",
             statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",

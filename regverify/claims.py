@@ -145,7 +145,8 @@ class Claim:
         if not shown:
             return ""
         if len(shown) == 2 and set(shown) == {"lhs", "rhs"}:
-            return f"{latex(shown['lhs'])} = {latex(shown['rhs'])}"
+            relation = {"≥": "\\geq", ">": ">"}.get(getattr(self, "relation", "="), "=")
+            return f"{latex(shown['lhs'])} {relation} {latex(shown['rhs'])}"
         return ",\\quad ".join(latex(f) for f in shown.values())
 
     def evaluate(self, side, params: dict, like=None):

@@ -5,7 +5,7 @@ their claims build on), then ``render`` turns the results into files:
 
 * ``<id>.md`` per derivation: sources, conventions, assumptions, symbols, the lecture's figures,
   then each claim — statement, kind, expectation, status, the symbolic verdict with its scope,
-  assumptions, steps and the obligation that reduced to 0, the numeric evidence, the training
+  assumptions, steps and the obligation it proved, the numeric evidence, the training
   run; errata with the printed quote (file:line), the reading, the counterexamples and the
   correcting claim; pitfalls in their own section; the seed, the command and the versions last;
 * ``figures/<id>-<name>.png`` for every figure registered in ``regverify.figures``;

@@ -171,8 +171,8 @@ class Page:
             lines += [heading, "", *[f"{i}. {md(step)}" for i, step in enumerate(s["steps"], 1)], ""]
         shown = self.obligations.get(key)
         if shown:
-            what = ("What SymPy reduced to 0" + (f" ({md(plain_how(s['how']))})" if s["verdict"] == "proved" else "")
-                    if s["verdict"] == "proved" else "The obligation")
+            # each line is a residual = 0 or a sign condition > 0 (≥ 0), as the obligation has it
+            what = f"What SymPy proved ({md(plain_how(s['how']))})" if s["verdict"] == "proved" else "The obligation"
             if shown.startswith(TOO_LONG):
                 lines += [f"{what}: {md(shown[len(TOO_LONG):])}", ""]
             else:
