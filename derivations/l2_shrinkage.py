@@ -5,15 +5,18 @@ L̂(w) = L(w*) + ½(w − w*)ᵀH(w − w*), and the regularized optimum is w̃ 
 In the eigenbasis of H = QΛQᵀ, component i of w* is scaled by λᵢ/(λᵢ + α).
 
 Proofs: the gradients and the minimizer are derived by SymPy for every n (MatrixSymbol ``.diff``);
-the eigen forms need entries, so they are proved at 2×2 for every Q (Cayley parameter s, and the
-Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation and its reflection.
+the eigen forms too, in the eigenbasis (``Obligation.in_eigenbasis``: with QᵀQ = I, what stands
+between Q and Qᵀ is a function of the diagonal Λ, so one scalar λ carries the proof). The
+effective number of parameters needs a trace, so it is proved at 2×2 for every Q (Cayley
+parameter s, and the Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation
+and its reflection: a size-free trace of QDQᵀ is beyond SymPy's matrix expressions.
 """
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import grad
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Limit, Minimizer, NotConformable,
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
                               NumericVerdict, Premise, Printed, Source, shape_text)
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
@@ -28,6 +31,7 @@ w, w_star, g_vec = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("w^*", n, 1), sp.
 H, I = sp.MatrixSymbol("H", n, n), sp.Identity(n)
 alpha, eps = sp.symbols("alpha epsilon", positive=True)
 lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
+lam_low, lam_high, gap = sp.symbols("lambda_low lambda_high d", positive=True)   # two variances, d apart
 L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
 BIND = {"w_star": w_star, "eps": eps, "g": g_vec}     # sample keys whose names differ from the symbols
 EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
@@ -48,6 +52,7 @@ def eigen_instances():
 
 
 Q_, LAM = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n)   # H = QΛQᵀ
+H_EIGEN = Q_ * LAM * Q_.T
 
 
 def at_instance(form, q, lm, vec):
@@ -62,7 +67,7 @@ def eigen_obligation(residuals, **details) -> Obligation:
     instances = list(eigen_instances())
     zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
             for q, lm, vec, h, u in instances for z in residuals(q, lm, vec, h)]
-    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(q for q, *_ in instances),
+    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(("Q", q) for q, *_ in instances),
                       **details)
 
 
@@ -242,21 +247,25 @@ DERIVATION = register(Derivation(
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",
-            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [
-                (h + alpha * sp.eye(lm.rows)) * at_instance(claim.lhs, q, lm, vec) - h * vec],
-                assumptions_used=("Q orthogonal", "α > 0"),
+            symbolic=lambda claim: Obligation.in_eigenbasis(
+                (H_EIGEN + alpha * I) * claim.lhs - H_EIGEN * w_star, Q_, LAM, lam,
+                assumptions_used=("Q orthogonal", "Λ diagonal", "α > 0"),
                 steps=("w̃ solves (H + αI)w̃ = Hw* (H + αI invertible)",
-                       "substitute the candidate and H = QΛQᵀ; cancel each entry")),
+                       "substitute the candidate and H = QΛQᵀ, expand, and use QᵀQ = QQᵀ = I",
+                       "between Q and Qᵀ every factor is built from the diagonal Λ: it acts on each λᵢ alone",
+                       "cancel the scalar function of λ")),
             sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
             lhs=Q_ * (LAM + alpha * I).I * LAM * Q_.T * w_star, rhs=shrunk),
         Identity(
             name="eigen-factor",
             statement="Qᵀ(H + αI)⁻¹HQ = diag(λᵢ/(λᵢ + α)): component i of Qᵀw* is scaled by λᵢ/(λᵢ + α)",
-            symbolic=lambda claim: eigen_obligation(lambda q, lm, vec, h: [   # w* = Qv, so Qᵀw* = v
-                (h + alpha * sp.eye(lm.rows)) * (q * at_instance(claim.rhs, q, lm, q * vec)) - h * (q * vec)],
-                assumptions_used=("Q orthogonal (Cayley: QᵀQ = I)", "α > 0"),
-                steps=("QᵀQ = I, so Qᵀ(H + αI)⁻¹HQ = D ⇔ HQ = (H + αI)QD",
-                       "with H = QΛQᵀ explicit, cancel uᵀ((H + αI)QD − HQ)v for symbolic u, v")),
+            symbolic=lambda claim: Obligation.in_eigenbasis(   # Q invertible: multiply through by (H + αI)Q
+                (H_EIGEN + alpha * I) * Q_ * claim.rhs - H_EIGEN * w_star, Q_, LAM, lam,
+                assumptions_used=("Q orthogonal", "Λ diagonal", "α > 0"),
+                steps=("Qᵀ(H + αI)⁻¹Hw* = DQᵀw* ⇔ (H + αI)QDQᵀw* = Hw* (Q and H + αI invertible)",
+                       "substitute H = QΛQᵀ, expand, and use QᵀQ = QQᵀ = I",
+                       "between Q and Qᵀ every factor is built from the diagonal Λ: it acts on each λᵢ alone",
+                       "cancel the scalar function of λ")),
             sample=eigen_sample, uses=("shrinkage-minimizer",), bind=BIND,
             lhs=lambda p: p["Q"].T @ shrunk(p), rhs=(LAM + alpha * I).I * LAM * Q_.T * w_star,
             rtol=1e-9),
@@ -274,9 +283,13 @@ DERIVATION = register(Derivation(
         Limit(
             name="alpha-to-zero-for-psd-h",
             statement="w̃ → w* as α → 0 for any PSD H (λᵢ = 0 allowed)",
-            expect=Expect.PITFALL, corrected_by="alpha-to-zero",
-            origin="the lecture assumes H PSD (a Hessian at a minimum) and drops 'definite'; the old key's "
-                   "own claim allowed λ = 0, where the component is 0 for every α",
+            expect=Expect.ERRATUM, corrected_by="alpha-to-zero",
+            source=Printed("002_2162f055e9d421d0.txt", 79, "if alpha tends to 0 what would be w tilde be w star",
+                           reading="under the slide's premise, \"If H is symmetric Positive Semi Definite\" "
+                                   "(002:83): a PSD H may be singular, and along an eigenvector with λᵢ = 0 "
+                                   "the component of w̃ is 0 for every α > 0; 002:107 says the same of "
+                                   "α = 0 (\"you will end up getting the same solution\")",
+                           also=(107,)),
             premise=Premise("H is singular (some λᵢ = 0) and w* has a component in its null space",
                             lambda p: abs(np.linalg.eigh(p["H"])[1][:, 0] @ p["w_star"]) > 1e-3
                             and np.linalg.eigvalsh(p["H"])[0] < 1e-12 * np.linalg.eigvalsh(p["H"])[-1]),
@@ -293,6 +306,21 @@ DERIVATION = register(Derivation(
                                    "w_star": sampling.normal(rng, k), "n": k},   # n: the size of the zero
             f=lambda p, a: shrunk({**p, "alpha": a}), value=sp.ZeroMatrix(n, 1), bind=BIND,
             uses=("eigen-factor",), approach=tuple(10.0 ** k for k in range(1, 13)), rtol=1e-10),
+        Inequality(
+            name="low-variance-shrinks-more",
+            statement="αI adds the same α to every feature's variance λᵢ, which is relatively more for a "
+                      "low-variance feature, and a weight along a low-variance direction is shrunk more: "
+                      "λ_low < λ_high gives λ_high/(λ_high + α) > λ_low/(λ_low + α) (004:519, read as relative)",
+            symbolic=lambda claim: Obligation(
+                positive=[sp.together((claim.lhs - claim.rhs).subs(lam_high, lam_low + gap))],
+                sources=(claim.lhs, claim.rhs),
+                assumptions_used=("0 < λ_low < λ_high: λ_high = λ_low + d, d > 0", "α > 0"),
+                steps=("write λ_high = λ_low + d with d > 0",
+                       "λ_high/(λ_high + α) − λ_low/(λ_low + α) = αd/((λ_low + d + α)(λ_low + α)) > 0")),
+            sample=lambda rng, t: {"lambda_low": (low := sampling.positive(rng)),
+                                   "lambda_high": low + sampling.positive(rng), "alpha": sampling.positive(rng)},
+            lhs=shrink_factor(lam_high, alpha), rhs=shrink_factor(lam_low, alpha), strict=True,
+            uses=("eigen-factor",)),
         Identity(
             name="effective-parameters",
             statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",

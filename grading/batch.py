@@ -2,7 +2,7 @@
 
 Input CSV columns: student, question, answer, and optionally format (text | latex; plain, txt and
 tex are read as those). An unknown question id, an empty, unreadable or over-long answer, or a
-row with more cells than the header (an unquoted comma) is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
+row cut at an unquoted comma (cells beyond the header, or the answer's rest in the format cell) is an ``invalid`` row, never a crash; so is any answer whose grading fails unexpectedly
 ("internal error, reported", with the traceback on stderr). The file itself is refused
 (``BatchError``, naming the line) when it is not CSV with the needed columns, has an unterminated
 quote, names an unknown format, or exceeds MAX_FILE bytes. Identical answers to a question are graded once. Output is CSV
@@ -34,6 +34,8 @@ MAX_CELL = 10_000      # characters; a longer answer is refused in its row (the 
 REFUSED = "answer refused"   # the reason a row's answer was dropped while reading
 FORMATS = {"": "text", "text": "text", "plain": "text", "plaintext": "text", "txt": "text",
            "latex": "latex", "tex": "latex"}
+CUT_AT_A_COMMA = ("the answer has a comma outside double quotes, so it was cut there and its rest "
+                  "went to the next cell; put an answer that holds a comma in double quotes, as in \"max(g, 0)\"")
 INTERNAL_ERROR = "internal error, reported: this answer could not be graded; please tell the instructor"
 
 
@@ -80,6 +82,13 @@ def _check_encoding(path) -> None:
     replacement characters in names and answers: refuse it, naming the line and the fix."""
     decoder, lines = codecs.getincrementaldecoder("utf-8")(), 1
     with open(path, "rb") as handle:
+        head = handle.read(4096)
+        # UTF-16 (Excel's "Unicode text") starts with a byte-order mark or, without one, puts a zero
+        # byte beside every ASCII letter, which is valid UTF-8 and would be read as garbage
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(0) * 4 > len(head):
+            raise BatchError(f"{path} is UTF-16 text (a spreadsheet's \"Unicode text\"), not UTF-8; save the "
+                             "file as CSV UTF-8 and grade it again")
+        handle.seek(0)
         while chunk := handle.read(1 << 20):      # in pieces: a huge cell costs no memory here
             try:
                 decoder.decode(chunk)
@@ -108,9 +117,7 @@ def _rows(reader: csv.DictReader, path):
     try:
         for row in reader:
             fmt = (row.get("format") or "").strip().lower()
-            # a typo in a column of the file, not one student's answer; but in a row cut at an
-            # unquoted comma the format cell holds the answer's rest: that row is invalid, not the file
-            if fmt not in FORMATS and not row.get(None):
+            if fmt not in FORMATS and not cut_at_a_comma(row):   # a typo in a column of the file
                 raise BatchError(f"{path}: line {reader.line_num}: unknown format {fmt!r}; write text or "
                                  "latex (or plain, plaintext, txt / tex), or leave the cell empty for text")
             row = dict(row)
@@ -120,6 +127,20 @@ def _rows(reader: csv.DictReader, path):
             yield row
     except csv.Error as error:
         raise BatchError(f"{path}: line {reader.line_num}: {error}") from None
+
+
+def cut_at_a_comma(row: Mapping) -> bool:
+    """A row cut at an unquoted comma: cells beyond the header (csv puts them under None), or the
+    answer's rest in the format cell. That row is invalid, not the file."""
+    fmt = (row.get("format") or "").strip().lower()
+    return bool(row.get(None)) or (fmt not in FORMATS and answer_spilled(fmt, row.get("answer") or ""))
+
+
+def answer_spilled(format_cell: str, answer: str) -> bool:
+    """A format cell that is no word (``w)+alpha*w``), or an answer whose brackets do not close
+    (``max(g``), is the rest of an answer cut at a comma; a typo of a format is one word."""
+    return not format_cell.replace("-", "").isalpha() or any(
+        answer.count(a) != answer.count(b) for a, b in ("()", "[]", "{}"))
 
 
 def _check_quotes(stream, path) -> None:
@@ -143,10 +164,8 @@ def grade_row(bank: dict[str, Question], row: dict, cache: dict | None = None) -
     fmt = FORMATS.get(fmt, fmt)
     if row.get(REFUSED):
         return fmt, Grade(question_id, "invalid", None, row[REFUSED])
-    if row.get(None):   # csv puts the cells beyond the header under None: an unquoted comma
-        return fmt, Grade(question_id, "invalid", None, f"this row has {len(row[None])} more cell(s) than the "
-                          "header, so the answer was cut at a comma: put an answer that holds a comma in "
-                          "double quotes, as in \"max(g, 0)\"")
+    if cut_at_a_comma(row):   # neither the answer nor the format cell holds what its header says
+        return "", Grade(question_id, "invalid", None, CUT_AT_A_COMMA)
     try:
         return fmt, _grade_row(bank, question_id, row.get("answer") or "", fmt, cache if cache is not None else {})
     except Exception:   # the safety net: report the bug, grade the rest
@@ -204,7 +223,7 @@ def grade_distinct_in_parallel(bank, rows, jobs: int, progress: Callable | None 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     chunks: dict[str, list] = {}
     for row in rows:
-        if not row.get(None):
+        if not row.get(REFUSED) and not cut_at_a_comma(row):
             chunks.setdefault((row.get("question") or "").strip(), {})[_row_key(row)] = None
     # Big ones first, in pieces small enough that progress is seen (the trials are the question's own,
     # so a piece grades as the whole would).
@@ -249,7 +268,7 @@ def grade_rows(bank, rows, progress: Callable[[int, int], None] | None = None,
     distinct = {_row_key(row) for row in rows} if jobs > 1 else ()
     graded = grade_distinct_in_parallel(bank, rows, jobs, progress) if len(distinct) >= MIN_PARALLEL else {}
     for i, row in enumerate(rows):
-        key = None if row.get(None) or row.get(REFUSED) else _row_key(row)
+        key = None if row.get(REFUSED) or cut_at_a_comma(row) else _row_key(row)
         fmt, result = graded[key] if key in graded else grade_row(bank, row, cache)
         if credit is not None:
             result = with_credit(result, credit.get(result.question, {}))

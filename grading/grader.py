@@ -56,6 +56,15 @@ class Grade:
                 "feedback": self.feedback, "diagnosis": self.diagnosis, "counterexample": self.counterexample}
 
 
+# What an answer may be written with, for the commands' and the page's help.
+SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
+               "exp log sqrt abs sign tanh sigmoid softplus relu sin cos max min sum mean outer diag "
+               "inv trace norm; sum/mean take axis=0|1; constants pi and e; Greek letters, − × · "
+               "are read as their names and operators. With --latex: juxtaposition or \\cdot is the "
+               "matrix product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, "
+               "\\sqrt, \\sigma(...), |x|, \\|x\\|, \\sum_i; $...$ around the answer is ignored.")
+
+
 def read_answer(question: Question, answer: str, latex: bool = False) -> Node:
     return read_answer_with_notes(question, answer, latex)[0]
 
@@ -210,9 +219,9 @@ def evaluate_on(question: Question, tree: Node, latex: bool, chosen: list[Trial]
                 interpreted, expected, f"the shape is wrong: your answer is {yours}, but {reference_name} is {wanted}{note}")
         if not np.isfinite(value).all() and np.isfinite(expected).all():
             raise WrongShapeOrUndefined(
-                "undefined", f"your answer is undefined (inf or nan) at a point where {reference_name} is defined",
+                "undefined", f"your answer is not a number (it is inf or nan) at a point where {reference_name} is defined",
                 trial, value, interpreted, expected,
-                f"your answer is undefined (inf or nan) at the point shown, where {reference_name} is defined")
+                f"your answer is not a number (it is inf or nan) at the point shown, where {reference_name} is defined")
         if enough_when_wrong is not None and at_once is None:   # (values at once: all in hand already)
             closes.append(_close(value, expected, question.rtol, question.atol))
             if first_wrong is None and not closes[-1]:

@@ -166,7 +166,9 @@ def _convert(node: ast.AST, names) -> Node:
         if name in CONSTANTS and (names is None or name not in names):
             return const(name)
         if names is not None and name not in names:
-            raise InvalidAnswer(f"unknown name {name!r}{_lookalike(name)}; allowed names: {', '.join(sorted(names))}")
+            allowed = (f"allowed names: {', '.join(sorted(names))}" if names else
+                       "this question has no symbols: the answer is a number or an expression of numbers")
+            raise InvalidAnswer(f"unknown name {name!r}{_lookalike(name)}; {allowed}")
         return sym(name)
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
         return Node(BINARY[type(node.op)], (_convert(node.left, names), _convert(node.right, names)))

@@ -23,10 +23,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from .batch import CUT_AT_A_COMMA, FORMATS, cut_at_a_comma
+
 MAX_BYTES = 1 << 20
 LINE = re.compile(r"^([A-Za-z0-9][\w.\-]*)\s*(?:\[\s*([^\]]*?)\s*\])?\s*:(.*)$", re.S)
 COMMENT = re.compile(r"(?<!\\)#")
-FORMAT_NAMES = {"latex": "latex", "tex": "latex", "text": "text", "plain": "text", "": None}
+FORMAT_NAMES = {**FORMATS, "": None}   # an empty cell: the assignment's default
 
 
 @dataclass
@@ -119,15 +121,13 @@ def parse_csv(text: str, ids: list[str]) -> Submission:
                 if any(isinstance(v, str) and v.strip() for v in row.values()):
                     collector.submission.problems.append(f"line {reader.line_num}: no question id")
                 continue
-            answer = row.get("answer")
-            if row.get(None):   # cells beyond the header: the answer was cut at an unquoted comma
-                collector.submission.problems.append(
-                    f"line {reader.line_num}: the answer to {question.strip()} has a comma outside double "
-                    "quotes, so it was cut there and is not graded; put an answer that holds a comma in "
-                    "double quotes, as in \"max(g, 0)\"")
-                continue
+            answer = row.get("answer") if isinstance(row.get("answer"), str) else ""
             fmt = row.get("format") if isinstance(row.get("format"), str) else None
-            collector.add(question, answer if isinstance(answer, str) else "", fmt, reader.line_num)
+            if cut_at_a_comma(row):
+                collector.submission.problems.append(
+                    f"line {reader.line_num}: the answer to {question.strip()} is not graded: {CUT_AT_A_COMMA}")
+                continue
+            collector.add(question, answer, fmt, reader.line_num)
     except csv.Error as error:
         collector.submission.problems.append(f"line {reader.line_num}: the CSV cannot be read further ({error})")
     return collector.submission

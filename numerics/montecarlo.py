@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from regverify.claims import Evidence, NumericVerdict
+from .evidence import Evidence, NumericVerdict
 
 
 def all_masks(shape, keep: float):

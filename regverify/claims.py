@@ -29,6 +29,7 @@ import sympy as sp
 
 from . import material
 from .forms import as_array, compile_form, is_form, latex
+from .numerics.evidence import Evidence, NumericVerdict, json_ready
 from .numerics.gradcheck import ComplexStepError, check_gradient, numeric_jacobian
 from .prover import Obligation
 
@@ -91,35 +92,9 @@ def shape_text(shape) -> str:
     return "×".join(map(str, shape)) if len(shape) > 1 else (f"a vector of {shape[0]}" if shape else "a scalar")
 
 
-class NumericVerdict(str, Enum):
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    ERROR = "error"
-
-
-@dataclass
-class Evidence:
-    """A numeric or training verdict with everything needed to read and reproduce it."""
-
-    verdict: NumericVerdict
-    detail: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"verdict": self.verdict.value, **self.detail}
-
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    return value
-
-
 def counterexample(params: dict, **values) -> dict:
-    return {"params": {k: _jsonable(v) for k, v in params.items()},
-            **{k: _jsonable(v) for k, v in values.items()}}
+    return {"params": {k: json_ready(v) for k, v in params.items()},
+            **{k: json_ready(v) for k, v in values.items()}}
 
 
 @dataclass(kw_only=True)
@@ -170,7 +145,8 @@ class Claim:
         if not shown:
             return ""
         if len(shown) == 2 and set(shown) == {"lhs", "rhs"}:
-            return f"{latex(shown['lhs'])} = {latex(shown['rhs'])}"
+            relation = {"≥": "\\geq", ">": ">"}.get(getattr(self, "relation", "="), "=")
+            return f"{latex(shown['lhs'])} {relation} {latex(shown['rhs'])}"
         return ",\\quad ".join(latex(f) for f in shown.values())
 
     def evaluate(self, side, params: dict, like=None):
@@ -642,7 +618,7 @@ class Source:
     where: str
 
     def __str__(self):
-        return f"{self.file} ({self.where})"
+        return f"{self.file} ({self.where})" if self.where else self.file
 
 
 @dataclass

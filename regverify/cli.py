@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
 
 from . import __version__
+from .numerics.evidence import json_ready
 
 # Each command imports what it uses, so that --help, show and grade never load SymPy or autograd.
 
@@ -44,22 +44,13 @@ class UsageError(Exception):
     pass
 
 
-def _plain(value):
-    """JSON-safe: numpy scalars and arrays to Python, non-finite floats to strings."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def write_json(document, path: str) -> None:
     from .grading.batch import atomic_write
-    text = json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(json_ready(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if path == "-":
         sys.stdout.write(text)
     else:
@@ -80,8 +71,8 @@ def command_list(args) -> int:
     from tabulate import tabulate
     from .claims import Expect
     rows = [(d.id, d.title, "; ".join(map(str, d.sources)),
-             f"{len(d.claims)} ({sum(c.expect is Expect.ERRATUM for c in d.claims)} errata, "
-             f"{sum(c.expect is Expect.PITFALL for c in d.claims)} pitfalls)")
+             f"{len(d.claims)} ({_count(sum(c.expect is Expect.ERRATUM for c in d.claims), 'erratum', 'errata')}, "
+             f"{_count(sum(c.expect is Expect.PITFALL for c in d.claims), 'pitfall', 'pitfalls')})")
             for d in select([])]
     print(tabulate(rows, headers=["id", "title", "sources", "claims"], tablefmt="github"))
     return EXIT_OK
@@ -143,8 +134,8 @@ def command_verify(args) -> int:
     print(table, file=sys.stderr if args.json == "-" else sys.stdout)
     bad = [r for r in results if not r.ok]
     summary = (f"{len(results)} claims: {sum(r.status == 'verified' for r in results)} verified, "
-               f"{sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results)} errata and "
-               f"{sum(r.ok and r.claim.expect is Expect.PITFALL for r in results)} pitfalls refuted, "
+               f"{_count(sum(r.ok and r.claim.expect is Expect.ERRATUM for r in results), 'erratum', 'errata')} and "
+               f"{_count(sum(r.ok and r.claim.expect is Expect.PITFALL for r in results), 'pitfall', 'pitfalls')} refuted, "
                f"{len(bad)} not as expected; {wall:.1f} s wall time "
                f"({sum(r.seconds for r in results):.1f} s of claim time in {jobs} job{'s' if jobs > 1 else ''})")
     print(summary, file=sys.stderr)
@@ -219,17 +210,10 @@ def command_questions(args) -> int:
     return EXIT_OK
 
 
-SYNTAX_HELP = ("Plain text (NumPy semantics): + - * / ** ^ (power) @ (matrix product), .T, and "
-               "exp log sqrt abs sign tanh sigmoid softplus relu sin cos max min sum mean outer diag "
-               "inv trace norm; sum/mean take axis=0|1; constants pi and e; Greek letters, − × · "
-               "are read as their names and operators. With --latex: juxtaposition or \\cdot is the "
-               "matrix product, \\odot elementwise, ^\\top transpose, ^{-1} inverse, \\frac, "
-               "\\sqrt, \\sigma(...), |x|, \\|x\\|, \\sum_i; $...$ around the answer is ignored.")
-
-
 def command_show(args) -> int:
     from tabulate import tabulate
     from .grading.expr import to_text
+    from .grading.grader import SYNTAX_HELP
     q = _question(args)
     symbols = {name: {"shape": s.shape, "domain": s.domain} for name, s in q.symbols.items()}
     derived = {name: to_text(tree) for name, tree in q.derived}
@@ -327,7 +311,7 @@ def command_grade_batch(args) -> int:
     credit = {item.id: assignment.credit_by_diagnosis(item.id) for item in assignment.questions} if assignment else None
     jobs = args.jobs or os.cpu_count() or 1
     points = {item.id: item.points for item in assignment.questions} if assignment else None
-    results = _plain(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs, points=points))
+    results = json_ready(grade_rows(bank, rows, Progress(), levels=levels, credit=credit, jobs=jobs, points=points))
     if args.out:
         atomic_write(args.out, render(results, args.out))
     else:
@@ -452,7 +436,8 @@ def command_serve(args) -> int:
 def command_bank(args) -> int:
     """bank check: every problem of every question, and the questions' tests, at once."""
     from tabulate import tabulate
-    from .grading.bank import check_bank, load_bank
+    from .grading.bank import load_bank
+    from .grading.bank_check import check_bank
     problems = check_bank(args.dir)
     if args.json:
         write_json([vars(p) for p in problems], "-")

@@ -211,7 +211,7 @@ class Obligation:
     unit_interval: tuple = ()
     steps: tuple = ()
     constraint: Callable[[dict], bool] | None = None   # joint domain, e.g. ελ < 1
-    built_at: tuple = ()          # explicit matrices the obligation was built at (e.g. a Cayley Q)
+    built_at: tuple = ()          # explicit matrices the obligation was built at (e.g. a Cayley Q), or (name, matrix)
     sources: tuple = ()           # what the builders derived it from (definition, variable, form)
     parametrisation: str = ""
     assumptions_used: tuple = ()
@@ -227,6 +227,14 @@ class Obligation:
     def identity(cls, lhs, rhs, **details) -> "Obligation":
         """lhs − rhs reduces to 0."""
         return cls(zero=[lhs - rhs], **_built_from(details, lhs, rhs))
+
+    @classmethod
+    def in_eigenbasis(cls, residual, q, diagonal, eigenvalue, **details) -> "Obligation":
+        """A matrix ``residual`` built from H = QΛQᵀ (``q`` orthogonal, ``diagonal`` Λ) is 0 for
+        every size: the scalar function of one ``eigenvalue`` that each of its parts applies
+        (``regverify.eigenbasis``) reduces to 0. Raises NotInEigenbasis for another shape."""
+        from .eigenbasis import scalar_residuals
+        return cls(zero=scalar_residuals(residual, q, diagonal, eigenvalue), **_built_from(details, residual))
 
     @classmethod
     def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
@@ -493,10 +501,11 @@ def derive_scope(obligation) -> str:
     expressions = [*obligation.zero, *obligation.positive, *obligation.nonnegative,
                    *(c.form for c in obligation.curvature)]
     dimensions, explicit = set(), set()
-    for source in obligation.built_at:
+    built = [m if isinstance(m, tuple) else ("", m) for m in obligation.built_at]
+    for name, source in built:
         if isinstance(source, sp.MatrixBase) and not source.atoms(Entry) and source.shape != (1, 1):
-            explicit.add(("", source.shape))     # e.g. a parametrised orthogonal Q
-    for expr in [*expressions, *obligation.built_at, *obligation.sources]:
+            explicit.add((name, source.shape))     # e.g. a parametrised orthogonal Q
+    for expr in [*expressions, *(m for _, m in built), *obligation.sources]:
         if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
             continue
         explicit |= {(e.matrix, e.matrix_shape) for e in expr.atoms(Entry)}

@@ -57,10 +57,18 @@ def discover() -> None:
         importlib.import_module(f"{LECTURE_PAGES}.{info.name}")
 
 
+def catalog_position(derivation_id: str) -> tuple[int, str]:
+    """Where a derivation stands in the catalog (``CATALOG_ORDER`` of the lecture pages); one
+    the catalog does not list comes after, by id."""
+    order = getattr(importlib.import_module(LECTURE_PAGES), "CATALOG_ORDER", ())
+    return (order.index(derivation_id) if derivation_id in order else len(order), derivation_id)
+
+
 def all_derivations() -> list[Derivation]:
+    """Every derivation, in the catalog's order (never the order its pages were imported in)."""
     discover()
     check_uses()
-    return list(_REGISTRY.values())
+    return sorted(_REGISTRY.values(), key=lambda d: catalog_position(d.id))
 
 
 def check_uses() -> None:

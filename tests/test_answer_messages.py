@@ -78,3 +78,10 @@ def test_options_after_a_double_dash_are_told_to_go_before_it(capsys):
     with pytest.raises(SystemExit):
         main(["grade", "l2-grad", "--", "-g", "--feedback", "hint"])
     assert "options go before --" in capsys.readouterr().err
+
+
+def test_a_name_in_a_question_without_symbols_says_the_answer_is_a_number():
+    bank = load_bank()
+    result = grade(bank["xor-linear-bias"], "b")
+    assert result.verdict == "invalid" and "no symbols: the answer is a number" in result.feedback
+    assert "allowed names: n" in grade(bank["boolean-function-count"], "m").feedback

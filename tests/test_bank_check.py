@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from regverify.cli import main
-from regverify.grading.bank import check_bank, load_bank
+from regverify.grading.bank import load_bank
+from regverify.grading.bank_check import check_bank
 
 
 def test_the_bundled_bank_passes_its_own_tests_and_lists_key_and_mistakes():

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from regverify.grading.bank import check_bank, formulas_in, load_bank
+from regverify.grading.bank import load_bank
+from regverify.grading.bank_check import check_bank, formulas_in
 from regverify.grading.grader import HINTS, grade
 
 SHRINKAGE = {"id": "shrink", "prompt": "Minimizer of L̂(w) + (α/2)‖w‖²", "derivation": "l2-shrinkage",

@@ -94,7 +94,7 @@ def test_latex_juxtaposition_is_not_commutative():
     ("ridge-solution", "inv(X.T@X + alpha*I) @ X.T @ y", "known-mistake", "½‖Xw−y‖²"),
     ("tied-grad", "2*outer(x, (W.T @ (x_hat - x))*h*(1-h))", "known-mistake", "encoder path only"),
     ("max-activation", "W_l/(W_l @ W_l)", None, None),
-    ("l2-grad", "g + alpha*w + log(alpha - alpha)", "undefined", "undefined"),
+    ("l2-grad", "g + alpha*w + log(alpha - alpha)", "undefined", "inf or nan"),
     ("l2-effective-params", "lam/(lam + alpha)", "wrong-shape", "vector of length n"),
 ])
 def test_a_wrong_answer_is_incorrect_with_the_right_diagnosis(qid, answer, diagnosis, words):

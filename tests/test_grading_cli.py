@@ -104,6 +104,18 @@ def test_an_unquoted_comma_before_the_format_cell_costs_only_its_row(tmp_path):
     assert ann["verdict"] == "invalid" and "comma" in ann["feedback"] and bob["verdict"] == "correct"
 
 
+def test_a_row_that_omits_its_empty_format_cell_and_is_cut_at_a_comma_costs_only_its_row(tmp_path):
+    # the answer's rest lands in the format cell: no format word, so no typo of the file's
+    (tmp_path / "in.csv").write_text("student,question,answer,format\nann,l2-grad,max(g,w)+alpha*w\n"
+                                     "cat,l2-grad,g + alpha*w,2\nbob,l2-grad,g + alpha*w,text\n")
+    assert main(["grade", "--batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.json")]) == 0
+    ann, cat, bob = json.loads((tmp_path / "out.json").read_text())
+    for cut in (ann, cat):
+        assert cut["verdict"] == "invalid" and "comma outside double quotes" in cut["feedback"]
+        assert cut["format"] == "" and "alpha" not in cut["format"]   # the spilled text is no format
+    assert bob["verdict"] == "correct"
+
+
 def test_an_unknown_format_is_still_the_files_error(tmp_path, capsys):
     (tmp_path / "in.csv").write_text("student,question,answer,format\nann,l2-grad,g,tetx\n")
     assert main(["grade", "--batch", str(tmp_path / "in.csv")]) == 2
@@ -160,3 +172,10 @@ def test_a_class_file_that_is_not_utf8_is_refused_naming_its_line(tmp_path, caps
     (tmp_path / "ok.csv").write_bytes("\ufeffstudent,question,answer\nJosé,l2-grad,g\n".encode("utf-8"))
     assert main(["grade", "--batch", str(tmp_path / "ok.csv"), "--out", str(tmp_path / "o.json")]) == 0
     assert json.loads((tmp_path / "o.json").read_text())[0]["student"] == "José"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])   # with a byte-order mark and without
+def test_a_utf16_class_file_is_named_as_such(tmp_path, capsys, encoding):
+    (tmp_path / "in.csv").write_bytes("student,question,answer\nann,l2-grad,g\n".encode(encoding))
+    assert main(["grade", "--batch", str(tmp_path / "in.csv")]) == 2
+    assert "is UTF-16 text" in capsys.readouterr().err

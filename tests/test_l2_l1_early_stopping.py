@@ -130,3 +130,15 @@ def test_a_wrong_catalog_figure_is_caught_by_both_checks():
 def test_the_gap_maximum_is_where_the_derivative_vanishes():
     s = float(early_stopping.DERIVATION.claim("largest-shrinkage-gap").candidate_at({})[0])
     assert abs(np.exp(-s) - 1 / (1 + s) ** 2) < 1e-14 and abs(s - 2.51) < 0.005
+
+
+@pytest.mark.parametrize("planted", ["swapped", "equal strength"])
+def test_the_low_variance_ordering_fails_when_planted_wrong(planted):
+    claim = l2_shrinkage.DERIVATION.claim("low-variance-shrinks-more")
+    if planted == "swapped":       # the high-variance weight shrunk more
+        wrong = dataclasses.replace(claim, lhs=claim.rhs, rhs=claim.lhs)
+    else:                          # no α in the low one: a constant shift of its factor
+        wrong = dataclasses.replace(claim, rhs=sp.S.One)
+    result = verify_claim(l2_shrinkage.DERIVATION, wrong, quick=True)
+    assert result.numeric.verdict is NumericVerdict.FAILED
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED and result.status != "verified"

@@ -124,3 +124,10 @@ def test_a_printed_figure_must_be_plain_ascii_and_its_exponent_counts():
     for text in ("−0.2", "2.51…", "1,000"):
         with pytest.raises(ValueError):
             printed_decimals(text)
+
+
+def test_the_scope_names_each_explicit_matrix_it_was_built_at():
+    q2, q3 = sp.Matrix(2, 2, lambda i, j: x + i + j), sp.Matrix(3, 3, lambda i, j: x + i - j)
+    named = prove(Obligation(zero=[x - x], built_at=(("Q", q2), ("Q", q3))))
+    assert named.scope == "sizes Q 2×2 and 3×3"
+    assert prove(Obligation(zero=[x - x], built_at=(q2, q3))).scope == "sizes 2×2 and 3×3"   # unnamed

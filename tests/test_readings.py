@@ -131,6 +131,8 @@ def test_a_csv_submission_cut_at_an_unquoted_comma_is_not_graded_and_says_why():
     submission = parse_submission("question,answer\nl2-grad,g + alpha*w, 2\n", ["l2-grad"], "answers.csv")
     assert "l2-grad" not in submission.answers
     assert "comma outside double quotes" in submission.problems[0]
+    spilled = parse_submission("question,answer,format\nl2-grad,max(g,w)+alpha*w\n", ["l2-grad"], "answers.csv")
+    assert "l2-grad" not in spilled.answers and "comma outside double quotes" in spilled.problems[0]
 
 
 def test_answers_that_need_no_rewriting_read_as_the_tokenizer_reads_them(monkeypatch):

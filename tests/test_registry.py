@@ -25,3 +25,16 @@ def test_an_erratum_must_point_to_a_claim_of_its_own_derivation():
 def test_an_unknown_id_lists_the_valid_ones():
     with pytest.raises(KeyError, match="valid ids"):
         get("nope")
+
+
+def test_the_derivations_come_in_the_catalogs_order_and_the_catalog_lists_every_page(monkeypatch):
+    from regverify import registry
+    from regverify.derivations import CATALOG_ORDER
+    ids = [d.id for d in registry.all_derivations()]
+    assert ids == list(CATALOG_ORDER), "a page missing from CATALOG_ORDER comes last; list it there"
+    # a page the catalog does not list comes after every listed one, and the order is not the import order
+    extra = Derivation(id="aaa-unlisted", title="", sources=[], conventions="", assumptions=[],
+                       symbols={}, claims=[], module="tests")
+    monkeypatch.setitem(registry._REGISTRY, "aaa-unlisted", extra)
+    monkeypatch.setattr(registry, "_REGISTRY", {"aaa-unlisted": extra, **dict(reversed(registry._REGISTRY.items()))})
+    assert [d.id for d in registry.all_derivations()] == list(CATALOG_ORDER) + ["aaa-unlisted"]

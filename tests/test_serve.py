@@ -16,6 +16,7 @@ from regverify.grading.bank import load_bank
 from regverify.grading.expr import to_text
 from regverify.grading.grader import grade
 from regverify.web.app import MAX_BODY, AnswerLog, create_app
+from regverify.web.reports import Reports, default_reports_dir
 from regverify.web.pool import Pool, WorkerFailed
 from regverify.web.worker import MEMORY_LIMIT, Worker
 
@@ -71,6 +72,8 @@ def test_the_question_list_has_prompts_symbols_and_syntax_but_never_a_key(client
             assert json.dumps(shown)[1:-1] not in text, f"Expected no key of {qid} but got {shown!r}"
     reports = {d["id"]: d["report"] for d in catalogue["derivations"]}
     assert reports["l2-shrinkage"] == "/reports/l2-shrinkage"
+    titles = {d["id"]: d["title"] for d in catalogue["derivations"]}   # shown with their reports
+    assert titles["early-stopping"] == Reports(default_reports_dir()).title("early-stopping") != None
 
 
 def test_the_page_is_served_with_its_script_and_no_key(client):
@@ -248,7 +251,12 @@ def test_the_reports_are_hidden_unless_feedback_is_full_or_they_are_asked_for(op
     with TestClient(create_app(workers=1, **options)) as hidden:
         catalogue = hidden.get("/api/questions").json()
         assert all(d["report"] is None for d in catalogue["derivations"])
-        assert any(d["title"] for d in catalogue["derivations"])
+        # a report's title states its result ("Early stopping ≈ L2 with α ≈ 1/(τε)"): hidden too
+        assert all(d["title"] is None for d in catalogue["derivations"])
+        shown = json.dumps(catalogue, ensure_ascii=False) + hidden.get("/").text
+        titles = [Reports(default_reports_dir()).title(d["id"]) for d in catalogue["derivations"]]
+        assert all(title and title not in shown for title in titles)
+        assert hidden.get("/reports/l2-shrinkage").status_code == 404
         assert hidden.get("/reports/l2-shrinkage").status_code == 404
         assert hidden.get("/reports/figures/l2-shrinkage-contours.png").status_code == 404
 

@@ -1,8 +1,8 @@
 """tied-weights: loss curves of the two-path gradient, autograd's, and the decoder path alone."""
 import numpy as np
 
-from regverify.figures import clipped, figure, one_panel, shown
-from regverify.report import FLOORS
+from regverify.figures import figure, one_panel, shown
+from regverify.report.numbers import FLOORS
 
 
 @figure("tied-weights", "loss-curves",

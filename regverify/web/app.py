@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from regverify.grading.bank import BankError, Question, load_bank
 from regverify.grading.expr import to_text
+from regverify.grading.grader import SYNTAX_HELP
 from regverify.grading.latex import spellings
 
 from .pool import Abandoned, Pool, PoolBusy, WorkerFailed
@@ -180,10 +181,12 @@ def create_app(bank: str | None = None, feedback: str = "hint", workers: int = 2
     derivations = {}
     for q in questions.values():
         if q.derivation not in derivations:
+            # A report's title states its result ("… adds 2λW to the gradient"): hidden with the
+            # report, the section is headed by its id alone.
+            shown = q.derivation in linked
             derivations[q.derivation] = {
-                "id": q.derivation, "title": report_pages.title(q.derivation) if q.derivation in report_ids else None,
-                "report": f"/reports/{q.derivation}" if q.derivation in linked else None}
-    from regverify.cli import SYNTAX_HELP
+                "id": q.derivation, "title": report_pages.title(q.derivation) if shown else None,
+                "report": f"/reports/{q.derivation}" if shown else None}
     catalogue = {"feedback_level": feedback, "syntax": SYNTAX_HELP.replace("With --latex", "In LaTeX"),
                  "derivations": list(derivations.values()), "questions": [question_view(q) for q in questions.values()]}
     pool = Pool(workers, bank, feedback, timeout=TIMEOUTS["grade"],

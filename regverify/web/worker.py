@@ -17,7 +17,7 @@ import os
 import sys
 import traceback
 
-from regverify.cli import _plain
+from regverify.numerics.evidence import json_ready
 from regverify.grading.bank import Question, load_bank
 from regverify.grading.expr import Evaluator, InvalidAnswer, Node, to_text
 from regverify.grading.feedback import Level, for_student, steps_for_student
@@ -121,7 +121,7 @@ def serve_forever(worker: Worker, requests, replies) -> None:
         except Exception:   # a bug, reported on stderr; the server answers with an internal error
             traceback.print_exc(file=sys.stderr)
             reply = {"ok": False}
-        replies.write(json.dumps(_plain(reply), allow_nan=False).replace(*ON_THE_PAGE) + "\n")
+        replies.write(json.dumps(json_ready(reply), allow_nan=False).replace(*ON_THE_PAGE) + "\n")
         replies.flush()
 
 
