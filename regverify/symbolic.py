@@ -48,6 +48,7 @@ def _evaluated(e, values: dict):
     from functools import reduce
     from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
     from sympy.matrices.expressions.matexpr import MatrixElement
+    from sympy.matrices.expressions.slice import MatrixSlice
 
     def at(e):
         if e in values:
@@ -61,8 +62,15 @@ def _evaluated(e, values: dict):
             return (sp.ones if isinstance(e, sp.OneMatrix) else sp.zeros)(int(at(e.rows)), int(at(e.cols)))
         if isinstance(e, sp.Identity):
             return sp.eye(int(at(e.rows)))
-        if isinstance(e, MatrixElement):
-            return at(e.parent)[int(at(e.i)), int(at(e.j))]
+        if isinstance(e, MatrixElement) and e.i.is_Integer and e.j.is_Integer:
+            return at(e.parent)[int(e.i), int(e.j)]
+        if isinstance(e, sp.Sum):      # an entry of a product of symbolic size, as SymPy writes it
+            sizes = {k: v for k, v in values.items() if not isinstance(v, sp.MatrixBase)}
+            matrices = {k.subs(sizes): sp.ImmutableMatrix(v) for k, v in values.items() if isinstance(v, sp.MatrixBase)}
+            return e.subs(sizes).xreplace(matrices).doit()
+        if isinstance(e, MatrixSlice):
+            rows, cols = (slice(*(int(at(b)) for b in part)) for part in (e.rowslice, e.colslice))
+            return at(e.parent)[rows, cols]
         parts = [at(a) for a in e.args]
         rules = {sp.MatMul: lambda: reduce(lambda a, b: a * b, parts),
                  sp.MatAdd: lambda: reduce(lambda a, b: a + b, parts),

@@ -36,3 +36,13 @@ def test_a_form_at_explicit_matrices_is_the_same_expression():
 def test_explicit_matrices_of_clashing_sizes_are_refused():
     with pytest.raises(ValueError, match="Expected x to have n = 2"):
         at_explicit(W.T * x, {W: symbol_matrix("W", 2, 3), x: symbol_vector("x", 3)})
+
+
+def test_an_entry_of_a_product_and_a_slice_are_evaluated_at_explicit_matrices():
+    # SymPy writes an entry of a product of symbolic size as a Sum over a dummy index
+    y, f = symbol_vector("y", 2), symbol_vector("f", 2)
+    entry = at_explicit(((x - x).T * x)[0, 0] + (x.T * x)[0, 0], {x: y})
+    assert sp.expand(entry - (y.T * y)[0, 0]) == 0
+    assert sp.expand(entry - (f.T * f)[0, 0]) != 0
+    w = symbol_matrix("W", 3, 2)
+    assert at_explicit(W[0:2, :], {W: w}) == w[0:2, :]

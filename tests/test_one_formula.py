@@ -225,7 +225,7 @@ def test_the_claims_still_in_the_older_style_are_the_listed_ones():
     assert not {f"{d}/{c}" for d, c in CONVERTED} & old
 
 
-OLD_STYLE_AT_MOST = 97
+OLD_STYLE_AT_MOST = 24
 CONVERTED = [("l2-shrinkage", "penalty-gradient"), ("l2-shrinkage", "update-rule"),
              ("l2-shrinkage", "quadratic-gradient"), ("l2-shrinkage", "shrinkage-minimizer"),
              ("l2-shrinkage", "eigen-form"), ("l2-shrinkage", "eigen-factor"), ("l2-shrinkage", "alpha-to-zero"),
