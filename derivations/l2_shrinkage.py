@@ -288,8 +288,7 @@ DERIVATION = register(Derivation(
                            reading="under the slide's premise, \"If H is symmetric Positive Semi Definite\" "
                                    "(002:83): a PSD H may be singular, and along an eigenvector with λᵢ = 0 "
                                    "the component of w̃ is 0 for every α > 0; 002:107 says the same of "
-                                   "α = 0 (\"you will end up getting the same solution\")",
-                           also=(107,)),
+                                   "α = 0 (\"you will end up getting the same solution\")"),
             premise=Premise("H is singular (some λᵢ = 0) and w* has a component in its null space",
                             lambda p: abs(np.linalg.eigh(p["H"])[1][:, 0] @ p["w_star"]) > 1e-3
                             and np.linalg.eigvalsh(p["H"])[0] < 1e-12 * np.linalg.eigvalsh(p["H"])[-1]),

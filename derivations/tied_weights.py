@@ -12,7 +12,7 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Source
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
@@ -73,6 +73,15 @@ def batched_obligation(claimed) -> Obligation:
                     steps=("the mean over rows of the one-example gradient",))
 
 
+def parameter_count_obligation(stated_tied) -> Obligation:
+    """The tied model's parameters counted entry by entry (W, b, c) against the stated count."""
+    j, l = sp.symbols("j l", integer=True, positive=True)
+    counted = sp.Sum(1, (j, 1, n), (l, 1, k)) + sp.Sum(1, (l, 1, k)) + sp.Sum(1, (j, 1, n))
+    return Obligation(zero=[counted - stated_tied],
+                      steps=("tied: W (n×k), b (k) and c (n), Σⱼ Σ_l 1 + Σ_l 1 + Σⱼ 1 = nk + k + n",
+                             "half of the untied count is (2nk + n + k)/2 = nk + (n + k)/2"))
+
+
 def weight_count_obligation(tied_count, untied_count) -> Obligation:
     """Count the weights as Σ of 1 over every entry of every weight matrix, for every n, k."""
     j, l = sp.symbols("j l", integer=True, positive=True)
@@ -109,6 +118,11 @@ def batch_loss(p):
 def weights(n, k, tied):
     """The weight arrays an autoencoder n → k → n actually allocates."""
     return [np.zeros((n, k))] + ([] if tied else [np.zeros((k, n))])
+
+
+def parameter_count(n, k, tied) -> int:
+    """Every number the autoencoder learns: its weights and its biases b (k) and c (n)."""
+    return sum(a.size for a in weights(n, k, tied)) + k + n
 
 
 # --- training run: the two-path gradient follows autograd step for step -------------------
@@ -200,4 +214,15 @@ DERIVATION = register(Derivation(
             sample=lambda rng, trial: {"n": sampling.size(rng, 2, 9), "k": sampling.size(rng, 2, 9)},
             lhs=lambda p: [sum(a.size for a in weights(p["n"], p["k"], tied)) for tied in (True, False)],
             rhs=(n * k, 2 * n * k)),
+        Identity(
+            name="printed-parameters-by-half",
+            statement="tying W* = Wᵀ halves the number of parameters: nk + n + k = (2nk + n + k)/2",
+            expect=Expect.ERRATUM, corrected_by="half-the-weights",
+            source=Printed("000_d1f253078589f78b.txt", 211, "we are reducing the number of parameters by",
+                           reading="\"by half.\" (000:212) of every parameter the autoencoder learns, its "
+                                   "biases b and c included: true of the weights alone (nk of 2nk), not of "
+                                   "the parameters (nk + n + k of 2nk + n + k)"),
+            symbolic=lambda claim: parameter_count_obligation(claim.rhs),
+            sample=lambda rng, trial: {"n": sampling.size(rng, 2, 9), "k": sampling.size(rng, 2, 9)},
+            lhs=lambda p: parameter_count(p["n"], p["k"], tied=True), rhs=(2 * n * k + n + k) / 2),
     ]))

@@ -165,3 +165,15 @@ PINSKER = kl_sparsity.DERIVATION.claim("pinsker")
 def test_a_kl_with_a_planted_constant_is_refuted_where_it_should_be_zero(build):
     assert prove(build()).verdict is SymbolicVerdict.PROVED
     assert prove(build(shifted_kl)).verdict is SymbolicVerdict.REFUTED
+
+
+def test_the_parameter_count_erratum_holds_once_the_biases_are_counted_and_fails_without():
+    claim = tied_weights.DERIVATION.claim("printed-parameters-by-half")
+    n, k = tied_weights.n, tied_weights.k
+    counted = dataclasses.replace(claim, rhs=n * k + n + k, expect=Expect.HOLDS, source=None)
+    result = verify_claim(tied_weights.DERIVATION, counted, quick=True)
+    assert result.status == "verified", result.as_dict()       # the twin counts what the form says
+    halved = verify_claim(tied_weights.DERIVATION, claim, quick=True)
+    assert halved.status == "refuted" and halved.symbolic.verdict is SymbolicVerdict.REFUTED
+    dropped = dataclasses.replace(counted, rhs=n * k + n)        # a bias left out of the count
+    assert verify_claim(tied_weights.DERIVATION, dropped, quick=True).status != "verified"
