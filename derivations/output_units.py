@@ -210,6 +210,14 @@ DERIVATION = register(Derivation(
                                                       Z[i] - sp.log(sp.Sum(sp.exp(Z[j]), (j, 1, K)))),
                  sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7)))},
                  lhs=lambda p: np.log(np.exp(p["z"]) / np.exp(p["z"]).sum()), rhs=lambda p: p["z"] - logsumexp(p["z"])),
+        Identity(name="printed-logit-is-log-probability", statement="zᵢ = log P(y = i | x), P the softmax output (004:177)",
+                 expect=Expect.ERRATUM, corrected_by="log-softmax",
+                 source=Printed(M004, 177, r"z_i = \log P(y = i|\mathbf{x})_i",
+                                reading="P(y = i | x) is the softmax output ŷᵢ (004:174). zᵢ is the unnormalised "
+                                        "log P̃(y = i | x): log softmax(z)ᵢ = zᵢ − log Σⱼ e^{zⱼ}, which is zᵢ only "
+                                        "where Σⱼ e^{zⱼ} = 1"),
+                 sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7)))},
+                 lhs=lambda p: np.log(np.exp(p["z"]) / np.exp(p["z"]).sum()), rhs=z),
         Identity(name="softmax-shift", statement="softmax(z + c1) = softmax(z): one input can be fixed (004:194)",
                  symbolic=lambda: Obligation.identity(sp.exp(Z[i] + c) / sp.Sum(sp.exp(Z[j] + c), (j, 1, K)),
                                                       sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 1, K)),

@@ -32,8 +32,8 @@ def test_every_claim_comes_out_as_expected(derivation, claim):
 ERRATA = [pytest.param(c, id=f"{d.id}/{c.name}") for d in MINE for c in d.claims if c.expect is Expect.ERRATUM]
 
 
-def test_the_errata_are_the_five_printed_lines():
-    assert sorted((c.values[0].source.line) for c in ERRATA) == [100, 370, 385, 413, 436]
+def test_the_errata_are_the_six_printed_lines():
+    assert sorted((c.values[0].source.line) for c in ERRATA) == [100, 177, 370, 385, 413, 436]
 
 
 @pytest.mark.parametrize("claim", ERRATA)
@@ -140,3 +140,15 @@ def test_the_printed_batch_shape_fails_only_where_outputs_and_hidden_units_diffe
     assert p["W2"].shape[0] != p["W2"].shape[1] and not np.array_equal(claim.lhs(p), claim.rhs(p))
     n = p["W2"].shape[0]
     assert not claim.premise.holds({**p, "W2": np.zeros((n, n))})
+
+
+def test_the_logit_erratum_holds_once_the_normaliser_is_subtracted():
+    claim = output_units.DERIVATION.claim("printed-logit-is-log-probability")
+    assert claim.rhs == output_units.z
+    assert verify_claim(output_units.DERIVATION, claim, quick=True).status == "refuted"
+    # with log Σ e^{zⱼ} taken off, the form is log softmax: the same twin then agrees with it
+    normalised = dataclasses.replace(claim, expect=Expect.HOLDS, source=None, corrected_by=None,
+                                     rhs=lambda p: p["z"] - np.log(np.exp(p["z"]).sum()))
+    assert verify_claim(output_units.DERIVATION, normalised, quick=True).numeric.verdict is NumericVerdict.PASSED
+    shifted = dataclasses.replace(normalised, rhs=lambda p: p["z"] - np.log(np.exp(p["z"]).sum()) + 1e-3)
+    assert verify_claim(output_units.DERIVATION, shifted, quick=True).numeric.verdict is NumericVerdict.FAILED
