@@ -35,6 +35,13 @@ t_, n_in, n_, K_ = sp.symbols("t m n K", integer=True, positive=True)
 X_B, W1_B, W2_B = sp.MatrixSymbol("X", t_, n_in), sp.MatrixSymbol("W1", n_in, n_), sp.MatrixSymbol("W2", n_, K_)
 H_B, G_B = sp.MatrixSymbol("H", t_, n_), sp.MatrixSymbol("G", t_, K_)
 BATCH = {"lam": LAM}
+# one affine layer a = b + Wh (W out×in), g = ∇_a J measured at the point
+o_, i_ = sp.symbols("o i", integer=True, positive=True)
+W_A, H_A, G_A = sp.MatrixSymbol("W", o_, i_), sp.MatrixSymbol("h", i_, 1), sp.MatrixSymbol("g", o_, 1)
+# one output unit ŷ = f(a), a = wᵀh; L' at the prediction (004:366) or at the target (004:370)
+W_O, H_O = sp.MatrixSymbol("w", i_, 1), sp.MatrixSymbol("h", i_, 1)
+A_O, DL_AT_PREDICTION, DL_AT_TARGET = sp.Trace(W_O.T * H_O), sp.Symbol("dL_at_prediction"), sp.Symbol("dL_at_target")
+SIGMOID_SLOPE = {"g_prime": lambda a: (lambda s: s * (1 - s))(1 / (1 + np.exp(-a)))}
 RELU_STEP = {"g_prime": lambda a: (a > 0).astype(float)}     # g = ReLU away from its kink
 
 
@@ -74,11 +81,19 @@ def layer(n_out, n_in, wrt):
     return Obligation.gradient(j, w, grad * h.T + 2 * lam * w) if wrt == "W" else Obligation.gradient(j, h, w.T * grad)
 
 
-def output_weight(n, at_target):        # J = L(f(w·h)); L' at ŷ (004:366), any L; or at y (004:370), L = ½(ŷ − y)²
+def output_weight(form, n, at_target):  # J = L(f(w·h)); L' at ŷ (004:366), any L; or at y (004:370), L = ½(ŷ − y)²
     w, h, y = symbol_vector("w", n, real=True), symbol_vector("h", n, real=True), sp.Symbol("y", real=True)
     a = (w.T * h)[0]
     loss = sp.Lambda(sp.Symbol("q"), (sp.Symbol("q") - y) ** 2 / 2) if at_target else sp.Function("L")
-    return Obligation.gradient(loss(g(a)), w, h * g_prime(a) * loss_gradient(loss, [y if at_target else g(a)])[0])
+    slope = {DL_AT_PREDICTION: loss_gradient(loss, [g(a)])[0], DL_AT_TARGET: loss_gradient(loss, [y])[0]}
+    return Obligation.gradient(loss(g(a)), w, at_explicit(form, {W_O: w, H_O: h}).xreplace(slope))
+
+
+def affine_input(form, n_out, n_in):   # J = L(b + Wh), any L: its h-gradient against the form with g = ∇L(a)
+    w, h, b = symbol_matrix("w", n_out, n_in, real=True), symbol_vector("h", n_in, real=True), symbol_vector("b", n_out, real=True)
+    loss = sp.Function("L")
+    a = b + w * h
+    return Obligation.gradient(loss(*a), h, at_explicit(form, {W_A: w, G_A: loss_gradient(loss, list(a))}))
 
 
 def batched(form, t, n, k, K):          # J's first-order term tr(GᵀA₂) + λ‖W₁‖²: G = ∂J/∂A₂ at the point
@@ -321,24 +336,24 @@ def mlp_backprop(p):                    # 004:342–358, Ω = Σ‖W‖² (biase
     return np.concatenate(parts)
 
 
-def output_sample(rng, trial):
+def output_sample(rng, trial):           # with L'(ŷ) and L'(y) measured by the complex step
     n = int(rng.integers(2, 6))
-    return {"w": rng.normal(size=n), "h": rng.normal(size=n), "y": float(rng.uniform(0.05, 0.95))}
+    p = {"w": rng.normal(size=n), "h": rng.normal(size=n), "y": float(rng.uniform(0.05, 0.95))}
+    y_hat = 1 / (1 + np.exp(-p["w"] @ p["h"]))
+    slope = [float(numeric_jacobian(lambda q: 0.5 * (q - p["y"]) ** 2, np.array(at), "complex-step"))
+             for at in (y_hat, p["y"])]
+    return {**p, "dL_at_prediction": slope[0], "dL_at_target": slope[1]}
 
 
 def output_loss(p):                     # L(ŷ) = ½(ŷ − y)², ŷ = σ(w·h)
     return 0.5 * (1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) ** 2
 
 
-def output_grad(p, at):                 # h f'(a) L'(at)
-    y_hat = 1 / (1 + np.exp(-p["w"] @ p["h"]))
-    return p["h"] * y_hat * (1 - y_hat) * (at(y_hat, p) - p["y"])
-
-
-def affine_sample(rng, trial):
+def affine_sample(rng, trial):           # with g = ∇_a J of J = Σ cᵢ tanh aᵢ, by the complex step
     n, m = sizes(rng, 2)
     m = n if trial % 2 else m
-    return {"W": rng.normal(size=(n, m)), "b": rng.normal(size=n), "h": rng.normal(size=m), "c": rng.normal(size=n)}
+    p = {"W": rng.normal(size=(n, m)), "b": rng.normal(size=n), "h": rng.normal(size=m), "c": rng.normal(size=n)}
+    return {**p, "g": numeric_jacobian(lambda a: np.sum(p["c"] * np.tanh(a)), p["b"] + p["W"] @ p["h"], "complex-step")}
 
 
 def measured_da_dh(p):                  # 004:381's layout: entry (i, j) = ∂aⱼ/∂hᵢ
@@ -380,8 +395,9 @@ DERIVATION = register(Derivation(
                                          assumptions_used=("Ω = ‖W‖², so λ∇_WΩ = 2λW",)),
                  sample=mlp_sample, wrt="theta", objective=lambda p: mlp_loss(p), claimed=mlp_backprop),
         Gradient(name="output-weight-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(ŷ) (004:366)",
-                 symbolic=lambda: merged([output_weight(n, False) for n in (2, 3)]),
-                 sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: yh)),
+                 form=H_O * g_prime(A_O) * DL_AT_PREDICTION, functions=SIGMOID_SLOPE,
+                 symbolic=lambda claim: merged([output_weight(claim.form, n, False) for n in (2, 3)]),
+                 sample=output_sample, wrt="w", objective=output_loss),
         Gradient(name="printed-output-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(y)",
                  expect=Expect.ERRATUM, corrected_by="output-weight-gradient",
                  source=Printed(M004, 370, "= h f'(a^{(2)}) L'(y)$$",
@@ -389,8 +405,9 @@ DERIVATION = register(Derivation(
                                         "for L = ½(ŷ − y)², L'(y) = 0 and the printed gradient vanishes"),
                  premise=Premise("the prediction misses the target: ŷ ≠ y", lambda p: abs(
                      1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) > 1e-3),
-                 symbolic=lambda: merged([output_weight(n, True) for n in (2, 3)]),
-                 sample=output_sample, wrt="w", objective=output_loss, claimed=lambda p: output_grad(p, lambda yh, q: q["y"])),
+                 form=H_O * g_prime(A_O) * DL_AT_TARGET, functions=SIGMOID_SLOPE,
+                 symbolic=lambda claim: merged([output_weight(claim.form, n, True) for n in (2, 3)]),
+                 sample=output_sample, wrt="w", objective=output_loss),
         Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
                  form=sp.hadamard_product(STEP_R * sp.OneMatrix(1, r_), W_R),
                  symbolic=lambda claim: merged([relu_jacobian(claim.form.T, *s) for s in SIZES]),
@@ -408,14 +425,13 @@ DERIVATION = register(Derivation(
                  sample=RELU_SQUARE, lhs=measured_grad_h, rtol=1e-8,
                  rhs=sp.hadamard_product(W_SQ, sp.OneMatrix(p_, 1) * ElementwiseApplyFunction(sp.Heaviside, B_SQ + W_SQ * X_SQ).T)),
         Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
-                 symbolic=lambda: merged([layer(*s, "h") for s in SIZES]),
-                 sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"])),
-                 claimed=lambda p: p["W"].T @ (p["c"] * (1 - np.tanh(p["b"] + p["W"] @ p["h"]) ** 2))),
+                 form=W_A.T * G_A, symbolic=lambda claim: merged([affine_input(claim.form, *s) for s in SIZES]),
+                 sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"]))),
         Identity(name="printed-da-dh", statement="the matrix displayed at 004:413, [wᵢⱼ], is da/dh = Wᵀ",
                  expect=Expect.ERRATUM, corrected_by="hidden-gradient",
                  source=Printed(M004, 413, r"w_{n1} & w_{n2} & \dots & w_{nm} \end{bmatrix} = \mathbf{W}^T$$", also=(411,),
                                 reading="da/dh in 004:381's layout (rows indexed by h) is Wᵀ, m×n; the displayed [wᵢⱼ] is W, n×m"),
-                 sample=affine_sample, lhs=lambda p: p["W"], rhs=measured_da_dh),
+                 sample=affine_sample, lhs=W_A, rhs=measured_da_dh),
         Gradient(name="batched-output-weights", statement="A₂ = HW₂, G = ∂J/∂A₂ (t×K): ∇_{W₂}J = HᵀG (+ 2λW₂), n×K",
                  form=H_B.T * G_B + 2 * LAM * W2_B, bind=BATCH, symbolic=batched_w2,
                  sample=TWO_LAYER, wrt="W2", objective=batch_objective),

@@ -51,16 +51,18 @@ def lagrange_obligation(sign=1, lagrangian=LAGRANGIAN) -> Obligation:
                       assumptions_used=("W_l ≠ 0",), steps=LAGRANGE_STEPS)
 
 
-def cauchy_schwarz_obligation(sizes=(3, 4)) -> Obligation:
-    """Lagrange's identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at the given n."""
-    zero = []
+def cauchy_schwarz_obligation(claim, sizes=(3, 4)) -> Obligation:
+    """The stated maximum is the value at W_l/‖W_l‖, every n; it is the largest by Lagrange's
+    identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at the given n."""
+    zero = [] if claim is None else [sp.Trace(w.T * w / NORM) - claim.rhs]
     for size in sizes:
         a, b = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
         squares = sum((a[i] * b[j] - a[j] * b[i]) ** 2 for i in range(size) for j in range(size)) / 2
         zero.append((a.T * a)[0] * (b.T * b)[0] - (a.T * b)[0] ** 2 - squares)
     return Obligation(zero=zero, steps=(
         "‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity)",
-        "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖"))
+        "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖",
+        "W_lᵀ(W_l/‖W_l‖) = ‖W_l‖²/‖W_l‖ = ‖W_l‖ (every n)"))
 
 
 def activation_obligation(sizes=(2, 3)) -> Obligation:
@@ -243,8 +245,7 @@ DERIVATION = register(Derivation(
             name="maximum-value",
             statement="max_{‖x‖=1} W_lᵀx = ‖W_l‖ (Cauchy–Schwarz)",
             symbolic=cauchy_schwarz_obligation, sample=sample_unit, rtol=1e-12,
-            lhs=lambda p: p["W_l"] @ searched(p, lambda v: anp.dot(p["W_l"], v)),
-            rhs=lambda p: np.linalg.norm(p["W_l"])),
+            lhs=lambda p: p["W_l"] @ searched(p, lambda v: anp.dot(p["W_l"], v)), rhs=NORM),
         Identity(
             name="minimizer",
             statement="argmin_{‖x‖=1} W_lᵀx = −W_l/‖W_l‖",

@@ -86,12 +86,13 @@ def read_answer_with_notes(question: Question, answer: str, latex: bool = False)
 
 
 def plain_letters(text: str) -> tuple[str, list[str]]:
-    """Mathematical bold, italic and sans-serif letters (𝐰, 𝑋) as the letters they style."""
+    """Mathematical bold, italic and sans-serif letters (𝐰, 𝑋) and full-width ones (ｗ) as the
+    letters they style, each reading noted."""
     if text.isascii():
         return text, []
     out, styled = [], {}
     for c in text:
-        if 0x1D400 <= ord(c) <= 0x1D7FF:
+        if 0x1D400 <= ord(c) <= 0x1D7FF or 0xFF01 <= ord(c) <= 0xFF5E:
             plain = unicodedata.normalize("NFKC", c)
             styled[c] = plain
             c = plain

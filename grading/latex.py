@@ -386,6 +386,16 @@ def _latex_spelling(ch: str) -> str | None:
             "ᵀ": "^T", "⁻": "^{-1}", "∞": "\\infty", "⊙": "\\odot"}.get(ch)
 
 
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau "
+          "phi varphi chi psi omega Gamma Delta Theta Lambda Sigma Phi Psi Omega").split()
+
+
+def _bare_command_name(text: str) -> str | None:
+    """A Greek letter's name written without its backslash (rho for \\rho), if there is one."""
+    found = re.search(r"(?<![\\A-Za-z])(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")(?![A-Za-z])", text)
+    return found.group(1) if found else None
+
+
 def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node:
     check_text(text, MAX_LENGTH)
     text = strip_math_delimiters(text)
@@ -413,6 +423,10 @@ def parse_latex(text: str, symbol_spellings: dict[str, list[list[str]]]) -> Node
         return _ToTree().transform(_parser().parse(" ".join(tokens)))
     except VisitError as error:
         if isinstance(error.orig_exc, InvalidAnswer):
+            bare = _bare_command_name(text)
+            if bare and str(error.orig_exc).startswith("unknown symbol"):
+                raise InvalidAnswer(f"{error.orig_exc}: in LaTeX, {bare} is the letters "
+                                    f"{', '.join(bare)}; write \\{bare}") from None
             raise error.orig_exc from None
         raise InvalidAnswer(f"cannot read the LaTeX: {error.orig_exc}") from None
     except UnexpectedInput as error:

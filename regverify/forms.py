@@ -165,12 +165,14 @@ def _replace(expr, mapping):
 
 
 def as_array(value, like=None) -> np.ndarray:
-    """A form's value in the shape of ``like`` (the twin's output) when they hold as many entries;
-    a column or row vector as 1-D otherwise."""
+    """A form's value in the shape of ``like`` (the twin's output) when they hold as many entries
+    and one of them is a vector; a column or row vector as 1-D otherwise."""
     value = np.asarray(value)
     if like is not None:
         like = np.asarray(like)
-        if value.size == like.size:
+        # a vector takes the other side's layout; a matrix of another shape is never reshaped
+        # (its shape is the finding: W for Wᵀ)
+        if value.size == like.size and (min(value.shape, default=1) == 1 or min(like.shape, default=1) == 1):
             return value.reshape(like.shape)
         return value
     if value.ndim == 2 and 1 in value.shape:

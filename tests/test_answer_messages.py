@@ -25,6 +25,7 @@ NODE_NAMES = ("Subscript", "JoinedStr", "List", "Constant", "Compare", "BinOp", 
     (r"α w + g", True, r"in LaTeX write \alpha"),
     (r"w ⊙ g + g", True, r"in LaTeX write \odot"),
     (r"g + ∑ w", True, r"in LaTeX write \sum"),
+    (r"g + alpha w", True, r"write \alpha"),
 ])
 def test_a_refusal_says_what_to_write(answer, latex, words):
     result = grade(load_bank()["l2-grad"], answer, latex=latex)

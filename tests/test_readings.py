@@ -154,3 +154,8 @@ def test_answers_that_need_no_rewriting_read_as_the_tokenizer_reads_them(monkeyp
     assert fast == slow
     monkeypatch.undo()
     assert "**" in plaintext._lex("x^2") and "kw_lambda" in plaintext._lex("lambda*w")   # rewritten still
+
+
+def test_full_width_letters_are_read_and_the_reading_is_noted():
+    result = grade(load_bank()["kl-argmin"], "ｒｈｏ")
+    assert result.verdict == "correct" and "ｒ read as r" in result.interpreted_as
