@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from autograd import jacobian
 
-from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Premise, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
@@ -95,6 +95,18 @@ def penalty_gradient_obligation(claim):
 def sample_encoder(rng, trial):
     n, k = sampling.size(rng), sampling.size(rng)
     return {"x": sampling.normal(rng, n), "W": sampling.normal(rng, (n, k)), "b": sampling.normal(rng, k)}
+
+
+def sample_insensitive_to_x1(rng, trial):    # ∂h₁/∂x₁ = h₁(1 − h₁)W₁₁ = 0: W₁₁ = 0, at least 4 inputs
+    p = sample_encoder(rng, trial)
+    n, k = max(len(p["x"]), 4), p["W"].shape[1]
+    p = {"x": sampling.normal(rng, n), "W": sampling.normal(rng, (n, k)), "b": p["b"]}
+    p["W"][0, 0] = 0.0
+    return p
+
+
+def sensitivity_to_x4(p):
+    return measured_jacobian(p)[0, 3]       # ∂h₁/∂x₄ by autograd (entry (l, j) = ∂h_l/∂xⱼ)
 
 
 def code(p):
@@ -230,4 +242,15 @@ DERIVATION = register(Derivation(
                            reading="j is free (take j = 1); the sum over i adds n copies of Σ_l (∂h_l/∂x₁)²"),
             symbolic=frobenius_obligation, functions=LOGISTIC, sample=sample_encoder, lhs=autograd_jacobian_norm,
             rhs=n_ * sp.HadamardPower(W_, 2)[0, :] * sp.HadamardPower(SLOPE, 2)),   # ∂h_l/∂x₁ = h_l(1 − h_l)W_1l
+        Identity(
+            name="printed-insensitive-to-x4",
+            statement="∂h₁/∂x₁ = 0 means h₁ is not sensitive to variations in x₄: ∂h₁/∂x₄ = 0 (003:744)",
+            expect=Expect.ERRATUM, corrected_by="encoder-jacobian",
+            source=Printed(SLIDES, 744, "not very sensitive to variations in the input x₄",
+                           reading="the slide asks what ∂h₁/∂x₁ = 0 means (003:742), and the same slide one build "
+                                   "earlier answers 'the input x₁' (003:735): x₄ is a slip. By the Jacobian, "
+                                   "∂h₁/∂xⱼ = h₁(1 − h₁)Wⱼ₁, so ∂h₁/∂x₁ = 0 (W₁₁ = 0) leaves ∂h₁/∂x₄ = h₁(1 − h₁)W₄₁ free"),
+            premise=Premise("∂h₁/∂x₁ = 0 and there are at least 4 inputs",
+                            lambda p: len(p["x"]) >= 4 and abs(measured_jacobian(p)[0, 0]) == 0),
+            sample=sample_insensitive_to_x1, lhs=sensitivity_to_x4, rhs=sp.Integer(0), floor=1e-12),
     ]))

@@ -302,11 +302,9 @@ def gap_obligation(claim) -> Obligation:
 
 
 def lambert_w(x, branch):
-    """W_k(x) for real x in (−1/e, 0) by Newton on w eʷ = x, from w = −2 (k = −1) or 0 (k = 0)."""
-    w = -2.0 if branch == -1 else 0.0
-    for _ in range(50):
-        w -= (w * np.exp(w) - x) / (np.exp(w) * (1 + w))
-    return w
+    """W_k(x) for real x in (−1/e, 0), SciPy's (imported when used: scipy is slow to import)."""
+    from scipy.special import lambertw
+    return float(np.real(lambertw(x, branch)))
 
 
 DERIVATION = register(Derivation(

@@ -41,16 +41,6 @@ def extremum_on_sphere(sense):
         steps=(*LAGRANGE_STEPS, "uᵀ∇²L u = −2μ uᵀu: negative for μ > 0 (a maximum), positive for μ < 0"))
 
 
-def lagrange_obligation(sign=1, lagrangian=LAGRANGIAN) -> Obligation:
-    """L is stationary at x = sign·W_l/‖W_l‖, μ = sign·‖W_l‖/2, every n: in x (∂L/∂x as SymPy
-    derives it vanishes) and in μ (∂L/∂μ = 0 is the constraint xᵀx = 1)."""
-    candidate = sign * w / NORM
-    in_x = Obligation.stationary(lagrangian, x, candidate).zero[0].subs(mu, sign * NORM / 2)
-    in_mu = sp.Trace(sp.diff(lagrangian, mu).subs(x, candidate))     # a 1×1 matrix: its trace is its entry
-    return Obligation(zero=[in_x, in_mu], derived_by="differentiation",
-                      assumptions_used=("W_l ≠ 0",), steps=LAGRANGE_STEPS)
-
-
 def cauchy_schwarz_obligation(claim, sizes=(3, 4)) -> Obligation:
     """The stated maximum is the value at W_l/‖W_l‖, every n; it is the largest by Lagrange's
     identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at the given n."""

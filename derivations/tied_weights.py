@@ -120,9 +120,13 @@ def weights(n, k, tied):
     return [np.zeros((n, k))] + ([] if tied else [np.zeros((k, n))])
 
 
+def parameters(n, k, tied):
+    """Every array the autoencoder learns: its weights, then its biases b (k) and c (n)."""
+    return weights(n, k, tied) + [np.zeros(k), np.zeros(n)]
+
+
 def parameter_count(n, k, tied) -> int:
-    """Every number the autoencoder learns: its weights and its biases b (k) and c (n)."""
-    return sum(a.size for a in weights(n, k, tied)) + k + n
+    return sum(a.size for a in parameters(n, k, tied))
 
 
 # --- training run: the two-path gradient follows autograd step for step -------------------

@@ -3,13 +3,15 @@
 The four points x ∈ {0,1}² with f*(x) = x₁ XOR x₂ and J(θ) = ¼ Σ (f*(x) − f(x; θ))² (004:50–56).
 The linear model f = xᵀw + b is fitted best by w = 0, b = ½ (J = 0.25: it predicts ½ everywhere).
 The ReLU network f = wᵀ max{0, Wᵀx + c} + b with W = [[1,1],[1,1]], c = [0, −1], w = [1, −2], b = 0
-fits exactly (004:68–78). There are 2^(2^n) Boolean functions of n inputs (004:242).
+fits exactly (004:68–78): two hidden units. One hidden unit, whatever its activation, reaches at
+best J = 1/6 (004:227 prints "single hidden node is sufficient"; a single hidden *layer* is).
+There are 2^(2^n) Boolean functions of n inputs (004:242).
 """
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from regverify.claims import Derivation, Evidence, Identity, Minimizer, NumericVerdict, Source
+from regverify.claims import Derivation, Evidence, Expect, Identity, Minimizer, NumericVerdict, Printed, Source
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation
 from regverify.registry import register
@@ -72,8 +74,34 @@ def linear_objective(p, v):
 def relu_output_objective(p, v):
     """J of the network with the printed hidden layer, as a function of (w₁, w₂, b)."""
     h = np.maximum(0, POINTS @ W_PRINTED + C_PRINTED)
-    r = TARGETS - (h @ v[:2] + v[2])
-    return (r @ r) / 4
+    return np.mean((TARGETS - (h @ v[:2] + v[2])) ** 2)       # ¼ Σ over the four points
+
+
+SINGLE_UNIT_ACTIVATIONS = {"relu": lambda a: np.maximum(0, a), "sigmoid": lambda a: 1 / (1 + np.exp(-a)),
+                           "tanh": np.tanh}
+
+
+def best_output_fit(h) -> np.ndarray:
+    """J at the best (w, b) for each column of hidden values h (4 × S): least squares of the
+    targets on [h, 1], in closed form (J = ¼(‖t − t̄‖² − cov(h, t)²/var(h)))."""
+    hc, tc = h - h.mean(axis=0), TARGETS - TARGETS.mean()
+    var, cov = np.sum(hc ** 2, axis=0), hc.T @ tc
+    explained = np.divide(cov ** 2, var, out=np.zeros_like(var), where=var > 1e-300)
+    return (tc @ tc - explained) / 4
+
+
+def best_single_unit_fit(p) -> float:
+    """The least J of f = w·g(vᵀx + c) + b over (v, c, w, b) that a search finds: (w, b) exact for
+    each hidden unit, (v, c) from 20,000 random draws, the best ten refined by Nelder–Mead."""
+    from scipy.optimize import minimize
+    act, rng = SINGLE_UNIT_ACTIVATIONS[p["g"]], np.random.default_rng(p["seed"])
+    unit = rng.normal(0, 5, (20_000, 3))
+    values = best_output_fit(act(POINTS @ unit[:, :2].T + unit[:, 2]))
+
+    def j(v):
+        return float(best_output_fit(act(POINTS @ v[:2, None] + v[2]))[0])
+    refined = [minimize(j, unit[i], method="Nelder-Mead").fun for i in np.argsort(values)[:10]]
+    return float(min(values.min(), *refined))
 
 
 def count_by_nand_closure(n: int) -> int:
@@ -147,6 +175,18 @@ DERIVATION = register(Derivation(
             symbolic=lambda claim: fit_obligation(hidden_exact(), claim.form, 0, "wᵀh + b"),
             sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective, minimum_value=lambda p: 0.0,
             training=train_xor),
+        Identity(
+            name="printed-single-hidden-node",
+            statement="a single hidden node is sufficient: one hidden unit fits XOR (J = 0) (004:227)",
+            expect=Expect.ERRATUM, corrected_by="relu-network",
+            source=Printed("004_b86d6fd376fce36f.txt", 227, "single hidden node is sufficient",
+                           reading="as a statement about networks that fit a target such as XOR (004:47–78): "
+                                   "one hidden unit g(vᵀx + c) with a linear output, for g ReLU, sigmoid or tanh, "
+                                   "reaches at best J = 1/6 (it separates one point from the other three); the "
+                                   "universal approximation theorem the slide goes on to (004:230–235) needs one "
+                                   "hidden LAYER with enough units, and two ReLU units fit XOR exactly"),
+            sample=lambda rng, trial: {"g": sorted(SINGLE_UNIT_ACTIVATIONS)[trial % 3], "seed": trial}, trials=3,
+            lhs=best_single_unit_fit, rhs=sp.Integer(0), floor=1e-12),
         Identity(
             name="boolean-functions",
             statement="there are 2^(2^n) Boolean functions of n inputs (counted for n = 1, 2, 3)",

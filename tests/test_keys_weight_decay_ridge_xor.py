@@ -1,5 +1,7 @@
 """The bank's keys for ae-weight-decay, ridge, parameter-tying, xor and max-activation agree with
 those derivations' own closed forms (the lecture pages are imported directly)."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,13 @@ CLOSED_FORMS = {
     "xor-linear-bias": lambda e: _xor_fit(e)[2],
     "xor-linear-loss": lambda e: claim("xor", "linear-fit").minimum_value({}),
     "boolean-function-count": lambda e: xor.count_by_nand_closure(int(e["n"])),
+    "xor-single-unit-loss": lambda e: _single_unit_search(),
 }
+
+
+@functools.cache
+def _single_unit_search():                # the erratum's search, over one ReLU unit
+    return xor.best_single_unit_fit({"g": "relu", "seed": 0})
 
 
 @pytest.mark.parametrize("qid", sorted(CLOSED_FORMS))
@@ -73,6 +81,7 @@ def test_every_question_on_these_derivations_is_checked_against_them():
     ("tying-grad-b", "2*(w_A - w_B)"),
     ("max-activation-value", "W_l @ W_l"),
     ("boolean-function-count", "2**(2*n)"),
+    ("xor-single-unit-loss", "0"),
 ])
 def test_a_planted_wrong_key_disagrees_with_the_derivation(qid, planted):
     question = BANK[qid]

@@ -177,3 +177,16 @@ def test_the_parameter_count_erratum_holds_once_the_biases_are_counted_and_fails
     assert halved.status == "refuted" and halved.symbolic.verdict is SymbolicVerdict.REFUTED
     dropped = dataclasses.replace(counted, rhs=n * k + n)        # a bias left out of the count
     assert verify_claim(tied_weights.DERIVATION, dropped, quick=True).status != "verified"
+
+
+def test_the_x4_slip_is_refuted_and_would_hold_where_w41_is_zero_too():
+    derivation = contractive.DERIVATION
+    claim = derivation.claim("printed-insensitive-to-x4")
+    assert verify_claim(derivation, claim, seed=0).status == "refuted"
+
+    def w41_also_zero(rng, trial):        # planted: x₄ has no weight into h₁ either
+        p = contractive.sample_insensitive_to_x1(rng, trial)
+        p["W"][3, 0] = 0.0
+        return p
+    planted = verify_claim(derivation, dataclasses.replace(claim, sample=w41_also_zero), seed=0)
+    assert planted.numeric.verdict is NumericVerdict.PASSED and not planted.ok

@@ -158,6 +158,10 @@ PLANTS = [
     ("max-activation", "unit-norm-maximizer", lambda c: {"rhs": 2 * c.rhs}),
     # approximation
     ("early-stopping", "alpha-approximation", lambda c: {"rhs": c.rhs - early_stopping.lam / 2}),
+    # inequality (Pinsker's bound doubled: false near ρ = ½)
+    ("kl-sparsity", "pinsker", lambda c: {"rhs": 2 * c.rhs}),
+    # limit
+    ("l2-shrinkage", "alpha-to-zero", lambda c: {"value": 2 * c.value}),
 ]
 
 

@@ -30,7 +30,7 @@ def test_each_page_has_the_errata_and_pitfalls_of_the_catalog():
     kinds = {page.DERIVATION.id: sorted(c.expect.value for c in page.DERIVATION.claims if c.expect.wrong)
              for page in PAGES}
     assert kinds == {"ae-weight-decay": ["erratum", "erratum"], "ridge": ["erratum"],
-                     "parameter-tying": ["pitfall"], "xor": [],
+                     "parameter-tying": ["pitfall"], "xor": ["erratum"],
                      "max-activation": ["erratum", "pitfall"]}
 
 
@@ -98,6 +98,29 @@ def test_the_boolean_count_twin_rejects_two_to_the_two_n():
     assert counts == [4, 16, 256] and counts[2] != 2 ** (2 * 3)
 
 
+def test_one_hidden_unit_fits_xor_at_best_to_a_sixth_and_two_units_fit_it_exactly():
+    for g in xor.SINGLE_UNIT_ACTIVATIONS:
+        assert xor.best_single_unit_fit({"g": g, "seed": 0}) == pytest.approx(1 / 6, abs=1e-9)
+    two_units = np.maximum(0, xor.POINTS @ xor.W_PRINTED + xor.C_PRINTED)   # the printed hidden layer
+    direct = np.linalg.lstsq(np.c_[two_units, np.ones(4)], xor.TARGETS, rcond=None)[0]
+    assert np.allclose(np.c_[two_units, np.ones(4)] @ direct, xor.TARGETS)
+
+
+def two_unit_fit(p) -> float:
+    """J of the best output layer on the printed two ReLU units: 0."""
+    design = np.c_[np.maximum(0, xor.POINTS @ xor.W_PRINTED + xor.C_PRINTED), np.ones(4)]
+    residual = xor.TARGETS - design @ np.linalg.lstsq(design, xor.TARGETS, rcond=None)[0]
+    return float(residual @ residual / 4)
+
+
+def test_the_single_node_erratum_is_not_refuted_when_the_search_is_given_two_units():
+    """Planted: the search is over two hidden units; it reaches J = 0, so the printed statement
+    would hold and the erratum must not come out refuted."""
+    claim = xor.DERIVATION.claim("printed-single-hidden-node")
+    result = verify_claim(xor.DERIVATION, dataclasses.replace(claim, lhs=two_unit_fit), seed=0)
+    assert result.numeric.verdict is NumericVerdict.PASSED and not result.ok
+
+
 def test_the_linear_xor_fit_rejects_a_planted_bias():
     planted = xor.fit_obligation(xor.X_EXACT, sp.Matrix([0, 0, sp.Rational(1, 4)]), sp.Rational(1, 4), "")
     assert prove(planted).verdict is SymbolicVerdict.REFUTED
@@ -110,12 +133,16 @@ def test_the_lagrange_proof_rejects_the_unnormalized_maximizer():
     assert proof.verdict is not SymbolicVerdict.PROVED
 
 
-@pytest.mark.parametrize("sign", [1, -1])
-def test_the_lagrange_proof_rejects_a_lagrangian_with_the_wrong_constraint(sign):
+@pytest.mark.parametrize("sense, sign", [("max", 1), ("min", -1)])
+def test_the_lagrange_proof_rejects_a_wrong_constraint(sense, sign):
     m = max_activation
-    planted = m.w.T * m.x - m.mu * (m.x.T * m.x + sp.Identity(1))    # same ∂L/∂x, constraint xᵀx = −1
-    assert prove(m.lagrange_obligation(sign)).verdict is SymbolicVerdict.PROVED
-    assert prove(m.lagrange_obligation(sign, planted)).verdict is not SymbolicVerdict.PROVED
+    point = sign * m.w / m.NORM
+    on_sphere = Obligation.extremum(m.w.T * m.x, m.x, point, sense=sense, constraint=m.x.T * m.x - sp.Identity(1),
+                                    assume_positive=(sp.Trace(m.w.T * m.w),))
+    planted = Obligation.extremum(m.w.T * m.x, m.x, point, sense=sense, constraint=m.x.T * m.x + sp.Identity(1),
+                                  assume_positive=(sp.Trace(m.w.T * m.w),))     # xᵀx = −1: the point is not on it
+    assert prove(on_sphere).verdict is SymbolicVerdict.PROVED
+    assert prove(planted).verdict is not SymbolicVerdict.PROVED
 
 
 def test_the_activation_peak_rejects_a_peak_value_without_the_bias():
