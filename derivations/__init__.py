@@ -11,4 +11,4 @@ CATALOG_ORDER below, where the catalog has it).
 # not listed here comes after these, by id.
 CATALOG_ORDER = ("l2-shrinkage", "l1-soft-threshold", "kl-sparsity", "contractive", "tied-weights",
                  "early-stopping", "ae-weight-decay", "denoising", "max-activation", "linear-ae-svd", "ridge",
-                 "parameter-tying", "xor", "output-units", "backprop", "dropout-linear", "tanh-linearisation")
+                 "parameter-tying", "xor", "output-units", "hidden-units", "backprop", "backprop-graph", "dropout-linear", "tanh-linearisation")

@@ -183,6 +183,7 @@ def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) ->
     competitors = rng.standard_normal((500, size))
     competitors = np.vstack([competitors / np.linalg.norm(competitors, axis=1, keepdims=True),
                              digits() / np.linalg.norm(digits(), axis=1, keepdims=True)])
+    competitors_unit = bool(np.allclose(np.linalg.norm(competitors, axis=1), 1.0, rtol=0, atol=1e-12))
     sampled_best = np.max(competitors @ w_, axis=0)
     ascent = np.array([w_[:, l] @ search_max(lambda v, l=l: anp.dot(w_[:, l], v), size, rng, 64, 60)
                        for l in range(k)])
@@ -190,12 +191,12 @@ def train_max_activation(seed: int, quick: bool, maximizer=unit_norm_columns) ->
     ascent_gap = float(np.max(np.abs(ascent - reached) / np.abs(reached)))
     detail = {"data": f"digits {x.shape[0]}x{size}, AE {size}->{k}->{size}", "steps": steps, **gaps,
               "loss_first": run.losses[0], "loss_last": run.losses[-1],
-              "unit_norm": norms_ok, "least_lead_over_competitors": margin,
+              "unit_norm": norms_ok, "competitors_unit_norm": competitors_unit, "least_lead_over_competitors": margin,
               "ascent_rel_gap": ascent_gap, "competitors": len(competitors),
               "images": inputs.T.tolist(),
               "curves": {"loss": thinned(run.losses)}}
     ok = (gaps["max_param_rel_gap"] < 1e-10 and gaps["max_loss_rel_gap"] < 1e-10 and norms_ok
-          and margin >= -1e-12 and ascent_gap < 1e-9)
+          and competitors_unit and margin >= -1e-12 and ascent_gap < 1e-9)
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 

@@ -53,6 +53,7 @@ def hidden_exact():
 
 
 n = sp.Symbol("n", integer=True, positive=True)
+BOOLEAN_COUNT = 2 ** (2 ** n)          # Boolean functions of n inputs (004:242)
 
 
 def count_obligation(count) -> Obligation:
@@ -100,8 +101,43 @@ def best_single_unit_fit(p) -> float:
 
     def j(v):
         return float(best_output_fit(act(POINTS @ v[:2, None] + v[2]))[0])
-    refined = [minimize(j, unit[i], method="Nelder-Mead").fun for i in np.argsort(values)[:10]]
-    return float(min(values.min(), *refined))
+    refined = [minimize(j, unit[i], method="Nelder-Mead") for i in np.argsort(values)[:10]]
+    best = min(refined, key=lambda r: r.fun).x
+    # the closed form is checked at the point found against a least-squares fit (a second route)
+    design = np.c_[act(POINTS @ best[:2] + best[2]), np.ones(4)]
+    residual = TARGETS - design @ np.linalg.lstsq(design, TARGETS, rcond=None)[0]
+    if abs(residual @ residual / 4 - j(best)) > 1e-9:
+        raise ArithmeticError("the closed-form output fit disagrees with least squares")
+    return float(min(values.min(), j(best)))
+
+
+def best_linear_hidden_fit(p) -> float:
+    """The least J over 200 draws of a linear hidden layer h = Wᵀx + c (k units), the output
+    layer (w, b) fitted exactly by least squares on [h, 1] each time."""
+    rng, best = np.random.default_rng(p["seed"]), np.inf
+    for _ in range(200):
+        h = POINTS @ rng.normal(0, 2, (2, p["k"])) + rng.normal(0, 2, p["k"])
+        design = np.c_[h, np.ones(4)]
+        residual = TARGETS - design @ np.linalg.lstsq(design, TARGETS, rcond=None)[0]
+        best = min(best, float(residual @ residual) / 4)
+    return best
+
+
+k, t = sp.symbols("k t", integer=True, positive=True)
+W_LIN, C_LIN, OUT_W = sp.MatrixSymbol("W", 2, k), sp.MatrixSymbol("c", k, 1), sp.MatrixSymbol("w", k, 1)
+X_ROWS, ONES, OUT_B = sp.MatrixSymbol("X", t, 2), sp.OneMatrix(t, 1), sp.Symbol("b", real=True)
+
+
+def linear_hidden_obligation(claim) -> Obligation:
+    """On any t inputs (the rows of X), the network with a linear f⁽¹⁾ is affine, every k:
+    (XW + 1cᵀ)w + b1 = X(Ww) + (cᵀw + b)1; so its least J is the linear fit's, the value stated
+    (J at the linear fit, derived)."""
+    network = (X_ROWS * W_LIN + ONES * C_LIN.T) * OUT_W + OUT_B * ONES
+    affine = X_ROWS * (W_LIN * OUT_W) + ONES * (C_LIN.T * OUT_W) + OUT_B * ONES
+    linear_fit = mse(X_EXACT).subs({w1: 0, w2: 0, b: sp.Rational(1, 2)})
+    return Obligation(zero=[network - affine, linear_fit - claim.rhs],
+                      steps=("(XW + 1cᵀ)w + b1 = X(Ww) + (cᵀw + b)1: an affine function of the inputs",
+                             "so the least J is the linear fit's, ¼ at w = 0, b = ½"))
 
 
 def count_by_nand_closure(n: int) -> int:
@@ -176,6 +212,12 @@ DERIVATION = register(Derivation(
             sample=lambda rng, trial: {}, trials=1, objective=relu_output_objective, minimum_value=lambda p: 0.0,
             training=train_xor),
         Identity(
+            name="linear-hidden-layer",
+            statement="f⁽¹⁾ cannot be linear (004:68): with h = Wᵀx + c, any width k, the least J is ¼, the linear fit's",
+            symbolic=linear_hidden_obligation, uses=("linear-fit",),
+            sample=lambda rng, trial: {"k": int(rng.integers(1, 5)), "seed": trial}, trials=4,
+            lhs=best_linear_hidden_fit, rhs=sp.Rational(1, 4)),
+        Identity(
             name="printed-single-hidden-node",
             statement="a single hidden node is sufficient: one hidden unit fits XOR (J = 0) (004:227)",
             expect=Expect.ERRATUM, corrected_by="relu-network",
@@ -191,5 +233,13 @@ DERIVATION = register(Derivation(
             name="boolean-functions",
             statement="there are 2^(2^n) Boolean functions of n inputs (counted for n = 1, 2, 3)",
             symbolic=lambda claim: count_obligation(claim.rhs), sample=lambda rng, trial: {"n": trial % 3 + 1},
-            trials=3, lhs=lambda p: count_by_nand_closure(p["n"]), rhs=2 ** (2 ** n)),
+            trials=3, lhs=lambda p: count_by_nand_closure(p["n"]), rhs=BOOLEAN_COUNT),
+        Identity(
+            name="degrees-of-freedom",
+            statement="a Boolean function of n inputs has 2ⁿ degrees of freedom: log₂ 2^(2ⁿ) = 2ⁿ, one value per input (004:243)",
+            symbolic=lambda claim: Obligation.identity(sp.log(BOOLEAN_COUNT) / sp.log(2), claim.rhs,
+                                                       steps=("log₂ 2^(2ⁿ) = 2ⁿ: the number of free binary choices",
+                                                              "one choice per input, 2ⁿ inputs")),
+            uses=("boolean-functions",), sample=lambda rng, trial: {"n": trial % 3 + 1}, trials=3,
+            lhs=lambda p: count_by_nand_closure(p["n"]).bit_length() - 1, rhs=2 ** n),
     ]))

@@ -48,6 +48,12 @@ class FormPrinter(NumPyPrinter):
             function = self._print(function)
         return f"({function})({self._print(expr.expr)})"
 
+    def _print_Max(self, expr):     # elementwise, as max(0, z) means over an array of z
+        return "functools.reduce(numpy.maximum, (" + ", ".join(self._print(a) for a in expr.args) + ",))"
+
+    def _print_Min(self, expr):
+        return "functools.reduce(numpy.minimum, (" + ", ".join(self._print(a) for a in expr.args) + ",))"
+
     def _print_MatrixElement(self, expr):
         return f"{self._print(expr.parent)}[{self._print(expr.i)}, {self._print(expr.j)}]"
 

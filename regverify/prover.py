@@ -654,7 +654,8 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
                      f"{required} of the definition, and it does not", 0.0, **details)
     if not (obligation.zero or obligation.positive or obligation.nonnegative or obligation.curvature):
         return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: the obligation is empty", 0.0, **details)
-    if not obligation.derived_by and obligation.zero and all(_built_zero(z) for z in obligation.zero):
+    if (not obligation.derived_by and obligation.zero and all(_built_zero(z) for z in obligation.zero)
+            and not (obligation.positive or obligation.nonnegative or obligation.curvature)):
         return Proof(SymbolicVerdict.UNPROVED, "nothing to prove: every residual is 0 as built",
                      0.0, **details)
     unit = _unit_substitution(obligation.unit_interval)

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from regverify.derivations import backprop, output_units
+from regverify.derivations import backprop, backprop_graph, output_units
 from regverify.grading.bank import load_bank
 from regverify.grading.expr import Evaluator
 
 BANK = load_bank()
-OUT, BP = output_units.DERIVATION, backprop.DERIVATION
+OUT, BP, GRAPH = output_units.DERIVATION, backprop.DERIVATION, backprop_graph.DERIVATION
 
 
 def relu_jacobian(e):
@@ -31,8 +31,9 @@ CLOSED_FORMS = {
     "sigmoid-nll-pm1": lambda e: -np.log(output_units.model_prob({"y": e["y"], "z": np.atleast_1d(e["z"])}))[0],
     "backprop-path-count": lambda e: backprop.path_sum(
         backprop.layered_graph(np.random.default_rng(0), int(e["w"]), int(e["d"])))[1],
+    "backprop-dag-edges": lambda e: backprop_graph.complete_graph_products({"N": int(e["N"])}),
 }
-MINE = {q.id for q in BANK.values() if q.derivation in (OUT.id, BP.id)}
+MINE = {q.id for q in BANK.values() if q.derivation in (OUT.id, BP.id, GRAPH.id)}
 
 
 def test_every_output_unit_and_backprop_question_is_checked_against_its_derivation():
@@ -42,7 +43,7 @@ def test_every_output_unit_and_backprop_question_is_checked_against_its_derivati
 @pytest.mark.parametrize("qid", sorted(CLOSED_FORMS))
 def test_the_key_agrees_with_its_derivations_closed_form(qid):
     question = BANK[qid]
-    assert question.derivation in (OUT.id, BP.id)
+    assert question.derivation in (OUT.id, BP.id, GRAPH.id)
     rng = np.random.default_rng(1)
     for trial in range(12):
         env, _ = question.sample(rng, trial)

@@ -256,6 +256,7 @@ OLDER_STYLE = {
     "backprop/layer-gradients": AN_ALGORITHM + " (the recursion over an MLP of sampled depth)",
     "backprop/printed-batch-shape": "a statement about a shape, compared as shapes",
     "backprop/path-sum": AN_ALGORITHM + " (the sum over the paths of a sampled graph)",
+    "backprop-graph/grad-table": AN_ALGORITHM + " (the grad table on a sampled graph)",
 }
 CONVERTED = [("l2-shrinkage", "penalty-gradient"), ("l2-shrinkage", "update-rule"),
              ("l2-shrinkage", "quadratic-gradient"), ("l2-shrinkage", "shrinkage-minimizer"),

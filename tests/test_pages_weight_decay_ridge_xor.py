@@ -121,6 +121,20 @@ def test_the_single_node_erratum_is_not_refuted_when_the_search_is_given_two_uni
     assert result.numeric.verdict is NumericVerdict.PASSED and not result.ok
 
 
+def test_a_linear_hidden_layer_with_a_planted_value_or_a_relu_search_fails():
+    claim = xor.DERIVATION.claim("linear-hidden-layer")
+    sixth = verify_claim(xor.DERIVATION, dataclasses.replace(claim, rhs=sp.Rational(1, 6)), seed=0)
+    assert sixth.numeric.verdict is NumericVerdict.FAILED and sixth.symbolic.verdict is not SymbolicVerdict.PROVED
+    relu_search = verify_claim(xor.DERIVATION, dataclasses.replace(claim, lhs=two_unit_fit), seed=0)
+    assert relu_search.numeric.verdict is NumericVerdict.FAILED    # a nonlinear f⁽¹⁾ does better than ¼
+
+
+def test_the_degrees_of_freedom_fail_with_a_planted_exponent():
+    claim = xor.DERIVATION.claim("degrees-of-freedom")
+    planted = verify_claim(xor.DERIVATION, dataclasses.replace(claim, rhs=2 * xor.n), seed=0)
+    assert planted.numeric.verdict is NumericVerdict.FAILED and planted.symbolic.verdict is not SymbolicVerdict.PROVED
+
+
 def test_the_linear_xor_fit_rejects_a_planted_bias():
     planted = xor.fit_obligation(xor.X_EXACT, sp.Matrix([0, 0, sp.Rational(1, 4)]), sp.Rational(1, 4), "")
     assert prove(planted).verdict is SymbolicVerdict.REFUTED

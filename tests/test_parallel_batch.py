@@ -9,7 +9,7 @@ from regverify.grading.bank import load_bank
 BANK = load_bank()
 
 
-def rows(count=260):
+def rows(count=2 * batch.MIN_PARALLEL):
     out = []
     for i in range(count):
         q = list(BANK.values())[i % len(BANK)]
@@ -17,6 +17,8 @@ def rows(count=260):
         out.append({"student": f"s{i}", "question": q.id, "answer": answer, "format": ""})
     out.append({"student": "x", "question": "l2-grad", "answer": "g + alpha*w", None: ["2"]})   # cut at a comma
     out.append({"student": "y", "question": "nope", "answer": "1"})
+    # enough distinct answers that the batch really goes to worker processes
+    assert len({batch._row_key(row) for row in out}) >= batch.MIN_PARALLEL
     return out
 
 

@@ -1,0 +1,33 @@
+"""Softplus against the rectifier, its slope, and collapsing linear layers: verified as stated,
+and each check fails on a planted error (a constant shift, a wrong factor, a missing term)."""
+import dataclasses
+
+import pytest
+import sympy as sp
+
+from regverify.claims import NumericVerdict
+from regverify.derivations import hidden_units as page
+from regverify.prover import SymbolicVerdict
+from regverify.verifier import verify_claim
+
+
+def verified(claim_name, **changes):
+    claim = dataclasses.replace(page.DERIVATION.claim(claim_name), **changes)
+    return verify_claim(page.DERIVATION, claim, seed=0)
+
+
+@pytest.mark.parametrize("claim", page.DERIVATION.claims, ids=lambda c: c.name)
+def test_every_claim_is_verified(claim):
+    assert verified(claim.name).status == "verified"
+
+
+@pytest.mark.parametrize("claim_name, change", [
+    ("softplus-above-rectifier", {"lhs": page.SOFTPLUS - sp.log(2) / 2}),          # shifted below at z = 0
+    ("softplus-within-log-2", {"lhs": sp.Max(0, page.z) + sp.log(2) / 2}),          # a bound too tight
+    ("softplus-slope-is-sigmoid", {"form": page.SIGMOID * (1 - page.SIGMOID)}),      # σ' for σ
+    ("linear-layers-collapse", {"rhs": (page.W1 * page.W2).T * page.X + page.C2}),   # W₂ᵀc₁ dropped
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_a_planted_error_fails_both_sides(claim_name, change):
+    result = verified(claim_name, **change)
+    assert result.numeric.verdict is NumericVerdict.FAILED, result.numeric
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED, result.symbolic
