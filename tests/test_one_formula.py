@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from regverify.claims import NumericVerdict
+from regverify.claims import Inequality, NumericVerdict
 from regverify.derivations import early_stopping, l2_shrinkage, linear_ae_svd, max_activation, ridge
 from regverify.forms import compile_form
 from regverify.prover import DerivativeError, Obligation, SymbolicVerdict, derivative, g, prove
@@ -214,7 +214,13 @@ def test_every_one_formula_claim_fails_when_its_form_is_scaled(derivation, claim
     field_name = next(iter(claim.forms()))
     if field_name == "lhs" and "rhs" in claim.forms():
         field_name = "rhs"
-    changed = dataclasses.replace(claim, training=None, **{field_name: scaled(getattr(claim, field_name))})
+    form = getattr(claim, field_name)
+    if isinstance(claim, Inequality):
+        # 2·(the larger side) of a positive inequality still holds: shift each side towards the other
+        planted = form - 1 if field_name == "lhs" else form + 1
+    else:
+        planted = scaled(form)
+    changed = dataclasses.replace(claim, training=None, **{field_name: planted})
     result = verify_claim(derivation, changed, seed=0)
     assert not result.ok and result.status != "verified"
     assert result.symbolic.verdict is not SymbolicVerdict.PROVED
