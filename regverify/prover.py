@@ -67,6 +67,10 @@ CONCRETE = {sigma: sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
             g: sp.Lambda(_t, sp.tanh(_t)), g_prime: sp.Lambda(_t, 1 - sp.tanh(_t) ** 2)}
 
 
+# A generic entry (p, q) of a symbolic-size matrix: what holds there holds at every entry.
+ENTRY_ROW, ENTRY_COLUMN = sp.symbols("p q", integer=True, nonnegative=True)
+
+
 class DerivativeError(ArithmeticError):
     """SymPy's derivative cannot be trusted here: it is 0 although the objective depends on the
     variable, or it disagrees with numeric differentiation of the same objective."""
@@ -218,6 +222,7 @@ class Obligation:
     assume_positive: tuple = ()
     derived_by: str = ""      # "differentiation", "limit", or "" (an identity as written)
     establishes: str = ""
+    sized_because: str = ""   # built at explicit sizes: why a proof for every size is out of reach
 
     @property
     def scope(self) -> str:
@@ -247,6 +252,27 @@ class Obligation:
         if substitutions:
             derived = derived.subs(substitutions)
         return cls(zero=[derived - claimed], derived_by="differentiation", **details)
+
+    @classmethod
+    def gradient_at_entry(cls, objective, wrt, claimed, **details) -> "Obligation":
+        """∂objective/∂wrt[p, q] at a generic entry (p, q) of a symbolic-size MatrixSymbol: every
+        matrix product is an indexed Σ over its symbolic size, and SymPy differentiates that entry by
+        entry (Kronecker deltas), where ``wrt``'s whole-matrix ``.diff`` fails on compositions such
+        as L(g(wᵀh)). The claimed gradient's (p, q) entry must equal what it derives, for every size."""
+        details = _built_from(details, objective, wrt, claimed)
+        scalar = objective[0, 0] if isinstance(objective, sp.MatrixExpr) else objective
+        if not _depends_on(scalar, wrt):
+            return cls(zero=[], **details)
+        derived = sp.diff(scalar, wrt[ENTRY_ROW, ENTRY_COLUMN]).doit()
+        if derived == 0:
+            raise DerivativeError(f"SymPy returned 0 for ∂/∂{wrt}[p, q] of an objective that depends "
+                                  f"on it ({_short(scalar, 120)})")
+        return cls(zero=[derived - claimed[ENTRY_ROW, ENTRY_COLUMN]], derived_by="differentiation", **details)
+
+    @classmethod
+    def identity_at_entry(cls, lhs, rhs, **details) -> "Obligation":
+        """lhs[p, q] − rhs[p, q] reduces to 0 at a generic entry of symbolic-size matrices."""
+        return cls.identity(lhs[ENTRY_ROW, ENTRY_COLUMN], rhs[ENTRY_ROW, ENTRY_COLUMN], **details)
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
@@ -539,10 +565,11 @@ class Proof:
     steps: tuple = ()
     residual: str = ""
     establishes: str = ""     # for an extremum: "minimum", "maximum" or "stationary point"
+    sized_because: str = ""   # why a proof at explicit sizes is not made for every size
 
     def as_dict(self) -> dict:
         out = {"verdict": self.verdict.value, "how": self.how, "seconds": round(self.seconds, 3),
-               "scope": self.scope, "establishes": self.establishes,
+               "scope": self.scope, "sized_because": self.sized_because, "establishes": self.establishes,
                "parametrisation": self.parametrisation,
                "assumptions_used": list(self.assumptions_used), "derived_by": self.derived_by,
                "steps": list(self.steps), "residual": self.residual}
@@ -558,9 +585,49 @@ def _constants_out_of_sums(expr):
         lambda s: sp.factor_terms(sp.Sum(sp.expand(s.function), *s.limits))))
 
 
+def _renamed_indices(expr, depth: int = 0):
+    """Each Σ's indices renamed by its nesting depth and place (i0_0, i0_1, i1_0, …), so that two
+    sums that differ only in the names of their indices are one expression. A nested Σ is one level
+    deeper, so a renamed index is never captured."""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Sum):
+        names = {var: sp.Symbol(f"i{depth}_{place}", integer=True)
+                 for place, (var, *_) in enumerate(expr.limits)}
+        return sp.Sum(_renamed_indices(expr.function.xreplace(names), depth + 1),
+                      *[(names[var], low, high) for var, low, high in expr.limits])
+    return expr.func(*[_renamed_indices(a, depth) for a in expr.args])
+
+
+def summed_by_range(expr):
+    """Σ over symbolic ranges: Kronecker deltas summed out (``doit``), indices renamed alike, the
+    terms c·Σ f over the same ranges gathered into one Σ (c f + …) and its summand expanded: how
+    Σⱼ Σ_l (∂h_l/∂xⱼ)² meets the stated Σ_l (h_l(1 − h_l))²‖W_l‖² for every n, k."""
+    expr = _renamed_indices(sp.expand(sp.S(expr).doit()))
+    gathered: dict[tuple, list] = {}
+    rest = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            rest.append(term)
+            continue
+        coefficient = term / sums[0]
+        if coefficient.free_symbols & {var for var, *_ in sums[0].limits}:
+            rest.append(term)
+            continue
+        gathered.setdefault(sums[0].limits, []).append(coefficient * sums[0].function)
+    total = sp.Add(*rest)
+    for limits, summands in gathered.items():
+        summand = sp.expand(sp.Add(*summands))
+        if summand != 0:
+            total += sp.Sum(summand, *limits)
+    return total
+
+
 REWRITES: list[tuple[str, Callable]] = [
     ("expand", sp.expand),
     ("expand, constants out of sums", _constants_out_of_sums),
+    ("sums over the same ranges gathered", summed_by_range),
     ("cancel", sp.cancel),
     ("together+expand", lambda e: sp.expand(sp.together(e))),
     ("simplify", sp.simplify),
@@ -648,7 +715,7 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     details = {"scope": obligation.scope, "parametrisation": obligation.parametrisation,
                "assumptions_used": tuple(obligation.assumptions_used),
                "derived_by": obligation.derived_by, "steps": tuple(obligation.steps),
-               "establishes": obligation.establishes}
+               "establishes": obligation.establishes, "sized_because": obligation.sized_because}
     if required and obligation.derived_by != required:
         return Proof(SymbolicVerdict.UNPROVED, f"nothing to prove: the obligation must come from "
                      f"{required} of the definition, and it does not", 0.0, **details)
@@ -666,14 +733,14 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
     per_try = max(1.0, budget / max(1, len(residuals) + len(conditions)))
     hows, unreduced = set(), 0
     for residual in residuals:
-        how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[:3])
+        how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[:4])
         if how is None:
             found = find_counterexample([residual], obligation.unit_interval, seed,
                                         obligation.constraint)
             if found is not None:
                 return Proof(SymbolicVerdict.REFUTED, "non-zero at an exact point",
                              time.perf_counter() - start, found, **details)
-            how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[3:])
+            how = _reduces_to_zero(residual.subs(unit) if unit else residual, per_try, REWRITES[4:])
         if how is None:
             unreduced += 1
             if unreduced == 1:     # the report shows what is left, not the obligation as built

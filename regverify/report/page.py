@@ -158,7 +158,8 @@ class Page:
         lines = [f"**Symbolic verdict: {s['verdict']}**" + (f" — {md(plain_how(s['how']))}" if s.get("how") else ""), ""]
         rows = [(name, md(s[field_]) if isinstance(s.get(field_), str) else
                  ", ".join(md(a) for a in s.get(field_) or []))
-                for name, field_ in (("scope", "scope"), ("parametrisation", "parametrisation"),
+                for name, field_ in (("scope", "scope"), ("why these sizes", "sized_because"),
+                                     ("parametrisation", "parametrisation"),
                                      ("assumptions used", "assumptions_used"),
                                      ("derived by", "derived_by"), ("establishes", "establishes"))
                 if s.get(field_)]

@@ -1,0 +1,47 @@
+"""Size-free proofs at a generic entry (p, q): indexed sums over symbolic sizes."""
+import pytest
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from regverify.prover import Obligation, SymbolicVerdict, prove, sigma, summed_by_range
+
+n, k = sp.symbols("n k", integer=True, positive=True)
+X, W, B = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("b", k, 1)
+H = ElementwiseApplyFunction(sigma, W.T * X + B)
+SLOPE = sp.hadamard_product(H, sp.OneMatrix(k, 1) - H)
+
+
+def test_sums_that_differ_only_in_their_index_names_are_one():
+    i, j = sp.symbols("i j", integer=True)
+    x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+    one = sp.Sum(sp.Sum(x[i], (i, 0, n - 1)) * y[j] ** 2, (j, 0, k - 1))
+    other = sp.Sum(sp.Sum(x[j], (j, 0, n - 1)) * y[i] ** 2, (i, 0, k - 1))
+    assert summed_by_range(one - other) == 0
+    assert summed_by_range(one - 2 * other) != 0
+    # the inner index is renamed one level deeper: x[i] of the inner Σ is never the outer i
+    captured = sp.Sum(sp.Sum(x[i] * y[j], (i, 0, n - 1)), (j, 0, k - 1))
+    assert summed_by_range(captured - sp.Sum(sp.Sum(x[j] * y[j], (i, 0, n - 1)), (j, 0, k - 1))) != 0
+
+
+def test_the_frobenius_norm_of_the_encoder_jacobian_for_every_size():
+    j, l = sp.symbols("j l", integer=True, nonnegative=True)
+    derived = sp.Sum(sp.diff(H[l, 0], X[j, 0]).doit() ** 2, (j, 0, n - 1), (l, 0, k - 1))
+    stated = sp.OneMatrix(1, n) * sp.HadamardPower(W, 2) * sp.HadamardPower(SLOPE, 2)
+    proof = prove(Obligation.identity(derived, stated[0, 0]))
+    assert proof.verdict is SymbolicVerdict.PROVED and proof.scope == "every k, n"
+    assert prove(Obligation.identity(derived, 2 * stated[0, 0])).verdict is not SymbolicVerdict.PROVED
+
+
+@pytest.mark.parametrize("planted, proved", [(1, True), (-1, False), (2, False)])
+def test_a_gradient_at_a_generic_entry(planted, proved):
+    objective = sp.OneMatrix(1, k) * H                # Σ_l h_l
+    claimed = planted * X * SLOPE.T                    # ∂/∂W_pq = x_p h_q(1 − h_q)
+    obligation = Obligation.gradient_at_entry(objective, W, claimed)
+    assert obligation.derived_by == "differentiation" and obligation.scope == "every k, n"
+    assert (prove(obligation).verdict is SymbolicVerdict.PROVED) is proved
+
+
+def test_a_missing_path_is_not_proved():
+    objective = sp.OneMatrix(1, k) * ElementwiseApplyFunction(sigma, W.T * X + W.T * X)
+    claimed = X * SLOPE.T.subs(B, W.T * X)             # the second path through W dropped
+    assert prove(Obligation.gradient_at_entry(objective, W, claimed)).verdict is not SymbolicVerdict.PROVED
