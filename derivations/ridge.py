@@ -5,13 +5,21 @@ J(w) = (Xw − y)ᵀ(Xw − y) + ½αwᵀw, and 004:517 gives its solution as (X
 the derived gradient 2Xᵀ(Xw − y) + αw to 0 gives (XᵀX + (α/2)I)w = Xᵀy instead; the printed form
 minimizes ½‖Xw − y‖² + (α/2)‖w‖² (GBC 7.17 makes the same slip). scikit-learn's Ridge minimizes
 ‖y − Xw‖² + a‖w‖², so it is an independent oracle with a = α/2.
+
+004:469 says regularization is "primarily to reduce variance without increasing the bias". With
+targets y = Xw₀ + ε, ε ~ N(0, σ²I), the ridge estimate ŵ = A⁻¹Xᵀy (A = XᵀX + (α/2)I) has mean
+A⁻¹XᵀXw₀, so its bias is −(α/2)A⁻¹w₀ ≠ 0 for w₀ ≠ 0; what it buys is a smaller covariance,
+σ²A⁻¹XᵀXA⁻¹ ≺ σ²(XᵀX)⁻¹ (the trade the slide's "variance-bias dilemma" names, 004:468).
 """
 import numpy as np
 import sympy as sp
 
-from regverify.claims import Derivation, Evidence, Expect, Minimizer, NumericVerdict, Premise, Printed, Source
+from regverify.claims import (Derivation, Evidence, Expect, Identity, Inequality, Minimizer, NumericVerdict, Premise,
+                              Printed, Source)
+from regverify.eigenbasis import conjugated
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
+from regverify.moments import expect_gaussian_vector
 from regverify.numerics.training import relative_error
 from regverify.prover import Obligation
 from regverify.registry import register
@@ -37,6 +45,95 @@ def minimizer_obligation(objective, a, factor):
                f"∇J = {'' if factor == 1 else f'{factor}·'}(A w − Xᵀy) with A = {A_WRITTEN[a]}",
                "∇J = 0 ⇔ A w = Xᵀy ⇔ w = A⁻¹Xᵀy",
                "uᵀ∇²J u = twice the u² term of J(w + tu): a ‖Xu‖² term plus α‖u‖² > 0"))
+
+
+# --- y = Xw₀ + ε: the estimate's bias and covariance (every m, n) --------------------------
+w0, eps, sigma = sp.MatrixSymbol("w_0", n, 1), sp.MatrixSymbol("epsilon", m, 1), sp.Symbol("sigma", positive=True)
+ESTIMATE = A_SLIDE.I * X.T * (X * w0 + eps)              # the minimizer at y = Xw₀ + ε
+MEAN = expect_gaussian_vector(ESTIMATE, eps, sigma)
+G, Q, LAM, lam = (sp.MatrixSymbol("G", n, n), sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n),
+                  sp.Symbol("lambda", positive=True))
+COVARIANCE = sigma ** 2 * (G + alpha / 2 * I).I * G * (G + alpha / 2 * I).I     # with G = XᵀX
+
+
+def times_a(expr):
+    """A·expr term by term, so that A·A⁻¹ cancels in each (multiplying through by an invertible A)."""
+    return sp.MatAdd(*(A_SLIDE * t for t in (expr.args if isinstance(expr, sp.MatAdd) else (expr,))))
+
+
+def mean_obligation(claim):
+    return Obligation.identity(times_a(MEAN), times_a(claim.rhs), derived_by="expectation",
+                               assumptions_used=("E[ε] = 0", "A = XᵀX + (α/2)I is invertible (α > 0)"),
+                               steps=("E[ŵ] = A⁻¹XᵀE[y] = A⁻¹XᵀXw₀ (ŵ is linear in y)",
+                                      "multiply through by A: XᵀXw₀ against A·(the stated mean)"))
+
+
+def covariance_obligation(claim):
+    centred = ESTIMATE - MEAN
+    return Obligation.identity(expect_gaussian_vector(centred * centred.T, eps, sigma), claim.rhs,
+                               derived_by="expectation", assumptions_used=("E[εεᵀ] = σ²I",),
+                               steps=("ŵ − E[ŵ] = A⁻¹Xᵀε", "E[A⁻¹XᵀεεᵀXA⁻¹] = σ²A⁻¹XᵀXA⁻¹ (Aᵀ = A)"))
+
+
+def variance_obligation(claim):
+    return Obligation.loewner_in_eigenbasis(
+        conjugated((claim.lhs - claim.rhs).xreplace({G: Q * LAM * Q.T}), Q), Q, LAM, lam, strict=True,
+        assumptions_used=("X has full column rank: G = XᵀX = QΛQᵀ with every λᵢ > 0",),
+        steps=("with G = QΛQᵀ, both sides are Q·diag(f(λᵢ))·Qᵀ",
+               "σ²/λ − σ²λ/(λ + α/2)² = σ²(α/2)(2λ + α/2)/(λ(λ + α/2)²) > 0"))
+
+
+def sample_noisy_fit(rng, trial):
+    rows = sampling.size(rng, 4, 8)
+    cols = sampling.size(rng, 2, rows - 1)              # full column rank (almost surely)
+    x = sampling.normal(rng, (rows, cols))
+    return {"X": x, "G": x.T @ x, "w_0": sampling.normal(rng, cols),
+            "sigma": float(sampling.positive(rng, 0.1, 3.0)), "alpha": float(sampling.positive(rng, 0.1, 10.0))}
+
+
+def ridge_fit(p, targets):
+    """The minimizer of the slide's objective as an augmented least-squares problem
+    [X; √(α/2) I] w ≈ [y; 0]: another route than the normal equations."""
+    x = p["X"]
+    stacked = np.vstack([x, np.sqrt(p["alpha"] / 2) * np.eye(x.shape[1])])
+    padded = np.vstack([targets.reshape(len(x), -1), np.zeros((x.shape[1], targets.reshape(len(x), -1).shape[1]))])
+    return np.linalg.lstsq(stacked, padded, rcond=None)[0]
+
+
+def estimate_mean(p):
+    """E[ŵ]: ŵ is a linear map of y, so its mean is the fit of the noiseless E[y] = Xw₀."""
+    return ridge_fit(p, p["X"] @ p["w_0"]).ravel()
+
+
+def estimate_covariance(p):
+    """σ²LLᵀ for the linear map L = ŵ(·), read off column by column from the fits of the unit targets."""
+    linear_map = ridge_fit(p, np.eye(len(p["X"])))
+    return p["sigma"] ** 2 * linear_map @ linear_map.T
+
+
+def monte_carlo_bias_variance(seed: int, quick: bool, bias=lambda p: -p["alpha"] / 2 * np.linalg.solve(
+        p["X"].T @ p["X"] + p["alpha"] / 2 * np.eye(p["X"].shape[1]), p["w_0"])) -> Evidence:
+    """On the digits: w₀ the least-squares fit, y = Xw₀ + ε drawn many times, each draw fitted by
+    ridge. The mean of the fits must sit on w₀ + bias (every coordinate within 5 standard errors),
+    the bias must be far from 0 (what 004:469 denies), and the spread of the fits must be smaller
+    than that of least squares (trace of the empirical covariances)."""
+    x, target = digits_regression(seed)
+    rng = np.random.default_rng(seed)
+    w_true = np.linalg.lstsq(x, target, rcond=None)[0]
+    p = {"X": x, "w_0": w_true, "alpha": 2000.0, "sigma": 1.0}
+    draws = 200 if quick else 1000
+    noise = rng.standard_normal((len(x), draws))
+    ridge_fits = ridge_fit(p, (x @ w_true)[:, None] + noise)
+    least_squares = np.linalg.lstsq(x, (x @ w_true)[:, None] + noise, rcond=None)[0]
+    spread = ridge_fits.std(axis=1, ddof=1) / np.sqrt(draws)
+    z = (ridge_fits.mean(axis=1) - w_true - bias(p)) / spread
+    bias_z = np.linalg.norm(bias(p)) / np.linalg.norm(spread)
+    variance_ratio = np.trace(np.cov(ridge_fits)) / np.trace(np.cov(least_squares))
+    ok = bool(np.max(np.abs(z)) < 5 and bias_z > 20 and variance_ratio < 1)
+    return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, {
+        "data": f"digits, standardized pixels -> label, {x.shape[0]}x{x.shape[1]}; α = 2000, σ = 1",
+        "draws": draws, "max_abs_z_of_mean_against_bias": float(np.max(np.abs(z))),
+        "bias_norm_in_standard_errors": float(bias_z), "ridge_over_least_squares_variance": float(variance_ratio)})
 
 
 # --- numeric twins -------------------------------------------------------------------------
@@ -93,6 +190,10 @@ def sklearn_oracle(seed: int, quick: bool, ridge_alpha=lambda a: a / 2) -> Evide
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 
+NO_BIAS = Printed("004_b86d6fd376fce36f.txt", 469,
+                  "Regularization is primarily to reduce variance without increasing the bias",
+                  reading="the ridge estimate is unbiased: E[ŵ] = w₀")
+
 PRINTED = Printed(
     "004_b86d6fd376fce36f.txt", 517,
     r"\mathbf{w} = (\mathbf{X}^T\mathbf{X} + \alpha\mathbf{I})^{-1}\mathbf{X}^T\mathbf{y}",
@@ -104,9 +205,11 @@ DERIVATION = register(Derivation(
     title="Ridge regression: the minimizer of (Xw − y)ᵀ(Xw − y) + ½αwᵀw",
     sources=[Source("004_b86d6fd376fce36f.txt", "L2 regularization, sum of squared errors (511–517)"),
              Source("GBC", "7.15–7.17")],
-    conventions="X is m×n, one example per row; y ∈ ℝᵐ; w ∈ ℝⁿ; α > 0.",
-    assumptions=["α > 0"],
-    symbols={"X": "matrix(m,n)", "y": "vector(m)", "w": "vector(n)", "alpha": "scalar > 0"},
+    conventions="X is m×n, one example per row; y ∈ ℝᵐ; w ∈ ℝⁿ; α > 0. For bias and variance, "
+                "y = Xw₀ + ε with ε ~ N(0, σ²I).",
+    assumptions=["α > 0", "bias and variance: E[ε] = 0, E[εεᵀ] = σ²I; X of full column rank"],
+    symbols={"X": "matrix(m,n)", "y": "vector(m)", "w": "vector(n)", "alpha": "scalar > 0",
+             "w_0": "vector(n)", "sigma": "scalar > 0"},
     claims=[
         Minimizer(
             name="minimizer",
@@ -127,4 +230,25 @@ DERIVATION = register(Derivation(
                             lambda p: p["alpha"] > 0 and np.linalg.norm(p["X"].T @ p["y"]) > 1e-8),
             symbolic=minimizer_obligation(SLIDE, A_PRINTED, 2), form=A_PRINTED.I * X.T * y,
             sample=sample_ridge, objective=slide_objective),
+        Identity(
+            name="estimate-bias",
+            statement="E[ŵ] = w₀ − (α/2)(XᵀX + (α/2)I)⁻¹w₀ for y = Xw₀ + ε: ridge adds the bias −(α/2)A⁻¹w₀",
+            symbolic=mean_obligation, sample=sample_noisy_fit, uses=("minimizer",),
+            lhs=estimate_mean, rhs=w0 - alpha / 2 * A_SLIDE.I * w0, training=monte_carlo_bias_variance),
+        Identity(
+            name="printed-no-added-bias",
+            statement="regularization reduces variance without increasing the bias: E[ŵ] = w₀ (004:469)",
+            expect=Expect.ERRATUM, corrected_by="estimate-bias", source=NO_BIAS,
+            premise=Premise("α > 0 and w₀ ≠ 0", lambda p: p["alpha"] > 0 and np.linalg.norm(p["w_0"]) > 1e-8),
+            symbolic=mean_obligation, sample=sample_noisy_fit, lhs=estimate_mean, rhs=w0),
+        Identity(
+            name="estimate-covariance",
+            statement="Cov(ŵ) = σ²(XᵀX + (α/2)I)⁻¹XᵀX(XᵀX + (α/2)I)⁻¹",
+            symbolic=covariance_obligation, sample=sample_noisy_fit, uses=("minimizer",),
+            lhs=estimate_covariance, rhs=COVARIANCE.subs(G, X.T * X)),
+        Inequality(
+            name="variance-reduced",
+            statement="σ²(XᵀX)⁻¹ ≻ Cov(ŵ): the least-squares covariance (α = 0) exceeds ridge's, G = XᵀX",
+            symbolic=variance_obligation, sample=sample_noisy_fit, uses=("estimate-covariance",),
+            order="loewner", strict=True, rtol=1e-12, lhs=sigma ** 2 * G.I, rhs=COVARIANCE),
     ]))

@@ -274,13 +274,22 @@ class Inequality(Claim):
     strict: bool = False
     rtol: float = 1e-12
     floor: float = np.finfo(float).tiny
+    # "entries", or "loewner": lhs − rhs positive (semi)definite, checked by its least eigenvalue
+    order: str = "entries"
     kind: ClassVar[str] = "inequality"
     form_fields: ClassVar[tuple[str, ...]] = ("lhs", "rhs")
     sides = Identity.sides
 
     @property
     def relation(self) -> str:
+        if self.order == "loewner":
+            return "≻" if self.strict else "⪰"
         return ">" if self.strict else "≥"
+
+    def _least(self, difference) -> float:
+        if self.order == "loewner":
+            return float(np.min(np.linalg.eigvalsh((difference + difference.T) / 2)))
+        return float(np.min(difference, initial=np.inf))
 
     def check_numeric(self, rng):
         closest = np.inf
@@ -289,7 +298,7 @@ class Inequality(Claim):
             params = self.draw(rng, trial)
             left, right = (np.asarray(side, dtype=float) for side in self.sides(params))
             scale = max(np.max(np.abs(right), initial=0.0), np.max(np.abs(left), initial=0.0), self.floor)
-            margin = float(np.min(left - right, initial=np.inf) / scale)   # < 0: violated
+            margin = self._least(left - right) / scale   # < 0: violated
             closest = min(closest, margin)
             if not np.isfinite(margin) or margin < -self.rtol:
                 return Evidence(NumericVerdict.FAILED, {

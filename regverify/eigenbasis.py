@@ -18,6 +18,53 @@ class NotInEigenbasis(ValueError):
 def scalar_residuals(residual, q: sp.MatrixSymbol, diagonal: sp.MatrixSymbol, eigenvalue: sp.Symbol) -> list:
     """The scalar function of ``eigenvalue`` for each distinct tail of ``residual`` (see the
     module's account); raises NotInEigenbasis when a product has another shape."""
+    return list(_by_tail(residual, q, diagonal, eigenvalue).values())
+
+
+def eigenvalue_function(matrix, q: sp.MatrixSymbol, diagonal: sp.MatrixSymbol, eigenvalue: sp.Symbol):
+    """f(λ) for a matrix that is Q·diag(f(λᵢ))·Qᵀ, every term closed by Qᵀ with no tail: its
+    eigenvalues are the f(λᵢ), so it is positive (semi)definite exactly when f is (≥) 0 on the
+    eigenvalues. Raises NotInEigenbasis for another shape."""
+    tails = _by_tail(matrix, q, diagonal, eigenvalue)
+    if set(tails) != {None}:
+        raise NotInEigenbasis(f"{matrix} is not Q·f(Λ)·Qᵀ: it has the tails {[t for t in tails if t is not None]}")
+    return tails[None]
+
+
+def conjugated(expr, q: sp.MatrixSymbol):
+    """expr with every sum of Q·Mᵢ·Qᵀ terms and multiples of I written Q·(Σ Mᵢ + cI)·Qᵀ and every
+    inverse or power of Q·M·Qᵀ written Q·M⁻¹·Qᵀ (Q·Mᵏ·Qᵀ): both hold because QᵀQ = QQᵀ = I. So
+    (H + αI)⁻¹ with H = QΛQᵀ becomes Q(Λ + αI)⁻¹Qᵀ, whose middle is built from Λ alone."""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Inverse) and expr.arg in (q, q.T):       # Q⁻¹ = Qᵀ
+        return expr.arg.T
+    expr = expr.func(*[conjugated(a, q) for a in expr.args])
+
+    def middle(term):
+        """M for a term c·Q·M·Qᵀ (c·M), I for c·I, else None."""
+        scalar, factors = (sp.Mul(*[a for a in term.args if not a.is_Matrix]),
+                           [a for a in term.args if a.is_Matrix]) if isinstance(term, sp.MatMul) else (1, [term])
+        if len(factors) == 1 and isinstance(factors[0], sp.Identity):
+            return scalar * factors[0]
+        if len(factors) >= 3 and factors[0] == q and factors[-1] == q.T:
+            return scalar * sp.MatMul(*factors[1:-1])
+        return None
+
+    if isinstance(expr, sp.MatAdd):
+        middles = [middle(t) for t in expr.args]
+        if all(m is not None for m in middles) and any(middle(t) != t for t in expr.args if middle(t) is not None):
+            return sp.MatMul(q, sp.MatAdd(*middles), q.T)
+    if isinstance(expr, (sp.Inverse, sp.MatPow)):
+        base = expr.arg if isinstance(expr, sp.Inverse) else expr.base
+        inner = middle(base)
+        if inner is not None and inner != base:
+            power = -1 if isinstance(expr, sp.Inverse) else expr.exp
+            return sp.MatMul(q, sp.MatPow(inner, power), q.T)
+    return expr
+
+
+def _by_tail(residual, q, diagonal, eigenvalue) -> dict:
     total = sp.expand(residual)
     terms = total.args if isinstance(total, sp.MatAdd) else (total,)
     by_tail: dict = {}
@@ -36,7 +83,7 @@ def scalar_residuals(residual, q: sp.MatrixSymbol, diagonal: sp.MatrixSymbol, ei
         if key is not None and key.has(diagonal):
             raise NotInEigenbasis(f"{term} has Λ outside Q … Qᵀ")
         by_tail[key] = by_tail.get(key, 0) + value
-    return list(by_tail.values())
+    return by_tail
 
 
 def _split(term):

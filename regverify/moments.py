@@ -34,3 +34,30 @@ def expect_bernoulli(expr, masks, keep):
 def expect_gaussian(expr, noise, sigma):
     """E[expr] over independent N(0, σ²) variables."""
     return _expect(expr, noise, lambda k: sp.Integer(0) if k % 2 else sigma ** k * sp.factorial2(k - 1))
+
+
+def expect_gaussian_vector(expr, noise: sp.MatrixSymbol, sigma):
+    """E[expr] over ε ~ N(0, σ²I), ε the m×1 MatrixSymbol ``noise``, for a matrix expression of
+    degree at most 2 in ε (every size): a term without ε stays, a term linear in ε has mean 0,
+    P·ε·εᵀ·R has mean σ²·P·R, and P·(εᵀMε)·R has mean σ²·tr(M)·P·R."""
+    if not sp.S(expr).has(noise):
+        raise ValueError(f"the expectation of {expr} does not involve the noise {noise}: it derives nothing")
+    total = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        factors = list(term.args) if isinstance(term, sp.MatMul) else [term]
+        scale = sp.Mul(*(f for f in factors if not getattr(f, "is_Matrix", False)))
+        factors = [f for f in factors if getattr(f, "is_Matrix", False)]
+        at = [i for i, f in enumerate(factors) if f in (noise, noise.T)]
+        if not at:
+            total.append(term)
+        elif len(at) == 2 and factors[at[0]] == noise and factors[at[1]] == noise.T and at[1] == at[0] + 1:
+            total.append(scale * sigma ** 2 * sp.MatMul(*factors[:at[0]], *factors[at[1] + 1:]))
+        elif len(at) == 2 and factors[at[0]] == noise.T and factors[at[1]] == noise:
+            inner = sp.MatMul(*factors[at[0] + 1:at[1]]) if at[1] > at[0] + 1 else sp.Identity(noise.shape[0])
+            outer = factors[:at[0]] + factors[at[1] + 1:]
+            total.append(scale * sigma ** 2 * sp.Trace(inner) * (sp.MatMul(*outer) if outer else sp.Identity(1)))
+        elif len(at) != 1:
+            raise NotImplementedError(f"{term}: only moments up to the second of ε are taken")
+    if not total:
+        return sp.ZeroMatrix(*expr.shape)
+    return total[0] if len(total) == 1 else sp.MatAdd(*total)

@@ -242,6 +242,15 @@ class Obligation:
         return cls(zero=scalar_residuals(residual, q, diagonal, eigenvalue), **_built_from(details, residual))
 
     @classmethod
+    def loewner_in_eigenbasis(cls, difference, q, diagonal, eigenvalue, strict=False, **details) -> "Obligation":
+        """A matrix ``difference`` built from H = QΛQᵀ is positive (semi)definite for every size:
+        it is Q·diag(f(λᵢ))·Qᵀ, and f(λ) > 0 (≥ 0) under the eigenvalue's assumptions."""
+        from .eigenbasis import eigenvalue_function
+        f = eigenvalue_function(difference, q, diagonal, eigenvalue)
+        signs = {"positive": [f]} if strict else {"nonnegative": [f]}
+        return cls(**signs, **_built_from(details, difference))
+
+    @classmethod
     def gradient(cls, objective, wrt, claimed, substitutions=None, **details) -> "Obligation":
         """SymPy differentiates the objective; the claimed gradient must equal what it derives.
         ``substitutions`` apply stated assumptions afterwards (e.g. Hᵀ → H for symmetric H)."""

@@ -217,7 +217,8 @@ def test_every_one_formula_claim_fails_when_its_form_is_scaled(derivation, claim
     form = getattr(claim, field_name)
     if isinstance(claim, Inequality):
         # 2·(the larger side) of a positive inequality still holds: shift each side towards the other
-        planted = form - 1 if field_name == "lhs" else form + 1
+        shift = sp.Identity(form.shape[0]) if claim.order == "loewner" else 1
+        planted = form - shift if field_name == "lhs" else form + shift
     else:
         planted = scaled(form)
     changed = dataclasses.replace(claim, training=None, **{field_name: planted})
