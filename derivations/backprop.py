@@ -25,10 +25,12 @@ from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 M004 = "004_b86d6fd376fce36f.txt"
 SIZES = ((2, 3), (3, 2))
 LAM, W_SCALAR = sp.Symbol("lambda", positive=True), sp.Symbol("w", real=True)
-# h = ReLU(Wx + b), W out×in; R(a) = diag(1[a > 0]) as Heaviside(a) spread over W's columns
+# h = ReLU(Wx + b), W out×in; R(a) = diag(1[a > 0]) as Heaviside(a) over W's columns; ∇ₓ(uᵀh) = (∂h/∂x)ᵀu
 p_, r_ = sp.symbols("p r", integer=True, positive=True)
-W_R, X_R, B_R = sp.MatrixSymbol("W", p_, r_), sp.MatrixSymbol("x", r_, 1), sp.MatrixSymbol("b", p_, 1)
+W_R, X_R, B_R, U_R = sp.MatrixSymbol("W", p_, r_), sp.MatrixSymbol("x", r_, 1), sp.MatrixSymbol("b", p_, 1), sp.MatrixSymbol("u", p_, 1)
 STEP_R = ElementwiseApplyFunction(sp.Heaviside, B_R + W_R * X_R)
+RELU_R = ElementwiseApplyFunction(sp.Lambda(V_R := sp.Symbol("v", real=True), sp.Max(0, V_R)), B_R + W_R * X_R)
+RELU_STEPS = ("hⱼ = max(0, aⱼ), a = b + Wx; for any u, ∂(uᵀh)/∂x_p = Σⱼ uⱼ 1[aⱼ > 0] Wⱼₚ, for every size",)
 W_SQ, X_SQ, B_SQ = sp.MatrixSymbol("W", p_, p_), sp.MatrixSymbol("x", p_, 1), sp.MatrixSymbol("b", p_, 1)
 # batched, rows are examples: A₁ = XW₁, A₂ = HW₂, G = ∂J/∂A₂ (t×K)
 t_, n_in, n_, K_ = sp.symbols("t m n K", integer=True, positive=True)
@@ -36,8 +38,9 @@ X_B, W1_B, W2_B = sp.MatrixSymbol("X", t_, n_in), sp.MatrixSymbol("W1", n_in, n_
 H_B, G_B = sp.MatrixSymbol("H", t_, n_), sp.MatrixSymbol("G", t_, K_)
 BATCH = {"lam": LAM}
 # one affine layer a = b + Wh (W out×in), g = ∇_a J measured at the point
-o_, i_ = sp.symbols("o i", integer=True, positive=True)
+o_, i_ = sp.symbols("n_out n_in", integer=True, positive=True)
 W_A, H_A, G_A = sp.MatrixSymbol("W", o_, i_), sp.MatrixSymbol("h", i_, 1), sp.MatrixSymbol("g", o_, 1)
+A_A = sp.MatrixSymbol("b", o_, 1) + W_A * H_A
 # one output unit ŷ = f(a), a = wᵀh; L' at the prediction (004:366) or at the target (004:370)
 W_O, H_O = sp.MatrixSymbol("w", i_, 1), sp.MatrixSymbol("h", i_, 1)
 A_O, DL_AT_PREDICTION, DL_AT_TARGET = sp.Trace(W_O.T * H_O), sp.Symbol("dL_at_prediction"), sp.Symbol("dL_at_target")
@@ -72,48 +75,39 @@ def tensor_chain(t, k):                 # Y_j any functions of the matrix X; j r
         sp.zeros(t, k)))
 
 
-def layer(n_out, n_in, wrt):
-    w, h, b = symbol_matrix("w", n_out, n_in, real=True), symbol_vector("h", n_in, real=True), symbol_vector("b", n_out, real=True)
-    lam, a = sp.Symbol("lambda", positive=True), b + w * h
-    loss = sp.Function("L")
-    j = loss(*a.applyfunc(g)) + lam * sum(e ** 2 for e in w)
-    grad = loss_gradient(loss, list(a.applyfunc(g))).multiply_elementwise(a.applyfunc(g_prime))
-    return Obligation.gradient(j, w, grad * h.T + 2 * lam * w) if wrt == "W" else Obligation.gradient(j, h, w.T * grad)
+def at_entry(objective, wrt, claimed, *steps):   # ∂/∂wrt[p, q] for every size
+    return Obligation.gradient_at_entry(objective, wrt, claimed, steps=steps)
 
 
-def output_weight(form, n, at_target):  # J = L(f(w·h)); L' at ŷ (004:366), any L; or at y (004:370), L = ½(ŷ − y)²
-    w, h, y = symbol_vector("w", n, real=True), symbol_vector("h", n, real=True), sp.Symbol("y", real=True)
-    a = (w.T * h)[0]
-    loss = sp.Lambda(sp.Symbol("q"), (sp.Symbol("q") - y) ** 2 / 2) if at_target else sp.Function("L")
-    slope = {DL_AT_PREDICTION: loss_gradient(loss, [g(a)])[0], DL_AT_TARGET: loss_gradient(loss, [y])[0]}
-    return Obligation.gradient(loss(g(a)), w, at_explicit(form, {W_O: w, H_O: h}).xreplace(slope))
+def entry_sum(l, r):                    # Σ of the entries of l ⊙ r
+    return sp.OneMatrix(1, l.shape[0]) * sp.hadamard_product(l, r) * sp.OneMatrix(l.shape[1], 1)
 
 
-def affine_input(form, n_out, n_in):   # J = L(b + Wh), any L: its h-gradient against the form with g = ∇L(a)
-    w, h, b = symbol_matrix("w", n_out, n_in, real=True), symbol_vector("h", n_in, real=True), symbol_vector("b", n_out, real=True)
-    loss = sp.Function("L")
-    a = b + w * h
-    return Obligation.gradient(loss(*a), h, at_explicit(form, {W_A: w, G_A: loss_gradient(loss, list(a))}))
+def layer():                            # J's first-order term gᵀf(a) + λ‖W‖², g = ∇J at the layer's output f(a)
+    j = G_A.T * ElementwiseApplyFunction(g, A_A) + LAM * entry_sum(W_A, W_A)
+    back = sp.hadamard_product(G_A, ElementwiseApplyFunction(g_prime, A_A))
+    return merged([at_entry(j, W_A, back * H_A.T + 2 * LAM * W_A), at_entry(j, H_A, W_A.T * back)],
+                  assumptions_used=("Ω = ‖W‖², so λ∇_WΩ = 2λW",), steps=("J = J₀ + gᵀ(f(a) − f(a₀)) + λ‖W‖² near the point, g = ∇J at f(a)",
+                  "∂J/∂W_pq = g_p f'(a_p) h_q + 2λW_pq and ∂J/∂h_p = Σⱼ gⱼ f'(aⱼ) Wⱼₚ, for every size"))
 
 
-def batched(form, t, n, k, K):          # J's first-order term tr(GᵀA₂) + λ‖W₁‖²: G = ∂J/∂A₂ at the point
-    x, w1, w2, gg = (symbol_matrix(s, *d, real=True) for s, d in (("x", (t, n)), ("v", (n, k)), ("w", (k, K)), ("G", (t, K))))
-    a1 = x * w1
-    j = sum(gg[i, c] * e for (i, c), e in np.ndenumerate(np.array((a1.applyfunc(g) * w2).tolist(), dtype=object)))
-    j += LAM * sum(e ** 2 for e in w1)
-    return Obligation.gradient(j, w1, at_explicit(form, {X_B: x, W1_B: w1, W2_B: w2, G_B: gg}))
+def output_weight(claim):               # J = L(f(a)), a = wᵀh, any L; L' at the prediction ŷ = f(a)
+    a, loss = (W_O.T * H_O)[0, 0], sp.Function("L")
+    form = claim.form.replace(lambda e: isinstance(e, sp.Trace), lambda t: t.arg[0, 0])   # tr(wᵀh) as its Σ
+    return at_entry(loss(g(a)), W_O, form.xreplace({DL_AT_PREDICTION: loss_gradient(loss, [g(a)])[0]}),
+                    "a = Σⱼ wⱼhⱼ, ŷ = f(a), J = L(ŷ)", "∂J/∂w_p = L'(ŷ) f'(a) h_p, for every size")
+
+
+def printed_output_weight(form, n):     # L = ½(ŷ − y)², L'(y) = 0 (004:370): refuted at explicit n
+    w, h, y, q = symbol_vector("w", n, real=True), symbol_vector("h", n, real=True), *sp.symbols("y q", real=True)
+    loss = sp.Lambda(q, (q - y) ** 2 / 2)
+    return Obligation.gradient(loss(g((w.T * h)[0])), w, at_explicit(form, {W_O: w, H_O: h}).xreplace({DL_AT_TARGET: loss_gradient(loss, [y])[0]}))
 
 
 def batched_w2(claim):
     # one Trace: SymPy 1.14 differentiates a sum of Traces to 0
     return Obligation.gradient(sp.Trace(G_B.T * H_B * W2_B + LAM * W2_B.T * W2_B), W2_B, claim.form,
                                steps=("dJ = tr(Gᵀ dA₂) = tr(Gᵀ H dW₂)", "so ∇_{W₂}J = HᵀG"))
-
-def relu_jacobian(jacobian_transposed, p, r):   # uᵀh for arbitrary u: its x-gradient is (∂h/∂x)ᵀu
-    w, x, b, u = symbol_matrix("w", p, r, real=True), symbol_vector("x", r, real=True), symbol_vector("b", p, real=True), symbol_vector("u", p, real=True)
-    a = b + w * x
-    return Obligation.gradient((u.T * a.applyfunc(lambda e: sp.Max(0, e)))[0], x,
-                               at_explicit(jacobian_transposed, {W_R: w, X_R: x, B_R: b}) * u)
 
 
 def layered(width, depth):              # the output's derivative by the input j: SymPy vs the path sum
@@ -129,10 +123,6 @@ def layered(width, depth):              # the output's derivative by the input j
 
 
 # --- numeric twins -------------------------------------------------------------------------
-def relu_mask(a):
-    return (a > 0).astype(float)
-
-
 def away_from_kinks(draw, key, margin=0.1):
     def sample(rng, trial):
         while True:
@@ -150,9 +140,6 @@ def relu_layer(rng, trial, square=False):
     p_, r = sizes(rng, 2)
     r = p_ if square else r
     return {"W": rng.normal(size=(p_, r)), "b": rng.normal(size=p_), "x": rng.normal(size=r)}
-
-
-DIFFERENCES = "evaluate both sides (the left by Richardson differences)"
 
 
 def measured_grad_h(p):                 # ∇ₓh in 004:381's layout (rows indexed by x), Richardson
@@ -187,11 +174,11 @@ def grad_w2(h, gg):                     # ∇_{W₂}J = HᵀG
     return h.T @ gg
 
 
-def grad_w1(x, w2, a1, gg, mask=relu_mask):   # ∇_{W₁}J = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁ > 0]]
+def grad_w1(x, w2, a1, gg, mask=RELU_STEP["g_prime"]):   # ∇_{W₁}J = Xᵀ[(GW₂ᵀ) ⊙ 1[A₁ > 0]]
     return x.T @ ((gg @ w2.T) * mask(a1))
 
 
-def batch_gradients(p, mask=relu_mask, penalty=2.0):
+def batch_gradients(p, mask=RELU_STEP["g_prime"], penalty=2.0):
     """The closed forms with G = (softmax(A₂) − Y)/t and the penalty's 2λW."""
     a1 = p["X"] @ p["W1"]
     h = np.maximum(0, a1)
@@ -363,7 +350,8 @@ def measured_da_dh(p):                  # 004:381's layout: entry (i, j) = ∂a�
 RELU = away_from_kinks(relu_layer, lambda p: p["W"] @ p["x"] + p["b"])
 RELU_SQUARE = away_from_kinks(lambda rng, t: relu_layer(rng, t, square=True), lambda p: p["W"] @ p["x"] + p["b"])
 TWO_LAYER = away_from_kinks(two_layer, lambda p: p["X"] @ p["W1"])
-KINKS = "Heaviside(0) undefined: away from aᵢ = 0; numerically every |aᵢ| ≥ 0.1"
+ALL_PATHS = "the sum enumerates the w^d paths of an explicit layered graph; SymPy has no d-fold product, d symbolic"
+ARBITRARY_FUNCTIONS = "y (or Y) and z are arbitrary functions, and SymPy can write such a function only of an explicit list of arguments, not of a vector of symbolic size"
 DERIVATION = register(Derivation(
     id="backprop",
     title="Backpropagation: chain rules, layer and batch gradients, paths against edges",
@@ -375,11 +363,11 @@ DERIVATION = register(Derivation(
              "H": "matrix(t,n)", "W2": "matrix(n,K)", "G": "matrix(t,K)", "lambda": "scalar > 0"},
     claims=[
         Gradient(name="vector-chain-rule", statement="∇ₓz = (∂y/∂x)ᵀ∇_y z (004:271)",
-                 symbolic=lambda: merged([vector_chain(*s) for s in SIZES]),
+                 symbolic=lambda: merged([vector_chain(*s) for s in SIZES], sized_because=ARBITRARY_FUNCTIONS),
                  sample=chain_sample, wrt="x", claimed=chain_claimed,
                  objective=lambda p: np.log(np.sum(np.exp(chain_y(p, p["x"]))))),
         Gradient(name="tensor-chain-rule", statement="∇_X z = Σⱼ (∇_X Yⱼ) ∂z/∂Yⱼ, j a tuple of indices (004:279)",
-                 symbolic=lambda: merged([tensor_chain(*s) for s in SIZES]),
+                 symbolic=lambda: merged([tensor_chain(*s) for s in SIZES], sized_because=ARBITRARY_FUNCTIONS),
                  sample=lambda rng, t: (lambda t_, k, K: {"X": rng.normal(size=(t_, k)), "W": rng.normal(size=(k, K)),
                                                           "C": rng.normal(size=(t_, K))})(*sizes(rng)),
                  wrt="X", claimed=tensor_claimed, objective=lambda p: np.sum(p["C"] * np.tanh(p["X"] @ p["W"]))),
@@ -391,12 +379,11 @@ DERIVATION = register(Derivation(
                  objective=lambda p: np.tanh(np.tanh(np.tanh(p["w"])))),
         Gradient(name="layer-gradients",
                  statement="per layer g ← g ⊙ f'(a); ∇_W J = g hᵀ + 2λW (Ω = ‖W‖²); ∇_b J = g; g ← Wᵀg (004:348–358)",
-                 symbolic=lambda: merged([layer(*s, wrt) for s in SIZES for wrt in ("W", "h")],
-                                         assumptions_used=("Ω = ‖W‖², so λ∇_WΩ = 2λW",)),
+                 symbolic=layer,
                  sample=mlp_sample, wrt="theta", objective=lambda p: mlp_loss(p), claimed=mlp_backprop),
         Gradient(name="output-weight-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(ŷ) (004:366)",
                  form=H_O * g_prime(A_O) * DL_AT_PREDICTION, functions=SIGMOID_SLOPE,
-                 symbolic=lambda claim: merged([output_weight(claim.form, n, False) for n in (2, 3)]),
+                 symbolic=output_weight,
                  sample=output_sample, wrt="w", objective=output_loss),
         Gradient(name="printed-output-gradient", statement="dJ/dw⁽²⁾ = h f'(a⁽²⁾) L'(y)",
                  expect=Expect.ERRATUM, corrected_by="output-weight-gradient",
@@ -406,16 +393,16 @@ DERIVATION = register(Derivation(
                  premise=Premise("the prediction misses the target: ŷ ≠ y", lambda p: abs(
                      1 / (1 + np.exp(-p["w"] @ p["h"])) - p["y"]) > 1e-3),
                  form=H_O * g_prime(A_O) * DL_AT_TARGET, functions=SIGMOID_SLOPE,
-                 symbolic=lambda claim: merged([output_weight(claim.form, n, True) for n in (2, 3)]),
+                 symbolic=lambda claim: merged([printed_output_weight(claim.form, n) for n in (2, 3)]),
                  sample=output_sample, wrt="w", objective=output_loss),
         Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
                  form=sp.hadamard_product(STEP_R * sp.OneMatrix(1, r_), W_R),
-                 symbolic=lambda claim: merged([relu_jacobian(claim.form.T, *s) for s in SIZES]),
+                 symbolic=lambda claim: at_entry(U_R.T * RELU_R, X_R, claim.form.T * U_R, *RELU_STEPS),
                  sample=RELU, wrt="x", method="richardson", objective=lambda p: np.maximum(0, p["W"] @ p["x"] + p["b"])),
         Identity(name="relu-gradient-transposed", statement="∇ₓh = (dh/dx in 004:381's layout) = WᵀR(a), R = diag(1[a > 0]) (004:383)",
-                 symbolic=lambda claim: merged([relu_jacobian(claim.rhs, *s) for s in SIZES]),
+                 symbolic=lambda claim: at_entry(U_R.T * RELU_R, X_R, claim.rhs * U_R, *RELU_STEPS),
                  sample=RELU, lhs=measured_grad_h, rhs=sp.hadamard_product(W_R.T, sp.OneMatrix(r_, 1) * STEP_R.T),
-                 rtol=1e-8, uses=("relu-jacobian",), method=DIFFERENCES),
+                 rtol=1e-8, uses=("relu-jacobian",), method="evaluate both sides (the left by Richardson differences)"),
         Identity(name="printed-column-j", statement="∇ₓh = W⁽¹⁾R(a⁽¹⁾), whose column j is zero when aⱼ ≤ 0",
                  expect=Expect.ERRATUM, corrected_by="relu-gradient-transposed",
                  source=Printed(M004, 385, r"Column j of $\mathbf{W}^{(1)} \mathbf{R}(\mathbf{a}^{(1)})$",
@@ -425,7 +412,8 @@ DERIVATION = register(Derivation(
                  sample=RELU_SQUARE, lhs=measured_grad_h, rtol=1e-8,
                  rhs=sp.hadamard_product(W_SQ, sp.OneMatrix(p_, 1) * ElementwiseApplyFunction(sp.Heaviside, B_SQ + W_SQ * X_SQ).T)),
         Gradient(name="hidden-gradient", statement="a = b + Wh: da/dh = Wᵀ (004:381's layout), so ∇_h J = Wᵀg, g = ∇_a J (004:415)",
-                 form=W_A.T * G_A, symbolic=lambda claim: merged([affine_input(claim.form, *s) for s in SIZES]),
+                 form=W_A.T * G_A, symbolic=lambda claim: at_entry(G_A.T * A_A, H_A, claim.form,   # J's first-order term
+                     "near the point J = J₀ + gᵀ(a − a₀), g = ∇_a J, a = b + Wh", "∂J/∂h_p = Σⱼ gⱼ Wⱼₚ, for every size"),
                  sample=affine_sample, wrt="h", objective=lambda p: np.sum(p["c"] * np.tanh(p["b"] + p["W"] @ p["h"]))),
         Identity(name="printed-da-dh", statement="the matrix displayed at 004:413, [wᵢⱼ], is da/dh = Wᵀ",
                  expect=Expect.ERRATUM, corrected_by="hidden-gradient",
@@ -446,11 +434,14 @@ DERIVATION = register(Derivation(
         Gradient(name="batched-hidden-weights", statement="∇_{W₁}J = XᵀG' with G' = (GW₂ᵀ) ⊙ 1[A₁ > 0] (+ 2λW₁)",
                  form=X_B.T * sp.hadamard_product(G_B * W2_B.T, ElementwiseApplyFunction(g_prime, X_B * W1_B)) + 2 * LAM * W1_B,
                  bind=BATCH, functions=RELU_STEP,
-                 symbolic=lambda claim: merged([batched(claim.form, *s) for s in ((3, 2, 4, 2), (2, 3, 2, 3))]),
+                 symbolic=lambda claim: at_entry(   # J's first-order term tr(GᵀA₂) + λ‖W₁‖²
+                     entry_sum(G_B, ElementwiseApplyFunction(g, X_B * W1_B) * W2_B) + LAM * entry_sum(W1_B, W1_B), W1_B,
+                     claim.form, "J = Σᵢₖ Gᵢₖ(A₂)ᵢₖ + λ‖W₁‖², A₂ = f(XW₁)W₂, G = ∂J/∂A₂ at the point",
+                     "∂J/∂(W₁)_pq = Σᵢₖ Gᵢₖ(W₂)_qk f'((A₁)ᵢq) Xᵢₚ + 2λ(W₁)_pq, for every size"),
                  sample=TWO_LAYER, wrt="W1", method="richardson", objective=batch_objective,
                  training=train_digits, uses=("batched-output-weights",)),
         Identity(name="path-sum", statement="∂u⁽ⁿ⁾/∂u⁽ʲ⁾ = Σ over paths j → n of Π ∂u⁽πₖ⁾/∂u⁽πₖ₋₁⁾ (004:450): w^d paths, d·w² + w edges",
-                 symbolic=lambda: merged([layered(2, d) for d in (2, 3)]),
+                 symbolic=lambda: merged([layered(2, d) for d in (2, 3)], sized_because=ALL_PATHS),
                  sample=lambda rng, t: layered_graph(rng, int(rng.integers(2, 4)), int(rng.integers(1, 5))),
                  lhs=lambda p: path_sum(p)[0], rhs=lambda p: numeric_jacobian(
                      lambda v: forward_layers(p, v)[-1].sum(), p["x"], "complex-step")[0], training=count_paths_and_edges),

@@ -71,6 +71,12 @@ CONCRETE = {sigma: sp.Lambda(_t, 1 / (1 + sp.exp(-_t))),
 ENTRY_ROW, ENTRY_COLUMN = sp.symbols("p q", integer=True, nonnegative=True)
 
 
+def _generic_entry(matrix) -> tuple:
+    """(p, q); (p, 0) in a column and (0, q) in a row, whose one index is no variable."""
+    rows, columns = matrix.shape
+    return (0 if rows == 1 else ENTRY_ROW), (0 if columns == 1 else ENTRY_COLUMN)
+
+
 class DerivativeError(ArithmeticError):
     """SymPy's derivative cannot be trusted here: it is 0 although the objective depends on the
     variable, or it disagrees with numeric differentiation of the same objective."""
@@ -272,16 +278,18 @@ class Obligation:
         scalar = objective[0, 0] if isinstance(objective, sp.MatrixExpr) else objective
         if not _depends_on(scalar, wrt):
             return cls(zero=[], **details)
-        derived = sp.diff(scalar, wrt[ENTRY_ROW, ENTRY_COLUMN]).doit()
+        row, column = _generic_entry(wrt)
+        derived = sp.diff(scalar, wrt[row, column]).doit()
         if derived == 0:
             raise DerivativeError(f"SymPy returned 0 for ∂/∂{wrt}[p, q] of an objective that depends "
                                   f"on it ({_short(scalar, 120)})")
-        return cls(zero=[derived - claimed[ENTRY_ROW, ENTRY_COLUMN]], derived_by="differentiation", **details)
+        return cls(zero=[derived - claimed[row, column]], derived_by="differentiation", **details)
 
     @classmethod
     def identity_at_entry(cls, lhs, rhs, **details) -> "Obligation":
         """lhs[p, q] − rhs[p, q] reduces to 0 at a generic entry of symbolic-size matrices."""
-        return cls.identity(lhs[ENTRY_ROW, ENTRY_COLUMN], rhs[ENTRY_ROW, ENTRY_COLUMN], **details)
+        row, column = _generic_entry(lhs)
+        return cls.identity(lhs[row, column], rhs[row, column], **details)
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,
@@ -608,11 +616,24 @@ def _renamed_indices(expr, depth: int = 0):
     return expr.func(*[_renamed_indices(a, depth) for a in expr.args])
 
 
+def _one_sum(total):
+    """Σᵢ a·Σₖ b as one Σᵢ,ₖ a·b, when a does not involve k and k's range does not involve i."""
+    inner = [f for f in sp.Mul.make_args(total.function) if isinstance(f, sp.Sum)]
+    if len(inner) != 1:
+        return total
+    outside = total.function / inner[0]
+    inner_indices, outer_indices = set(inner[0].variables), set(total.variables)
+    if outside.free_symbols & inner_indices or any(sp.S(bound).free_symbols & outer_indices
+                                                   for _, *bounds in inner[0].limits for bound in bounds):
+        return total
+    return sp.Sum(outside * inner[0].function, *total.limits, *inner[0].limits)
+
+
 def summed_by_range(expr):
     """Σ over symbolic ranges: Kronecker deltas summed out (``doit``), indices renamed alike, the
     terms c·Σ f over the same ranges gathered into one Σ (c f + …) and its summand expanded: how
     Σⱼ Σ_l (∂h_l/∂xⱼ)² meets the stated Σ_l (h_l(1 − h_l))²‖W_l‖² for every n, k."""
-    expr = _renamed_indices(sp.expand(sp.S(expr).doit()))
+    expr = _renamed_indices(sp.expand(sp.S(expr).doit()).replace(lambda e: isinstance(e, sp.Sum), _one_sum))
     gathered: dict[tuple, list] = {}
     rest = []
     for term in sp.Add.make_args(sp.expand(expr)):
