@@ -4,10 +4,15 @@ Softplus ζ(z) = log(1 + eᶻ) (004:219) is a smooth version of the rectifier ma
 above it, never by more than log 2 (the gap log(1 + e^{−|z|}) is largest at z = 0 and vanishes
 as |z| → ∞), and its derivative is the sigmoid σ(z), a smooth step where the rectifier's jumps.
 Consecutive layers without a nonlinearity collapse into one (004:211): W₂ᵀ(W₁ᵀx + c₁) + c₂ =
-(W₁W₂)ᵀx + (W₂ᵀc₁ + c₂), one affine layer; what a narrow middle layer can save is parameters.
+(W₁W₂)ᵀx + (W₂ᵀc₁ + c₂), one affine layer; what a narrow middle layer can save is parameters:
+nk + km weights against nm, fewer exactly when k < nm/(n + m).
+
+Sigmoid and tanh are "strongly sensitive only when z is close to zero" (004:202): their slopes
+peak there, σ′(0) = 1/4 and tanh′(0) = 1, and σ′(z) ≤ e^{−|z|} dies away on both sides.
 """
 import numpy as np
 import sympy as sp
+from scipy.special import expit
 
 from regverify.claims import Derivation, Gradient, Identity, Inequality, Source
 from regverify.numerics import sampling
@@ -48,6 +53,45 @@ def within_log2_obligation(claim) -> Obligation:
         "equality at z = 0, where ζ(0) = log 2"))
     ob.zero.append((claim.lhs - SOFTPLUS).subs(z, 0))     # attained at z = 0: the bound is the least
     return ob
+
+
+# --- the slopes of the squashing units (004:202) ---------------------------------------------
+SIGMOID_SLOPE, TANH_SLOPE = sp.diff(SIGMOID, z), sp.diff(sp.tanh(z), z)     # from the definitions
+
+
+def peak_obligation(slope, *steps):
+    """bound − slope ≥ 0 for every real z (a square over a positive denominator once brought to one
+    fraction), and 0 at z = 0: the bound is attained, so it is the least."""
+    return lambda claim: Obligation(nonnegative=[claim.lhs - slope], zero=[(claim.lhs - slope).subs(z, 0)],
+                                    derived_by="differentiation", steps=steps)
+
+
+def decay_obligation(claim) -> Obligation:
+    """e^{−|z|} − σ′(z) ≥ 0 case by case: z = ∓log u with u = e^{−|z|} ∈ (0, 1)."""
+    return Obligation(nonnegative=[claim.lhs.subs(sp.Abs(z), -sp.log(u)) - SIGMOID_SLOPE.subs(z, at)
+                                   for at in (-sp.log(u), sp.log(u))], unit_interval=(u,),
+                      derived_by="differentiation",
+                      steps=("σ′(z) = e^{−z}/(1 + e^{−z})² = u/(1 + u)² for z ≥ 0 and for z < 0, u = e^{−|z|}",
+                             "u/(1 + u)² ≤ u since (1 + u)² ≥ 1"))
+
+
+def sigmoid_slope(p):                   # σ(z)(1 − σ(z)) with 1 − σ(z) = σ(−z): no cancellation far out
+    return expit(p["z"]) * expit(-p["z"])
+
+
+# --- a narrow middle layer ------------------------------------------------------------------------
+def sample_narrow(rng, trial):
+    outer = [sampling.size(rng, 2, 40) for _ in range(2)]
+    widest = int(np.ceil(outer[0] * outer[1] / sum(outer))) - 1       # the largest k with k(n + m) < nm
+    return {"n": outer[0], "m": outer[1], "k": int(rng.integers(1, widest + 1))}
+
+
+def narrow_obligation(claim) -> Obligation:
+    """nm − k(n + m) > 0 for k < nm/(n + m): with k = (nm − t)/(n + m), t > 0, it is t."""
+    t = sp.Symbol("t", positive=True)
+    return Obligation(positive=[(claim.lhs - claim.rhs).subs(k, (n * m - t) / (n + m))],
+                      steps=("W₁ (n×k) and W₂ (k×m) hold nk + km weights; W₁W₂ (n×m) holds nm",
+                             "k < nm/(n + m): write k = (nm − t)/(n + m) with t > 0; nm − k(n + m) = t > 0"))
 
 
 def sample_logits(rng, trial):           # small, moderate and large |z|, where the gap vanishes
@@ -100,4 +144,19 @@ DERIVATION = register(Derivation(
                  symbolic=lambda claim: Obligation.identity(TWO_LINEAR_LAYERS, claim.rhs,
                                                             steps=("expand W₂ᵀ(W₁ᵀx + c₁)", "(W₁W₂)ᵀ = W₂ᵀW₁ᵀ")),
                  sample=sample_layers, lhs=layers_applied, rhs=(W1 * W2).T * X + W2.T * C1 + C2, bind=BIND),
+        Inequality(name="sigmoid-slope-at-most-quarter",
+                   statement="σ′(z) = σ(z)(1 − σ(z)) ≤ 1/4, with equality at z = 0 (004:202)",
+                   symbolic=peak_obligation(SIGMOID_SLOPE, "σ′(z) = e^{−z}/(1 + e^{−z})²",
+                                            "1/4 − σ′(z) = (1 − e^{−z})²/(4(1 + e^{−z})²) ≥ 0, 0 at z = 0"),
+                   sample=sample_logits, rtol=1e-15, floor=1.0, lhs=sp.Rational(1, 4), rhs=sigmoid_slope),
+        Inequality(name="tanh-slope-at-most-one", statement="tanh′(z) = 1 − tanh²(z) ≤ 1, with equality at z = 0",
+                   symbolic=peak_obligation(TANH_SLOPE, "tanh′(z) = 1 − tanh²(z)", "1 − tanh′(z) = tanh²(z) ≥ 0"),
+                   sample=sample_logits, rtol=1e-15, floor=1.0, lhs=sp.S.One, rhs=lambda p: 1 / np.cosh(p["z"]) ** 2),
+        Inequality(name="sigmoid-slope-decays", statement="σ′(z) ≤ e^{−|z|}: far from 0 the sigmoid barely responds",
+                   symbolic=decay_obligation, sample=sample_logits, rtol=1e-15, floor=1e-300,
+                   lhs=sp.exp(-sp.Abs(z)), rhs=sigmoid_slope),
+        Inequality(name="narrow-layer-saves-parameters",
+                   statement="nk + km < nm when k < nm/(n + m): a narrow linear middle layer saves weights (004:211)",
+                   symbolic=narrow_obligation, sample=sample_narrow, strict=True, rtol=0.0, floor=1.0,
+                   lhs=n * m, rhs=k * (n + m)),
     ]))

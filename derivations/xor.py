@@ -38,7 +38,7 @@ def fit_obligation(features, candidate, value, what) -> Obligation:
     j = mse(features)
     ob = Obligation.stationary(
         j, V, candidate, strict_minimum=True,
-        assumptions_used=("J = ¼ Σ (f* − f)² as on 004:56",),
+        assumptions_used=("J = ¼ Σ (f* − f)² as on 004:55",),
         steps=(f"J(w, b) = ¼ Σ (f*(x) − {what})² over the four points",
                "∇J = 0: the normal equations of the 4×3 design [features, 1]",
                "Hessian leading minors > 0: the stationary point is the unique minimum"))

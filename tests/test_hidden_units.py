@@ -31,3 +31,21 @@ def test_a_planted_error_fails_both_sides(claim_name, change):
     result = verified(claim_name, **change)
     assert result.numeric.verdict is NumericVerdict.FAILED, result.numeric
     assert result.symbolic.verdict is not SymbolicVerdict.PROVED, result.symbolic
+
+
+@pytest.mark.parametrize("name, planted", [
+    ("sigmoid-slope-at-most-quarter", {"lhs": sp.Rational(1, 5)}),
+    ("tanh-slope-at-most-one", {"lhs": sp.Rational(9, 10)}),
+    ("sigmoid-slope-decays", {"lhs": sp.exp(-2 * sp.Abs(page.z))}),
+    ("narrow-layer-saves-parameters", {"rhs": (page.k + 1) * (page.n + page.m)}),
+])
+def test_a_planted_bound_fails_both_sides(name, planted):
+    result = verified(name, **planted)
+    assert result.symbolic.verdict is not SymbolicVerdict.PROVED
+    assert result.numeric.verdict is NumericVerdict.FAILED
+
+
+def test_the_slope_bounds_are_attained_at_zero():
+    for name in ("sigmoid-slope-at-most-quarter", "tanh-slope-at-most-one"):
+        obligation = page.DERIVATION.claim(name).obligation()
+        assert obligation.zero and obligation.derived_by == "differentiation"
