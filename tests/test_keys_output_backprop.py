@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from regverify.derivations import backprop, backprop_graph, output_units
+from regverify.derivations import backprop, backprop_graph, hidden_units, output_units
 from regverify.grading.bank import load_bank
 from regverify.grading.expr import Evaluator
 
 BANK = load_bank()
-OUT, BP, GRAPH = output_units.DERIVATION, backprop.DERIVATION, backprop_graph.DERIVATION
+OUT, BP, GRAPH, HIDDEN = output_units.DERIVATION, backprop.DERIVATION, backprop_graph.DERIVATION, hidden_units.DERIVATION
 
 
 def relu_jacobian(e):
@@ -32,8 +32,10 @@ CLOSED_FORMS = {
     "backprop-path-count": lambda e: backprop.path_sum(
         backprop.layered_graph(np.random.default_rng(0), int(e["w"]), int(e["d"])))[1],
     "backprop-dag-edges": lambda e: backprop_graph.complete_graph_products({"N": int(e["N"])}),
+    # the slope's largest value on a fine grid around its peak, from the stable twin
+    "sigmoid-slope-peak": lambda e: hidden_units.sigmoid_slope({"z": np.linspace(-1, 1, 20001)}).max(),
 }
-MINE = {q.id for q in BANK.values() if q.derivation in (OUT.id, BP.id, GRAPH.id)}
+MINE = {q.id for q in BANK.values() if q.derivation in (OUT.id, BP.id, GRAPH.id, HIDDEN.id)}
 
 
 def test_every_output_unit_and_backprop_question_is_checked_against_its_derivation():
@@ -43,7 +45,7 @@ def test_every_output_unit_and_backprop_question_is_checked_against_its_derivati
 @pytest.mark.parametrize("qid", sorted(CLOSED_FORMS))
 def test_the_key_agrees_with_its_derivations_closed_form(qid):
     question = BANK[qid]
-    assert question.derivation in (OUT.id, BP.id, GRAPH.id)
+    assert question.derivation in (OUT.id, BP.id, GRAPH.id, HIDDEN.id)
     rng = np.random.default_rng(1)
     for trial in range(12):
         env, _ = question.sample(rng, trial)

@@ -49,6 +49,8 @@ CLOSED_FORMS = {
     "xor-linear-loss": lambda e: claim("xor", "linear-fit").minimum_value({}),
     "boolean-function-count": lambda e: xor.count_by_nand_closure(int(e["n"])),
     "xor-single-unit-loss": lambda e: _single_unit_search(),
+    # the least-squares twin's mean, not the stated form: the key is checked against the definition
+    "ridge-bias": lambda e: ridge.estimate_mean({"X": e["X"], "w_0": e["w0"], "alpha": e["alpha"]}) - e["w0"],
 }
 
 
@@ -82,6 +84,8 @@ def test_every_question_on_these_derivations_is_checked_against_them():
     ("max-activation-value", "W_l @ W_l"),
     ("boolean-function-count", "2**(2*n)"),
     ("xor-single-unit-loss", "0"),
+    ("ridge-bias", "0*w0"),
+    ("ridge-bias", "-alpha*inv(X.T @ X + alpha/2*I) @ w0"),
 ])
 def test_a_planted_wrong_key_disagrees_with_the_derivation(qid, planted):
     question = BANK[qid]
