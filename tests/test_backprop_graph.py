@@ -64,3 +64,14 @@ def test_the_grad_table_is_the_chain_rule_on_a_random_graph():
     rng = np.random.default_rng(5)
     p = page.random_graph(rng, 0)
     np.testing.assert_allclose(page.table_at_inputs(p), page.complex_step_gradient(p), rtol=1e-12)
+
+
+def test_the_count_run_fails_when_a_product_is_counted_beyond_the_edges(monkeypatch):
+    original = page.back_propagated
+
+    def one_extra(*args, **kwargs):         # e.g. a node with one parent used twice counted as two edges
+        grad, products = original(*args, **kwargs)
+        return grad, products + 1
+    monkeypatch.setattr(page, "back_propagated", one_extra)
+    evidence = page.count_complete_graphs(0, True)
+    assert evidence.verdict is NumericVerdict.FAILED and evidence.detail["random_one_product_per_edge"] is False
