@@ -6,8 +6,6 @@ J_x(h) = diag(h ⊙ (1 − h)) Wᵀ and Ω = Σ_l (h_l(1 − h_l))² ‖W_l‖²
 (row norms under the transposed convention); differentiating Ω by W_jl gives
 ∂Ω/∂W_jl = 2(h_l(1 − h_l))² [W_jl + (1 − 2h_l)‖W_l‖² xⱼ].
 """
-import dataclasses
-
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
@@ -19,32 +17,11 @@ from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
 from regverify.numerics.training import gradient_descent, train_with_autograd_check
-from regverify.prover import Obligation, g, g_prime, sigma
+from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, Obligation, g, g_prime, sigma
 from regverify.registry import register
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
 SLIDES = "003_c3291310eed8186c.txt"
-SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
-
-
-def encoder(n, k, activation=sigma):
-    x, w, b = symbol_vector("x", n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
-    return x, w, w.T * x + b, (w.T * x + b).applyfunc(activation)
-
-
-def derived_penalty(n, k, activation=sigma):
-    """Ω from the Jacobian SymPy derives by differentiating h by x."""
-    x, w, a, h = encoder(n, k, activation)
-    return x, w, a, h, sum(entry ** 2 for entry in h.jacobian(x))
-
-
-def at_sizes(build, **details) -> Obligation:
-    parts = [build(n, k) for n, k in SIZES]
-    assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
-                               built_at=tuple(m for p in parts for m in p.built_at),
-                               sources=tuple(m for p in parts for m in p.sources), **details)
-
 
 # --- the stated forms (every n, k), with h = σ(Wᵀx + b) elementwise ------------------------
 n_, k_ = sp.symbols("n k", integer=True, positive=True)
@@ -60,35 +37,46 @@ def column_norm_penalty(slope):
     return sp.OneMatrix(1, n_) * sp.HadamardPower(W_, 2) * sp.HadamardPower(slope, 2)
 
 
-def explicit_instance(form, n, k, activation=sigma):
-    """The encoder's symbols at n×k and the form there."""
-    x, w, a, h = encoder(n, k, activation)
-    b = symbol_vector("b", k, real=True)
-    return x, w, h, at_explicit(form, {X_: x, W_: w, B_: b})
+# --- the proofs, for every n and k: SymPy differentiates the entries of h = g(Wᵀx + b) --------
+def jacobian_entry(l, j, activation=sigma):
+    """∂h_l/∂xⱼ, derived from the indexed sum h_l = g(Σᵢ W_il xᵢ + b_l)."""
+    return sp.diff(ElementwiseApplyFunction(activation, A_)[l, 0], X_[j, 0]).doit()
+
+
+def derived_penalty(activation=sigma):
+    """Ω = Σⱼ Σ_l (∂h_l/∂xⱼ)² with the derived Jacobian."""
+    j, l = sp.symbols("j l", integer=True, nonnegative=True)
+    return sp.Sum(jacobian_entry(l, j, activation) ** 2, (j, 0, n_ - 1), (l, 0, k_ - 1))
 
 
 def jacobian_obligation(claim):
-    def build(n, k):
-        x, w, h, stated = explicit_instance(claim.form, n, k)
-        rows = [Obligation.gradient(h[l], x, stated[l, :].T) for l in range(k)]
-        return dataclasses.replace(rows[0], zero=[z for r in rows for z in r.zero])
-    return at_sizes(build, steps=("∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl",))
+    return Obligation(zero=[jacobian_entry(ENTRY_ROW, ENTRY_COLUMN) - claim.form[ENTRY_ROW, ENTRY_COLUMN]],
+                      derived_by="differentiation", sources=(H_, X_, claim.form),
+                      steps=("h_l = σ(a_l), a_l = Σᵢ W_il xᵢ + b_l", "∂h_l/∂xⱼ = σ'(a_l) ∂a_l/∂xⱼ = h_l(1 − h_l) W_jl"))
 
 
 def frobenius_obligation(claim, activation=sigma):
-    def build(n, k):
-        omega = derived_penalty(n, k, activation)[-1]
-        return Obligation.identity(omega, explicit_instance(claim.rhs, n, k, activation)[-1][0])
-    return at_sizes(build, steps=("Ω = Σⱼ Σ_l (g'(a_l) W_jl)² with the derived Jacobian",
-                                  "= Σ_l g'(a_l)² Σⱼ W_jl² = Σ_l g'(a_l)² ‖W_l‖²"))
+    return Obligation.identity(derived_penalty(activation), claim.rhs[0, 0],
+                               steps=("Ω = Σⱼ Σ_l (g'(a_l) W_jl)² with the derived Jacobian",
+                                      "= Σ_l g'(a_l)² Σⱼ W_jl² = Σ_l g'(a_l)² ‖W_l‖²"))
 
 
 def penalty_gradient_obligation(claim):
-    def build(n, k):
-        _, w, _, stated = explicit_instance(claim.form, n, k)
-        return Obligation.gradient(derived_penalty(n, k)[-1], w, stated)
-    return at_sizes(build, steps=("∂/∂W_jl of (h_l(1−h_l))² ‖W_l‖², with ∂h_l/∂W_jl = h_l(1−h_l) xⱼ",
-                                  "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2h_l(1−h_l)(1 − 2h_l) · h_l(1−h_l) xⱼ"))
+    return Obligation.gradient_at_entry(derived_penalty(), W_, claim.form, steps=(
+        "∂/∂W_jl of Σ_l (h_l(1−h_l))² ‖W_l‖², with ∂h_l/∂W_jl = h_l(1−h_l) xⱼ",
+        "= 2(h_l(1−h_l))² W_jl + ‖W_l‖² · 2h_l(1−h_l)(1 − 2h_l) · h_l(1−h_l) xⱼ"))
+
+
+def explicit_frobenius_obligation(claim):
+    """At W 2×3 and 3×4, for the erratum."""
+    derived, stated = [], []
+    for n, k in ((2, 3), (3, 4)):
+        x, w, b = (symbol_vector("x", n, real=True), symbol_matrix("W", n, k, real=True),
+                   symbol_vector("b", k, real=True))
+        derived.append(sum(e ** 2 for e in (w.T * x + b).applyfunc(sigma).jacobian(x)))
+        stated.append(at_explicit(claim.rhs, {X_: x, W_: w, B_: b})[0])
+    return Obligation.identity(sp.Matrix(derived), sp.Matrix(stated), sized_because=(
+        "a refutation needs a point to evaluate the residual at, which only explicit matrices give"))
 
 
 # --- numeric twins: the Jacobian is measured, never taken from the closed form ---------------
@@ -240,7 +228,7 @@ DERIVATION = register(Derivation(
             expect=Expect.ERRATUM, corrected_by="frobenius-norm",
             source=Printed(SLIDES, 708, r"\sum_{i=1}^n \sum_{l=1}^k \left(\frac{\partial h_l}{\partial x_j}\right)^2",
                            reading="j is free (take j = 1); the sum over i adds n copies of Σ_l (∂h_l/∂x₁)²"),
-            symbolic=frobenius_obligation, functions=LOGISTIC, sample=sample_encoder, lhs=autograd_jacobian_norm,
+            symbolic=explicit_frobenius_obligation, functions=LOGISTIC, sample=sample_encoder, lhs=autograd_jacobian_norm,
             rhs=n_ * sp.HadamardPower(W_, 2)[0, :] * sp.HadamardPower(SLOPE, 2)),   # ∂h_l/∂x₁ = h_l(1 − h_l)W_1l
         Identity(
             name="printed-insensitive-to-x4",

@@ -13,13 +13,12 @@ import numpy as np
 import sympy as sp
 
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Minimizer,
-                              NumericVerdict,
-                              Premise, Printed, Source)
+                              NumericVerdict, Premise, Printed, Source)
 from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
-from regverify.prover import Obligation, sigma
+from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, Obligation, sigma
 from regverify.registry import register
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -27,8 +26,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 SLIDES = "003_c3291310eed8186c.txt"
 rho, rho_hat = sp.symbols("rho rho_hat", positive=True)   # both in (0, 1)
 UNIT = ("ρ ∈ (0, 1)", "ρ̂_l ∈ (0, 1) (sigmoid units)")
-SIZES = ((2, 3, 4), (4, 2, 3))                            # m examples, n inputs, k units: all distinct
-SCOPE = f"sizes (m, n, k) = {' and '.join(map(str, SIZES))}: X m×n, W n×k, all distinct; σ abstract with σ' = σ(1 − σ)"
+SIZES = ((2, 3, 4), (4, 2, 3))        # m examples, n inputs, k units, all distinct: the errata's sizes
+REFUTED_AT_SIZES = "a refutation needs a point to evaluate the residual at, which only explicit matrices give"
 
 
 def kl(r, r_hat):
@@ -51,45 +50,50 @@ PENALTY_GRADIENT = X.T * sp.hadamard_product(SLOPE, sp.OneMatrix(m_, 1) * SLOPES
 LAYER = {"functions": {"sigma": sigmoid}, "bind": {"e_l": UNIT_L, "e_1": EXAMPLE_1}}
 
 
-# --- the symbolic sparse layer: explicit data and weights, abstract σ ------------------------
-def sparse_layer(m, n, k):
-    x, w, b = symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
-    h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
-    values = {X: x, W: w, B: b, UNIT_L: sp.eye(k)[:, 0], EXAMPLE_1: sp.eye(m)[:, 0], m_: m, n_: n, k_: k}
-    at_layer = lambda form: at_explicit(form, values)     # unit l and example i are the first ones
-    return w, h, [sum(h[i, l] for i in range(m)) / m for l in range(k)], at_layer
+# --- the proofs for every m, n, k: SymPy differentiates the entry ρ̂_l = (1/m) Σᵢ σ(aᵢₗ) -------------
+RATES, L_UNIT = sp.IndexedBase("rho_hat"), sp.Symbol("l", integer=True, nonnegative=True)   # ρ̂ and unit l
 
 
-def at_sizes(build, **details) -> Obligation:
-    """One obligation per size in SIZES, all derived the same way; the proof must reduce each."""
-    assert all(len(set(size)) == 3 for size in SIZES), "m, n and k must differ, or a transpose could hide"
-    parts = [build(*size) for size in SIZES]
-    assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
-                               built_at=tuple(m for p in parts for m in p.built_at),
-                               sources=tuple(m for p in parts for m in p.sources), **details)
+def one_hot(expr):
+    """e_l's entries as δ(c, l) on 0..k−1, summed out (the innermost Σ last, so that each meets its δ)."""
+    expr = expr.replace(lambda e: getattr(e, "parent", None) == UNIT_L,
+                        lambda e: sp.KroneckerDelta(e.i, L_UNIT, (0, k_ - 1)))
+    return expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Sum(e.function, *reversed(e.limits))).doit()
 
 
-def penalty_gradient_obligation(claim):
-    def build(m, n, k):
-        w, h, means, at_layer = sparse_layer(m, n, k)
-        return Obligation.gradient(sum(kl(rho, r) for r in means), w, at_layer(claim.form), unit_interval=(rho,))
-    return at_sizes(build, assumptions_used=UNIT, steps=(
-        "∂Ω/∂W = Σ_l (∂Ω/∂ρ̂_l)(∂ρ̂_l/∂W)", "∂ρ̂_l/∂W_jl = (1/m) Σᵢ σ'(aᵢₗ) xᵢⱼ; other columns 0",
-        "σ' = σ(1 − σ); expand"))
+def rate_named(expr):
+    """ρ̂_q as one symbol, whatever its index is called (the prover names nested indices by depth)."""
+    mean, rate = (m_ * MEANS[0, ENTRY_COLUMN]).as_dummy(), sp.Symbol("rhohat_q", positive=True)
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.as_dummy() == mean, lambda e: m_ * rate)
 
 
 def mean_gradient_obligation(claim):
-    """∂ρ̂₁/∂W for unit l = 1 (and example i = 1 in the slide's form), derived entry by entry."""
-    def build(m, n, k):
-        w, h, means, at_layer = sparse_layer(m, n, k)
-        return Obligation.gradient(means[0], w, at_layer(claim.form))
-    return at_sizes(build, steps=(
-        "ρ̂₁ = (1/m) Σᵢ σ(Σⱼ xᵢⱼ Wⱼ₁ + b₁) contains column 1 of W only",
-        "∂ρ̂₁/∂Wⱼ₁ = (1/m) Σᵢ σ'(aᵢ₁) xᵢⱼ (003:647–652)"))
+    derived = sp.diff(MEANS[0, L_UNIT], W[ENTRY_ROW, ENTRY_COLUMN]).doit()
+    return Obligation(zero=[derived - one_hot(claim.form[ENTRY_ROW, ENTRY_COLUMN])], derived_by="differentiation",
+                      sources=(MEANS, W, claim.form), steps=(
+        "ρ̂_l = (1/m) Σᵢ σ(Σⱼ xᵢⱼ Wⱼₗ + b_l) has column l of W only",
+        "∂ρ̂_l/∂W_pq = (1/m) Σᵢ σ'(aᵢₗ) xᵢₚ δ_lq (003:647–652), e_l the one-hot δ(·, l)"))
 
 
-RATES, L_UNIT = sp.IndexedBase("rho_hat"), sp.Symbol("l", integer=True, nonnegative=True)
+def penalty_gradient_obligation(claim):
+    omega = sp.Sum(kl(rho, MEANS[0, L_UNIT]), (L_UNIT, 0, k_ - 1))          # Ω from its definition
+    obligation = Obligation.gradient_at_entry(omega, W, claim.form, assumptions_used=UNIT, steps=(
+        "∂Ω/∂W_pq = Σ_l (∂Ω/∂ρ̂_l)(∂ρ̂_l/∂W_pq): only l = q is not 0", "∂ρ̂_q/∂W_pq = (1/m) Σᵢ σ'(aᵢ_q) xᵢₚ, σ' = σ(1 − σ)"))
+    return dataclasses.replace(obligation, zero=[rate_named(z) for z in obligation.zero])
+
+
+# --- the errata at explicit sizes ------------------------------------------------------------
+def at_sizes(build) -> Obligation:
+    """build(W, [ρ̂_l], at_layer) at each size in SIZES (explicit data and weights, σ abstract)."""
+    assert all(len(set(size)) == 3 for size in SIZES), "m, n and k must differ, or a transpose could hide"
+    parts = []
+    for m, n, k in SIZES:
+        x, w, b = symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
+        h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)      # unit l and example i: the first ones
+        values = {X: x, W: w, B: b, UNIT_L: sp.eye(k)[:, 0], EXAMPLE_1: sp.eye(m)[:, 0], m_: m, n_: n, k_: k}
+        parts.append(build(w, [sum(h[:, l]) / m for l in range(k)], lambda form: at_explicit(form, values)))
+    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero], sources=tuple(
+        m for p in parts for m in p.sources), sized_because=REFUTED_AT_SIZES)
 
 
 def sum_over_n_obligation(claim):
@@ -97,13 +101,6 @@ def sum_over_n_obligation(claim):
     rates = sp.symbols("rho_hat_1:4", positive=True)
     printed = claim.rhs.subs(n_, 2).doit().xreplace({RATES[i]: r for i, r in enumerate(rates)})
     return Obligation.identity(sum(kl(rho, r) for r in rates), printed, unit_interval=(rho, *rates))
-
-
-def unindexed_mean_obligation(claim):
-    def build(m, n, k):
-        w, h, means, at_layer = sparse_layer(m, n, k)
-        return Obligation.identity(sp.Matrix(means).T, at_layer(claim.rhs))
-    return at_sizes(build)
 
 
 # --- numeric twins, from the definitions -----------------------------------------------------
@@ -280,14 +277,16 @@ DERIVATION = register(Derivation(
             expect=Expect.ERRATUM, corrected_by="mean-activation-gradient",
             source=Printed(SLIDES, 603, r"\frac{\partial \hat{\rho}_l}{\partial W} = \mathbf{x}_i (g'(W^T \mathbf{x}_i + \mathbf{b}))^T",
                            reading="g = σ; i is one example (the first)", also=(625, 657)),
-            symbolic=mean_gradient_obligation, sample=sample_layer, **LAYER,
+            symbolic=lambda claim: at_sizes(lambda w, means, at: Obligation.gradient(means[0], w, at(claim.form))),
+            sample=sample_layer, **LAYER,
             objective=lambda p: mean_activations(p)[p["l"]], form=X.T * EXAMPLE_1 * EXAMPLE_1.T * SLOPE, wrt="W"),
         Gradient(
             name="chained-m-times",
             statement="∂Ω/∂W = Σᵢ xᵢ[g'(Wᵀxᵢ + b) ⊙ d]ᵀ (003:603's term summed over i without 1/m)",
             expect=Expect.PITFALL, corrected_by="penalty-gradient",
             origin="chaining 003:603's one-example ∂ρ̂_l/∂W over all examples and forgetting the 1/m of ρ̂_l",
-            symbolic=penalty_gradient_obligation, sample=sample_layer, **LAYER,
+            symbolic=lambda claim: at_sizes(lambda w, means, at: Obligation.gradient(
+                sum(kl(rho, r) for r in means), w, at(claim.form), unit_interval=(rho,))), sample=sample_layer, **LAYER,
             objective=lambda p: penalty(p["rho"], mean_activations(p)), form=m_ * PENALTY_GRADIENT, wrt="W"),
         Gradient(
             name="older-ufldl-derivative", statement="∂Ω/∂ρ̂_l = −ρ/ρ̂_l + (1 − ρ)/ρ̂_l",
@@ -312,6 +311,7 @@ DERIVATION = register(Derivation(
                            reading="the right side has no l, so every unit gets the same number: the mean "
                                    "of the whole code h over examples and units, not of unit l (003:447)"),
             premise=Premise("k ≥ 2 hidden units", lambda p: p["W"].shape[1] >= 2),
-            symbolic=unindexed_mean_obligation, sample=sample_layer, lhs=mean_activations, **LAYER,
+            symbolic=lambda claim: at_sizes(lambda w, means, at: Obligation.identity(sp.Matrix(means).T, at(claim.rhs))),
+            sample=sample_layer, lhs=mean_activations, **LAYER,
             rhs=sp.OneMatrix(1, m_) * H * sp.OneMatrix(k_, k_) / (m_ * k_)),
     ]))

@@ -12,6 +12,7 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import grad
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
@@ -19,9 +20,8 @@ from regverify.numerics.datasets import digits_regression
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
                               NumericVerdict, Premise, Printed, Source)
 from regverify.forms import compile_form
-from regverify.prover import Obligation
+from regverify.prover import ENTRY_ROW, Obligation
 from regverify.registry import register
-from regverify.symbolic import Entry
 
 alpha, h, d = sp.symbols("alpha h delta", positive=True)   # δ > 0: distance past a kink
 w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)
@@ -32,20 +32,20 @@ def scalar_objective(w, w_star, a, hh):
     return sp.Rational(1, 2) * hh * (w - w_star) ** 2 + a * sp.Abs(w)
 
 
+n = sp.Symbol("n", integer=True, positive=True)
+W_VEC, G_VEC = sp.MatrixSymbol("w", n, 1), sp.MatrixSymbol("g", n, 1)     # w and ∇J(w), any size n
+
+
 def l1_gradient_obligation(claim) -> Obligation:
-    """SymPy differentiates α‖w‖₁ + J(w) (J an arbitrary differentiable function) at sizes 2 and 3,
-    with both signs among the wᵢ: the sign of each symbol makes |wᵢ| smooth there."""
-    zero, built = [], []
-    for signs in ((1, -1), (-1, 1, 1)):
-        ws = sp.Matrix([Entry(f"w_{i}", "w", (len(signs), 1), positive=s > 0, negative=s < 0)
-                        for i, s in enumerate(signs)])   # entries of w, each with its sign
-        j = sp.Function("J")(*ws)
-        claimed = ws.applyfunc(lambda e: claim.form.xreplace({w_any: e, g_any: sp.diff(j, e)}))
-        zero += Obligation.gradient(alpha * sum(sp.Abs(e) for e in ws) + j, ws, claimed).zero
-        built.append(ws)
-    return Obligation(zero=zero, derived_by="differentiation", built_at=tuple(built),
-                      assumptions_used=("no wᵢ is 0", "J differentiable"),
-                      steps=("wᵢ > 0: |wᵢ| = wᵢ, ∂/∂wᵢ = 1 = sign(wᵢ)", "wᵢ < 0: |wᵢ| = −wᵢ, ∂/∂wᵢ = −1",
+    """SymPy differentiates α Σᵢ |wᵢ| + gᵀw at a generic entry w_p of a w of any size (gᵀw is J's
+    first-order part at w, all that its gradient sees). SymPy's |·|' is complex-valued, so re wᵢ = wᵢ
+    and im wᵢ = 0 are put in: for real wᵢ ≠ 0 it is sign(wᵢ)."""
+    objective = alpha * sp.OneMatrix(1, n) * ElementwiseApplyFunction(sp.Abs, W_VEC) + G_VEC.T * W_VEC
+    derived = sp.diff(objective[0, 0], W_VEC[ENTRY_ROW, 0]).replace(sp.re, lambda e: e).replace(sp.im, lambda e: 0)
+    claimed = claim.form.xreplace({w_any: W_VEC[ENTRY_ROW, 0], g_any: G_VEC[ENTRY_ROW, 0]})
+    return Obligation(zero=[derived.doit() - claimed], derived_by="differentiation", sources=(objective, W_VEC),
+                      assumptions_used=("w real, no wᵢ is 0", "J differentiable; ∇(gᵀw) = g = ∇J(w)"),
+                      steps=("∂/∂w_p Σᵢ |wᵢ| = Σᵢ sign(wᵢ) δᵢₚ = sign(w_p) for real wᵢ ≠ 0",
                              "∇ is linear: add ∇J"))
 
 

@@ -7,23 +7,23 @@ In the eigenbasis of H = QΛQᵀ, component i of w* is scaled by λᵢ/(λᵢ + 
 Proofs: the gradients and the minimizer are derived by SymPy for every n (MatrixSymbol ``.diff``);
 the eigen forms too, in the eigenbasis (``Obligation.in_eigenbasis``: with QᵀQ = I, what stands
 between Q and Qᵀ is a function of the diagonal Λ, so one scalar λ carries the proof). The
-effective number of parameters needs a trace, so it is proved at 2×2 for every Q (Cayley
-parameter s, and the Cayley Q times a reflection) and at 3×3 for one rational Cayley rotation
-and its reflection: a size-free trace of QDQᵀ is beyond SymPy's matrix expressions.
+effective number of parameters adds a trace, expanded as an indexed sum: tr(QDQᵀ) = Σᵢⱼ Qᵢⱼ² Dⱼⱼ,
+and the columns of an orthogonal Q have Σᵢ Qᵢⱼ² = 1.
 """
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import grad
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
                               NumericVerdict, Premise, Printed, Source, shape_text)
+from regverify.eigenbasis import scalar_residuals
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
 from regverify.numerics.training import relative_error, train_with_autograd_check
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import cayley_orthogonal
 
 # --- symbols (MatrixSymbol proofs hold for every n) ------------------------------------------
 n = sp.Symbol("n", integer=True, positive=True)
@@ -34,50 +34,44 @@ lam, v = sp.Symbol("lambda", positive=True), sp.Symbol("v", real=True)
 lam_low, lam_high, gap = sp.symbols("lambda_low lambda_high d", positive=True)   # two variances, d apart
 L_HAT = sp.Rational(1, 2) * (w - w_star).T * H * (w - w_star)      # L̂ − L(w*)
 BIND = {"w_star": w_star, "eps": eps, "g": g_vec}     # sample keys whose names differ from the symbols
-EIGEN_PARAMS = ("Q by Cayley transform (2×2: parameter s; 3×3: s = (1/2, −1/3, 2)), and the same Q "
-                "times one reflection diag(1, …, 1, −1); λᵢ > 0 symbols")
-
-
-def eigen_instances():
-    """(Q, Λ, v, H = QΛQᵀ) with explicit orthogonal Q: Cayley and reflected Cayley, at 2×2 and 3×3."""
-    rational = {sp.Symbol(f"s{k}", real=True): c for k, c in
-                enumerate((sp.Rational(1, 2), sp.Rational(-1, 3), 2), 1)}
-    for size, q in ((2, cayley_orthogonal(2)), (3, cayley_orthogonal(3).subs(rational))):
-        lams = sp.diag(*sp.symbols(f"lambda1:{size + 1}", positive=True))
-        vec = sp.Matrix(sp.symbols(f"v1:{size + 1}", real=True))
-        u = sp.Matrix(sp.symbols(f"u1:{size + 1}", real=True)).T   # a symbolic test row
-        for reflect in (sp.eye(size), sp.diag(*([1] * (size - 1) + [-1]))):
-            qr = q * reflect
-            yield qr, lams, vec, (qr * lams * qr.T).applyfunc(sp.cancel), u   # H = QΛQᵀ, entries reduced
-
-
 Q_, LAM = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("Lambda", n, n)   # H = QΛQᵀ
+EIGENVALUES = sp.MatrixSymbol("lambda", n, 1)                                # Λ's diagonal
 H_EIGEN = Q_ * LAM * Q_.T
 
 
-def at_instance(form, q, lm, vec):
-    """A form in Q, Λ, w* at explicit matrices (the entries reduced)."""
-    explicit = form.xreplace({Q_: sp.ImmutableMatrix(q), LAM: sp.ImmutableMatrix(lm),
-                              w_star: sp.ImmutableMatrix(vec), I: sp.eye(q.rows)})
-    return sp.Matrix(explicit.doit()).applyfunc(sp.cancel)
+def unit_columns(expr):
+    """Σₐ Q_ab² = (QᵀQ)_bb = 1 (Q orthogonal), in each Σ over a row index a of Q that holds Q_ab² alone."""
+    def rule(total):
+        for place, (a, low, high) in enumerate(total.limits):
+            squares = [f for f in sp.Mul.make_args(total.function) if f.is_Pow and f.exp == 2
+                       and getattr(f.base, "parent", None) == Q_ and f.base.i == a and not f.base.j.has(a)]
+            rest = total.function / squares[0] if squares else None
+            if squares and (low, high) == (0, n - 1) and not rest.has(a):
+                others = total.limits[:place] + total.limits[place + 1:]
+                return sp.Sum(rest, *others) if others else rest
+        return total
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
 
-def eigen_obligation(residuals, **details) -> Obligation:
-    """Each residual r is tested as u·r (u, v symbolic): zero for every u and v iff r = 0."""
-    instances = list(eigen_instances())
-    zero = [(u * z)[0, 0] if isinstance(z, sp.MatrixBase) else z
-            for q, lm, vec, h, u in instances for z in residuals(q, lm, vec, h)]
-    return Obligation(zero=zero, parametrisation=EIGEN_PARAMS, built_at=tuple(("Q", q) for q, *_ in instances),
-                      **details)
+def effective_parameters_obligation():
+    """H(H + αI)⁻¹ = QDQᵀ (in the eigenbasis, multiplied through by H + αI), D = (Λ + αI)⁻¹Λ acting on
+    each λⱼ by the f read off there; the trace of QDQᵀ with D = diag(f(λⱼ)) as an indexed sum."""
+    d = (LAM + alpha * I).I * LAM
+    f = sp.Lambda(lam, scalar_residuals(Q_ * d * Q_.T, Q_, LAM, lam)[0])
+    diagonal = sp.hadamard_product(I, sp.OneMatrix(n, 1) * ElementwiseApplyFunction(f, EIGENVALUES).T)
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    trace = unit_columns(sp.Sum((Q_ * diagonal * Q_.T)[j, j], (j, 0, n - 1)).doit())
+    obligation = Obligation.in_eigenbasis(
+        H_EIGEN - Q_ * d * Q_.T * (H_EIGEN + alpha * I), Q_, LAM, lam, assumptions_used=("Q orthogonal", "α > 0"),
+        steps=("H = QDQᵀ(H + αI) with D = (Λ + αI)⁻¹Λ, so H(H + αI)⁻¹ = QDQᵀ (in the eigenbasis)",
+               "D = diag(λⱼ/(λⱼ + α)); tr(QDQᵀ) = Σᵢ Σⱼ Qᵢⱼ² Dⱼⱼ", "Σᵢ Qᵢⱼ² = (QᵀQ)ⱼⱼ = 1: tr = Σⱼ λⱼ/(λⱼ + α)"))
+    obligation.zero.append(trace - sp.Sum(shrink_factor(EIGENVALUES[j, 0], alpha), (j, 0, n - 1)))
+    return obligation
 
 
 def shrink_factor(eigenvalue, strength):
     """λᵢ/(λᵢ + α): how much of w*'s component along qᵢ survives weight decay."""
     return eigenvalue / (eigenvalue + strength)
-
-
-def factors(lm):
-    return sp.diag(*[shrink_factor(lm[i, i], alpha) for i in range(lm.rows)])
 
 
 def eigen_component(eigenvalue, strength, component):
@@ -323,15 +317,8 @@ DERIVATION = register(Derivation(
         Identity(
             name="effective-parameters",
             statement="Σᵢ λᵢ/(λᵢ + α) = tr(H(H + αI)⁻¹) (PRML 3.91)",
-            # Older style on purpose: the obligation multiplies through by H + αI, since SymPy's
-            # inverse of the explicit 3×3 H + αI (Cayley Q) takes minutes.
-            symbolic=lambda: eigen_obligation(lambda q, lm, vec, h: [
-                h - q * factors(lm) * q.T * (h + alpha * sp.eye(h.rows)),
-                (q * factors(lm) * q.T).trace() - factors(lm).trace()],
-                assumptions_used=("Q orthogonal", "α > 0"),
-                steps=("H = QDQᵀ(H + αI) with D = diag(λᵢ/(λᵢ + α)), so H(H + αI)⁻¹ = QDQᵀ "
-                       "(multiply through; H = QΛQᵀ explicit)",
-                       "tr(QDQᵀ) = tr(DQᵀQ) = Σᵢ Dᵢᵢ: cancel with Q explicit")),
+            # Older style: the sides take H's eigenvalues and a trace numerically; the proof works in H = QΛQᵀ
+            symbolic=effective_parameters_obligation,
             sample=sample_quadratic, uses=("eigen-factor",),
             lhs=lambda p: np.sum((lm := np.linalg.eigvalsh(p["H"])) / (lm + p["alpha"])),
             rhs=lambda p: np.trace(p["H"] @ np.linalg.inv(p["H"] + p["alpha"] * np.eye(len(p["H"]))))),

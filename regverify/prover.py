@@ -710,8 +710,8 @@ def _reduces_to_zero(expr, budget: float, rewrites=REWRITES) -> str | None:
             with time_limit(budget):
                 if _is_zero(rewrite(expr)):
                     return name
-        except (ProofTimeout, TypeError, AttributeError, NotImplementedError):
-            continue   # a rewrite that does not apply to this kind of expression proves nothing
+        except (ProofTimeout, TypeError, AttributeError, NotImplementedError, ValueError, StopIteration, RecursionError):
+            continue   # a rewrite that does not apply (or that SymPy itself trips over) proves nothing
     return None
 
 

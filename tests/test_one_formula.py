@@ -244,8 +244,9 @@ INDEXED = "an indexed sum over symbolic K; compiled forms take MatrixSymbols, an
 PER_SAMPLE_ACTIVATION = "the activation g is drawn per sample from a table; a compiled form fixes its functions"
 OLDER_STYLE = {
     "l2-shrinkage/printed-quadratic-form": NOT_A_MATRIX_EXPRESSION + " ((w − w*)H(w − w*) of columns)",
-    "l2-shrinkage/effective-parameters": "SymPy inverts the explicit 3×3 H + αI in minutes, so the proof "
-                                         "multiplies through, and both sides are eigenvalue and trace twins",
+    "l2-shrinkage/effective-parameters": "its left side sums H's eigenvalues, which a sample has only as "
+                                         "numbers (eigvalsh): the proof works in H = QΛQᵀ, and both sides "
+                                         "are eigenvalue and trace twins",
     "l1-soft-threshold/printed-summed-stationarity": "one equation in n unknowns: a condition, not a candidate",
     "max-activation/activation-maximizer": PER_SAMPLE_ACTIVATION,
     "max-activation/any-activation": PER_SAMPLE_ACTIVATION,
