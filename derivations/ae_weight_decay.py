@@ -6,25 +6,27 @@ J = (1/m) Σᵢ Σⱼ (x̂ᵢⱼ − xᵢⱼ)² + λ‖θ‖², θ = (W, W*, b, 
 of (λ/2)‖θ‖²; the lecturer says so aloud (000:155, "should have been 2 lambda w, but of course,
 you do a half here").
 """
+import dataclasses
+
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Premise, Printed, Source
+from regverify.sums import sums_merged
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
-from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_vector
 
-# --- symbols: θ stacked as one vector (every size), and the AE at explicit sizes ------------
+# --- symbols: θ stacked as one vector, and the AE, at every size ------------------------------
 p = sp.Symbol("p", integer=True, positive=True)
 theta = sp.MatrixSymbol("theta", p, 1)
 lam = sp.Symbol("lambda", positive=True)
-SIZES = ((1, 3, 2), (2, 2, 1))   # (m, n, k): W is n×k, non-square at both
 m_, n_, k_ = sp.symbols("m n k", integer=True, positive=True)
 X_, W_, V_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("W", n_, k_), sp.MatrixSymbol("V", n_, k_)
 B_, C_ = sp.MatrixSymbol("b", k_, 1), sp.MatrixSymbol("c", n_, 1)
@@ -50,24 +52,20 @@ def penalty_obligation(claim, scale, size=None) -> Obligation:
                "its W block is the W term"))
 
 
+def squared_norm(matrix):                      # ‖M‖²_F as a 1×1 matrix: Σ of the squared entries
+    return sp.OneMatrix(1, matrix.shape[0]) * sp.HadamardPower(matrix, 2) * sp.OneMatrix(matrix.shape[1], 1)
+
+
 def ae_obligation(claim) -> Obligation:
-    """The whole objective, differentiated entry by entry, against the claim's form at each size."""
-    zero = []
-    for m, n, k in SIZES:
-        x, w, v = (symbol_matrix("x", m, n, real=True), symbol_matrix("W", n, k, real=True),
-                   symbol_matrix("V", n, k, real=True))
-        b, c = symbol_vector("b", k, real=True), symbol_vector("c", n, real=True)
-        h = (x * w + sp.ones(m, 1) * b.T).applyfunc(sigma)
-        r = h * v.T + sp.ones(m, 1) * c.T - x
-        params = [*w, *v, *b, *c]
-        j = sum(e ** 2 for e in r) / m + lam * sum(e ** 2 for e in params)
-        stated = at_explicit(claim.form, {X_: x, W_: w, V_: v, B_: b, C_: c})
-        zero += Obligation.gradient(j, w, stated).zero
-    return Obligation(zero=zero, derived_by="differentiation",
-                      assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),
-                      steps=("J = (1/m)‖σ(XW + 1bᵀ)Vᵀ + 1cᵀ − X‖²_F + λ‖θ‖²",
-                             "∂/∂W of the error: (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)], R = X̂ − X",
-                             "∂/∂W of λ‖θ‖²: 2λW"))
+    """The whole objective, differentiated at a generic entry W[p, q] for every m, n, k, against the
+    claim's form there; both sides' sums merged before the prover gathers them."""
+    j = squared_norm(R_) / m_ + lam * (squared_norm(W_) + squared_norm(V_) + squared_norm(B_) + squared_norm(C_))
+    obligation = Obligation.gradient_at_entry(
+        j, W_, claim.form, assumptions_used=("σ logistic, σ' = σ(1 − σ)", "θ = (W, V = W*, b, c)"),
+        steps=("J = (1/m) Σᵢⱼ Rᵢⱼ² + λ(‖W‖² + ‖V‖² + ‖b‖² + ‖c‖²), R = σ(XW + 1bᵀ)Vᵀ + 1cᵀ − X",
+               "∂/∂Wₚ_q of the error: (2/m) Σᵢ Xᵢₚ Hᵢ_q(1 − Hᵢ_q) Σⱼ Rᵢⱼ Vⱼ_q, for every m, n, k",
+               "∂/∂Wₚ_q of λ‖θ‖²: 2λWₚ_q"))
+    return dataclasses.replace(obligation, zero=[sums_merged(z) for z in obligation.zero])
 
 
 # --- numeric twins (NumPy; the objective is written once, the gradient by hand) --------------

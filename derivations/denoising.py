@@ -6,7 +6,7 @@ loss compares the reconstruction of x̃ with the CLEAN x (003:116). For a linear
 W x̃ the expected loss is a penalized clean loss: Tikhonov (σ²‖W‖²_F) under Gaussian noise, a
 per-column penalty q(1−q)Σⱼ xⱼ²‖W_{:,j}‖² (and a (1−q) shrink) under masking.
 """
-import itertools
+import dataclasses
 
 import autograd.numpy as anp
 import numpy as np
@@ -15,75 +15,47 @@ from autograd import hessian, jacobian
 
 from regverify.claims import (Approximation, Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
                               NumericVerdict, Premise, Printed, Source)
-from regverify.moments import expect_bernoulli, expect_gaussian
+from regverify.moments import expect_gaussian, expect_iid_entries as expectation
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits_split
 from regverify.numerics.montecarlo import gaussian_expectation, mask_expectation, monte_carlo
 from regverify.numerics.training import gradient_descent, thinned, train_with_autograd_check
 from regverify.derivations.max_activation import unit_norm_columns
-from regverify.prover import Obligation, sigma as logistic
+from regverify.prover import ENTRY_ROW, Obligation, sigma as logistic
+from regverify.sums import entrywise, sums_merged
 from regverify.registry import register
 from regverify.forms import compile_form
-from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
+from regverify.symbolic import at_explicit, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 SLIDES = "003_c3291310eed8186c.txt"
 q, sigma = sp.symbols("q sigma", positive=True)
 m_, n_ = sp.symbols("m n", integer=True, positive=True)
-SIZES = (2, 3)
 x_s = sp.Symbol("x", real=True)                 # a component of x, for the componentwise forms
 KEPT_MEAN = (1 - q) * x_s                        # the stated E[x̃ⱼ]
 W_SQ, X_VEC = sp.MatrixSymbol("W", n_, n_), sp.MatrixSymbol("x", n_, 1)
+MASK, NOISE = sp.MatrixSymbol("d", n_, 1), sp.MatrixSymbol("e", n_, 1)    # keep mask d, Gaussian ε
+MASKED, GAUSSIAN = sp.hadamard_product(MASK, X_VEC), X_VEC + NOISE        # x̃ = d ⊙ x, x̃ = x + ε
 
 
 def residual_norm(v):                            # ‖v‖² of a column, as a scalar form
     return sp.Trace(v.T * v)
 
 
-def componentwise(form, x):
-    """A componentwise form at each entry of the explicit vector x."""
-    return sp.Matrix([form.xreplace({x_s: entry}) for entry in x])
+def mask_mean(expr):                         # over the keep masks, E[dⱼ] = E[dⱼ²] = 1 − q
+    return expectation(expr, MASK, 1 - q, 1 - q)
 
 
-def at_sizes(residual, **details) -> Obligation:
-    """residual(size) for each size in SIZES (explicit W, x), derived by taking the expectation."""
-    zero = [residual(size) for size in SIZES]
-    return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation", **details)
+def at_entry(form):                          # a componentwise form at the generic entry xₚ of any n
+    return form.xreplace({x_s: X_VEC[ENTRY_ROW, 0]})
 
 
-def masked(size):   # x̃ = d ⊙ x with symbolic keep masks d
-    x, d = symbol_vector("x", size, real=True), symbol_vector("d", size)
-    return x, d, d.multiply_elementwise(x)
-
-
-def masking_mean_obligation(claim):   # sum over all 2ⁿ masks, each with probability q^(#0)(1−q)^(#1)
-    zero = []
-    for size in SIZES:
-        x = symbol_vector("x", size, real=True)
-        zero += list(sum((sp.prod([1 - q if b else q for b in bits]) * sp.Matrix(bits).multiply_elementwise(x)
-                          for bits in itertools.product((0, 1), repeat=size)), sp.zeros(size, 1)) - componentwise(claim.rhs, x))
-    return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation",
-                      steps=("E[x̃] = Σ_d P(d) d ⊙ x, P(d) = Π q^(1−dⱼ)(1−q)^dⱼ",))
-
-
-def tikhonov_obligation(claim):
-    def residual(size):
-        w, x, eps = symbol_matrix("W", size, size, real=True), symbol_vector("x", size, real=True), symbol_vector("e", size)
-        r = w * (x + eps) - x
-        return expect_gaussian((r.T * r)[0], eps, sigma) - at_explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
-    return at_sizes(residual, steps=("‖W(x+ε) − x‖² = ‖Wx − x‖² + 2εᵀWᵀ(Wx − x) + εᵀWᵀWε",
-                                      "E[ε] = 0, E[εεᵀ] = σ²I: E = ‖Wx − x‖² + σ² tr(WᵀW)"))
-
-
-def masking_penalty_obligation(claim):
-    def residual(size):
-        w = symbol_matrix("W", size, size, real=True)
-        x, d, xt = masked(size)
-        derived = expect_bernoulli(((w * xt - x).T * (w * xt - x))[0], d, 1 - q)
-        return derived - at_explicit(claim.rhs, {W_SQ: w, X_VEC: x, n_: size})
-    return at_sizes(residual, unit_interval=(q,), steps=("E[dⱼ] = E[dⱼ²] = 1 − q, masks independent",
-                                                          "E[d dᵀ] = (1−q)²11ᵀ + q(1−q)I"))
+def expected_loss_obligation(claim, corrupted, noise_moments, **details):
+    """E‖W x̃ − x‖² at every n, taken entry by entry through the sums, against the stated form."""
+    r = W_SQ * corrupted - X_VEC
+    return Obligation.identity(expectation((r.T * r)[0, 0], *noise_moments), entrywise(claim.rhs),
+                               derived_by="expectation", **details)
 
 
 # --- numeric twins: exact enumeration of the masks, Gauss–Hermite quadrature -----------------
@@ -184,20 +156,15 @@ DAE_GRADIENT = DAE_T.T * sp.hadamard_product(2 * DAE_RESIDUAL * DAE["D"].T / m_,
                                              sp.OneMatrix(m_, u_) - DAE_H)
 
 
-def dae_gradient_obligation(claim, sizes=((2, 3, 2), (3, 2, 1))):
-    """SymPy differentiates L = (1/m)‖σ(X̃W + b)D + c − X‖²_F entry by entry in W (σ abstract)."""
-    zero = []
-    for rows, cols, units in sizes:
-        xt, x = symbol_matrix("T", rows, cols, real=True), symbol_matrix("X", rows, cols, real=True)
-        w, d = symbol_matrix("W", cols, units, real=True), symbol_matrix("D", units, cols, real=True)
-        b, c = symbol_matrix("b", 1, units, real=True), symbol_matrix("c", 1, cols, real=True)
-        h = (xt * w + sp.ones(rows, 1) * b).applyfunc(logistic)
-        loss = sum(e ** 2 for e in h * d + sp.ones(rows, 1) * c - x) / rows
-        values = {DAE_T: xt, DAE_X: x, DAE["W"]: w, DAE["D"]: d, DAE["b"]: b, DAE["c"]: c, m_: rows, n_: cols, u_: units}
-        zero.append(Obligation.gradient(loss, w, at_explicit(claim.form, values)))
-    return Obligation(zero=[z for o in zero for z in o.zero], derived_by="differentiation",
-                      parametrisation="σ abstract, σ' = σ(1 − σ)",
-                      steps=("R = X̂ − X, G = (2/m)R", "∂L/∂W = X̃ᵀ[(G Dᵀ) ⊙ H ⊙ (1 − H)]"))
+def dae_gradient_obligation(claim):
+    """SymPy differentiates L = (1/m)‖σ(X̃W + 1b)D + 1c − X‖²_F at a generic entry W[p, q] (σ
+    abstract), every m, n, u; the two sides' sums are merged before the prover gathers them."""
+    loss = sp.OneMatrix(1, m_) * sp.HadamardPower(DAE_RESIDUAL, 2) * sp.OneMatrix(n_, 1) / m_
+    obligation = Obligation.gradient_at_entry(
+        loss, DAE["W"], claim.form, parametrisation="σ abstract, σ' = σ(1 − σ)",
+        steps=("L = (1/m) Σᵢⱼ Rᵢⱼ², R = X̂ − X; ∂/∂Wₚ_q at any entry (Kronecker deltas summed out)",
+               "= (2/m) Σᵢ X̃ᵢₚ Hᵢ_q(1 − Hᵢ_q) Σⱼ Rᵢⱼ D_qⱼ = X̃ᵀ[(2/m)(R Dᵀ) ⊙ H ⊙ (1 − H)] at (p, q)"))
+    return dataclasses.replace(obligation, zero=[sums_merged(z) for z in obligation.zero])
 
 
 def sample_network_data(rng, trial):
@@ -337,14 +304,16 @@ DERIVATION = register(Derivation(
              "sigma": "noise standard deviation"},
     claims=[
         Identity(name="masking-mean", statement="E[x̃] = (1 − q)x",
-                 symbolic=masking_mean_obligation,
+                 symbolic=lambda claim: Obligation.identity(
+                     mask_mean(MASKED[ENTRY_ROW, 0]), at_entry(claim.rhs), derived_by="expectation",
+                     steps=("at any entry p of any n, x̃ₚ = dₚxₚ depends on dₚ alone", "E[dₚ] = 1 − q")),
                  sample=sample_vector, lhs=lambda p: mask_moment(p, 1), rhs=KEPT_MEAN,
                  training=monte_carlo_mean),
         Identity(name="masking-variance", statement="Var[x̃ⱼ] = q(1 − q)xⱼ²",
-                 symbolic=lambda claim: (lambda x, d, xt: Obligation.identity(
-                     expect_bernoulli(xt[0] ** 2, d, 1 - q) - expect_bernoulli(xt[0], d, 1 - q) ** 2,
-                     claim.rhs.xreplace({x_s: x[0]}), unit_interval=(q,), derived_by="expectation",
-                     steps=("E[x̃ⱼ²] = (1−q)xⱼ², E[x̃ⱼ]² = (1−q)²xⱼ²",)))(*masked(1)),
+                 symbolic=lambda claim: Obligation.identity(
+                     mask_mean(MASKED[ENTRY_ROW, 0] ** 2) - mask_mean(MASKED[ENTRY_ROW, 0]) ** 2,
+                     at_entry(claim.rhs), unit_interval=(q,), derived_by="expectation",
+                     steps=("at any entry p: E[x̃ₚ²] = E[dₚ²]xₚ² = (1−q)xₚ², E[x̃ₚ]² = (1−q)²xₚ²",)),
                  sample=sample_vector, lhs=lambda p: mask_moment(p, 2) - mask_moment(p, 1) ** 2,
                  rhs=q * (1 - q) * x_s ** 2, rtol=1e-12,
                  training=monte_carlo_variance),
@@ -357,13 +326,16 @@ DERIVATION = register(Derivation(
                  lhs=lambda p: mask_moment({"x": np.diag(p["X"]), "q": p["q"]}, 1),   # x̃_ij masks x_jj
                  rhs=KEPT_MEAN, bind={"x_i": x_s}),
         Identity(name="gaussian-mean", statement="E[x + ε] = x (the slide's N(0, 1) is σ = 1)",
-                 symbolic=lambda claim: (lambda x, e: Obligation.identity(
-                     sp.Matrix([expect_gaussian(a, e, sigma) for a in x + e]), componentwise(claim.rhs, x),
-                     derived_by="expectation"))(symbol_vector("x", 3, real=True), symbol_vector("e", 3)),
+                 symbolic=lambda claim: Obligation.identity(
+                     expectation(GAUSSIAN[ENTRY_ROW, 0], NOISE, 0, sigma ** 2), at_entry(claim.rhs),
+                     derived_by="expectation", steps=("at any entry p of any n: E[xₚ + εₚ] = xₚ + E[εₚ] = xₚ",)),
                  sample=sample_vector, rhs=x_s, training=monte_carlo_gaussian_mean,
                  lhs=lambda p: gaussian_expectation(lambda e: noisy(p["x"], e), len(p["x"]), p["sigma"])),
         Identity(name="gaussian-tikhonov", statement="E‖W(x + ε) − x‖² = ‖Wx − x‖² + σ²‖W‖²_F",
-                 symbolic=tikhonov_obligation, sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
+                 symbolic=lambda claim: expected_loss_obligation(claim, GAUSSIAN, (NOISE, 0, sigma ** 2), steps=(
+                     "‖W(x+ε) − x‖² = Σᵢ (Σⱼ Wᵢⱼ(xⱼ + εⱼ) − xᵢ)², a double Σ over j, k for each square",
+                     "E[εⱼ] = 0, E[εⱼεₖ] = σ²δⱼₖ: E = ‖Wx − x‖² + σ² Σᵢⱼ Wᵢⱼ², for every n")),
+                 sample=sample_vector, lhs=gaussian_loss, rtol=1e-12,
                  rhs=residual_norm(W_SQ * X_VEC - X_VEC) + sigma ** 2 * sp.Trace(W_SQ.T * W_SQ),
                  training=monte_carlo_tikhonov),
         Minimizer(name="linear-dae-minimizer", uses=("gaussian-tikhonov",),
@@ -382,7 +354,10 @@ DERIVATION = register(Derivation(
                   sample=sample_data, objective=dae_objective, trials=3),
         Identity(name="masking-penalty", uses=("masking-mean", "masking-variance"),
                  statement="E‖Wx̃ − x‖² = ‖(1 − q)Wx − x‖² + q(1 − q) Σⱼ xⱼ² ‖W_{:,j}‖²",
-                 symbolic=masking_penalty_obligation, sample=sample_vector, lhs=masked_loss, rtol=1e-12,
+                 symbolic=lambda claim: expected_loss_obligation(claim, MASKED, (MASK, 1 - q, 1 - q), unit_interval=(q,),
+                     steps=("‖W(d ⊙ x) − x‖² = Σᵢ (Σⱼ Wᵢⱼdⱼxⱼ − xᵢ)², a double Σ over j, k for each square",
+                            "masks independent: E[dⱼ] = 1 − q, E[dⱼdₖ] = (1−q)² + q(1−q)δⱼₖ, for every n")),
+                 sample=sample_vector, lhs=masked_loss, rtol=1e-12,
                  rhs=residual_norm((1 - q) * W_SQ * X_VEC - X_VEC) + q * (1 - q) * sp.Trace(   # Σⱼ xⱼ²‖W_{:,j}‖²
                      sp.OneMatrix(1, n_) * sp.HadamardPower(W_SQ, 2) * sp.HadamardPower(X_VEC, 2)),
                  training=monte_carlo_penalty),

@@ -15,6 +15,8 @@ from regverify.forms import compile_form
 from regverify.moments import expect_bernoulli
 from regverify.numerics import sampling
 from regverify.numerics.montecarlo import mask_expectation, monte_carlo
+from regverify.moments import expect_iid_entries as expectation
+from regverify.sums import entrywise
 from regverify.prover import Obligation
 from regverify.registry import register
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
@@ -23,6 +25,10 @@ p_keep = sp.Symbol("p", positive=True)
 m_, n_ = sp.symbols("m n", integer=True, positive=True)
 X_, Y_, W_ = sp.MatrixSymbol("X", m_, n_), sp.MatrixSymbol("y", m_, 1), sp.MatrixSymbol("w", n_, 1)
 GAMMA = sp.MatrixSymbol("Gamma", n_, n_)          # diag(XᵀX)^½
+MASKS = sp.MatrixSymbol("R", m_, n_)
+_i, _j = sp.symbols("i j", integer=True)
+GAMMA_DEFINED = sp.FunctionMatrix(n_, n_, sp.Lambda((_i, _j),       # Γ written out, for every n
+                                                    sp.KroneckerDelta(_i, _j) * sp.sqrt((X_.T * X_)[_j, _j])))
 A_DROPOUT = p_keep * X_.T * X_ + (1 - p_keep) * GAMMA * GAMMA
 
 
@@ -33,7 +39,20 @@ def ridge_form(penalty):
 
 
 def penalty_obligation(claim):
-    """E over every mask, derived entry by entry at 2×3 and 3×2, against the stated form there."""
+    """E over the masks at every m, n: each square (y − (R ⊙ X)w)ᵢ² is a double Σ over j, k, whose
+    E[RᵢⱼRᵢₖ] = p² + p(1 − p)δⱼₖ; against the stated form with Γ written out as diag(XᵀX)^½."""
+    residual = Y_ - sp.hadamard_product(MASKS, X_) * W_
+    return Obligation.identity(expectation((residual.T * residual)[0, 0], MASKS, p_keep, p_keep),
+                               entrywise(claim.rhs.xreplace({GAMMA: GAMMA_DEFINED})),
+                               derived_by="expectation", unit_interval=(p_keep,),
+                               steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent: E[RᵢⱼRᵢₖ] = p² + p(1 − p)δⱼₖ",
+                                      "E‖y − (R⊙X)w‖² = ‖y − pXw‖² + p(1 − p) Σᵢⱼ Xᵢⱼ² wⱼ², for every m, n",
+                                      "Σᵢ Xᵢⱼ² = (XᵀX)ⱼⱼ = Γⱼⱼ²: the penalty is p(1 − p)‖Γw‖²"))
+
+
+def sized_penalty_obligation(claim):
+    """The same expectation over every mask at 2×3 and 3×2, where a wrong penalty meets an exact
+    counterexample: the prover has no values to give the entries of a matrix of symbolic size."""
     zero = []
     for rows, cols in ((2, 3), (3, 2)):
         x, r = symbol_matrix("X", rows, cols, real=True), symbol_matrix("R", rows, cols)
@@ -44,6 +63,8 @@ def penalty_obligation(claim):
         stated = at_explicit(claim.rhs, {X_: x, Y_: y, W_: w, GAMMA: gamma})
         zero.append(derived - stated[0])
     return Obligation(zero=[sp.Matrix(zero)], derived_by="expectation", unit_interval=(p_keep,),
+                      sized_because="a wrong penalty is refuted by an exact counterexample, and the "
+                                    "prover finds none among entries of matrices of symbolic size",
                       steps=("E[Rᵢⱼ] = E[Rᵢⱼ²] = p, entries independent",
                              "E[(R⊙X)w] = pXw; Var[Σⱼ Rᵢⱼ Xᵢⱼ wⱼ] = p(1 − p) Σⱼ Xᵢⱼ² wⱼ²",
                              "summed over i: p(1 − p) Σⱼ (XᵀX)ⱼⱼ wⱼ² = p(1 − p)‖Γw‖²"))
@@ -101,7 +122,7 @@ DERIVATION = register(Derivation(
                  origin="the penalty's factor taken as (1 − p) (the drop rate) instead of the "
                         "Bernoulli variance p(1 − p)",
                  statement="E‖y − (R ⊙ X)w‖² = ‖y − pXw‖² + (1 − p)‖Γw‖²",
-                 symbolic=penalty_obligation, sample=sample_problem, lhs=dropout_loss,
+                 symbolic=sized_penalty_obligation, sample=sample_problem, lhs=dropout_loss,
                  rhs=ridge_form(1 - p_keep)),
         Minimizer(name="dropout-ridge-weights", uses=("expected-loss",),
                   statement="argmin_w E‖y − (R ⊙ X)w‖² = (pXᵀX + (1 − p)Γ²)⁻¹Xᵀy",

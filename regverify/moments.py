@@ -9,6 +9,9 @@ monomial by monomial from the moments of each variable, never from a closed form
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .sums import _flat, sums_merged
 
 
 def _expect(expr, variables, moment):
@@ -61,3 +64,27 @@ def expect_gaussian_vector(expr, noise: sp.MatrixSymbol, sigma):
     if not total:
         return sp.ZeroMatrix(*expr.shape)
     return total[0] if len(total) == 1 else sp.MatAdd(*total)
+
+
+def expect_iid_entries(expr, noise, mean, second):
+    """E[expr] over the entries of the noise matrix, independent, each with E[N] = mean and
+    E[N²] = second: linear through every Σ, E[N_a N_b] = mean² + (second − mean²)δ_ab."""
+    if not expr.has(noise):
+        raise ValueError(f"the expectation of {expr} does not involve the noise {noise}: it derives nothing")
+    total = sp.Integer(0)
+    for body, ranges in _flat(expr):
+        entries, rest = [], sp.Integer(1)
+        for factor in sp.Mul.make_args(body):
+            base, power = factor.as_base_exp()
+            if isinstance(base, MatrixElement) and base.parent == noise:
+                entries += [base] * int(power)
+            else:
+                rest *= factor
+        if len(entries) > 2 or rest.has(noise):
+            raise NotImplementedError(f"E[{body}] needs a moment beyond the second, or of a function of the noise")
+        moment = [sp.Integer(1), mean, None][len(entries)]
+        if len(entries) == 2:
+            a, b = entries
+            moment = mean ** 2 + (second - mean ** 2) * sp.KroneckerDelta(a.i, b.i) * sp.KroneckerDelta(a.j, b.j)
+        total += sp.Sum(rest * moment, *ranges) if ranges else rest * moment
+    return sums_merged(total)

@@ -1,0 +1,85 @@
+"""Sums over symbolic ranges in one normal form, for proofs at every size.
+
+A matrix form at a generic entry is a sum of indexed Σs (a product of matrices of symbolic size is
+a Σ over the inner size). Two sides of an identity then often differ only in how their Σs are
+written: a Σ that is a factor of another's summand, a Kronecker delta still to sum out, indices in
+another order (Σᵢⱼ Wⱼᵢ² against Σᵢⱼ Wᵢⱼ²). ``sums_merged`` writes each side the same way; every
+step is exact (a finite sum over fixed ranges may be taken in any order).
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+
+def _flat(expr):
+    """expr as [(summand, ranges)], expr = Σ of Sum(summand, *ranges): a Σ that multiplies a summand
+    joins its ranges, (Σ)³ becomes three Σs; every index is a fresh dummy, so none is captured."""
+    expr = sp.expand(expr)
+    if isinstance(expr, sp.Add):
+        return [part for term in expr.args for part in _flat(term)]
+    if isinstance(expr, sp.Sum):
+        fresh = {v: sp.Dummy(v.name, integer=True) for v, *_ in expr.limits}
+        ranges = tuple((fresh[v], low, high) for v, low, high in expr.limits)
+        return [(body, ranges + inner) for body, inner in _flat(expr.function.xreplace(fresh))]
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 0 and isinstance(expr.base, sp.Sum):
+        factors = [expr.base] * int(expr.exp)
+    elif isinstance(expr, sp.Mul):
+        factors = expr.args
+    else:
+        return [(expr, ())]
+    out = [(sp.Integer(1), ())]
+    for factor in factors:
+        out = [(b1 * b2, r1 + r2) for b1, r1 in out for b2, r2 in _flat(factor)]
+    return out
+
+
+def _deltas_summed(body, ranges):
+    """Σ_b δ(a, b) f(b) = f(a) for indices a, b over the same range."""
+    ranges = dict((v, (low, high)) for v, low, high in ranges)
+    for delta in [d for d in body.atoms(sp.KroneckerDelta) if set(d.args[:2]) <= set(ranges)]:
+        a, b = delta.args[:2]
+        if ranges[a] == ranges[b]:
+            body = body.xreplace({delta: 1}).xreplace({b: a})
+            del ranges[b]
+            return _deltas_summed(body, [(v, *r) for v, r in ranges.items()])
+    return body, tuple((v, *r) for v, r in ranges.items())
+
+
+def _canonical(body, ranges):
+    """Indices over equal ranges in the order that prints first, so that Σᵢⱼ Wⱼᵢ² and Σᵢⱼ Wᵢⱼ²
+    read alike (a finite sum over fixed ranges may be taken in any order); fresh dummies k0, k1, …"""
+    indices, groups = {v for v, *_ in ranges}, {}
+    if any(sp.S(bound).free_symbols & indices for _, *bounds in ranges for bound in bounds):
+        return body, ranges                      # a range that depends on another index keeps its place
+    for limit in ranges:
+        groups.setdefault(str(limit[1:]), []).append(limit)
+    orders = ([limit for group in choice for limit in group]
+              for choice in itertools.product(*[itertools.permutations(groups[k]) for k in sorted(groups)]))
+    order = min(orders, key=lambda order: str(body.xreplace(
+        {v: sp.Symbol(f"k{place}") for place, (v, *_) in enumerate(order)})))
+    fresh = {v: sp.Dummy(f"k{place}", integer=True) for place, (v, *_) in enumerate(order)}
+    return body.xreplace(fresh), tuple((fresh[v], low, high) for v, low, high in order)
+
+
+def _terms(expr, outer=()):
+    for body, ranges in _flat(expr):
+        body, ranges = _deltas_summed(body, outer + ranges)
+        if any(isinstance(b, sp.Sum) and e.is_Integer and e > 0 for b, e in map(sp.Expr.as_base_exp, sp.Mul.make_args(body))):
+            yield from _terms(body, ranges)      # a δ summed out left a Σ factor, e.g. √(Σ)√(Σ)
+        elif body != 0:
+            yield _canonical(body, ranges)
+
+
+def sums_merged(expr):
+    """expr as a sum of Σs, none a factor of another's summand, Kronecker deltas summed out, indices
+    in one order: the prover's sums over the same ranges then meet Σᵢ aᵢ Σⱼ bᵢⱼ and Σᵢⱼ aᵢbᵢⱼ alike."""
+    return sp.Add(*[sp.Sum(body, *ranges) if ranges else body for body, ranges in _terms(expr)])
+
+
+def entrywise(form):
+    """A stated scalar form in entries: a trace as Σᵢ Mᵢᵢ, a 1×1 matrix as its entry."""
+    form = form.replace(lambda e: isinstance(e, sp.Trace),
+                        lambda t: t.arg[0, 0] if t.arg.shape == (1, 1) else t.rewrite(sp.Sum))
+    return sums_merged(form[0, 0] if isinstance(form, sp.MatrixExpr) else form)
