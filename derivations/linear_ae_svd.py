@@ -19,7 +19,6 @@ from regverify.numerics.datasets import digits
 from regverify.numerics.training import gradient_descent, train_with_autograd_check
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix
 
 SLIDES = "003_c3291310eed8186c.txt"
 m, n, k, r = sp.symbols("m n k r", integer=True, positive=True)
@@ -57,14 +56,12 @@ def truncation(claim):
                                           steps=("XV_kV_kᵀ = U_kΣ_kV_kᵀV_kV_kᵀ + U_rΣ_rV_rᵀV_kV_kᵀ = U_kΣ_kV_kᵀ",)))
 
 
-def mixing():   # (HA)(A⁻¹W*) = HW* with A⁻¹ = adj(A)/det(A), multiplied through by det A ≠ 0
-    lhs, rhs = [], []
-    for rows, size, cols in ((3, 2, 4), (4, 3, 5)):
-        h, a, w = symbol_matrix("H", rows, size), symbol_matrix("A", size, size), symbol_matrix("W", size, cols)
-        lhs += list((h * a) * a.adjugate() * w)
-        rhs += list(a.det() * h * w)
-    return Obligation.identity(sp.Matrix(lhs), sp.Matrix(rhs), assumptions_used=("det A ≠ 0",),
-                               steps=("A⁻¹ = adj(A)/det(A); multiply through by det A",))
+def mixing():   # (HA)(A⁻¹W*) = HW* for every m, n, k: A⁻¹ is the B with AB = I (A invertible)
+    h, a, inverse, w = (sp.MatrixSymbol(*shape) for shape in (("H", m, k), ("A", k, k), ("A^{-1}", k, k), ("W^*", k, n)))
+    mixed = (h * a) * (inverse * w)
+    return Obligation(zero=[sp.expand(sp.expand(mixed.doit()).subs({a * inverse: sp.Identity(k)})) - h * w],
+                      derived_by="expansion", sources=(mixed, h * w), assumptions_used=("A invertible: AA⁻¹ = I",),
+                      steps=("(HA)(A⁻¹W*) = H(AA⁻¹)W* (associativity) = HW*",))
 
 
 def explained_variance():

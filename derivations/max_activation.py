@@ -11,20 +11,23 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from regverify.claims import Derivation, Evidence, Expect, Identity, NumericVerdict, Premise, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
 from regverify.numerics.training import thinned, train_with_autograd_check
-from regverify.prover import Obligation, g
+from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, Obligation, g, g_prime
 from regverify.registry import register
-from regverify.symbolic import symbol_matrix, symbol_vector
 
 # --- symbols -------------------------------------------------------------------------------
 n = sp.Symbol("n", integer=True, positive=True)
 w, x = sp.MatrixSymbol("W_l", n, 1), sp.MatrixSymbol("x", n, 1)
 mu = sp.Symbol("mu", real=True)
+k = sp.Symbol("k", integer=True, positive=True)
+W, X, MU = sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("X", n, k), sp.MatrixSymbol("mu", k, 1)   # a layer: k units
+i, j = sp.symbols("i j", integer=True, nonnegative=True)
 NORM = sp.sqrt(sp.Trace(w.T * w))
 LAGRANGIAN = w.T * x - mu * (x.T * x - sp.Identity(1))
 LAGRANGE_STEPS = ("L(x, μ) = W_lᵀx − μ(xᵀx − 1)", "∂L/∂x = W_l − 2μx = 0 ⇒ x = W_l/(2μ)",
@@ -41,36 +44,45 @@ def extremum_on_sphere(sense):
         steps=(*LAGRANGE_STEPS, "uᵀ∇²L u = −2μ uᵀu: negative for μ > 0 (a maximum), positive for μ < 0"))
 
 
-def cauchy_schwarz_obligation(claim, sizes=(3, 4)) -> Obligation:
-    """The stated maximum is the value at W_l/‖W_l‖, every n; it is the largest by Lagrange's
-    identity ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, at the given n."""
-    zero = [] if claim is None else [sp.Trace(w.T * w / NORM) - claim.rhs]
-    for size in sizes:
-        a, b = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
-        squares = sum((a[i] * b[j] - a[j] * b[i]) ** 2 for i in range(size) for j in range(size)) / 2
-        zero.append((a.T * a)[0] * (b.T * b)[0] - (a.T * b)[0] ** 2 - squares)
-    return Obligation(zero=zero, steps=(
-        "‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity)",
+def at_point(variable, point):          # variable = point, entry by entry in the indexed sums
+    return lambda expr: expr.replace(lambda e: isinstance(e, MatrixElement) and e.parent == variable,
+                                     lambda e: point(e.i, e.j))
+
+
+def column_norm(matrix, l):             # ‖W_l‖ = (Σᵢ W_il²)^½
+    return sp.sqrt(sp.Sum(matrix[i, l] ** 2, (i, 0, n - 1)))
+
+
+def cauchy_schwarz_obligation(claim) -> Obligation:
+    """The stated maximum is the value at W_l/‖W_l‖, and it is the largest by Lagrange's identity
+    ‖W‖²‖x‖² − (Wᵀx)² = ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0, both for every n."""
+    # ‖W‖²‖x‖² − (Wᵀx)², each product of two Σ as one Σ over i, j; then i ↔ j relabelled in half of it
+    wi, xj, wxi, wxj = [s.function.xreplace({s.variables[0]: index}) for s, index in (
+        ((w.T * w)[0, 0], i), ((x.T * x)[0, 0], j), ((w.T * x)[0, 0], i), ((w.T * x)[0, 0], j))]
+    gap = wi * xj - wxi * wxj
+    ranges = ((i, 0, n - 1), (j, 0, n - 1))
+    lagrange = sp.Sum((gap + gap.xreplace({i: j, j: i})) / 2, *ranges) - sp.Sum(
+        (w[i, 0] * x[j, 0] - w[j, 0] * x[i, 0]) ** 2 / 2, *ranges)
+    return Obligation(zero=[sp.Trace(w.T * w / NORM) - claim.rhs, lagrange], steps=(
+        "‖W‖²‖x‖² − (Wᵀx)² = Σᵢⱼ (Wᵢ²xⱼ² − WᵢxᵢWⱼxⱼ), relabelled i ↔ j in half of it",
+        "= ½ Σᵢⱼ (Wᵢxⱼ − Wⱼxᵢ)² ≥ 0 (Lagrange's identity, every n)",
         "so Wᵀx ≤ ‖W‖ when ‖x‖ = 1, with equality iff x ∥ W, x = W/‖W‖",
         "W_lᵀ(W_l/‖W_l‖) = ‖W_l‖²/‖W_l‖ = ‖W_l‖ (every n)"))
 
 
-def activation_obligation(sizes=(2, 3)) -> Obligation:
-    """With h = g(Wᵀx + b): ∂/∂x of g(Wᵀx + b) − μ(xᵀx − 1) vanishes at W/‖W‖ with
-    μ = g'(a)‖W‖/2 (a maximum when g' > 0), where h = g(‖W‖ + b); at the given n."""
-    zero = []
-    for size in sizes:
-        a, v = symbol_vector("W", size, real=True), symbol_vector("x", size, real=True)
-        bias, norm = sp.Symbol("b", real=True), sp.sqrt((a.T * a)[0])
-        objective = g((a.T * v)[0] + bias) - mu * ((v.T * v)[0] - 1)
-        candidate = a / norm
-        slope = sp.diff(g(sp.Symbol("t")), sp.Symbol("t")).subs(sp.Symbol("t"), (a.T * candidate)[0] + bias)
-        zero += [z.subs(mu, slope * norm / 2) for z in Obligation.stationary(objective, v, candidate).zero]
-        zero.append((a.T * candidate)[0] - norm)        # W_lᵀx = ‖W_l‖ there, so h_l = g(‖W_l‖ + b_l)
-    return Obligation(zero=zero, derived_by="differentiation",
+def activation_obligation() -> Obligation:
+    """∂/∂x_p of g(Wᵀx + b) − μ(xᵀx − 1) vanishes at x = W/‖W‖ with μ = g'(a)‖W‖/2, where h = g(‖W‖ + b),
+    every n; sums get canonical indices (as_dummy), so that ‖W‖ reads the same wherever it appears."""
+    bias, norm = sp.Symbol("b", real=True), column_norm(w, 0)
+    objective = g((w.T * x)[0, 0] + bias) - mu * ((x.T * x)[0, 0] - 1)
+    at = at_point(x, lambda row, col: w[row, col] / norm)
+    stationary = at(sp.diff(objective, x[ENTRY_ROW, 0]).doit()).subs(mu, g_prime(norm + bias) * norm / 2)
+    return Obligation(zero=[stationary.as_dummy(), (at((w.T * x)[0, 0]) - norm).as_dummy()],   # W_lᵀx = ‖W_l‖ there
+                      derived_by="differentiation", sources=(objective, x),
                       assumptions_used=("g differentiable and increasing: g' > 0 makes μ > 0, a maximum",),
-                      steps=("∂/∂x g(W_lᵀx + b_l) = g'(a) W_l, parallel to W_l",
-                             "so the stationary points on the sphere are ±W_l/‖W_l‖; g' > 0 keeps + the maximum"))
+                      steps=("∂/∂x_p g(W_lᵀx + b_l) = g'(a) W_lp, parallel to W_l",
+                             "so the stationary points on the sphere are ±W_l/‖W_l‖; g' > 0 keeps + the maximum",
+                             "at x = W_l/‖W_l‖, W_lᵀx = ‖W_l‖ and h_l = g(‖W_l‖ + b_l), for every n"))
 
 
 # --- numeric twins: an independent search over the unit sphere ------------------------------
@@ -127,22 +139,16 @@ def unit_peaks(p):
     return per_unit(p, lambda col: col @ search_max(lambda v: anp.dot(col, v), len(col), rng))
 
 
-def layer_obligation(sizes=((3, 2), (2, 3))) -> Obligation:
-    """Σ_l [W_lᵀx_l − μ_l(x_lᵀx_l − 1)] over the k columns of an n×k W, differentiated in the n×k
-    X = [x_1 … x_k]: zero at X = [W_l/‖W_l‖] with μ_l = ‖W_l‖/2, at the given n×k."""
-    zero = []
-    for rows, cols in sizes:
-        a, v = symbol_matrix("W", rows, cols, real=True), symbol_matrix("x", rows, cols, real=True)
-        mus = sp.symbols(f"mu1:{cols + 1}", real=True)
-        norms = [sp.sqrt(sum(e ** 2 for e in a[:, l])) for l in range(cols)]
-        objective = sum((a[:, l].T * v[:, l])[0] - mus[l] * ((v[:, l].T * v[:, l])[0] - 1)
-                        for l in range(cols))
-        candidate = sp.Matrix.hstack(*[a[:, l] / norms[l] for l in range(cols)])
-        ob = Obligation.stationary(objective, v, candidate)
-        zero += [z.subs({mus[l]: norms[l] / 2 for l in range(cols)}) for z in ob.zero]
-        at = dict(zip(v, candidate))   # stationary in each μ_l too: the constraint x_lᵀx_l = 1, derived
-        zero += [sp.diff(objective, mu).xreplace(at) for mu in mus]
-    return Obligation(zero=zero, derived_by="differentiation",
+def layer_obligation() -> Obligation:
+    """Σ_l [W_lᵀx_l − μ_l(x_lᵀx_l − 1)] over the k columns of an n×k W, differentiated at a generic
+    entry X_pq of X = [x_1 … x_k] and in μ_q: zero at X_l = W_l/‖W_l‖ with μ_l = ‖W_l‖/2, every n, k."""
+    ones = sp.OneMatrix
+    objective = (ones(1, n) * sp.hadamard_product(W, X) * ones(k, 1)
+                 - (ones(1, n) * sp.hadamard_product(X, X) - ones(1, k)) * MU)[0, 0]
+    at_x = at_point(X, lambda row, col: W[row, col] / column_norm(W, col))
+    at_mu = at_point(MU, lambda row, col: column_norm(W, row) / 2)
+    zero = [at_mu(at_x(sp.diff(objective, v).doit())).as_dummy() for v in (X[ENTRY_ROW, ENTRY_COLUMN], MU[ENTRY_COLUMN, 0])]
+    return Obligation(zero=zero, derived_by="differentiation", sources=(objective, X),
                       assumptions_used=("every column W_l ≠ 0",),
                       steps=("the k problems separate: unit l sees only column W_l", *LAGRANGE_STEPS))
 

@@ -14,7 +14,6 @@ from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality
 from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.prover import Obligation
 from regverify.registry import register
-from regverify.symbolic import at_explicit, symbol_vector
 
 M004 = "004_b86d6fd376fce36f.txt"
 
@@ -23,6 +22,7 @@ z, c, m, mu = sp.symbols("z c m mu", real=True)
 s = sp.Symbol("s", positive=True)
 i, j, K = sp.symbols("i j K", integer=True, positive=True)
 Z = sp.IndexedBase("z", real=True)
+V = sp.IndexedBase("v", nonnegative=True)       # zⱼ = m − log(1 + vⱼ): every zⱼ ≤ m
 
 
 def logsumexp(z):
@@ -75,31 +75,33 @@ def merged(obligations, **details):
                       derived_by=first.derived_by, establishes=first.establishes, **details)
 
 
-def sizes(name, values, noun):           # a proof's scope, from the sizes it was built at
-    return f"{name} = {' and '.join(map(str, values))} {noun}"
-
-
 def normal_density(v, mean):             # N(v; mean, 1)
     return sp.exp(-(v - mean) ** 2 / 2) / sp.sqrt(2 * sp.pi)
 
 
 d, T = sp.symbols("d t", integer=True, positive=True)      # d outputs; t observations
+l = sp.Symbol("l", integer=True, nonnegative=True)         # their index, 0 … d − 1 (0 … t − 1)
 Y, F, Y_OBSERVED = sp.MatrixSymbol("y", d, 1), sp.MatrixSymbol("f", d, 1), sp.MatrixSymbol("y", T, 1)
 MEAN = sp.OneMatrix(1, T) * Y_OBSERVED / T                 # ȳ, the MLE
 
 
-def gaussian_nll(form, size):            # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), at d = size
-    y, f = symbol_vector("y", size, real=True), symbol_vector("f", size, real=True)
-    density = sp.prod([normal_density(y[j], f[j]) for j in range(size)])
-    return Obligation.identity(-sp.log(density), at_explicit(form, {Y: y, F: f}))
+def gaussian_nll(form):                  # −log N(y; f, I), N(y; f, I) = Πⱼ N(yⱼ; fⱼ, 1), every d
+    density = sp.Product(normal_density(Y[l, 0], F[l, 0]), (l, 0, d - 1))
+    log_density = sp.expand_log(sp.log(density), force=True).expand().doit()   # Σⱼ log N(yⱼ; fⱼ, 1)
+    return Obligation.identity(-log_density, sp.expand_log(form, force=True),
+                               steps=("log Πⱼ N(yⱼ; fⱼ, 1) = Σⱼ [−(yⱼ − fⱼ)²/2 − ½ log 2π]",
+                                      "Σⱼ ½ log 2π = (d/2) log 2π, for every d"))
 
 
-def mean_log_likelihood(t, sign, candidate, minimum=False):   # sign·(1/t) Σ log N(yᵢ; μ, 1): the NLL (−1) or 004:100 (+1)
-    ys = symbol_vector("y", t, real=True)
-    mean = at_explicit(candidate, {Y_OBSERVED: ys})[0]
-    j_mu = sign * sum(sp.log(normal_density(y, mu)) for y in ys) / t
-    value = sum((y - mean) ** 2 for y in ys) / (2 * t) + sp.log(2 * sp.pi) / 2 if minimum else None
-    return Obligation.stationary(j_mu, mu, mean, strict_minimum=True, value=value)
+def mean_log_likelihood(sign, candidate, minimum=False, **details):
+    """sign·(1/t) Σᵢ log N(yᵢ; μ, 1), the NLL (−1) or 004:100 (+1), for every t: stationary at the
+    candidate, and J''(μ) > 0 there (a minimum)."""
+    logs = sp.expand_log(sp.log(normal_density(Y_OBSERVED[l, 0], mu)), force=True)
+    j_mu = (sign * sp.Sum(logs, (l, 0, T - 1)) / T).expand().doit()
+    mean = candidate[0, 0]
+    value = sp.Sum((Y_OBSERVED[l, 0] - mean) ** 2, (l, 0, T - 1)) / (2 * T) + sp.log(2 * sp.pi) / 2
+    value = sp.expand_log(value, force=True).expand().doit() if minimum else None
+    return Obligation.stationary(j_mu, mu, mean, strict_minimum=True, value=value, **details)
 
 
 # --- numeric twins (NumPy/SciPy, from the definitions) ------------------------------------
@@ -144,7 +146,6 @@ def printed_j(p, w):                     # 004:100 as printed: (1/t) Σ log N(y�
 
 
 BINARY = "y ∈ {0, 1} (both cases), every real z"
-OUTPUTS, OBSERVATIONS, LOGITS = (2, 3), (3, 4), (2, 3, 4)     # the sizes the explicit proofs are built at
 DERIVATION = register(Derivation(
     id="output-units",
     title="Output units: sigmoid and softplus, tanh, softmax, log-sum-exp, Gaussian NLL",
@@ -237,15 +238,15 @@ DERIVATION = register(Derivation(
                    sample=sample_logits, rtol=1e-14, floor=1.0,
                    lhs=m, rhs=lambda p: logsumexp(p["z"])),
         Identity(name="gaussian-nll", statement="−log N(y; f, I) = ½‖y − f‖² + (d/2) log 2π (004:102)",
-                 symbolic=lambda claim: merged([gaussian_nll(claim.rhs, size) for size in OUTPUTS]),
+                 symbolic=lambda claim: gaussian_nll(claim.rhs),
                  sample=lambda rng, t: {"y": rng.normal(0, 2, k := int(rng.integers(1, 6))), "f": rng.normal(0, 2, k)},
                  lhs=lambda p: -gaussian_log_density(p["y"], p["f"]),
                  rhs=((Y - F).T * (Y - F))[0, 0] / 2 + d * sp.log(2 * sp.pi) / 2),
         Minimizer(name="nll-minimizer", statement="the NLL −(1/t) Σ log N(yᵢ; μ, 1) is minimized by the MLE μ = ȳ, "
                                                   "where it is ½s² + ½ log 2π, s² = (1/t) Σ (yᵢ − ȳ)²",
-                  symbolic=lambda claim: merged([mean_log_likelihood(t, -1, claim.form, minimum=True) for t in OBSERVATIONS],
-                                          steps=("J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0",
-                                                 "J(ȳ) = (1/2t) Σ (yᵢ − ȳ)² + ½ log 2π")),
+                  symbolic=lambda claim: mean_log_likelihood(-1, claim.form, minimum=True, steps=(
+                      "J'(μ) = (1/t) Σ (μ − yᵢ) = 0 at μ = ȳ", "J''(μ) = 1 > 0",
+                      "J(ȳ) = (1/2t) Σ (yᵢ − ȳ)² + ½ log 2π, for every t")),
                   sample=sample_gaussian_fit, objective=lambda p, w: -printed_j(p, w), form=MEAN,
                   minimum_value=lambda p: 0.5 * np.var(p["y"]) + 0.5 * np.log(2 * np.pi), uses=("gaussian-nll",)),
         Minimizer(name="printed-cost", statement="J(θ) = E log p_model(y|x) (as printed) is minimized by the MLE",
@@ -253,29 +254,28 @@ DERIVATION = register(Derivation(
                   source=Printed(M004, 100, r"J(\boldsymbol{\theta}) = \mathbb{E}_{\mathbf{x}, \mathbf{y} \sim \hat{p}_{data}} \log p_{\text{model}}",
                                  reading="the minus of the NLL (heading 004:98) is missing: minimizing the printed J "
                                          "maximizes the NLL, so a model with lower likelihood has a lower J"),
-                  symbolic=lambda claim: merged([mean_log_likelihood(t, +1, claim.form) for t in OBSERVATIONS]),
+                  symbolic=lambda claim: mean_log_likelihood(+1, claim.form),
                   sample=sample_gaussian_fit, objective=printed_j, form=MEAN),
     ]))
 
 
 def lse_bounds(which, bound):
-    """w.l.o.g. the maximum is z₁ = m and zⱼ = m + log uⱼ with uⱼ ∈ (0, 1); then Σ e^{zⱼ} lies
-    between e^m and K e^m, and log is increasing (ties u = 1 by continuity). The slack tends to 0
-    where the sampler puts its extreme cases (every uⱼ → 0 for the lower bound, every uⱼ → 1 for
-    the upper): neither bound can be improved."""
-    lower, parts, tight, us = which == "lower", [], [], []
-    for k in LOGITS:
-        zs, u = list(symbol_vector("z", k, real=True)), sp.symbols(f"u{k}_2:{k + 1}", positive=True)
-        total = sum(sp.exp(zj) for zj in zs)                 # Σⱼ e^{zⱼ}, as defined
-        bounded = sp.expand(sp.exp(bound.subs({m: zs[0], K: k})))   # log is increasing: compare e^bound
-        below_max = {zj: zs[0] + sp.log(v) for zj, v in zip(zs[1:], u)}
-        slack = (total - bounded if lower else bounded - total).subs(below_max)
-        parts.append(slack)
-        tight.append(sp.limit(slack.subs({v: s for v in u}), s, 0 if lower else 1, "+" if lower else "-"))
-        us += u
-    return Obligation(nonnegative=parts, zero=tight, derived_by="limit",
-                      unit_interval=tuple(us),
-                      parametrisation="max at index 1, zⱼ = m + log uⱼ, uⱼ ∈ (0, 1)",
-                      steps=("Σⱼ e^{zⱼ} ≥ e^m (one term, all positive)" if lower else
-                             "Σⱼ e^{zⱼ} ≤ K e^m (each term ≤ e^m)", "log is increasing",
+    """Σⱼ e^{zⱼ} against e^bound for every K, the maximum w.l.o.g. z₁ = m and zⱼ = m − log(1 + vⱼ),
+    vⱼ ≥ 0. Lower: e^{z₁} taken out of the sum as Σⱼ [j = 1] e^{zⱼ} leaves positive terms. Upper:
+    e^bound shared out as Σⱼ e^bound/K, each share ≥ e^{zⱼ}. The slack tends to 0 where the sampler
+    puts its extreme cases (the other vⱼ → ∞ for the lower bound, every vⱼ → 0 for the upper):
+    neither bound can be improved."""
+    lower = which == "lower"
+    if lower:
+        summand = sp.exp(Z[j]) - sp.Piecewise((1, sp.Eq(j, 1)), (0, True)) * sp.exp(bound.subs(m, Z[j]))
+    else:
+        summand = sp.expand(sp.exp(bound)) / K - sp.exp(Z[j])
+    summand = sp.factor(sp.together(sp.piecewise_fold(summand.xreplace({Z[j]: m - sp.log(1 + V[j])}))))
+    other = sp.Dummy("t", integer=True, nonnegative=True)       # j = other + 2 runs over 2 … K
+    slack = summand.subs(j, 1).xreplace({V[1]: 0}) + sp.Sum(
+        summand.subs(j, other + 2).xreplace({V[other + 2]: s}), (other, 0, K - 2)).doit()
+    return Obligation(nonnegative=[sp.Sum(summand, (j, 1, K))], zero=[sp.limit(slack, s, sp.oo if lower else 0)],
+                      derived_by="limit", parametrisation="max z₁ = m, zⱼ = m − log(1 + vⱼ), vⱼ ≥ 0",
+                      steps=("Σⱼ e^{zⱼ} − e^{z₁} = Σ_{j≠1} e^{zⱼ} ≥ 0" if lower else
+                             "K e^m − Σⱼ e^{zⱼ} = Σⱼ e^m vⱼ/(1 + vⱼ) ≥ 0", "log is increasing",
                              "equality as every other zⱼ → −∞" if lower else "equality when all zⱼ tie"))

@@ -6,36 +6,25 @@ x̂ = Wh + c and L = ‖x̂ − x‖². W reaches L twice, and the transcript su
 ∂L/∂W = 2 r hᵀ (decoder path) + 2 x [(Wᵀr) ⊙ h ⊙ (1 − h)]ᵀ (encoder path).
 Either path alone is wrong. Tying halves the weight count: nk instead of 2nk (000:211–212).
 """
-import dataclasses
+import itertools
 
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
+from sympy.concrete.delta import deltasummation
 
 from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
-from regverify.numerics.training import autograd_gradient, gradient_descent, trajectory_gap
-from regverify.prover import Obligation, sigma
+from regverify.numerics.training import autograd_gradient, gradient_descent, thinned, trajectory_gap
+from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, DerivativeError, Obligation, sigma
 from regverify.registry import register
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 
-SIZES = ((2, 3), (3, 4))      # W is n×k: 2×3 and 3×4
-SCOPE = "sizes W 2×3 and 3×4, σ abstract with σ' = σ(1 − σ)"
 STEPS = ("L = ‖W σ(Wᵀx + b) + c − x‖²; W appears in the decoder and in the encoder",
-         "decoder path (h fixed): ∂/∂W ‖Wh + c − x‖² = 2 r hᵀ",
-         "encoder path (the outer W fixed): 2 x [(Wᵀr) ⊙ σ'(a)]ᵀ",
-         "the total derivative is the sum of the two (000:183–198)")
-
-
-def at_sizes(build, sizes=SIZES, **details) -> Obligation:
-    parts = [build(*size) for size in sizes]
-    assert len({p.derived_by for p in parts}) == 1
-    return dataclasses.replace(parts[0], zero=[z for p in parts for z in p.zero],
-                               built_at=tuple(m for p in parts for m in p.built_at),
-                               sources=tuple(m for p in parts for m in p.sources), **details)
-
+         "decoder path (h fixed): ∂L/∂W_pq = 2 r_p h_q; encoder path (the outer W fixed): 2 x_p (Wᵀr)_q σ'(a_q)",
+         "the total derivative is the sum of the two (000:183–198), at a generic entry (p, q): every n, k")
 
 # --- the stated forms: every n, k (m examples); σ elementwise ------------------------------------
 m, n, k = sp.symbols("m n k", integer=True, positive=True)
@@ -49,28 +38,64 @@ H = (X * W + sp.OneMatrix(m, 1) * b.T).applyfunc(sigma)
 R = H * W.T + sp.OneMatrix(m, 1) * c.T - X
 BATCHED = 2 * (R.T * H + X.T * sp.hadamard_product(R * W, H, sp.OneMatrix(m, k) - H)) / m
 SIGMOID = {"sigma": sigmoid}
+CODE, p, q = sp.IndexedBase("h"), ENTRY_ROW, ENTRY_COLUMN     # h[i, l] = σ(a_il), named once differentiated
+
+
+# --- ∂L/∂W at a generic entry (p, q), every size. SymPy's doit() runs Gosper's algorithm on every
+# σ-sum (seconds each): so entries stay unevaluated, δ-sums are done term by term, σ(a) is named h
+# once differentiated, and nested sums become one Σ with its ranges in one order.
+def entry(form, row=p, col=q):          # form[row, col]; a Σ over one index value is its term
+    e = form._entry(row, col, expand=False)
+    return e.replace(lambda s: isinstance(s, sp.Sum) and all(lo == hi for _, lo, hi in s.limits),
+                     lambda s: s.function.xreplace({v: lo for v, lo, _ in s.limits}))
+
+
+def named(expr, pre):                   # σ(a) → h[i, l] only where a is exactly pre[i, l]
+    sizes = {d for s in pre.free_symbols for d in getattr(s, "shape", ())}
+
+    def rename(e):
+        free = [s for s in e.args[0].free_symbols if not isinstance(s, sp.MatrixSymbol) and s not in sizes]
+        return next((CODE[i, l] for i, l in itertools.product([*free, sp.S.Zero], repeat=2)
+                     if sp.expand(e.args[0]).as_dummy() == sp.expand(entry(pre, i, l)).as_dummy()), e)
+    return expr.replace(lambda e: isinstance(e, sigma), rename)
+
+
+def deltas_summed(s):                   # Σ of δ-terms by deltasummation, the other terms left as Σ
+    out = s.function
+    for limit in reversed(s.limits):
+        out = sp.Add(*[deltasummation(t, limit) if any(limit[0] in d.free_symbols for d in t.atoms(sp.KroneckerDelta))
+                       else sp.Sum(t, limit) for t in sp.Add.make_args(sp.expand(out))])
+    return out
+
+
+def one_sum(s):                         # Σᵢ a Σⱼ b = Σᵢⱼ ab (j's range free of i); ranges in one order
+    def ends(t):
+        return set().union(*(sp.S(e).free_symbols for _, *bounds in t.limits for e in bounds))
+    inner = [f for f in sp.Mul.make_args(s.function) if isinstance(f, sp.Sum)]
+    if len(inner) == 1 and not ((s.function / inner[0]).free_symbols & set(inner[0].variables)
+                                or ends(inner[0]) & set(s.variables)):
+        s = sp.Sum(s.function / inner[0] * inner[0].function, *inner[0].limits, *s.limits)
+    return s if ends(s) & set(s.variables) else sp.Sum(s.function, *sorted(s.limits, key=lambda limit: str(limit[1:])))
+
+
+def gradient_obligation(objective, claimed, pre, steps) -> Obligation:
+    derived = sp.diff(objective[0, 0], W[p, q])
+    if derived == 0:
+        raise DerivativeError(f"SymPy returned 0 for ∂/∂W[p, q] of {objective}")
+    derived = named(derived, pre).replace(lambda e: isinstance(e, sp.Sum) and e.function.has(sp.KroneckerDelta),
+                                          deltas_summed)
+    residual = sp.expand(derived - named(entry(claimed), pre)).replace(lambda e: isinstance(e, sp.Sum), one_sum)
+    return Obligation(zero=[residual], derived_by="differentiation", sources=(objective, W, claimed), steps=steps)
 
 
 def paths_obligation(claimed) -> Obligation:
-    """The stated gradient at explicit sizes against SymPy's derivative of L there."""
-    def build(n, k):
-        xs, cs = symbol_vector("x", n, real=True), symbol_vector("c", n, real=True)
-        ws, bs = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True)
-        residual = ws * (ws.T * xs + bs).applyfunc(sigma) + cs - xs
-        return Obligation.gradient((residual.T * residual)[0], ws,
-                                   at_explicit(claimed, {x: xs, c: cs, W: ws, b: bs}))
-    return at_sizes(build, steps=STEPS)
-
-
-def batched_obligation(claimed) -> Obligation:
-    def build(rows, n, k):
-        xs = symbol_matrix("x", rows, n, real=True)
-        ws, bs, cs = symbol_matrix("W", n, k, real=True), symbol_vector("b", k, real=True), symbol_vector("c", n, real=True)
-        residual = (xs * ws + sp.ones(rows, 1) * bs.T).applyfunc(sigma) * ws.T + sp.ones(rows, 1) * cs.T - xs
-        return Obligation.gradient(sum(e ** 2 for e in residual) / rows, ws,
-                                   at_explicit(claimed, {X: xs, W: ws, b: bs, c: cs}))
-    return at_sizes(build, sizes=((2, 3, 4), (4, 2, 3)),
-                    steps=("the mean over rows of the one-example gradient",))
+    """A one-path pitfall against SymPy's derivative of L at W 2×3 and 3×4: refuted at an exact point."""
+    at = [{x: symbol_vector("x", rows, real=True), c: symbol_vector("c", rows, real=True), b: symbol_vector(
+        "b", cols, real=True), W: symbol_matrix("W", rows, cols, real=True)} for rows, cols in ((2, 3), (3, 4))]
+    parts = [Obligation.gradient(at_explicit(r.T * r, v)[0], v[W], at_explicit(claimed, v)) for v in at]
+    return Obligation(zero=[z for o in parts for z in o.zero], sources=tuple(s for o in parts for s in o.sources),
+                      derived_by="differentiation", steps=STEPS,
+                      sized_because="a counterexample is a point: exact numbers for every entry of W, x, b and c")
 
 
 def parameter_count_obligation(stated_tied) -> Obligation:
@@ -154,10 +179,6 @@ def tied_gradient(x, paths=("decoder", "encoder")):
     return gradient
 
 
-def thin(values, most=200):
-    return [float(v) for v in values[::-(-len(values) // most)]]
-
-
 def train_tied(seed: int, quick: bool, gradient=tied_gradient) -> Evidence:
     """Passes if the run with ``gradient`` follows autograd's at every step (loss and parameter
     gaps < 1e-10, all finite); the decoder-only run is drawn beside it for contrast."""
@@ -175,8 +196,8 @@ def train_tied(seed: int, quick: bool, gradient=tied_gradient) -> Evidence:
               "criterion": "loss and parameter gaps to autograd < 1e-10 at every step",
               "loss_first": run.losses[0], "loss_last": run.losses[-1], **cross_check,
               "decoder_only_loss_last": decoder_only.losses[-1], "seconds": round(run.seconds, 3),
-              "curves": {"loss_closed_form": thin(run.losses), "loss_autograd": thin(reference.losses),
-                         "loss_decoder_only": thin(decoder_only.losses)}}
+              "curves": {"loss_closed_form": thinned(run.losses), "loss_autograd": thinned(reference.losses),
+                         "loss_decoder_only": thinned(decoder_only.losses)}}
     ok = cross_check["max_loss_rel_gap"] < 1e-10 and cross_check["max_param_rel_gap"] < 1e-10
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
@@ -193,7 +214,8 @@ DERIVATION = register(Derivation(
     claims=[
         Gradient(
             name="two-path-gradient", statement="∂L/∂W = 2 r hᵀ + 2 x [(Wᵀr) ⊙ h ⊙ (1 − h)]ᵀ, r = x̂ − x",
-            form=DECODER_PATH + ENCODER_PATH, symbolic=lambda claim: paths_obligation(claim.form),
+            form=DECODER_PATH + ENCODER_PATH,
+            symbolic=lambda claim: gradient_obligation(r.T * r, claim.form, W.T * x + b, STEPS),
             functions=SIGMOID, sample=sample_tied, objective=reconstruction_error, wrt="W", training=train_tied),
         Gradient(
             name="decoder-path-only", statement="∂L/∂W = 2 r hᵀ (the decoder path alone)",
@@ -210,7 +232,11 @@ DERIVATION = register(Derivation(
         Gradient(
             name="batched-gradient",
             statement="for L = (1/m) Σᵢ ‖x̂ᵢ − xᵢ‖²: ∂L/∂W = (2/m)[RᵀH + Xᵀ((RW) ⊙ H ⊙ (1 − H))]",
-            uses=("two-path-gradient",), form=BATCHED, symbolic=lambda claim: batched_obligation(claim.form),
+            uses=("two-path-gradient",), form=BATCHED, symbolic=lambda claim: gradient_obligation(
+                sp.OneMatrix(1, m) * sp.hadamard_product(R, R) * sp.OneMatrix(n, 1) / m, claim.form,
+                X * W + sp.OneMatrix(m, 1) * b.T, ("L = (1/m) Σᵢⱼ Rᵢⱼ², R = σ(XW + 1bᵀ)Wᵀ + 1cᵀ − X",
+                                                   "∂L/∂W_pq at a generic entry: the mean over rows of the "
+                                                   "two paths, every m, n, k")),
             functions=SIGMOID, sample=sample_batch, objective=batch_loss, wrt="W"),
         Identity(
             name="half-the-weights", statement="tying W* = Wᵀ halves the weight count: nk instead of 2nk",

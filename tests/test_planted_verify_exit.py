@@ -68,7 +68,7 @@ def test_early_stopping_with_tau_minus_one_exits_1(plant):
 
 def test_a_claim_cannot_be_relabelled_every_n():
     """The scope is no field of a claim: a page has nowhere to write "every n"."""
-    claim = get("max-activation").claim("maximum-value")
+    claim = get("tied-weights").claim("decoder-path-only")     # refuted at explicit sizes
     with pytest.raises(TypeError):
         dataclasses.replace(claim, scope="every n")
     assert claim.obligation().scope.startswith("sizes")
