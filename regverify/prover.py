@@ -32,6 +32,7 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
+from .sums import sum_out_deltas
 
 
 class SymbolicVerdict(str, Enum):
@@ -279,7 +280,7 @@ class Obligation:
         if not _depends_on(scalar, wrt):
             return cls(zero=[], **details)
         row, column = _generic_entry(wrt)
-        derived = sp.diff(scalar, wrt[row, column]).doit()
+        derived = sum_out_deltas(sp.diff(scalar, wrt[row, column]))
         if derived == 0:
             raise DerivativeError(f"SymPy returned 0 for ∂/∂{wrt}[p, q] of an objective that depends "
                                   f"on it ({_short(scalar, 120)})")

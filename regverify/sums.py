@@ -83,3 +83,43 @@ def entrywise(form):
     form = form.replace(lambda e: isinstance(e, sp.Trace),
                         lambda t: t.arg[0, 0] if t.arg.shape == (1, 1) else t.rewrite(sp.Sum))
     return sums_merged(form[0, 0] if isinstance(form, sp.MatrixExpr) else form)
+
+
+def sum_out_deltas(expr):
+    """Each Σ over i of a summand with δ(i, p) — p in the same range, as the delta states it — summed
+    out to the summand at i = p; other sums are left as they are. (SymPy's own ``doit`` tries a closed
+    form for every sum, which costs seconds on a network's gradient and is never needed here.)"""
+    expr = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit())
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.function.has(sp.KroneckerDelta),
+                        _deltas_out)     # bottom-up: inner sums first
+
+
+def _deltas_out(total):
+    out = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand_mul(total.function)):
+        limits = list(total.limits)
+        while (found := _summable_delta(term, limits)) is not None:
+            delta, limit, other = found
+            term = (term / delta).xreplace({limit[0]: other})
+            limits.remove(limit)
+        if not limits:
+            out += term
+            continue
+        indices = {index for index, *_ in limits}
+        outside = [f for f in sp.Mul.make_args(term) if not f.free_symbols & indices]
+        out += sp.Mul(*outside) * sp.Sum(term / sp.Mul(*outside), *limits)     # constants taken out
+    return out
+
+
+def _summable_delta(term, limits):
+    """(δ(i, p), i's limit, p) for an index i of the sum whose range the delta states and on which
+    no other range depends; None if the term has none."""
+    for limit in limits:
+        index, low, high = limit
+        if any(index in sp.S(bound).free_symbols for other in limits if other is not limit for bound in other[1:]):
+            continue
+        for delta in sp.Mul.make_args(term):
+            if (isinstance(delta, sp.KroneckerDelta) and index in delta.args[:2] and len(delta.args) == 3
+                    and tuple(delta.args[2]) == (low, high)):
+                return delta, limit, delta.args[1] if delta.args[0] == index else delta.args[0]
+    return None

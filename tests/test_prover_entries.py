@@ -45,3 +45,17 @@ def test_a_missing_path_is_not_proved():
     objective = sp.OneMatrix(1, k) * ElementwiseApplyFunction(sigma, W.T * X + W.T * X)
     claimed = X * SLOPE.T.subs(B, W.T * X)             # the second path through W dropped
     assert prove(Obligation.gradient_at_entry(objective, W, claimed)).verdict is not SymbolicVerdict.PROVED
+
+
+def test_deltas_are_summed_out_where_their_range_is_the_sums_and_nowhere_else():
+    from regverify.sums import sum_out_deltas
+    i, p = sp.symbols("i p", integer=True)
+    x = sp.IndexedBase("x")
+    ranged = sp.Sum(sp.KroneckerDelta(i, p, (0, n - 1)) * x[i] * 3, (i, 0, n - 1))
+    assert sum_out_deltas(ranged) == 3 * x[p]
+    other_range = sp.Sum(sp.KroneckerDelta(i, p, (0, k - 1)) * x[i], (i, 0, n - 1))
+    assert sum_out_deltas(other_range) == other_range          # p may lie outside 0 … n − 1
+    plain = sp.Sum(sp.KroneckerDelta(i, p) * x[i], (i, 0, n - 1))
+    assert sum_out_deltas(plain) == plain                      # a delta that states no range
+    mixed = sp.Sum(sp.KroneckerDelta(i, p, (0, n - 1)) * x[i] + x[i] ** 2, (i, 0, n - 1))
+    assert sum_out_deltas(mixed) == x[p] + sp.Sum(x[i] ** 2, (i, 0, n - 1))
