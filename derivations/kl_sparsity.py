@@ -34,6 +34,10 @@ def kl(r, r_hat):
     return r * sp.log(r / r_hat) + (1 - r) * sp.log((1 - r) / (1 - r_hat))
 
 
+def kl_expanded(r, r_hat):     # 003:508 as printed, the logs of the quotients split
+    return r * sp.log(r) - r * sp.log(r_hat) + (1 - r) * sp.log(1 - r) - (1 - r) * sp.log(1 - r_hat)
+
+
 def kl_slope(r, r_hat):
     return -r / r_hat + (1 - r) / (1 - r_hat)
 
@@ -295,6 +299,14 @@ DERIVATION = register(Derivation(
             symbolic=lambda claim: Obligation.gradient(kl(rho, rho_hat), rho_hat, claim.form, unit_interval=(rho, rho_hat)),
             sample=sample_rates, objective=lambda p: penalty(p["rho"], p["rho_hat"]),
             form=-rho / rho_hat + (1 - rho) / rho_hat, wrt="rho_hat"),
+        Identity(
+            name="expanded-penalty", statement="Ω = Σ_{l=1}^{k} ρ log ρ − ρ log ρ̂_l + (1 − ρ) log(1 − ρ) − "
+                                               "(1 − ρ) log(1 − ρ̂_l), the KL sum re-written (003:508, 516)",
+            symbolic=lambda claim: Obligation.identity(
+                claim.lhs, sp.Sum(sp.expand_log(kl(rho, RATES[L_UNIT]), force=True), (L_UNIT, 0, k_ - 1)),
+                assumptions_used=UNIT, steps=("ρ, 1 − ρ, ρ̂_l, 1 − ρ̂_l > 0: log(a/b) = log a − log b in each term",)),
+            sample=lambda rng, t: {**(p := sample_rates(rng, t)), "k": len(p["rho_hat"])}, bind={"rho_hat": RATES.label},
+            lhs=sp.Sum(kl_expanded(rho, RATES[L_UNIT]), (L_UNIT, 0, k_ - 1)), rhs=lambda p: penalty(p["rho"], p["rho_hat"])),
         Identity(
             name="sum-over-n", statement="Ω = Σ_{l=1}^{n} KL(ρ‖ρ̂_l) (the sum over the n inputs, not the k units)",
             expect=Expect.ERRATUM, corrected_by="kl-minimum",

@@ -17,7 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer,
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Minimizer,
                               NumericVerdict, Premise, Printed, Source)
 from regverify.forms import compile_form
 from regverify.prover import ENTRY_ROW, Obligation
@@ -78,6 +78,23 @@ def soft_threshold_cases(claim) -> Obligation:
                "case w* < −α/h: w = w* + α/h < 0 and h(w − w*) − α = 0",
                "case |w*| ≤ α/h: f'(0⁺) = α − hw* ≥ 0 ≥ −α − hw* = f'(0⁻), so 0 is the minimum",
                "h > 0: strictly convex, so the stationary point is the unique minimum"))
+
+
+def band_obligation(claim) -> Obligation:
+    """|wᵢ*| = α/(h(1 + c)) ≤ α/h, either sign: the page's soft threshold (its Max simplified) is 0, the claimed
+    L2 coordinate is not."""
+    c = sp.Symbol("c", nonnegative=True)
+    at = [{w_star_sym: sign * alpha / (h * (1 + c))} for sign in (1, -1)]
+    l1_sizes = [sp.Abs(SOFT_THRESHOLD.xreplace(x).replace(sp.Max, lambda *a: sp.Max(*map(sp.together, a)))) for x in at]
+    return Obligation(positive=[claim.lhs.xreplace(x) - size for x, size in zip(at, l1_sizes)], sources=(claim.lhs,),
+                      assumptions_used=("hᵢ > 0", "α > 0", "0 < |wᵢ*| ≤ α/hᵢ"),
+                      steps=("in the band the soft threshold gives 0 (soft-threshold)",
+                             "L2 gives wᵢ*hᵢ/(hᵢ + α) (l2-shrinkage/eigen-factor, H diagonal), 0 only if wᵢ* = 0"))
+
+
+def sample_band(rng, trial):
+    p = sample_scalar(rng, trial)
+    return {**p, "w_star": sampling.signed(rng, len(p["h"]), 0.05, 1.0) * p["alpha"] / p["h"]}
 
 
 def printed_threshold_residual(claim) -> Obligation:
@@ -150,6 +167,17 @@ def sample_summed(rng, trial):
 def summed_premise(p):
     scale = np.sum(np.abs(p["h"] * (p["w"] - p["w_star"]))) + p["alpha"] * len(p["w"])
     return abs(summed_condition(p, p["w"])) <= 1e-12 * scale and bool(np.all(p["w"] != 0))
+
+
+def sample_coupled(rng, trial):
+    """A non-diagonal SPD H; "h" is its diagonal, which the coordinate-wise threshold reads."""
+    hessian = sampling.spd(rng, n := sampling.size(rng), 0.5, 3.0)
+    return {"H": hessian, "h": np.diag(hessian).copy(), "w_star": sampling.signed(rng, n, 0.1, 2.0),
+            "alpha": sampling.positive(rng, 0.2, 2.0)}
+
+
+def coupled_objective(p, w):     # Ĵ(w) − J(w*) = ½(w − w*)ᵀH(w − w*) + α‖w‖₁
+    return 0.5 * (w - p["w_star"]) @ p["H"] @ (w - p["w_star"]) + p["alpha"] * np.sum(np.abs(w))
 
 
 # --- training: coordinate descent with a generic 1-D minimizer on the digits -------------------
@@ -245,6 +273,13 @@ DERIVATION = register(Derivation(
             symbolic=soft_threshold_cases, form=SOFT_THRESHOLD, bind={"w_star": w_star_sym},
             sample=sample_scalar, objective=separable_objective,
             smooth=False, trials=9, training=train_coordinate_descent),
+        Inequality(
+            name="sparser-than-l2",
+            statement="where 0 < |wᵢ*| ≤ α/hᵢ, L1 gives wᵢ = 0 but L2 keeps |wᵢ*|hᵢ/(hᵢ + α) > 0: L1's zeros include "
+                      "L2's (only wᵢ* = 0) and this band: sparser (004:560)",
+            symbolic=band_obligation, sample=sample_band, bind={"w_star": w_star_sym}, strict=True, trials=9,
+            uses=("soft-threshold", "l2-shrinkage/eigen-factor"),
+            lhs=sp.Abs(w_star_sym) * h / (h + alpha), rhs=lambda p: np.abs(soft_threshold(p))),
         Identity(
             name="printed-threshold",
             statement="the minimizer satisfies wᵢ = sign(wᵢ*) max(|wᵢ| − α/hᵢ, 0) (as printed: |wᵢ|, not |wᵢ*|)",
@@ -258,6 +293,16 @@ DERIVATION = register(Derivation(
                             lambda p: bool(np.any(np.abs(p["w_star"]) > p["alpha"] / p["h"]))),
             symbolic=printed_threshold_residual, sample=sample_above, bind={"w_star": w_star_sym},
             lhs=w_any, rhs=sp.sign(w_star_sym) * sp.Max(sp.Abs(w_any) - alpha / h, 0), trials=9),
+        Minimizer(
+            name="coordinate-wise-for-any-h",
+            statement="wᵢ = sign(wᵢ*) max(|wᵢ*| − α/Hᵢᵢ, 0) minimizes ½(w − w*)ᵀH(w − w*) + α‖w‖₁ for a "
+                      "non-diagonal H too (004:558 asks for quadratic programming)",
+            expect=Expect.PITFALL, corrected_by="soft-threshold",
+            origin="applying the diagonal case's threshold coordinate by coordinate: with H = [[2, 1.5], [1.5, 2]], "
+                   "w* = (1, 0.2), α = 0.5 it gives (0.75, 0), Ĵ = 0.5525, while min Ĵ ≈ 0.5286 near (0.86, 0.056)",
+            premise=Premise("H is not diagonal", lambda p: not np.allclose(p["H"], np.diag(p["h"]))),
+            form=SOFT_THRESHOLD, bind={"w_star": w_star_sym}, sample=sample_coupled, objective=coupled_objective,
+            smooth=False),
         Minimizer(
             name="printed-summed-stationarity",
             statement="a w with Σᵢ[hᵢ(wᵢ − wᵢ*) + α sign(wᵢ)] = 0 minimizes Ĵ (as printed: one sum, "

@@ -18,7 +18,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
                               NumericVerdict, Premise, Printed, Source, shape_text)
-from regverify.eigenbasis import scalar_residuals
+from regverify.eigenbasis import conjugated, eigenvalue_function, scalar_residuals
 from regverify.numerics import sampling
 from regverify.numerics.datasets import digits_regression
 from regverify.numerics.training import relative_error, train_with_autograd_check
@@ -67,6 +67,74 @@ def effective_parameters_obligation():
                "D = diag(λⱼ/(λⱼ + α)); tr(QDQᵀ) = Σᵢ Σⱼ Qᵢⱼ² Dⱼⱼ", "Σᵢ Qᵢⱼ² = (QᵀQ)ⱼⱼ = 1: tr = Σⱼ λⱼ/(λⱼ + α)"))
     obligation.zero.append(trace - sp.Sum(shrink_factor(EIGENVALUES[j, 0], alpha), (j, 0, n - 1)))
     return obligation
+
+
+W_TILDE = (H + alpha * I).I * H * w_star
+EIGEN = ("H = QΛQᵀ, Q orthogonal, v = Qᵀw*", "λᵢ ≥ 0, α > 0")
+
+
+def eigen_split(scalar):
+    """Σ c·tr(w*ᵀMw*) + Σ c·tr(M) + c₀ (each M built from H, I) in the eigenbasis is Σᵢ f(λᵢ)vᵢ² +
+    Σᵢ g(λᵢ) + c₀ (v = Qᵀw*: tr(QDQᵀ) = tr D, w*ᵀQDQᵀw* = vᵀDv); returns (f, g, c₀)."""
+    parts, constant = {True: sp.S.Zero, False: sp.S.Zero}, sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(scalar)):
+        traces = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Trace)]
+        if not traces:
+            constant += term
+            continue
+        c, product = traces[0].arg.as_coeff_mmul()
+        factors = list(product.args) if isinstance(product, sp.MatMul) else [product]
+        quadratic = factors[0] == w_star.T and factors[-1] == w_star
+        middle = sp.MatMul(*factors[1:-1]).doit() if quadratic and len(factors) > 2 else I if quadratic else product
+        m = sp.expand(conjugated(middle.subs(H.T, H).xreplace({H: H_EIGEN}).subs(LAM.T, LAM), Q_))
+        for t in m.args if isinstance(m, sp.MatAdd) else (m,):
+            scale, rest = t.as_coeff_mmul()
+            value = scale if rest.doit() == I else eigenvalue_function(t, Q_, LAM, lam)
+            parts[quadratic] += term / traces[0] * c * value
+    return sp.simplify(parts[True]), sp.simplify(parts[False]), constant
+
+
+def alpha_slope_obligation(definition):
+    """d/dα of the definition Σ F(λᵢ)vᵢ² + Σ G(λᵢ), per term, is the claimed Σ f(λᵢ)vᵢ² + Σ g(λᵢ), ≤ 0."""
+    def build(claim):
+        (f, g, c), (big_f, big_g, _) = eigen_split(claim.form), eigen_split(definition)
+        return Obligation(zero=[sp.diff(big_f, alpha) - f, sp.diff(big_g, alpha) - g, c], positive=[-(f + g)],
+                          nonnegative=[-f, -g], derived_by="differentiation", sources=(claim.form, definition),
+                          assumptions_used=EIGEN, steps=("write the definition in the eigenbasis",
+                                                         "differentiate each eigen-term in α: ≤ 0, < 0 for λᵢ > 0"))
+    return build
+
+
+def norm_obligation(claim):       # ‖w*‖² − ‖w̃‖² = Σᵢ (1 − (λᵢ/(λᵢ + α))²)vᵢ²
+    f, g, c = eigen_split(claim.lhs - sp.Trace(W_TILDE.T * W_TILDE))
+    return Obligation(positive=[f], nonnegative=[g, c], sources=(claim.lhs, W_TILDE), assumptions_used=EIGEN,
+                      steps=("‖w̃‖² = Σᵢ (λᵢ/(λᵢ + α))²vᵢ² (eigen-form), ‖w*‖² = Σᵢ vᵢ²",
+                             "the difference is Σᵢ α(2λᵢ + α)/(λᵢ + α)² vᵢ² > 0 for v ≠ 0"))
+
+
+def below_rank_obligation(claim):    # rank H = #{λᵢ > 0}; tr(H(H + αI)⁻¹) = Σᵢ g(λᵢ)
+    f, g, c = eigen_split(claim.rhs)
+    return Obligation(positive=[1 - g], zero=[g.subs(lam, 0)], nonnegative=[-f, -c], sources=(claim.rhs,),
+                      assumptions_used=EIGEN, steps=("tr(H(H + αI)⁻¹) = Σᵢ λᵢ/(λᵢ + α) (effective-parameters)",
+                                                     "λᵢ/(λᵢ + α) < 1 for λᵢ > 0 and = 0 for λᵢ = 0"))
+
+
+def condition_obligation(claim):   # H + αI = Q(Λ + αI)Qᵀ: eigenvalues s(λᵢ) = λᵢ + α, increasing in λ
+    s = eigenvalue_function(conjugated(H_EIGEN + alpha * I, Q_), Q_, LAM, lam)
+    shifted = (claim.lhs - s.subs(lam, lam_high) / s.subs(lam, lam_low)).subs(lam_high, lam_low + gap)
+    return Obligation(positive=[sp.together(shifted), sp.diff(s, lam)], sources=(claim.lhs,),
+                      assumptions_used=("0 < λ_min < λ_max = λ_min + d", "α > 0"),
+                      steps=("H + αI = Q(Λ + αI)Qᵀ: eigenvalues λᵢ + α, in the same order",
+                             "λ_max/λ_min − (λ_max + α)/(λ_min + α) = αd/(λ_min(λ_min + α)) > 0"))
+
+
+def solved(p, rhs):      # (H + αI)⁻¹·rhs, traced by autograd and complex steps alike
+    return anp.linalg.solve(p["H"] + p["alpha"] * anp.eye(len(p["H"])), rhs)
+
+
+def sample_spectrum(rng, trial):
+    lm, q = sampling.spectrum(rng, k := sampling.size(rng), 0.5, 5.0), sampling.orthogonal(rng, k)
+    return {"H": q @ np.diag(lm) @ q.T, "lambda_high": lm[0], "lambda_low": lm[-1], "alpha": sampling.positive(rng, 0.01, 10)}
 
 
 def shrink_factor(eigenvalue, strength):
@@ -322,4 +390,36 @@ DERIVATION = register(Derivation(
             sample=sample_quadratic, uses=("eigen-factor",),
             lhs=lambda p: np.sum((lm := np.linalg.eigvalsh(p["H"])) / (lm + p["alpha"])),
             rhs=lambda p: np.trace(p["H"] @ np.linalg.inv(p["H"] + p["alpha"] * np.eye(len(p["H"]))))),
+        Inequality(
+            name="norm-shrinks", statement="‖w̃‖ < ‖w*‖ for α > 0, w* ≠ 0 and any PSD H (002:77, 165)",
+            symbolic=norm_obligation, sample=sample_quadratic, uses=("eigen-form",), bind=BIND,
+            lhs=sp.Trace(w_star.T * w_star), rhs=lambda p: shrunk(p) @ shrunk(p), strict=True),
+        Inequality(
+            name="every-coordinate-shrinks", statement="|w̃ᵢ| ≤ |wᵢ*| for every i and any H (002:165–167 beyond its figure)",
+            expect=Expect.PITFALL, corrected_by="norm-shrinks",
+            origin="002:165–167 sees the figure's (diagonal H) coordinates scaled by λᵢ/(λᵢ + α); for a rotated H "
+                   "only eigen-components are: H = Q·diag(10, 0.1)·Qᵀ (45°), w* = (1, 0), α = 1 give w̃ ≈ (0.5, 0.409)",
+            premise=Premise("H is not diagonal", lambda p: not np.allclose(p["H"], np.diag(np.diag(p["H"])))),
+            sample=sample_quadratic, bind=BIND, lhs=ElementwiseApplyFunction(sp.Abs, w_star),
+            rhs=lambda p: np.abs(shrunk(p))),
+        Gradient(
+            name="decay-grows-with-alpha", statement="d/dα ‖w̃‖² = −2w̃ᵀ(H + αI)⁻¹w̃ = −2Σᵢ λᵢ²vᵢ²/(λᵢ + α)³ < 0 "
+                                                     "when Hw* ≠ 0: a larger α, smaller weights (004:94, 002:77)",
+            form=-2 * sp.Trace(W_TILDE.T * (H + alpha * I).I * W_TILDE), bind=BIND, uses=("eigen-form",),
+            symbolic=alpha_slope_obligation(sp.Trace(W_TILDE.T * W_TILDE)), sample=sample_quadratic,
+            objective=lambda p: anp.sum(solved(p, p["H"] @ p["w_star"]) ** 2), wrt="alpha"),
+        Inequality(
+            name="effective-parameters-below-rank", statement="tr(H(H + αI)⁻¹) < rank H for H ≠ 0 (002:129–131)",
+            symbolic=below_rank_obligation, sample=sample_quadratic, uses=("effective-parameters",), strict=True,
+            lhs=lambda p: np.linalg.matrix_rank(p["H"]), rhs=sp.Trace(H * (H + alpha * I).I)),
+        Gradient(
+            name="effective-parameters-decrease", statement="d/dα tr(H(H + αI)⁻¹) = −tr(H(H + αI)⁻²) < 0 for H ≠ 0 (002:131)",
+            form=-sp.Trace(H * (H + alpha * I).I ** 2), symbolic=alpha_slope_obligation(sp.Trace(H * (H + alpha * I).I)),
+            sample=sample_quadratic, uses=("effective-parameters",), wrt="alpha",
+            objective=lambda p: anp.trace(solved(p, p["H"]))),
+        Inequality(
+            name="better-conditioned", statement="κ(H + αI) = (λ_max + α)/(λ_min + α) < λ_max/λ_min = κ(H): "
+                                                 "\"more stability\" (004:502)",
+            symbolic=condition_obligation, sample=sample_spectrum, strict=True,
+            lhs=lam_high / lam_low, rhs=lambda p: np.linalg.cond(p["H"] + p["alpha"] * np.eye(len(p["H"])))),
     ]))
