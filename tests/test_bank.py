@@ -80,6 +80,10 @@ CLOSED_FORMS = {
     "early-stopping-alpha": lambda e: stated("early-stopping", "alpha-approximation", "rhs", {**e, "lambda_i": 0.0}),
     "early-stopping-trajectory": lambda e: get("early-stopping").claim("exact-alpha").lhs(e),
     "early-stopping-exact-alpha": lambda e: early_stopping.exact_alpha(e["lambda_i"], e["eps"], e["tau"]),
+    "l2-effective-params-slope": lambda e: stated("l2-shrinkage", "effective-parameters-decrease", "form",
+                                                  {"H": np.diag(e["lam"]), "alpha": e["alpha"]}),
+    "l2-diagonal-coordinate": lambda e: l2_shrinkage.shrunk({"H": np.diag(e["h"]), "alpha": e["alpha"],
+                                                             "w_star": e["w_star"]}),
 }
 
 
