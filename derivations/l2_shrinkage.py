@@ -13,10 +13,10 @@ and the columns of an orthogonal Q have Σᵢ Qᵢⱼ² = 1.
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
-from autograd import grad
+from autograd import grad, hessian
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
+from regverify.claims import (Approximation, Derivation, Evidence, Expect, Gradient, Identity, Inequality, Limit, Minimizer, NotConformable,
                               NumericVerdict, Premise, Printed, Source, shape_text)
 from regverify.eigenbasis import conjugated, eigenvalue_function, scalar_residuals
 from regverify.numerics import sampling
@@ -184,6 +184,36 @@ def logistic_loss(p):  # an L that is not quadratic, so the check is not circula
     return anp.sum(anp.log(1 + anp.exp(z))) - p["y"] @ z
 
 
+# --- a loss that is not quadratic: w̃ = (H + αI)⁻¹Hw* is its quadratic approximation (004:490–493) ---
+def newton_minimizer(p, strength, start=None, steps=30):
+    """argmin of the logistic L(w) + (strength/2)‖w‖², by Newton's method (no closed form):
+    ∇ = Xᵀ(σ(Xw) − y) + strength·w, ∇² = Xᵀdiag(σ(1 − σ))X + strength·I."""
+    x, w_ = p["X"], np.zeros(p["X"].shape[1]) if start is None else np.array(start, dtype=float)
+    for _ in range(steps):
+        s_ = 1 / (1 + np.exp(-x @ w_))
+        step = np.linalg.solve(x.T @ (x * (s_ * (1 - s_))[:, None]) + strength * np.eye(len(w_)),
+                               x.T @ (s_ - p["y"]) + strength * w_)
+        w_ = w_ - step
+        if np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(w_))):
+            break
+    return w_
+
+
+def sample_logistic_fit(rng, trial, strengths=(1e-3, 2e-2)):
+    """Noisy labels (so that w* is finite), w* and H = ∇²L(w*) by Newton and autograd, α small."""
+    m, size = 30, sampling.size(rng, 2, 4)
+    x = sampling.normal(rng, (m, size))
+    y = (rng.random(m) < 1 / (1 + np.exp(-x @ sampling.normal(rng, size)))).astype(float)
+    p = {"X": x, "y": y}
+    w_opt = newton_minimizer(p, 0.0)
+    return {**p, "w_star": w_opt, "H": hessian(lambda u: logistic_loss({**p, "w": u}))(w_opt),   # autograd
+            "alpha": float(np.exp(rng.uniform(*np.log(strengths))))}
+
+
+def sample_logistic_far(rng, trial):
+    return sample_logistic_fit(rng, trial, strengths=(5.0, 50.0))
+
+
 def sample_columns(rng, trial):
     size = sampling.size(rng, 2, 5)   # the lecture's w is a vector: n ≥ 2
     return {"H": sampling.symmetric(rng, size), "w": sampling.normal(rng, (size, 1)),
@@ -306,6 +336,16 @@ DERIVATION = register(Derivation(
                    "uᵀ∇²u = uᵀHu + α uᵀu > 0 for u ≠ 0 (H PSD, α > 0): the stationary point is the minimum"),
             sample=sample_quadratic, objective=quadratic_objective,
             uses=("quadratic-gradient", "penalty-gradient"), training=train_weight_decay),
+        Approximation(
+            name="quadratic-approximation",
+            statement="for a loss that is not quadratic (logistic), (H + αI)⁻¹Hw* with H = ∇²L(w*) is the "
+                      "regularized minimizer up to O(α²): exact only for the quadratic L̂ (004:490–493)",
+            sample=sample_logistic_fit, outside_sample=sample_logistic_far, bind=BIND,
+            lhs=lambda p: newton_minimizer(p, p["alpha"], start=p["w_star"]), rhs=(H + alpha * I).I * H * w_star,
+            scale=lambda p: np.linalg.norm(p["w_star"]) * np.ones_like(p["w_star"]),
+            order=2, toward=lambda p, t: {**p, "alpha": 0.004 * t},
+            regime=lambda p: p["alpha"], regime_text="α", inside=0.02, rtol=5e-3, trials=8,
+            uses=("shrinkage-minimizer",)),
         Identity(
             name="eigen-form",
             statement="w̃ = Q(Λ + αI)⁻¹ΛQᵀw* when H = QΛQᵀ",

@@ -99,3 +99,18 @@ def test_the_truncated_and_the_n_bounded_expansions_of_003_are_not_new_errata():
     assert "- (1-\\rho)log(1-\\hat{\\rho}_l)" in material.line(kl.SLIDES, 508)
     assert 514 in kl.DERIVATION.claim("sum-over-n").source.also
     assert kl.DERIVATION.claim("expanded-penalty").expect is Expect.HOLDS
+
+
+@pytest.mark.parametrize("planted", ["w* unshrunk", "doubled α", "H dropped"])
+def test_the_quadratic_approximation_fails_a_planted_form(planted):
+    claim = l2.DERIVATION.claim("quadratic-approximation")
+    form = {"w* unshrunk": l2.w_star, "doubled α": (l2.H + 2 * l2.alpha * l2.I).I * l2.H * l2.w_star,
+            "H dropped": (l2.H + l2.alpha * l2.I).I * l2.w_star}[planted]
+    result = verify_claim(l2.DERIVATION, dataclasses.replace(claim, rhs=form), seed=0, quick=True)
+    assert result.numeric.verdict is NumericVerdict.FAILED
+
+
+def test_the_quadratic_approximation_holds_to_second_order_on_a_logistic_loss():
+    claim = l2.DERIVATION.claim("quadratic-approximation")
+    result = verify_claim(l2.DERIVATION, claim, seed=0, quick=True)
+    assert result.status == "verified" and result.numeric.detail["measured_order"] > 1.75
