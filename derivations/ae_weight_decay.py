@@ -7,17 +7,19 @@ of (λ/2)‖θ‖²; the lecturer says so aloud (000:155, "should have been 2 la
 you do a half here").
 """
 import dataclasses
+from types import SimpleNamespace
 
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from regverify.claims import Derivation, Evidence, Expect, Gradient, NumericVerdict, Premise, Printed, Source
+from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Premise, Printed, Source
 from regverify.sums import sums_merged
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
+from regverify.numerics.gradcheck import numeric_jacobian
 from regverify.numerics.training import thinned, train_with_autograd_check
 from regverify.prover import Obligation, sigma
 from regverify.registry import register
@@ -36,11 +38,16 @@ R_ = H_ * V_.T + ONES * C_.T - X_                                     # R = X̂ 
 
 
 # ∂J/∂W as stated: (2/m) Xᵀ[(RV) ⊙ H ⊙ (1 − H)] + 2λW
-OBJECTIVE_GRADIENT = 2 / m_ * X_.T * sp.hadamard_product(R_ * V_, sp.hadamard_product(H_, sp.OneMatrix(m_, k_) - H_)) \
-    + 2 * lam * W_
+ERROR_GRADIENT = 2 / m_ * X_.T * sp.hadamard_product(R_ * V_, sp.hadamard_product(H_, sp.OneMatrix(m_, k_) - H_))
+OBJECTIVE_GRADIENT = ERROR_GRADIENT + 2 * lam * W_
+eta = sp.Symbol("eta", positive=True)                                 # the learning rate
 
 
-def penalty_obligation(claim, scale, size=None) -> Obligation:
+def as_step(claim, variable):     # a stated step v − η·g is a claim on g = (v − step)/η, derived as a gradient
+    return SimpleNamespace(form=(variable - claim.rhs) / eta)
+
+
+def penalty_obligation(claim, scale=1, size=None) -> Obligation:
     """∂/∂θ of scale·λ θᵀθ against the claim's form (2λθ for the slides' λ‖θ‖², λθ for
     (λ/2)‖θ‖²). ``size``: at an explicit θ of that many entries instead of every size."""
     t = theta if size is None else symbol_vector("theta", size, real=True)
@@ -90,6 +97,14 @@ def sample_theta(rng, trial):   # θ = (W, V, b, c) stacked
 
 def stacked_penalty(q, scale=1.0):
     return scale * q["lambda"] * np.sum(q["theta"] ** 2)
+
+
+def stepped(p, key, loss):        # v − η ∂loss/∂v, the gradient by complex step on the twin
+    return p[key] - p["eta"] * numeric_jacobian(lambda v: loss({**p, key: v}), p[key], "complex-step")
+
+
+def with_rate(sample):
+    return lambda rng, trial: {**sample(rng, trial), "eta": float(sampling.positive(rng, 1e-3, 0.5))}
 
 
 NO_HALF = Premise("the objective is λ‖θ‖² (no ½), λ > 0, θ ≠ 0",
@@ -159,6 +174,18 @@ DERIVATION = register(Derivation(
             form=OBJECTIVE_GRADIENT, symbolic=ae_obligation, functions={"sigma": sigmoid},
             sample=sample_ae, wrt="W", objective=objective, uses=("penalty-gradient",),
             training=train_weight_decay),
+        Identity(
+            name="decay-update", uses=("objective-gradient",),
+            statement="the update on J adds −η·2λW to the update on the error (000:153–154): "
+                      "W − η∂J/∂W = W − η(2/m)Xᵀ[(RV) ⊙ H ⊙ (1 − H)] − 2ηλW",
+            rhs=W_ - eta * ERROR_GRADIENT - 2 * eta * lam * W_, functions={"sigma": sigmoid},
+            symbolic=lambda claim: ae_obligation(as_step(claim, W_)),
+            sample=with_rate(sample_ae), lhs=lambda p: stepped(p, "W", objective), rtol=1e-12),
+        Identity(
+            name="decay-shrink", uses=("penalty-gradient",),
+            statement="a step on Ω(θ) = λ‖θ‖² (003:851, no ½) shrinks θ by 1 − 2ηλ: θ − η∇Ω = (1 − 2ηλ)θ",
+            rhs=(1 - 2 * eta * lam) * theta, symbolic=lambda claim: penalty_obligation(as_step(claim, theta)),
+            sample=with_rate(sample_theta), lhs=lambda p: stepped(p, "theta", stacked_penalty), rtol=1e-12),
         Gradient(
             name="half-penalty-gradient",
             statement="for (λ/2)‖θ‖² the penalty adds λW (where the slides' λW is right)",

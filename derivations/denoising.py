@@ -28,6 +28,7 @@ from regverify.registry import register
 from regverify.forms import compile_form
 from regverify.symbolic import at_explicit, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 SLIDES = "003_c3291310eed8186c.txt"
 q, sigma = sp.symbols("q sigma", positive=True)
@@ -106,6 +107,42 @@ def dae_objective(p, w):   # (1/m) Σᵢ E‖W(xᵢ + ε) − xᵢ‖², the exp
 
 DAE_X = sp.MatrixSymbol("X", m_, n_)
 DAE_A = DAE_X.T * DAE_X + m_ * sigma ** 2 * sp.Identity(n_)
+
+# Masking, batched: Σᵢ of masking-penalty is ‖(1−q)XV − X‖²_F + q(1−q) tr(Vᵀ diag(C) V), V = Wᵀ, C = XᵀX.
+GRAM, V_SQ, s_ = DAE_X.T * DAE_X, sp.MatrixSymbol("V", n_, n_), sp.Symbol("s", positive=True)
+GRAM_DIAG = sp.hadamard_product(GRAM, sp.Identity(n_))          # diag(XᵀX): Σᵢ xᵢⱼ² on the diagonal
+
+
+def scalar_out(expr):      # (cA) ∘ B = c(A ∘ B): SymPy's derivative leaves the scalar inside
+    def pull(e):
+        parts = [a.as_coeff_mmul() for a in e.args]
+        return sp.Mul(*(c for c, _ in parts)) * sp.hadamard_product(*(sp.S(r).doit() for _, r in parts))
+    return expr.replace(lambda e: isinstance(e, sp.HadamardProduct), pull)
+
+
+def masking_dae_obligation(claim, diagonal=GRAM_DIAG):   # diagonal=GRAM: XᵀX diagonal; q = s/(1+s): Hessian terms > 0
+    keep, r = 1 / (1 + s_), DAE_X * V_SQ / (1 + s_) - DAE_X
+    obligation = Obligation.extremum(
+        sp.Trace(r.T * r / m_ + s_ * keep ** 2 * V_SQ.T * diagonal * V_SQ / m_), V_SQ,
+        claim.form.T.xreplace({q: s_ * keep, GRAM_DIAG: diagonal}), linear=(keep * GRAM + s_ * keep * diagonal, GRAM),
+        factor=2 * keep / m_, psd=(GRAM,), pd=(diagonal, DAE_X), parametrisation="q = s/(1 + s), s > 0",
+        assumptions_used=("0 < q < 1", "X of full column rank: XᵀX, diag(XᵀX) ≻ 0", "masking-penalty"),
+        steps=("with V = Wᵀ, Σᵢ masking-penalty: J = (1/m)[‖(1−q)XV − X‖²_F + q(1−q) tr(Vᵀ diag(C) V)]",
+               "∇_V J = (2(1−q)/m)[((1−q)C + q diag(C))V − C], C = XᵀX; Hessian ∝ (1−q)C + q diag(C) ≻ 0"))
+    return dataclasses.replace(obligation, zero=[scalar_out(z) for z in obligation.zero])
+
+
+def sample_masking_data(rng, trial, uncorrelated=False):   # uncorrelated: orthogonal columns, XᵀX diagonal
+    size, x = sampling.size(rng, 2, 3), sampling.normal(rng, (sampling.size(rng, 4, 6), 3))
+    x = np.linalg.qr(x[:, :size])[0] * sampling.positive(rng, 0.5, 2.0, size) if uncorrelated else x[:, :size]
+    return {"X": x, "q": sampling.unit_interval(rng), "n": size}
+
+
+UNCORRELATED = dict(objective=lambda p, w: np.mean([masked_loss({"x": x, "W": w, "q": p["q"]}) for x in p["X"]]),
+                    premise=Premise("uncorrelated features: XᵀX diagonal", lambda p: np.allclose(
+                        p["X"].T @ p["X"], np.diag(np.diag(p["X"].T @ p["X"])))), trials=3,
+                    symbolic=lambda claim: masking_dae_obligation(claim, GRAM),
+                    sample=lambda rng, t: sample_masking_data(rng, t, True))
 
 
 # Monte Carlo witnesses: every one draws its corruption with masking() or gaussian_corruption().
@@ -240,10 +277,11 @@ def train_denoising(seed, quick, noise=(0.0, 0.25, 0.5), target="clean", gradien
 # --- small noise (Alain & Bengio 2014): the expansion, and the term a contractive reading drops --
 J_R, R_OFF, LAPLACIAN = (sp.MatrixSymbol("J_r", n_, n_), sp.MatrixSymbol("e_r", n_, 1),   # e_r = r(x) − x
                          sp.MatrixSymbol("Delta_r", n_, 1))
+TAYLOR = (sp.IndexedBase("T"), sp.IndexedBase("U"))       # r's second and third derivatives at x
 NETWORK = {"bind": {"r_minus_x": R_OFF, "laplacian": LAPLACIAN, "J": J_R}}
 
 
-def small_noise_obligation(claim):
+def small_noise_obligation(claim):      # at n = 1, 2, r a general cubic map: the pitfall's exact counterexample
     zero = []
     for size in (1, 2):
         e, x = symbol_vector("e", size), symbol_vector("x", size, real=True)
@@ -260,6 +298,23 @@ def small_noise_obligation(claim):
     return Obligation.identity(sp.Matrix(zero), sp.zeros(len(zero), 1), derived_by="expectation",
                                steps=("r(x+ε) = r + Jε + ½εᵀ∇²r ε + O(ε³)",
                                       "E‖r(x+ε) − x‖² = ‖r − x‖² + σ²‖J‖²_F + σ²(r − x)·Δr + O(σ⁴)"))
+
+
+def small_noise_every_n(claim):
+    """Every n: r(x + ε) − x at entry i by order in ε, r's derivatives at x as J_r and tensors T, U."""
+    i, j, k, l = sp.symbols("i j k l", integer=True)
+    over, e = (lambda *v: [(a, 0, n_ - 1) for a in v]), (lambda a: NOISE[a, 0])
+    parts = [R_OFF[i, 0], sp.Sum(J_R[i, j] * e(j), *over(j)), sp.Sum(TAYLOR[0][i, j, k] * e(j) * e(k), *over(j, k)) / 2,
+             sp.Sum(TAYLOR[1][i, j, k, l] * e(j) * e(k) * e(l), *over(j, k, l)) / 6]
+    order = [sp.Sum(sum(parts[a] * parts[p - a] for a in range(p + 1)), *over(i)) for p in range(4)]  # ‖·‖², order p
+    flip = lambda f: f.replace(lambda y: isinstance(y, MatrixElement) and y.parent == NOISE, lambda y: -y)
+    excess = sum(expectation(order[p], NOISE, 0, sigma ** 2) for p in (1, 2)) \
+        + sums_merged(order[3] + flip(order[3])) / 2            # odd in ε: E[f(ε)] = E[f(−ε)] = 0
+    claimed = entrywise(claim.rhs).replace(lambda y: isinstance(y, MatrixElement) and y.parent == LAPLACIAN,
+                                           lambda y: sp.Sum(TAYLOR[0][y.i, j, j], *over(j)))    # Δrᵢ = Σⱼ Tᵢⱼⱼ
+    return Obligation.identity(sums_merged(excess), sums_merged(claimed), derived_by="expectation", steps=(
+        "r(x+ε)ᵢ − xᵢ = e_rᵢ + Σⱼ Jᵢⱼεⱼ + ½Σⱼₖ Tᵢⱼₖεⱼεₖ + ⅙Σⱼₖₗ Uᵢⱼₖₗεⱼεₖεₗ + O(ε⁴); order 0 is ‖r(x) − x‖²",
+        "order 1: mean 0; order 2: σ²(Σᵢⱼ Jᵢⱼ² + Σᵢⱼ e_rᵢTᵢⱼⱼ); order 3 odd: mean 0; order ≥ 4: O(σ⁴)"))
 
 
 def reconstruction(p, v):   # a one-hidden-layer r: R² → R²
@@ -361,6 +416,19 @@ DERIVATION = register(Derivation(
                  rhs=residual_norm((1 - q) * W_SQ * X_VEC - X_VEC) + q * (1 - q) * sp.Trace(   # Σⱼ xⱼ²‖W_{:,j}‖²
                      sp.OneMatrix(1, n_) * sp.HadamardPower(W_SQ, 2) * sp.HadamardPower(X_VEC, 2)),
                  training=monte_carlo_penalty),
+        Minimizer(name="masking-dae-minimizer", uses=("masking-penalty",), objective=UNCORRELATED["objective"],
+                  statement="argmin_W (1/m) Σᵢ E‖W(dᵢ ⊙ xᵢ) − xᵢ‖² = C[(1 − q)C + q·diag(C)]⁻¹, C = XᵀX "
+                            "(≠ I unless C is diagonal: 003:129, copying x̃ is not optimal)",
+                  form=GRAM * ((1 - q) * GRAM + q * GRAM_DIAG).I, symbolic=masking_dae_obligation,
+                  sample=sample_masking_data, trials=3),
+        Minimizer(name="masking-copy-uncorrelated", uses=("masking-dae-minimizer",), form=sp.Identity(n_),
+                  statement="with uncorrelated features (XᵀX diagonal) copying is optimal under masking: "
+                            "argmin_W = I, no (1 − q) rescaling (the limit of 003:129)", **UNCORRELATED),
+        Minimizer(name="masking-rescaled-copy", expect=Expect.PITFALL, corrected_by="masking-copy-uncorrelated",
+                  origin="003:129 read as 'copying is never optimal' with E[x̃] = (1 − q)x: undo the "
+                         "shrink as inverted dropout does", form=sp.Identity(n_) / (1 - q),
+                  statement="with uncorrelated features the masking DAE's minimizer is I/(1 − q), not I",
+                  **UNCORRELATED),
         Gradient(name="dae-gradient", wrt="W",
                  statement="the DAE loss (1/m)‖σ(X̃W + b)D + c − X‖²_F compares the reconstruction of x̃ "
                            "with the clean X (003:116); ∂L/∂W = X̃ᵀ[(2/m)(X̂ − X)Dᵀ ⊙ H(1 − H)]",
@@ -369,7 +437,7 @@ DERIVATION = register(Derivation(
                  form=DAE_GRADIENT, functions={"sigma": sigmoid}, training=train_denoising),
         Approximation(name="small-noise-expansion",
                       statement="E‖r(x + ε)− x‖² − ‖r(x) − x‖² = σ²‖J_r‖²_F + σ²(r(x) − x)·Δr(x) + O(σ⁴)",
-                      symbolic=small_noise_obligation, **NETWORK,
+                      symbolic=small_noise_every_n, **NETWORK,
                       sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 1e-3, 1e-2)),
                       outside_sample=lambda rng, t: sample_network(rng, sampling.positive(rng, 0.3, 1.0)),
                       lhs=noise_excess, rhs=sigma ** 2 * (sp.Trace(J_R.T * J_R) + sp.Trace(R_OFF.T * LAPLACIAN)),

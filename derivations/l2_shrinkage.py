@@ -199,6 +199,24 @@ def newton_minimizer(p, strength, start=None, steps=30):
     return w_
 
 
+def first_order_obligation(claim):
+    """The stated form and the exact minimizer w(α) agree to first order at α = 0: w(0) = w*, and
+    differentiating its condition ∇L(w(α)) + αw(α) = 0 in α gives H w′(0) + w* = 0 (H = ∇²L(w*)),
+    against the form's own value and α-derivative at 0. What is left is O(α²), measured."""
+    condition_in_alpha = sp.diff(alpha * w_star, alpha)          # ∂/∂α of the penalty's gradient αw
+    exact_slope = -H.I * condition_in_alpha
+    shifted = H + alpha * I
+    # SymPy cannot differentiate (H + αI)⁻¹ in α: d(A⁻¹) = −A⁻¹(dA)A⁻¹, with dA/dα = I derived
+    form_slope = claim.rhs.replace(lambda e: e == shifted.I, lambda e: -shifted.I * sp.diff(shifted, alpha) * shifted.I)
+    if form_slope == claim.rhs:
+        raise ValueError(f"{claim.rhs} is not A⁻¹·(…) with A = H + αI: its α-derivative is not taken this way")
+    at_zero = {alpha: 0}
+    return Obligation(zero=[claim.rhs.subs(at_zero).doit() - w_star, form_slope.subs(at_zero).doit() - exact_slope],
+                      derived_by="differentiation", assumptions_used=("H = ∇²L(w*) invertible",),
+                      steps=("at α = 0 both are w*", "d/dα [(H + αI)⁻¹Hw*] = −(H + αI)⁻²Hw* = −H⁻¹w* at α = 0",
+                             "∇L(w(α)) + αw(α) = 0 ⇒ H w′(0) + w* = 0 ⇒ w′(0) = −H⁻¹w*"))
+
+
 def sample_logistic_fit(rng, trial, strengths=(1e-3, 2e-2)):
     """Noisy labels (so that w* is finite), w* and H = ∇²L(w*) by Newton and autograd, α small."""
     m, size = 30, sampling.size(rng, 2, 4)
@@ -340,7 +358,7 @@ DERIVATION = register(Derivation(
             name="quadratic-approximation",
             statement="for a loss that is not quadratic (logistic), (H + αI)⁻¹Hw* with H = ∇²L(w*) is the "
                       "regularized minimizer up to O(α²): exact only for the quadratic L̂ (004:490–493)",
-            sample=sample_logistic_fit, outside_sample=sample_logistic_far, bind=BIND,
+            symbolic=first_order_obligation, sample=sample_logistic_fit, outside_sample=sample_logistic_far, bind=BIND,
             lhs=lambda p: newton_minimizer(p, p["alpha"], start=p["w_star"]), rhs=(H + alpha * I).I * H * w_star,
             scale=lambda p: np.linalg.norm(p["w_star"]) * np.ones_like(p["w_star"]),
             order=2, toward=lambda p, t: {**p, "alpha": 0.004 * t},
