@@ -46,6 +46,11 @@ W_O, H_O = sp.MatrixSymbol("w", i_, 1), sp.MatrixSymbol("h", i_, 1)
 A_O, DL_AT_PREDICTION, DL_AT_TARGET = sp.Trace(W_O.T * H_O), sp.Symbol("dL_at_prediction"), sp.Symbol("dL_at_target")
 SIGMOID_SLOPE = {"g_prime": lambda a: (lambda s: s * (1 - s))(1 / (1 + np.exp(-a)))}
 RELU_STEP = {"g_prime": lambda a: (a > 0).astype(float)}     # g = ReLU away from its kink
+# softmax output ŷ = e^a/Σe^a, J = −yᵀ log ŷ (NLL), y one-hot; the elementwise g of 004:403 with f' = ŷ(1 − ŷ), L' = −y/ŷ
+K_S = sp.Symbol("K", integer=True, positive=True)
+A_S, Y_S = sp.MatrixSymbol("a", K_S, 1), sp.MatrixSymbol("y", K_S, 1)
+Y_HAT = ElementwiseApplyFunction(sp.exp, A_S) / (sp.OneMatrix(1, K_S) * ElementwiseApplyFunction(sp.exp, A_S))[0, 0]
+ELEMENTWISE_G = sp.hadamard_product(Y_HAT, sp.OneMatrix(K_S, 1) - Y_HAT, -Y_S, ElementwiseApplyFunction(sp.Lambda(V_R, 1 / V_R), Y_HAT))
 
 
 def merged(obligations, **details):
@@ -102,6 +107,21 @@ def printed_output_weight(form, n):     # L = ½(ŷ − y)², L'(y) = 0 (004:370
     w, h, y, q = symbol_vector("w", n, real=True), symbol_vector("h", n, real=True), *sp.symbols("y q", real=True)
     loss = sp.Lambda(q, (q - y) ** 2 / 2)
     return Obligation.gradient(loss(g((w.T * h)[0])), w, at_explicit(form, {W_O: w, H_O: h}).xreplace({DL_AT_TARGET: loss_gradient(loss, [y])[0]}))
+
+
+def softmax_nll(claim):                 # ∂J/∂a_p for every K, then Σᵢ c yᵢ = c (one-hot y: Σᵢ yᵢ = 1)
+    def one_hot(s):
+        c = sp.diff(s.function, Y_S[s.variables[0], 0])
+        return c if s.variables[0] not in c.free_symbols and sp.expand(s.function - c * Y_S[s.variables[0], 0]) == 0 else s
+    o = at_entry(-(Y_S.T * ElementwiseApplyFunction(sp.log, Y_HAT))[0, 0], A_S, claim.form,
+                 "J = −Σᵢ yᵢ log ŷᵢ, ŷ = softmax(a): ∂J/∂a_p = ŷ_p Σᵢ yᵢ − y_p, every K", "one-hot y: Σᵢ yᵢ = 1")
+    o.zero = [z.replace(lambda s: isinstance(s, sp.Sum) and s.function.has(Y_S), one_hot) for z in o.zero]
+    return o
+
+
+def softmax_sample(rng, trial):
+    n = int(rng.integers(2, 7))
+    return {"a": rng.normal(size=n), "y": np.eye(n)[rng.integers(n)]}
 
 
 def batched_w2(claim):
@@ -395,6 +415,13 @@ DERIVATION = register(Derivation(
                  form=H_O * g_prime(A_O) * DL_AT_TARGET, functions=SIGMOID_SLOPE,
                  symbolic=lambda claim: merged([printed_output_weight(claim.form, n) for n in (2, 3)]),
                  sample=output_sample, wrt="w", objective=output_loss),
+        Gradient(name="softmax-nll-g", statement="softmax output, NLL, one-hot y: g = ∇_a J = Jᵀ∇_ŷL = ŷ − y (004:401–405)",
+                 form=Y_HAT - Y_S, symbolic=softmax_nll, sample=softmax_sample, wrt="a",
+                 objective=lambda p: -p["y"] @ np.log(np.exp(p["a"]) / np.sum(np.exp(p["a"])))),
+        Gradient(name="elementwise-g-with-softmax", statement="softmax + NLL: g = f'(a) ⊙ L'(ŷ), f'(aᵢ) = ŷᵢ(1 − ŷᵢ) (004:403)",
+                 expect=Expect.PITFALL, corrected_by="softmax-nll-g", form=ELEMENTWISE_G, symbolic=softmax_nll,
+                 origin="004:403's g for an elementwise f, kept for softmax, whose ŷᵢ depends on every aⱼ",
+                 sample=softmax_sample, wrt="a", objective=lambda p: -p["y"] @ np.log(np.exp(p["a"]) / np.sum(np.exp(p["a"])))),
         Gradient(name="relu-jacobian", statement="h = ReLU(Wx + b): ∂h/∂x = diag(1[a > 0]) W (row j zero when aⱼ ≤ 0)",
                  form=sp.hadamard_product(STEP_R * sp.OneMatrix(1, r_), W_R),
                  symbolic=lambda claim: at_entry(U_R.T * RELU_R, X_R, claim.form.T * U_R, *RELU_STEPS),

@@ -5,6 +5,7 @@ x̂ = Wh + c and L = ‖x̂ − x‖². W reaches L twice, and the transcript su
 (000:183–198): with r = x̂ − x,
 ∂L/∂W = 2 r hᵀ (decoder path) + 2 x [(Wᵀr) ⊙ h ⊙ (1 − h)]ᵀ (encoder path).
 Either path alone is wrong. Tying halves the weight count: nk instead of 2nk (000:211–212).
+A LINEAR tied AE loses nothing at the optimum: min_W ‖X − XWWᵀ‖²_F = Σ_{i>k} σᵢ² at W = V_k.
 """
 import itertools
 
@@ -13,11 +14,14 @@ import numpy as np
 import sympy as sp
 from sympy.concrete.delta import deltasummation
 
-from regverify.claims import Derivation, Evidence, Expect, Gradient, Identity, NumericVerdict, Printed, Source
+from regverify.claims import (Derivation, Evidence, Expect, Gradient, Identity, Minimizer, NumericVerdict, Printed,
+                              Source)
+from regverify.derivations import linear_ae_svd as svd
 from regverify.numerics import sampling
 from regverify.numerics.activations import sigmoid
 from regverify.numerics.datasets import digits
-from regverify.numerics.training import autograd_gradient, gradient_descent, thinned, trajectory_gap
+from regverify.numerics.training import (autograd_gradient, gradient_descent, thinned, trajectory_gap,
+                                         train_with_autograd_check)
 from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, DerivativeError, Obligation, sigma
 from regverify.registry import register
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
@@ -115,6 +119,48 @@ def weight_count_obligation(tied_count, untied_count) -> Obligation:
     return Obligation(zero=[tied - tied_count, untied - untied_count],
                       steps=("untied: W (n×k) and W* (k×n), Σⱼ Σ_l 1 + Σ_l Σⱼ 1",
                                       "swap the order of the second sum: 2 Σⱼ Σ_l 1 = 2nk; tied: nk"))
+
+
+# --- a linear tied AE, X = U_kΣ_kV_kᵀ + U_rΣ_rV_rᵀ (svd's split): stationary at W = V_k, value Σ_{i>k} σᵢ²
+RELATIONS = {**svd.ORTHONORMAL, svd.U.T * svd.U: sp.Identity(k), svd.U2.T * svd.U2: sp.Identity(svd.r),
+             svd.V2.T * svd.V2: sp.Identity(svd.r), svd.U2.T * svd.U: sp.ZeroMatrix(svd.r, k)}
+
+
+def cycled(t):                          # tr(QA) = tr(AQ) for Q orthonormal (U_k, U_r, V_k, V_r), then the relations
+    c, f = t.as_coeff_mmul()
+    f = list(f.args) if isinstance(f, sp.MatMul) else [f]
+    return c * sp.Trace(sp.MatMul(*f[1:], f[0]).doit().subs(RELATIONS) if f[0] in (svd.U, svd.U2, svd.V, svd.V2) else t)
+
+
+def tied_linear_obligation(claim) -> Obligation:
+    w = sp.MatrixSymbol("W", svd.n, k)
+    rest = svd.X_SVD - svd.X_SVD * w * w.T
+    o = Obligation.stationary(sp.Trace(rest.T * rest), w, claim.form, value=sp.Trace(svd.S2.T * svd.S2), steps=(
+        "∇_W = −2(XᵀR + RᵀX)W, R = X − XWWᵀ; at W = V_k, R = U_rΣ_rV_rᵀ ⊥ V_k, U_k; tr(RᵀR) = tr(Σ_rᵀΣ_r)",),
+        assumptions_used=("U, V orthonormal", "global: (H, W*) = (XW, Wᵀ) is an untied pair, so Eckart–Young "
+                                              "bounds every tied W below by Σ_{i>k} σᵢ², which W = V_k attains"))
+    o.zero = [sp.expand(sp.expand(z.doit()).subs(RELATIONS).replace(lambda e: isinstance(e, sp.Trace), lambda e: sp.Add(
+        *map(cycled, sp.Add.make_args(sp.expand(e.arg)))))) for z in o.zero]
+    return o
+
+
+def tied_linear_gradient(gram):         # L = tr(ECE), E = I − WWᵀ, C = XᵀX/m: ∇_W L = −2(CE + EC)W
+    return lambda p: {"W": -2 * (gram @ (e := np.eye(len(gram)) - p["W"] @ p["W"].T) + e @ gram) @ p["W"]}
+
+
+def train_tied_linear(seed, quick, code=8, gradient=tied_linear_gradient):
+    """GD on a tied linear AE (centred digits, W 64×k), every step against autograd: passes if it ends within
+    2e-3 (quick) / 1e-3 of the untied optimum Σ_{i>k} σᵢ²/m, never below, and 200 random orthonormal W do worse."""
+    x, rng = svd.centred_digits(), np.random.default_rng(seed)
+    gram, optimum, tol = x.T @ x / len(x), svd.tail(x, code) / len(x), 2e-3 if quick else 1e-3
+    loss = lambda p: anp.sum((e := np.eye(64) - anp.dot(p["W"], p["W"].T)) * anp.dot(gram, e))   # noqa: E731
+    run, check = train_with_autograd_check({"W": rng.normal(0, 0.1, (64, code))}, gradient(gram), loss,
+                                           0.25 / np.linalg.eigvalsh(gram)[-1], 200 if quick else 400)
+    excess, rand = run.losses[-1] / optimum - 1, [loss({"W": np.linalg.qr(rng.normal(size=(64, code)))[0]}) for _ in range(200)]
+    return Evidence(NumericVerdict.PASSED if check["max_param_rel_gap"] < 1e-10 and -1e-9 <= excess <= tol and min(
+        rand) >= optimum else NumericVerdict.FAILED, {"data": f"centred digits {x.shape}, tied linear 64->{code}->64",
+        "final_loss": run.losses[-1], "optimum": optimum, "relative_excess": excess, "tolerance": tol,
+        "best_random_W": float(min(rand)), **check, "curves": {"loss": thinned(run.losses)}})
 
 
 # --- numeric twins -----------------------------------------------------------------------------
@@ -255,4 +301,11 @@ DERIVATION = register(Derivation(
             symbolic=lambda claim: parameter_count_obligation(claim.rhs),
             sample=lambda rng, trial: {"n": sampling.size(rng, 2, 9), "k": sampling.size(rng, 2, 9)},
             lhs=lambda p: parameter_count(p["n"], p["k"], tied=True), rhs=(2 * n * k + n + k) / 2),
+        Minimizer(
+            name="tied-linear-optimum", uses=("linear-ae-svd/eckart-young",),
+            statement="linear, tied (001:58, 003:63): min_W ‖X − XWWᵀ‖²_F = Σ_{i>k} σᵢ² at W = V_k, the untied optimum",
+            form=svd.V, symbolic=tied_linear_obligation, sample=svd.sample_triplets,
+            objective=lambda p, w: np.sum((p["X"] - p["X"] @ w @ w.T) ** 2), minimum_value=lambda p: svd.tail(p["X"], p["k"]),
+            stationary_points=lambda p: [z[len(p["X"]) * p["k"]:].reshape(p["k"], -1).T for z in svd.other_stationary_points(p)],
+            trials=2, training=train_tied_linear),
     ]))
