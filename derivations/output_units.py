@@ -8,11 +8,13 @@ NLL into least squares. The cost is the NEGATIVE log-likelihood: 004:100 drops t
 """
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality, Limit, Minimizer, Premise,
                               Printed, Source)
 from regverify.numerics.gradcheck import numeric_jacobian
-from regverify.prover import Obligation
+from regverify.numerics.evidence import Evidence, NumericVerdict
+from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, Obligation
 from regverify.registry import register
 
 M004 = "004_b86d6fd376fce36f.txt"
@@ -145,6 +147,35 @@ def printed_j(p, w):                     # 004:100 as printed: (1/t) Σ log N(y�
     return np.mean(-0.5 * (p["y"] - w[0]) ** 2 - 0.5 * np.log(2 * np.pi))
 
 
+# --- softmax over K classes, every K: z, n (counts) K×1; proofs in their entries z[r], n[r] ------
+r = sp.Symbol("r", integer=True, nonnegative=True)
+ZV, NV = sp.MatrixSymbol("z", K, 1), sp.MatrixSymbol("n", K, 1)
+NI, UI = sp.IndexedBase("n", positive=True), sp.IndexedBase("u", real=True)
+SOFT = ZV.applyfunc(sp.exp) / sp.Sum(sp.exp(ZV[r, 0]), (r, 0, K - 1))     # softmax(z), K×1
+LOSS = -sp.log(SOFT[0, 0])                                                  # −log softmax(z)_y, y = class 0
+
+
+def mse(y):                              # ½(σ(z) − y)², the squared error of a sigmoid output
+    return (sig(z) - y) ** 2 / 2
+
+
+def softmax(v):                          # over the last axis
+    e = np.exp(v - np.max(np.real(v), axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sample_counts(rng, trial):           # counts nᵢ ≥ 1 of K classes at one input, not all equal
+    n = rng.integers(1, 30, int(rng.integers(2, 8))).astype(float)
+    n[0] += n[0] == n.max() == n.min()
+    return {"n": n}
+
+
+def sample_correct(rng, trial):          # z_y = z₀ the largest, by a margin of 0 (a tie) to 20
+    zz = rng.normal(0, 3, int(rng.integers(2, 7)))
+    zz[0] = zz.max() + [0, 0.1, 1, 5, 20][trial % 5]
+    return {"z": zz}
+
+
 BINARY = "y ∈ {0, 1} (both cases), every real z"
 DERIVATION = register(Derivation(
     id="output-units",
@@ -256,6 +287,52 @@ DERIVATION = register(Derivation(
                                          "maximizes the NLL, so a model with lower likelihood has a lower J"),
                   symbolic=lambda claim: mean_log_likelihood(+1, claim.form),
                   sample=sample_gaussian_fit, objective=printed_j, form=MEAN),
+        Identity(name="logit-is-log-odds", statement="z = log(σ(z)/(1 − σ(z))): the logit is the log-odds (004:148)",
+                 symbolic=lambda claim: Obligation.identity(sp.log(sig(z) / (1 - sig(z))), claim.rhs),
+                 sample=lambda rng, t: {"z": rng.uniform(-8, 8, 8)}, rhs=z,
+                 lhs=lambda p: np.log(sigmoid(p["z"]) / (1 - sigmoid(p["z"])))),
+        Identity(name="stable-log-sigmoid", statement="log σ(z) = −ζ(−z), the stable form: at z = −800 the float64 "
+                                                      "log σ(z) is −inf, −ζ(800) = −800 (004:169)",
+                 symbolic=lambda claim: Obligation.identity(sp.log(sig(z)), claim.rhs), floor=1.0,
+                 sample=lambda rng, t: {"z": rng.uniform(-30, 30, 8)}, rhs=-zeta(-z),
+                 lhs=lambda p: np.log(sigmoid(p["z"]))),
+        Gradient(name="mse-sigmoid-slope", statement="d/dz ½(σ(z) − y)² = (σ(z) − y)σ(z)(1 − σ(z)) (004:168)",
+                 form=(sig(z) - y_label) * sig(z) * (1 - sig(z)),
+                 symbolic=lambda claim: Obligation.gradient(cases(mse), z, label_cases(claim.form)),
+                 sample=lambda rng, t: {"y": float(t % 2), "z": np.array(rng.uniform(-8, 8))},
+                 objective=lambda p: (sigmoid(p["z"]) - p["y"]) ** 2 / 2, wrt="z"),
+        Limit(name="mse-saturates-wrong-sign",
+              statement="z of the wrong sign, |z| → ∞: |d/dz ½(σ(z) − y)²| − |dζ((1−2y)z)/dz| → −1: the squared "
+                        "error's slope → 0 where the NLL's stays 1, and learning may cease (004:168)",
+              symbolic=lambda claim: merged([Obligation.limit(
+                  (sp.Abs(sp.diff(mse(y), z)) - sp.Abs(sp.diff(nll(y), z))).subs(z, (1 - 2 * y) * s), s, sp.oo,
+                  claim.value) for y in (0, 1)]), value=sp.Integer(-1),
+              sample=lambda rng, t: {"y": float(t % 2)}, uses=("mse-sigmoid-slope", "saturation-wrong-sign"),
+              f=lambda p, t: abs(float(numeric_jacobian(lambda v: (sigmoid(v) - p["y"]) ** 2 / 2, np.array(
+                  (1 - 2 * p["y"]) / t), "richardson"))) - abs(nll_slope(p, (1 - 2 * p["y"]) / t))),
+        Minimizer(name="softmax-fits-frequencies",
+                  statement="−Σᵢ nᵢ log softmax(z)ᵢ (the NLL of the N = Σ nᵢ examples at one input, nᵢ > 0) is "
+                            "convex and minimized at z = log n (+ c1), where softmax(z)ᵢ = nᵢ/N, the empirical "
+                            "frequency, for every K (004:188–190)",
+                  symbolic=lambda claim: frequency_minimum(claim.form), sample=sample_counts, form=NV.applyfunc(sp.log),
+                  objective=lambda p, w: -np.sum(p["n"] * np.log(softmax(w))), uses=("log-softmax", "softmax-shift"),
+                  training=lambda seed, quick: fit_frequencies(seed, quick)),
+        Inequality(name="correct-example-still-costs",
+                   statement="−log softmax(z)_y > 0 for K ≥ 2 at every z, also where z_y is the largest logit "
+                             "(there ≤ log K: lse-upper-bound) (004:186)",
+                   symbolic=lambda claim: costs_something(claim.lhs, claim.rhs), sample=sample_correct, strict=True,
+                   lhs=LOSS, rhs=sp.Integer(0), uses=("log-softmax", "lse-upper-bound")),
+        Identity(name="correct-example-costs-nothing", statement="the loss of a correctly classified example is 0",
+                 expect=Expect.PITFALL, corrected_by="correct-example-still-costs",
+                 origin="004:186 read as exact: z = (0.1, 0) is classified correctly and costs log(1 + e^{−0.1}) = 0.644",
+                 premise=Premise("z_y is the largest logit", lambda p: p["z"][0] >= p["z"].max()),
+                 sample=sample_correct, lhs=lambda p: -np.log(softmax(p["z"])[0]), rhs=sp.Integer(0)),
+        Gradient(name="softmax-jacobian", statement="∂softmax(z)ᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ), i.e. diag(s) − ssᵀ, every K: "
+                                                    "→ 0 as s tends to a one-hot vector (004:192)",
+                 form=sp.HadamardProduct(sp.Identity(K), SOFT * sp.OneMatrix(1, K)) - SOFT * SOFT.T,
+                 symbolic=lambda claim: softmax_jacobian(claim.form),
+                 sample=lambda rng, t: {"z": rng.normal(0, 3, int(rng.integers(2, 7)))},
+                 objective=lambda p: np.exp(p["z"]) / np.exp(p["z"]).sum(), wrt="z"),
     ]))
 
 
@@ -279,3 +356,78 @@ def lse_bounds(which, bound):
                       steps=("Σⱼ e^{zⱼ} − e^{z₁} = Σ_{j≠1} e^{zⱼ} ≥ 0" if lower else
                              "K e^m − Σⱼ e^{zⱼ} = Σⱼ e^m vⱼ/(1 + vⱼ) ≥ 0", "log is increasing",
                              "equality as every other zⱼ → −∞" if lower else "equality when all zⱼ tie"))
+
+
+
+def entries(expr):
+    """A form in the entries of the K×1 z, n as the indexed z[r] (real), n[r] (positive); a generic
+    entry p lies in 0 … K − 1 (the in-range branch of a Piecewise, a δ without its range)."""
+    expr = expr.replace(lambda e: isinstance(e, MatrixElement) and e.parent in (ZV, NV),
+                        lambda e: {ZV: Z, NV: NI}[e.parent][e.i])
+    expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])
+    return expr.replace(lambda e: isinstance(e, sp.KroneckerDelta), lambda e: sp.KroneckerDelta(*e.args[:2]))
+
+
+def split(expr):
+    """Each Σ split into one Σ per term of its expanded summand, the factors free of its index out
+    and the index named r (a rewriting: no Σ is left inside another)."""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    expr = expr.func(*[split(a) for a in expr.args])
+    if not isinstance(expr, sp.Sum):
+        return expr
+    (var, low, high), = expr.limits
+    parts = [(sp.Mul(*[f for f in sp.Mul.make_args(t) if f.has(var)]), t) for t in sp.Add.make_args(sp.expand(expr.function))]
+    return sp.Add(*[t / inside * sp.Sum(inside.xreplace({var: r}), (r, low, high)) for inside, t in parts])
+
+
+def frequency_minimum(candidate):
+    """F(z) = −Σ_l n_l log softmax(z)_l, every K: ∂F/∂z_p derived at a generic p vanishes at the
+    candidate, softmax there is n/N, and d²/dt² F(z + tu) at every z is the stated N Σ s_l(u_l − ū)² ≥ 0."""
+    t, p = sp.Symbol("t", real=True), ENTRY_ROW
+    f = sp.expand_log(-sp.Sum(NI[l] * sp.log(entries(SOFT[l, 0])), (l, 0, K - 1)), force=True)
+
+    def at(expr, to=lambda e: entries(candidate[e.indices[0], 0])):
+        return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == Z, to)
+
+    s_, total = lambda i: sp.exp(Z[i]) / sp.Sum(sp.exp(Z[r]), (r, 0, K - 1)), sp.Sum(NI[r], (r, 0, K - 1))
+    quadratic = total * sp.Sum(s_(l) * (UI[l] - sp.Sum(s_(r) * UI[r], (r, 0, K - 1))) ** 2, (l, 0, K - 1))
+    second = sp.diff(at(f, lambda e: e + t * UI[e.indices[0]]), t, 2).subs(t, 0).doit()
+    return Obligation(zero=[at(split(entries(sp.diff(f, Z[p]).doit()))), split(second) - split(quadratic),
+                            split(at(s_(p)) - NI[p] / total)], nonnegative=[quadratic], sources=(candidate,),
+                      derived_by="differentiation", establishes="minimum", parametrisation="generic entry p",
+                      steps=("∂F/∂z_p = N e^{z_p}/Σ e^{z_r} − n_p = 0 at z = log n", "softmax(log n)_p = n_p/N",
+                             "uᵀ∇²F u = N Σ s_l(u_l − ū)² ≥ 0: F convex, the minimum global; 0 only for u ∝ 1"))
+
+
+def costs_something(loss, bound):        # e^{loss} − e^{bound} > 0: e^{loss} = Σ_r e^{z_r − z₀}, its r = 0 term 1
+    grown = entries(sp.exp(loss)).replace(lambda e: isinstance(e, sp.Sum),
+                                          lambda e: e.function.subs(r, 0) + sp.Sum(e.function, (r, 1, K - 1)))
+    return Obligation(positive=[sp.expand(grown - sp.exp(bound))], assume_positive=(sp.Sum(sp.exp(Z[r]), (r, 1, K - 1)),),
+                      assumptions_used=("K ≥ 2: Σ_{r≥1} e^{z_r} > 0",), sources=(loss, bound),
+                      steps=("e^{−log softmax(z)₀} = Σ_r e^{z_r}/e^{z₀} = 1 + Σ_{r≥1} e^{z_r − z₀} > 1",))
+
+
+def softmax_jacobian(jacobian):          # ∂s_p/∂z_q derived at a generic entry (p, q), every K
+    p, q = ENTRY_ROW, ENTRY_COLUMN
+    return Obligation(zero=[entries(sp.diff(entries(SOFT[p, 0]), Z[q]).doit()) - entries(jacobian[p, q])],
+                      derived_by="differentiation", sources=(jacobian,), steps=("∂s_p/∂z_q = δ_pq s_p − s_p s_q",))
+
+
+def fit_frequencies(seed, quick):
+    """A softmax layer z = Wᵀx fitted by gradient descent to labels at 6 repeated one-hot inputs (so
+    row x of W is x's logits), 4 classes: its probabilities must reach the empirical frequencies."""
+    rng = np.random.default_rng(seed)
+    table, (m, steps) = rng.dirichlet(np.ones(4), size=6), ((300, 1500) if quick else (1200, 4000))
+    inputs = np.r_[rng.integers(0, 6, m), np.repeat(np.arange(6), 4)]               # every nᵢ ≥ 1
+    labels = np.r_[[rng.choice(4, p=table[i]) for i in inputs[:m]], np.tile(np.arange(4), 6)]
+    x, y, w, losses = np.eye(6)[inputs], np.eye(4)[labels], np.zeros((6, 4)), []
+    lr = float(len(y) / x.sum(axis=0).max())                    # 1/(½ n_x/m), twice the largest curvature
+    for _ in range(steps):
+        prob = softmax(x @ w)
+        losses.append(float(-np.mean(np.sum(y * np.log(prob), axis=1))))
+        w = w - lr * x.T @ (prob - y) / len(y)
+    gap = float(np.max(np.abs(softmax(w) - (x.T @ y) / x.sum(axis=0)[:, None])))
+    return Evidence(NumericVerdict.PASSED if gap < 1e-6 else NumericVerdict.FAILED, {
+        "data": f"{len(y)} examples at 6 repeated inputs, 4 classes", "steps": steps, "lr": lr,
+        "max_gap_to_frequencies": gap, "tolerance": 1e-6, "loss_first": losses[0], "loss_last": losses[-1]})
