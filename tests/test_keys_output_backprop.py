@@ -2,7 +2,7 @@
 (the key-vs-derivation check of test_bank.py, for the questions of output-units and backprop)."""
 import numpy as np
 import pytest
-from scipy.special import logsumexp
+from scipy.special import logit, logsumexp, softmax
 
 from regverify.derivations import backprop, backprop_graph, hidden_units, output_units
 from regverify.grading.bank import load_bank
@@ -34,6 +34,9 @@ CLOSED_FORMS = {
     "backprop-dag-edges": lambda e: backprop_graph.complete_graph_products({"N": int(e["N"])}),
     # the slope's largest value on a fine grid around its peak, from the stable twin
     "sigmoid-slope-peak": lambda e: hidden_units.sigmoid_slope({"z": np.linspace(-1, 1, 20001)}).max(),
+    # softmax at the minimizing logits z = log n (the claim's candidate), by SciPy
+    "softmax-empirical-frequencies": lambda e: softmax(np.log(e["n"])),
+    "logit-log-odds": lambda e: logit(e["p"]),
 }
 MINE = {q.id for q in BANK.values() if q.derivation in (OUT.id, BP.id, GRAPH.id, HIDDEN.id)}
 
