@@ -87,11 +87,11 @@ def sample_narrow(rng, trial):
 
 
 def narrow_obligation(claim) -> Obligation:
-    """nm − k(n + m) > 0 for k < nm/(n + m): with k = (nm − t)/(n + m), t > 0, it is t."""
+    """1 − k(n + m)/(nm) > 0 for k < nm/(n + m): with k = (nm − t)/(n + m), t > 0, it is t/(nm)."""
     t = sp.Symbol("t", positive=True)
     return Obligation(positive=[(claim.lhs - claim.rhs).subs(k, (n * m - t) / (n + m))],
                       steps=("W₁ (n×k) and W₂ (k×m) hold nk + km weights; W₁W₂ (n×m) holds nm",
-                             "k < nm/(n + m): write k = (nm − t)/(n + m) with t > 0; nm − k(n + m) = t > 0"))
+                             "k < nm/(n + m): write k = (nm − t)/(n + m) with t > 0; 1 − k(n + m)/(nm) = t/(nm) > 0"))
 
 
 def sample_logits(rng, trial):           # small, moderate and large |z|, where the gap vanishes
@@ -156,7 +156,8 @@ DERIVATION = register(Derivation(
                    symbolic=decay_obligation, sample=sample_logits, rtol=1e-15, floor=1e-300,
                    lhs=sp.exp(-sp.Abs(z)), rhs=sigmoid_slope),
         Inequality(name="narrow-layer-saves-parameters",
-                   statement="nk + km < nm when k < nm/(n + m): a narrow linear middle layer saves weights (004:211)",
+                   statement="(nk + km)/(nm) < 1 when k < nm/(n + m): a narrow linear middle layer holds fewer "
+                             "weights than the collapsed layer (004:211)",
                    symbolic=narrow_obligation, sample=sample_narrow, strict=True, rtol=0.0, floor=1.0,
-                   lhs=n * m, rhs=k * (n + m)),
+                   lhs=sp.S.One, rhs=k * (n + m) / (n * m)),
     ]))

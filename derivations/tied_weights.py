@@ -248,6 +248,11 @@ def train_tied(seed: int, quick: bool, gradient=tied_gradient) -> Evidence:
     return Evidence(NumericVerdict.PASSED if ok else NumericVerdict.FAILED, detail)
 
 
+def tied_linear_loss(p, w):             # ‖X − XWWᵀ‖²_F; W n×k (a k = 1 candidate may come as a vector)
+    w = np.reshape(w, (p["X"].shape[1], -1))
+    return np.sum((p["X"] - p["X"] @ w @ w.T) ** 2)
+
+
 DERIVATION = register(Derivation(
     id="tied-weights",
     title="Tied weights: one matrix, two paths",
@@ -305,7 +310,7 @@ DERIVATION = register(Derivation(
             name="tied-linear-optimum", uses=("linear-ae-svd/eckart-young",),
             statement="linear, tied (001:58, 003:63): min_W ‖X − XWWᵀ‖²_F = Σ_{i>k} σᵢ² at W = V_k, the untied optimum",
             form=svd.V, symbolic=tied_linear_obligation, sample=svd.sample_triplets,
-            objective=lambda p, w: np.sum((p["X"] - p["X"] @ w @ w.T) ** 2), minimum_value=lambda p: svd.tail(p["X"], p["k"]),
+            objective=tied_linear_loss, minimum_value=lambda p: svd.tail(p["X"], p["k"]),
             stationary_points=lambda p: [z[len(p["X"]) * p["k"]:].reshape(p["k"], -1).T for z in svd.other_stationary_points(p)],
             trials=2, training=train_tied_linear),
     ]))

@@ -37,7 +37,7 @@ def test_a_planted_error_fails_both_sides(claim_name, change):
     ("sigmoid-slope-at-most-quarter", {"lhs": sp.Rational(1, 5)}),
     ("tanh-slope-at-most-one", {"lhs": sp.Rational(9, 10)}),
     ("sigmoid-slope-decays", {"lhs": sp.exp(-2 * sp.Abs(page.z))}),
-    ("narrow-layer-saves-parameters", {"rhs": (page.k + 1) * (page.n + page.m)}),
+    ("narrow-layer-saves-parameters", {"rhs": (page.k + 1) * (page.n + page.m) / (page.n * page.m)}),
 ])
 def test_a_planted_bound_fails_both_sides(name, planted):
     result = verified(name, **planted)
