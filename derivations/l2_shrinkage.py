@@ -70,7 +70,7 @@ def effective_parameters_obligation():
 
 
 W_TILDE = (H + alpha * I).I * H * w_star
-EIGEN = ("H = QΛQᵀ, Q orthogonal, v = Qᵀw*", "λᵢ ≥ 0, α > 0")
+EIGEN = ("H = QΛQᵀ, Q orthogonal, v = Qᵀw*", "λᵢ > 0, α > 0 (a direction with λᵢ = 0 adds 0 to every sum)")
 
 
 def eigen_split(scalar):

@@ -51,6 +51,8 @@ def expect_gaussian_vector(expr, noise: sp.MatrixSymbol, sigma):
         scale = sp.Mul(*(f for f in factors if not getattr(f, "is_Matrix", False)))
         factors = [f for f in factors if getattr(f, "is_Matrix", False)]
         at = [i for i, f in enumerate(factors) if f in (noise, noise.T)]
+        if scale.has(noise) or any(f.has(noise) for i, f in enumerate(factors) if i not in at):
+            raise NotImplementedError(f"{term}: the noise stands inside a factor; only bare ε and εᵀ are taken")
         if not at:
             total.append(term)
         elif len(at) == 2 and factors[at[0]] == noise and factors[at[1]] == noise.T and at[1] == at[0] + 1:
@@ -77,6 +79,8 @@ def expect_iid_entries(expr, noise, mean, second):
         for factor in sp.Mul.make_args(body):
             base, power = factor.as_base_exp()
             if isinstance(base, MatrixElement) and base.parent == noise:
+                if not (power.is_Integer and power > 0):
+                    raise NotImplementedError(f"E[{factor}]: only positive integer powers of the noise are taken")
                 entries += [base] * int(power)
             else:
                 rest *= factor

@@ -603,18 +603,28 @@ def _constants_out_of_sums(expr):
         lambda s: sp.factor_terms(sp.Sum(sp.expand(s.function), *s.limits))))
 
 
-def _renamed_indices(expr, depth: int = 0):
+def _renamed_indices(expr, depth: int = 0, taken: frozenset | None = None):
     """Each Σ's indices renamed by its nesting depth and place (i0_0, i0_1, i1_0, …), so that two
     sums that differ only in the names of their indices are one expression. A nested Σ is one level
-    deeper, so a renamed index is never captured."""
+    deeper, so a renamed index is never captured; a name a free symbol already has is primed; a
+    range that depends on another index of the same Σ is renamed with it."""
+    if taken is None:
+        taken = frozenset(str(s) for s in sp.S(expr).free_symbols)
     if not isinstance(expr, sp.Basic) or not expr.args:
         return expr
+
+    def fresh(place):
+        name = f"i{depth}_{place}"
+        while name in taken:
+            name += "'"
+        return sp.Symbol(name, integer=True)
+
     if isinstance(expr, sp.Sum):
-        names = {var: sp.Symbol(f"i{depth}_{place}", integer=True)
-                 for place, (var, *_) in enumerate(expr.limits)}
-        return sp.Sum(_renamed_indices(expr.function.xreplace(names), depth + 1),
-                      *[(names[var], low, high) for var, low, high in expr.limits])
-    return expr.func(*[_renamed_indices(a, depth) for a in expr.args])
+        names = {var: fresh(place) for place, (var, *_) in enumerate(expr.limits)}
+        return sp.Sum(_renamed_indices(expr.function.xreplace(names), depth + 1, taken),
+                      *[(names[var], sp.S(low).xreplace(names), sp.S(high).xreplace(names))
+                        for var, low, high in expr.limits])
+    return expr.func(*[_renamed_indices(a, depth, taken) for a in expr.args])
 
 
 def _one_sum(total):

@@ -21,7 +21,8 @@ def _flat(expr):
         return [part for term in expr.args for part in _flat(term)]
     if isinstance(expr, sp.Sum):
         fresh = {v: sp.Dummy(v.name, integer=True) for v, *_ in expr.limits}
-        ranges = tuple((fresh[v], low, high) for v, low, high in expr.limits)
+        ranges = tuple((fresh[v], sp.S(low).xreplace(fresh), sp.S(high).xreplace(fresh))
+                       for v, low, high in expr.limits)
         return [(body, ranges + inner) for body, inner in _flat(expr.function.xreplace(fresh))]
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 0 and isinstance(expr.base, sp.Sum):
         factors = [expr.base] * int(expr.exp)
@@ -37,10 +38,11 @@ def _flat(expr):
 
 def _deltas_summed(body, ranges):
     """Σ_b δ(a, b) f(b) = f(a) for indices a, b over the same range."""
+    bounds = {symbol for _, low, high in ranges for symbol in sp.S(low).free_symbols | sp.S(high).free_symbols}
     ranges = dict((v, (low, high)) for v, low, high in ranges)
     for delta in [d for d in body.atoms(sp.KroneckerDelta) if set(d.args[:2]) <= set(ranges)]:
         a, b = delta.args[:2]
-        if ranges[a] == ranges[b]:
+        if ranges[a] == ranges[b] and b not in bounds:      # b summed out only if no range names it
             body = body.xreplace({delta: 1}).xreplace({b: a})
             del ranges[b]
             return _deltas_summed(body, [(v, *r) for v, r in ranges.items()])

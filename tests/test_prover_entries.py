@@ -59,3 +59,34 @@ def test_deltas_are_summed_out_where_their_range_is_the_sums_and_nowhere_else():
     assert sum_out_deltas(plain) == plain                      # a delta that states no range
     mixed = sp.Sum(sp.KroneckerDelta(i, p, (0, n - 1)) * x[i] + x[i] ** 2, (i, 0, n - 1))
     assert sum_out_deltas(mixed) == x[p] + sp.Sum(x[i] ** 2, (i, 0, n - 1))
+
+
+def test_a_range_that_names_an_outer_index_is_renamed_with_it():
+    from regverify.sums import sums_merged
+    i, j, a, b = sp.symbols("i j a b", integer=True)
+    f = sp.Function("f")
+    nested = sp.Sum(f(j), (j, 0, i), (i, 0, n))          # Σ_{i ≤ n} Σ_{j ≤ i} f(j): i is bound
+    free_i = sp.Sum(f(b), (b, 0, i), (a, 0, n))          # (n + 1)·Σ_{b ≤ i} f(b): i is free
+    assert prove(Obligation.identity(nested, free_i)).verdict is not SymbolicVerdict.PROVED
+    triangle = sp.Sum(j, (j, 0, i), (i, 0, n))
+    assert sums_merged(triangle).subs(n, 3).doit() == 10
+
+
+def test_a_renamed_index_never_takes_a_free_symbols_name():
+    j = sp.Symbol("j", integer=True)
+    clash, f = sp.Symbol("i0_0", integer=True), sp.Function("f")
+    false = Obligation.identity(sp.Sum(f(j, clash), (j, 0, n)), sp.Sum(f(j, j), (j, 0, n)))
+    assert prove(false).verdict is not SymbolicVerdict.PROVED
+
+
+def test_a_moment_the_rules_do_not_cover_is_refused():
+    from regverify.moments import expect_gaussian_vector, expect_iid_entries
+    i = sp.Symbol("i", integer=True)
+    noise, c = sp.MatrixSymbol("N", n, 1), sp.MatrixSymbol("c", n, 1)
+    mu = sp.Symbol("mu", positive=True)
+    with pytest.raises(NotImplementedError):                 # E[1/N] is not E[N]⁻¹
+        expect_iid_entries(sp.Sum(c[i, 0] / noise[i, 0], (i, 0, n - 1)), noise, mu, mu)
+    eps, a = sp.MatrixSymbol("epsilon", n, 1), sp.MatrixSymbol("a", n, 1)
+    for term in (eps * sp.Trace(eps.T * a), (eps * eps.T) ** 2):
+        with pytest.raises(NotImplementedError):
+            expect_gaussian_vector(term, eps, mu)
