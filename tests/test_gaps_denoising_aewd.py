@@ -2,7 +2,6 @@
 features, the small-noise expansion at every n) and ae-weight-decay (the update with its learning
 rate, the 1 − 2ηλ shrink): each verifies as expected, and a planted error in each new form fails
 both the numeric check and the proof."""
-import dataclasses
 
 import pytest
 import sympy as sp
@@ -10,7 +9,8 @@ import sympy as sp
 from regverify.claims import Expect, NumericVerdict
 from regverify.derivations import ae_weight_decay as aewd, denoising as dn
 from regverify.prover import SymbolicVerdict
-from regverify.verifier import verify_claim
+
+from .planting import verified_with
 
 PAGES = {"denoising": dn, "ae-weight-decay": aewd}
 NEW = [("denoising", "masking-dae-minimizer"), ("denoising", "masking-copy-uncorrelated"),
@@ -19,8 +19,7 @@ NEW = [("denoising", "masking-dae-minimizer"), ("denoising", "masking-copy-uncor
 
 
 def verified(page, name, **changes):
-    derivation = PAGES[page].DERIVATION
-    return verify_claim(derivation, dataclasses.replace(derivation.claim(name), **changes), seed=0)
+    return verified_with(PAGES[page].DERIVATION, name, quick=False, **changes)
 
 
 @pytest.mark.parametrize("page, name", NEW, ids=[n for _, n in NEW])

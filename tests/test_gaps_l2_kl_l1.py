@@ -12,29 +12,23 @@ from regverify.derivations import kl_sparsity as kl, l1_soft_threshold as l1, l2
 from regverify.prover import SymbolicVerdict
 from regverify.verifier import verify_claim
 
+from .planting import assert_as_expected, verified_with
+
 PAGES = {"l2-shrinkage": l2, "kl-sparsity": kl, "l1-soft-threshold": l1}
 NEW = {"l2-shrinkage": ["norm-shrinks", "every-coordinate-shrinks", "decay-grows-with-alpha",
                         "effective-parameters-below-rank", "effective-parameters-decrease", "better-conditioned"],
        "kl-sparsity": ["expanded-penalty"], "l1-soft-threshold": ["coordinate-wise-for-any-h", "sparser-than-l2"]}
-EXPECTED = {Expect.HOLDS: "verified", Expect.ERRATUM: "refuted", Expect.PITFALL: "refuted"}
 
 
 def verified(page, name, **changes):
-    derivation = PAGES[page].DERIVATION
-    return verify_claim(derivation, dataclasses.replace(derivation.claim(name), **changes), seed=0, quick=True)
+    return verified_with(PAGES[page].DERIVATION, name, **changes)
 
 
 @pytest.mark.parametrize("page, name", [(p, n) for p, names in NEW.items() for n in names])
 def test_each_new_claim_comes_out_as_expected(page, name):
     claim = PAGES[page].DERIVATION.claim(name)
     result = verified(page, name)
-    assert result.status == EXPECTED[claim.expect] and result.ok, result.as_dict()
-    assert claim.one_formula
-    if claim.expect is Expect.HOLDS:
-        assert result.symbolic.verdict is SymbolicVerdict.PROVED and result.symbolic.scope
-        assert result.symbolic.seconds < 2
-    else:
-        assert result.numeric.detail["counterexample"].get("premise", {"holds": True})["holds"]
+    assert_as_expected(claim, result)
 
 
 W_STAR, H, I, ALPHA = l2.w_star, l2.H, l2.I, l2.alpha

@@ -1,7 +1,6 @@
 """tied-weights (a linear tied AE reaches the untied optimum) and backprop (softmax + NLL: g = ŷ − y,
 not the elementwise f'(a) ⊙ L'(ŷ)): each new claim comes out as expected, and a planted error in its
 form fails both the numeric check and the proof."""
-import dataclasses
 
 import numpy as np
 import pytest
@@ -10,15 +9,15 @@ import sympy as sp
 from regverify.claims import NumericVerdict
 from regverify.derivations import backprop, tied_weights
 from regverify.prover import SymbolicVerdict
-from regverify.verifier import verify_claim
+
+from .planting import verified_with
 
 NEW = [(tied_weights, "tied-linear-optimum", "verified"), (backprop, "softmax-nll-g", "verified"),
        (backprop, "elementwise-g-with-softmax", "refuted")]
 
 
 def verified(page, name, **changes):
-    claim = dataclasses.replace(page.DERIVATION.claim(name), **changes)
-    return verify_claim(page.DERIVATION, claim, seed=0, quick=True)
+    return verified_with(page.DERIVATION, name, **changes)
 
 
 @pytest.mark.parametrize("page, name, status", NEW, ids=[n for _, n, _ in NEW])
