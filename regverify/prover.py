@@ -32,7 +32,7 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
-from .sums import sum_out_deltas
+from .sums import evaluated, sum_out_deltas
 
 
 class SymbolicVerdict(str, Enum):
@@ -644,7 +644,7 @@ def summed_by_range(expr):
     """Σ over symbolic ranges: Kronecker deltas summed out (``doit``), indices renamed alike, the
     terms c·Σ f over the same ranges gathered into one Σ (c f + …) and its summand expanded: how
     Σⱼ Σ_l (∂h_l/∂xⱼ)² meets the stated Σ_l (h_l(1 − h_l))²‖W_l‖² for every n, k."""
-    expr = _renamed_indices(sp.expand(sp.S(expr).doit()).replace(lambda e: isinstance(e, sp.Sum), _one_sum))
+    expr = _renamed_indices(sp.expand(evaluated(expr)).replace(lambda e: isinstance(e, sp.Sum), _one_sum))
     gathered: dict[tuple, list] = {}
     rest = []
     for term in sp.Add.make_args(sp.expand(expr)):

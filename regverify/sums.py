@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 
 def _flat(expr):
@@ -125,3 +126,25 @@ def _summable_delta(term, limits):
                     and tuple(delta.args[2]) == (low, high)):
                 return delta, limit, delta.args[1] if delta.args[0] == index else delta.args[0]
     return None
+
+
+def _over_entries(total) -> bool:
+    """A Σ whose summand reaches its index through a matrix's (or an indexed base's) entries: it has
+    no closed form."""
+    indices = set(total.variables)
+    return any(sp.S(i).free_symbols & indices for entry in total.function.atoms(MatrixElement, sp.Indexed)
+               for i in entry.indices)
+
+
+def evaluated(expr):
+    """``expr.doit()`` for everything but the Σs over a matrix's entries, whose Kronecker deltas are
+    summed out instead: counts, arithmetic and binomial sums get their closed forms, and the Σs over
+    entries, which have none, are not searched for one (SymPy's Gosper search there takes seconds)."""
+    kept = {}
+
+    def hidden(e):      # outermost first: a Σ over entries is kept whole, with whatever it holds
+        if isinstance(e, sp.Sum) and _over_entries(e):
+            kept[placeholder := sp.Dummy("entry_sum")] = e
+            return placeholder
+        return e.func(*map(hidden, e.args)) if e.args else e
+    return hidden(sum_out_deltas(sp.S(expr))).doit().xreplace(kept)

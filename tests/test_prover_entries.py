@@ -90,3 +90,18 @@ def test_a_moment_the_rules_do_not_cover_is_refused():
     for term in (eps * sp.Trace(eps.T * a), (eps * eps.T) ** 2):
         with pytest.raises(NotImplementedError):
             expect_gaussian_vector(term, eps, mu)
+
+
+def test_sums_with_a_closed_form_are_evaluated_and_sums_over_entries_are_kept_whole():
+    from regverify.sums import evaluated
+    i, j, l = sp.symbols("i j l", integer=True)
+    assert evaluated(sp.Sum(1, (j, 1, n), (l, 1, k))) == n * k
+    assert sp.expand(evaluated(sp.Sum(i - 1, (i, 1, n))) - n * (n - 1) / 2) == 0
+    entries = sp.Sum(sp.Sum(W[i, j], (i, 0, n - 1)), (j, 0, k - 1))
+    assert evaluated(entries) == entries
+    # an inner Σ over entries that names the outer index is not a constant of the outer Σ
+    outer = sp.Sum(sp.Sum(W[i, j], (j, 0, k - 1)), (i, 0, n - 1))
+    assert evaluated(outer) == outer
+    # a δ inside is still summed out, the rest left as a Σ over entries
+    delta = sp.Sum(sp.KroneckerDelta(i, 0, (0, n - 1)) * X[i, 0], (i, 0, n - 1))
+    assert evaluated(delta) == X[0, 0]
