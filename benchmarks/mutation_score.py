@@ -1,13 +1,15 @@
 """Mutation score: how many single-point errors planted in the key does `verify --quick` catch?
 
     python benchmarks/mutation_score.py [MODULE ...] [--jobs N] [--timeout S] [--sample N] [--seed S]
-                                        [--at PAGE:LINE ...]
+                                        [--at PAGE[/FILE]:LINE ...]
 
-Each lecture page in `derivations/` is parsed, and one change at a time is planted in its closed
+Each derivation's folder in `derivations/` (its page and its twins; its figures are display) is
+parsed, and one change at a time is planted in its closed
 forms, numeric twins, symbolic obligations and training functions (samplers, random draws,
 tolerances and pass marks, trial counts and captions are left alone): a numeric constant doubled, + ↔ −, * ↔ /, a transpose dropped, a
-term of a sum dropped, axis=0 ↔ axis=1, a square made a first power. The mutated page replaces
-the real one in a forked process, which verifies that one derivation with `--quick`; the mutant
+term of a sum dropped, axis=0 ↔ axis=1, a square made a first power. The mutated module replaces
+the real one in a forked process (and the page is loaded again over it, so that it takes the changed
+twins), which verifies that one derivation with `--quick`; the mutant
 is killed when any claim comes out other than expected (or the check crashes or times out).
 Prints the kill rate per module and every survivor with its line, so that each can be judged:
 a real blind spot, or an equivalent mutant (one that does not change what the key says).
@@ -42,12 +44,13 @@ CITATIONS = {"Source", "Printed", "Premise"}
 
 @dataclass
 class Mutant:
-    module: str
+    module: str                           # the derivation's folder (a page's name)
     line: int
     description: str
     page: ast.Module | None = None        # the unchanged page; the change is planted on demand
     position: int = -1
     how: object = None
+    path: Path | None = None              # the file the change is planted in
 
     @property
     def tree(self) -> ast.Module:
@@ -84,9 +87,14 @@ def judgements(path: Path = EQUIVALENTS) -> list[Judgement]:
     return found
 
 
-def judged_equivalent(mutant: "Mutant", source_lines: list[str], known: list[Judgement]) -> Judgement | None:
+def source_line(mutant: "Mutant") -> str:
+    lines = mutant.path.read_text(encoding="utf-8").splitlines() if mutant.path else []
+    return lines[mutant.line - 1] if 0 < mutant.line <= len(lines) else ""
+
+
+def judged_equivalent(mutant: "Mutant", known: list[Judgement]) -> Judgement | None:
     """The judgement that a surviving mutant is equivalent, if there is one."""
-    text = source_lines[mutant.line - 1] if 0 < mutant.line <= len(source_lines) else ""
+    text = source_line(mutant)
     for j in known:
         if j.module == mutant.module and j.description == mutant.description and j.fragment in text:
             return j
@@ -99,12 +107,22 @@ def stale_judgements(folder: Path, known: list[Judgement]) -> list[Judgement]:
     stale = []
     for j in known:
         if j.module not in pages:
-            path = folder / f"{j.module}.py"
-            pages[j.module] = (path.read_text().splitlines(), mutants(path)) if path.exists() else ([], [])
-        lines, planted = pages[j.module]
-        if not any(judged_equivalent(m, lines, [j]) for m in planted):
+            pages[j.module] = derivation_mutants(folder / j.module)
+        if not any(judged_equivalent(m, [j]) for m in pages[j.module]):
             stale.append(j)
     return stale
+
+
+def planted_files(page: Path) -> list[Path]:
+    """The files of a derivation's folder that state the key: the page first, then its twins
+    (its figures only draw what was verified)."""
+    if not page.is_dir():
+        return []
+    return sorted((f for f in page.glob("*.py") if f.name != "figures.py"), key=lambda f: f.name != "__init__.py")
+
+
+def derivation_mutants(page: Path) -> list["Mutant"]:
+    return [m for path in planted_files(page) for m in mutants(path, page.name)]
 
 
 def _is_sampler(node) -> bool:
@@ -210,7 +228,7 @@ class Plant(ast.NodeTransformer):
         raise ValueError(how)
 
 
-def mutants(path: Path) -> list[Mutant]:
+def mutants(path: Path, module: str | None = None) -> list[Mutant]:
     source = path.read_text()
     tree = ast.parse(source)
     sites = Sites()
@@ -218,8 +236,8 @@ def mutants(path: Path) -> list[Mutant]:
     found = []
     walk_positions = _walk_positions(tree)
     for node, description, how in sites.found:
-        found.append(Mutant(path.stem, getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0),
-                            description, tree, walk_positions[id(node)], how))
+        found.append(Mutant(module or path.stem, getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0),
+                            description, tree, walk_positions[id(node)], how, path))
     return found
 
 
@@ -267,24 +285,34 @@ def run_mutant(mutant: Mutant, timeout: float) -> str:
 
 
 def _verify_mutant(mutant: Mutant) -> str:
-    import types
     from regverify import registry
     from regverify.verifier import verify
     name = f"{registry.LECTURE_PAGES}.{mutant.module}"
-    original = sys.modules[name]
-    page = types.ModuleType(name)
-    page.__file__, page.__package__ = original.__file__, registry.LECTURE_PAGES
-    sys.modules[name] = page
-    own = [d for d in registry._REGISTRY.values() if d.module == name]
-    for derivation in own:
+    for derivation in [d for d in registry._REGISTRY.values() if d.module == name]:
         del registry._REGISTRY[derivation.id]
-    exec(compile(mutant.tree, original.__file__, "exec"), page.__dict__)
+    changed = name if mutant.path.name == "__init__.py" else f"{name}.{mutant.path.stem}"
+    _load(changed, mutant.tree)
+    if changed != name:         # the page again, over the changed twins it imports
+        _load(name, ast.parse(Path(sys.modules[name].__file__).read_text(encoding="utf-8")))
     chosen = [d for d in registry._REGISTRY.values() if d.module == name]
     if not chosen:
         return "killed: registers nothing"
     results = verify(chosen, quick=True, jobs=1)
     bad = [r for r in results if not r.ok]
     return f"killed: {bad[0].claim.name} {bad[0].status}" if bad else "survived"
+
+
+def _load(name: str, tree: ast.Module) -> None:
+    """Execute ``tree`` as the module ``name``, in place of the loaded one."""
+    import types
+    original = sys.modules[name]
+    module = types.ModuleType(name)
+    module.__file__ = original.__file__
+    module.__package__ = name if hasattr(original, "__path__") else name.rpartition(".")[0]
+    if hasattr(original, "__path__"):
+        module.__path__ = original.__path__
+    sys.modules[name] = module
+    exec(compile(tree, original.__file__, "exec"), module.__dict__)
 
 
 def _rate(killed: int, out_of: int) -> str:
@@ -299,8 +327,9 @@ def main():
     options.add_argument("--sample", type=int, default=0,
                          help="verify a uniform random sample of N mutants (0: all of them)")
     options.add_argument("--seed", type=int, default=0, help="seed of the sample")
-    options.add_argument("--at", action="append", default=[], metavar="PAGE:LINE",
-                         help="only the mutants planted on this line (repeatable; after sampling)")
+    options.add_argument("--at", action="append", default=[], metavar="PAGE[/FILE]:LINE",
+                         help="only the mutants planted on this line of the page (or of FILE in its folder, "
+                              "e.g. denoising/twins.py:40; repeatable; after sampling)")
     args = options.parse_args()
 
     from threadpoolctl import threadpool_limits
@@ -310,8 +339,7 @@ def main():
     folder = Path(sys.modules[registry.LECTURE_PAGES].__path__[0])
     names = args.modules or sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
 
-    lines = {name: (folder / f"{name}.py").read_text().splitlines() for name in names}   # as planted
-    plan = [m for name in names for m in mutants(folder / f"{name}.py")]
+    plan = [m for name in names for m in derivation_mutants(folder / name)]
     planted = len(plan)
     if args.sample and args.sample < planted:
         import random
@@ -319,7 +347,8 @@ def main():
         plan = [plan[i] for i in chosen]
     if args.at:
         wanted = {tuple(a.rsplit(":", 1)) for a in args.at}
-        plan = [m for m in plan if (m.module, str(m.line)) in wanted]
+        plan = [m for m in plan if (m.module if m.path.name == "__init__.py" else f"{m.module}/{m.path.name}",
+                                    str(m.line)) in wanted]
     print(f"{planted} mutants in {len(names)} lecture pages; verifying {len(plan)}, "
           f"{args.jobs} at a time", file=sys.stderr)
 
@@ -333,7 +362,7 @@ def main():
                 print(f"[{done + 1}/{len(plan)}] {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
     known = judgements()
-    why = {i: judged_equivalent(plan[i], lines[plan[i].module], known)
+    why = {i: judged_equivalent(plan[i], known)
            for i, v in verdicts.items() if v == "survived"}
     rows = []
     for name in names + ["all"]:
@@ -356,8 +385,8 @@ def main():
     print("\nSurvivors judged equivalent, by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
     listed = [(plan[i].module, plan[i].line, plan[i].description, why[i].kind, why[i].why)
               for i in sorted(why) if why[i]]
-    blind = [(plan[i].module, plan[i].line, plan[i].description,
-              lines[plan[i].module][plan[i].line - 1].strip()[:70]) for i in sorted(why) if not why[i]]
+    blind = [(plan[i].module, f"{plan[i].path.name}:{plan[i].line}", plan[i].description,
+              source_line(plan[i]).strip()[:70]) for i in sorted(why) if not why[i]]
     if listed:
         print("\nSurvivors judged equivalent (benchmarks/equivalent_mutants.txt):")
         print(tabulate(listed, headers=["lecture page", "line", "mutation", "kind", "why"], tablefmt="github"))

@@ -60,12 +60,25 @@ def test_a_sampler_taking_rng_and_a_caption_are_left_alone(tmp_path):
 def test_a_judged_survivor_is_matched_by_page_fragment_and_mutation(tmp_path):
     listing = tmp_path / "equivalent.txt"
     listing.write_text("# comment\npage | steps = 40 | constant 40 → 80 | setting | the step count\n")
+    source = tmp_path / "twins.py"
+    source.write_text("x = 1\n    steps = 40 if quick else 9\n")
     known = mutation_score.judgements(listing)
-    mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None)
-    judged = mutation_score.judged_equivalent(mutant, ["x = 1", "    steps = 40 if quick else 9"], known)
+    mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None, path=source)
+    judged = mutation_score.judged_equivalent(mutant, known)
     assert judged.kind == "setting" and judged.why == "the step count"
-    other = mutation_score.Mutant("page", 1, "constant 40 → 80", None)
-    assert mutation_score.judged_equivalent(other, ["x = 1", "steps = 40"], known) is None
+    other = mutation_score.Mutant("page", 1, "constant 40 → 80", None, path=source)
+    assert mutation_score.judged_equivalent(other, known) is None
+
+
+def test_a_derivation_folder_is_planted_in_its_page_and_twins_not_its_figures(tmp_path):
+    page = tmp_path / "demo"
+    page.mkdir()
+    (page / "__init__.py").write_text("A = 2 * x\n")
+    (page / "twins.py").write_text("def f(x):\n    return 3 * x\n")
+    (page / "figures.py").write_text("SIZE = 5 * 4\n")
+    found = {(m.module, m.path.name, m.description) for m in mutation_score.derivation_mutants(page)}
+    assert found == {("demo", "__init__.py", "constant 2 → 4"), ("demo", "__init__.py", "* → / in 2 * x"),
+                     ("demo", "twins.py", "constant 3 → 6"), ("demo", "twins.py", "* → / in 3 * x")}
 
 
 def test_a_malformed_judgement_is_refused_naming_its_line(tmp_path):

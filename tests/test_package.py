@@ -28,14 +28,19 @@ def test_every_part_imports_under_the_regverify_namespace(name):
     assert python(f"import {name}").returncode == 0
 
 
-def test_the_engine_does_not_live_among_the_lecture_pages():
+def test_the_engine_does_not_live_among_the_lecture_pages_and_each_derivation_is_one_folder():
+    from regverify.figures import figures_for
     from regverify.registry import all_derivations
-    folder = os.path.dirname(all_derivations()[0].module.replace(".", "/"))
-    pages = {d.module.rsplit(".", 1)[-1] for d in all_derivations()}
     import regverify.derivations as key
-    modules = {name[:-3] for name in os.listdir(os.path.dirname(key.__file__))
-               if name.endswith(".py") and name != "__init__.py"}
-    assert modules == pages, f"Expected only lecture pages in {folder} but got {sorted(modules - pages)}"
+    root = os.path.dirname(key.__file__)
+    entries = {name for name in os.listdir(root) if not name.startswith("__")}
+    derivations = all_derivations()
+    pages = {d.module.rsplit(".", 1)[-1] for d in derivations}
+    assert entries == pages, f"expected only derivation folders in {root}, got {sorted(entries - pages)}"
+    assert all(os.path.isfile(os.path.join(root, page, "__init__.py")) for page in pages)
+    for derivation in derivations:       # its figures are drawn by its own folder, nowhere else
+        for spec in figures_for(derivation.id):
+            assert spec.draw.__module__ == f"{derivation.module}.figures", (derivation.id, spec.name)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["report", "--help"], ["questions"], ["show", "l2-grad"],
@@ -135,3 +140,17 @@ def test_a_negative_or_unreadable_seed_is_a_usage_error(argv):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2
+
+
+def test_pyproject_lists_every_package_folder_so_that_an_installed_copy_has_them_all():
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = {"regverify": root / "regverify", **{name: root / path for name, path in setup["package-dir"].items()}}
+    found = set()
+    for name, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            if "__pycache__" not in init.parts:
+                found.add(".".join([name, *init.parent.relative_to(folder).parts]))
+    assert found - set(setup["packages"]) == set()

@@ -452,7 +452,8 @@ def test_a_minimizer_counterexample_shows_its_gap_at_the_printed_digits(catalog)
 
 
 def test_the_shrinkage_gap_figure_and_claim_print_one_value(catalog):
-    from regverify.figures import early_stopping, shown
+    from regverify.derivations.early_stopping import figures as early_stopping
+    from regverify.figures import shown
     _, _, derivations = catalog
     statement = derivations["early-stopping"].claim("largest-shrinkage-gap").statement
     assert f"s ≈ {shown(early_stopping.S_BEST, digits=3)}" in statement

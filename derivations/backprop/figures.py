@@ -3,7 +3,7 @@ import numpy as np
 
 from regverify.report.numbers import FLOORS
 
-from . import figure, one_panel, shown
+from regverify.figures import figure, one_panel, shown
 
 
 @figure("backprop", "paths-vs-edges", alt="Number of input-to-output paths (w^d) and of edges backprop "

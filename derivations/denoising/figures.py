@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import figure
+from regverify.figures import figure
 
 
 @figure("denoising", "filters", alt="The 16 hidden units' filters W_l/‖W_l‖ as 8×8 images, for a vanilla "

@@ -1,7 +1,7 @@
 """Reconstruction error against the code size k: the trained linear AE against Σ_{i>k} σᵢ²."""
 from matplotlib.figure import Figure
 
-from . import figure
+from regverify.figures import figure
 
 
 @figure("linear-ae-svd", "error-vs-k", alt="Reconstruction error ‖X − HW*‖²_F of the centred digits against "

@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.special import logsumexp
 
-from . import figure, one_panel
+from regverify.figures import figure, one_panel
 
 
 @figure("output-units", "softplus-nll", alt="−log P = ζ((1−2y)z) against z for y = 0 and y = 1, with the "

@@ -1,4 +1,5 @@
-"""The lecture's pictures, one module per derivation id (``l2_shrinkage.py`` for ``l2-shrinkage``).
+"""The lecture's pictures: each derivation's own, in ``figures.py`` beside its page
+(``derivations/l2_shrinkage/figures.py`` for ``l2-shrinkage``).
 
 A module registers each picture with ``@figure(derivation_id, name, alt)``; the function takes the
 derivation's verification results ({claim name: result as in ``verify --json``}, training
@@ -6,11 +7,12 @@ figures and curves included; timings dropped, so that a picture cannot depend on
 returns a matplotlib Figure. The report writer saves it as a PNG with fixed dpi and no metadata
 stamp, under matplotlib's default style (a user's matplotlibrc does not apply), so regenerating
 gives the same bytes. Titles print measured floats through ``shown`` and log-scale curves of
-errors go through ``clipped``, so that no pixel depends on rounding noise. The registry finds the modules here, as it finds the lecture pages.
+errors go through ``clipped``, so that no pixel depends on rounding noise. ``figures_for`` finds them beside the pages, as the registry finds the pages.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from dataclasses import dataclass
 from typing import Callable
@@ -60,6 +62,8 @@ def clipped(values, scale: float = 1.0):
 
 
 def figures_for(derivation: str) -> list[FigureSpec]:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    from regverify.registry import LECTURE_PAGES
+    for info in pkgutil.iter_modules(importlib.import_module(LECTURE_PAGES).__path__):
+        if info.ispkg and importlib.util.find_spec(f"{LECTURE_PAGES}.{info.name}.figures"):
+            importlib.import_module(f"{LECTURE_PAGES}.{info.name}.figures")
     return [f for f in _FIGURES if f.derivation == derivation]
