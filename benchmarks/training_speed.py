@@ -11,7 +11,7 @@ import time
 import numpy as np
 from tabulate import tabulate
 
-from regverify.derivations.tied_weights import tied_gradient, tied_loss
+from regverify.derivations.tied_weights.twins import tied_gradient, tied_loss
 from regverify.numerics.datasets import digits
 from regverify.numerics.training import autograd_gradient, gradient_descent, trajectory_gap
 

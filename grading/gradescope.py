@@ -319,8 +319,7 @@ def run(assignment_path: str | Path, root: str | Path | None = None) -> tuple[in
 # --- building the zip ----------------------------------------------------------------------------
 def project_source() -> Path:
     """The source tree regverify was installed from (an editable install or a checkout)."""
-    import regverify
-    root = Path(regverify.__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent      # grading/ stands in the source tree's root
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file() or 'name = "regverify"' not in pyproject.read_text(encoding="utf-8", errors="replace"):
         raise BuildError(f"regverify is installed without its source tree (it lives in {root}), so there is "

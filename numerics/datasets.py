@@ -1,17 +1,24 @@
 """Real data for training runs: scikit-learn's bundled 8×8 digits (read from disk, offline)."""
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 
 @lru_cache(maxsize=1)
 def _digits():
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    return bunch.data / 16.0, bunch.target
+    """The file scikit-learn ships and ``load_digits`` reads (64 pixels, then the label a row), read
+    without importing scikit-learn: that import costs most of a second in every worker process.
+    tests/test_oracles.py holds it equal to ``load_digits()``."""
+    package = importlib.util.find_spec("sklearn")
+    if package is None:
+        raise ImportError("the digits are scikit-learn's bundled data: pip install scikit-learn")
+    table = np.loadtxt(Path(package.submodule_search_locations[0], "datasets", "data", "digits.csv.gz"),
+                       delimiter=",")
+    return table[:, :-1] / 16.0, table[:, -1].astype(np.int64)
 
 
 def digits(rows: int | None = None, seed: int = 0) -> np.ndarray:

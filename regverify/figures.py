@@ -48,7 +48,7 @@ def one_panel(size=(5, 3.5)):
 def shown(value, floor: float | None = None, digits: int | None = None) -> str:
     """A measured float in a title or label, as the reports print it (``report.measured``): an
     error under its floor as the bound, anything else at digits every machine agrees on."""
-    from regverify.report.numbers import measured
+    from regverify.numbers import measured
     return measured(value, floor, digits, tex=False)
 
 
@@ -57,7 +57,7 @@ def clipped(values, scale: float = 1.0):
     the values are rounding noise, and their pixels would move from machine to machine."""
     import numpy as np
 
-    from regverify.report.numbers import PLOT_FLOOR
+    from regverify.numbers import PLOT_FLOOR
     return np.maximum(np.asarray(values, dtype=float), PLOT_FLOOR * scale)
 
 

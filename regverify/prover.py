@@ -610,8 +610,8 @@ def _renamed_indices(expr, depth: int = 0, taken: frozenset | None = None):
     range that depends on another index of the same Σ is renamed with it."""
     if taken is None:
         taken = frozenset(str(s) for s in sp.S(expr).free_symbols)
-    if not isinstance(expr, sp.Basic) or not expr.args:
-        return expr
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr         # nothing to rename: not rebuilt (a matrix entry checks its indices anew)
 
     def fresh(place):
         name = f"i{depth}_{place}"

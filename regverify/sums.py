@@ -129,9 +129,11 @@ def _summable_delta(term, limits):
 
 
 def _over_entries(total) -> bool:
-    """A Σ whose summand reaches its index through a matrix's (or an indexed base's) entries: it has
-    no closed form."""
+    """A Σ over a symbolic range whose summand reaches its index through a matrix's (or an indexed
+    base's) entries: it has no closed form (over a range of fixed length, ``doit`` writes its terms)."""
     indices = set(total.variables)
+    if all(sp.S(high - low).is_Integer for _, low, high in total.limits):
+        return False
     return any(sp.S(i).free_symbols & indices for entry in total.function.atoms(MatrixElement, sp.Indexed)
                for i in entry.indices)
 
@@ -146,5 +148,5 @@ def evaluated(expr):
         if isinstance(e, sp.Sum) and _over_entries(e):
             kept[placeholder := sp.Dummy("entry_sum")] = e
             return placeholder
-        return e.func(*map(hidden, e.args)) if e.args else e
+        return e.func(*map(hidden, e.args)) if e.has(sp.Sum) else e    # rebuilt only where a Σ is
     return hidden(sum_out_deltas(sp.S(expr))).doit().xreplace(kept)

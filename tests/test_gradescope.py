@@ -219,11 +219,11 @@ def test_build_refuses_a_bad_assignment_with_exit_2(tmp_path, capsys, change, me
 
 
 def test_build_without_a_source_tree_says_so_with_exit_2(tmp_path, monkeypatch, capsys):
-    import regverify
-    fake = tmp_path / "site-packages" / "regverify" / "__init__.py"
+    from regverify.grading import gradescope
+    fake = tmp_path / "site-packages" / "regverify" / "grading" / "gradescope.py"
     fake.parent.mkdir(parents=True)
     fake.write_text("")
-    monkeypatch.setattr(regverify, "__file__", str(fake))
+    monkeypatch.setattr(gradescope, "__file__", str(fake))
     (tmp_path / "hw.json").write_text(json.dumps(ASSIGNMENT))
     assert main(["gradescope", "build", str(tmp_path / "hw.json"), "--out", str(tmp_path / "a.zip")]) == 2
     assert "without its source tree" in capsys.readouterr().err

@@ -21,13 +21,13 @@ CLOSED_FORMS = {
     "sigmoid-nll-grad": lambda e: OUT.claim("nll-derivative").claimed_at({"y": e["y"], "z": np.array(e["z"])}),
     "tanh-via-sigmoid": lambda e: OUT.claim("tanh-sigmoid").lhs({"z": e["z"]}),
     "log-softmax": lambda e: OUT.claim("log-softmax").lhs({"z": e["z"]}),
-    "backprop-weight-grad": lambda e: backprop.weight_gradient(e["g"], e["h"], e["W"], e["lambda"]),
-    "backprop-batch-grad": lambda e: backprop.grad_w2(e["H"], e["G"]),
+    "backprop-weight-grad": lambda e: backprop.twins.weight_gradient(e["g"], e["h"], e["W"], e["lambda"]),
+    "backprop-batch-grad": lambda e: backprop.twins.grad_w2(e["H"], e["G"]),
     "softmax-shift": lambda e: OUT.claim("softmax-shift").lhs({"z": e["z"], "c": e["c"]}),
     "lse-upper-bound": lambda e: logsumexp(np.full(int(e["K"]), e["m"])),   # attained at ties
     "relu-jacobian": relu_jacobian,
     "sigmoid-via-tanh": lambda e: output_units.sigmoid(e["z"]),
-    "backprop-batch-grad-W1": lambda e: backprop.grad_w1(e["X"], e["W2"], e["X"] @ e["W1"], e["G"]),
+    "backprop-batch-grad-W1": lambda e: backprop.twins.grad_w1(e["X"], e["W2"], e["X"] @ e["W1"], e["G"]),
     "sigmoid-nll-pm1": lambda e: -np.log(output_units.model_prob({"y": e["y"], "z": np.atleast_1d(e["z"])}))[0],
     "backprop-path-count": lambda e: backprop.path_sum(
         backprop.layered_graph(np.random.default_rng(0), int(e["w"]), int(e["d"])))[1],

@@ -85,19 +85,19 @@ def test_the_sparse_run_reaches_rho_and_records_its_curves():
     evidence = kl_sparsity.train_sparse_autoencoder(0, quick=True)
     assert evidence.verdict is NumericVerdict.PASSED
     curves = evidence.detail["curves"]
-    assert len(curves["mean_activation_after"]) == kl_sparsity.UNITS and len(curves["loss"]) <= 200
+    assert len(curves["mean_activation_after"]) == kl_sparsity.twins.UNITS and len(curves["loss"]) <= 200
 
 
 def test_the_sparse_run_without_the_kl_gradient_misses_rho():
     evidence = kl_sparsity.train_sparse_autoencoder(
-        0, quick=True, gradient=lambda x: kl_sparsity.sparse_autoencoder_gradient(x, kl_scale=0.0))
+        0, quick=True, gradient=lambda x: kl_sparsity.twins.sparse_autoencoder_gradient(x, kl_scale=0.0))
     assert evidence.verdict is NumericVerdict.FAILED
-    assert evidence.detail["max_rho_gap_after"] > kl_sparsity.REACHED   # the activations alone reject it
+    assert evidence.detail["max_rho_gap_after"] > kl_sparsity.twins.REACHED   # the activations alone reject it
 
 
 def test_the_sparse_run_with_the_kl_gradient_scaled_by_1_001_fails():
     evidence = kl_sparsity.train_sparse_autoencoder(
-        0, quick=True, gradient=lambda x: kl_sparsity.sparse_autoencoder_gradient(x, kl_scale=1.001))
+        0, quick=True, gradient=lambda x: kl_sparsity.twins.sparse_autoencoder_gradient(x, kl_scale=1.001))
     assert evidence.verdict is NumericVerdict.FAILED and evidence.detail["max_loss_rel_gap"] > 1e-10
 
 
@@ -116,13 +116,13 @@ def test_the_contractive_run_without_the_x_term_fails():
 
 def test_the_tied_run_with_the_decoder_path_only_fails():
     evidence = tied_weights.train_tied(
-        0, quick=True, gradient=lambda x: tied_weights.tied_gradient(x, ("decoder",)))
+        0, quick=True, gradient=lambda x: tied_weights.twins.tied_gradient(x, ("decoder",)))
     assert evidence.verdict is NumericVerdict.FAILED
 
 
 def test_a_tied_run_that_diverges_fails_on_its_non_finite_values():
     def exploding(x):
-        gradient = tied_weights.tied_gradient(x)
+        gradient = tied_weights.twins.tied_gradient(x)
         return lambda p: {k: 1e200 * v for k, v in gradient(p).items()}
     with np.errstate(all="ignore"):
         evidence = tied_weights.train_tied(0, quick=True, gradient=exploding)

@@ -41,7 +41,7 @@ def test_weight_decay_run_rejects_a_planted_gradient(planted):
 
 def test_weight_decay_run_tests_the_claims_own_candidate(monkeypatch):
     # (H − αI)⁻¹Hw* planted in the candidate: the run reaches w̃, so it must disagree with the claim
-    monkeypatch.setattr(l2_shrinkage, "shrunk", lambda p: np.linalg.solve(
+    monkeypatch.setattr(l2_shrinkage.twins, "shrunk", lambda p: np.linalg.solve(
         p["H"] - p["alpha"] * np.eye(len(p["w_star"])), p["H"] @ p["w_star"]))
     assert l2_shrinkage.train_weight_decay(0, True).verdict is NumericVerdict.FAILED
 
@@ -86,7 +86,7 @@ def test_the_printed_summed_condition_holds_at_its_counterexample():
     found = result.numeric.detail["counterexample"]
     assert found["premise"]["holds"] is True
     p = {k: np.asarray(v) for k, v in found["params"].items()}
-    assert abs(l1_soft_threshold.summed_condition(p, p["w"])) < 1e-9
+    assert abs(l1_soft_threshold.twins.summed_condition(p, p["w"])) < 1e-9
     assert not np.allclose(p["w"], l1_soft_threshold.soft_threshold(p))
 
 

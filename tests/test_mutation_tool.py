@@ -108,3 +108,15 @@ def test_pass_marks_and_random_draws_are_left_alone_but_what_they_compare_is_not
                     '    return 3 * gap < 1e-10\n')
     found = sorted(m.description for m in mutation_score.mutants(page))
     assert found == ["* → / in 3 * gap", "constant 3 → 6"]
+
+
+def test_a_change_planted_in_a_pages_twins_reaches_the_verification():
+    """The page is loaded again over the changed twins (it imported their names), so the change
+    is what verify sees: the soft threshold without its α/h is refuted."""
+    from regverify import registry
+    registry.all_derivations()
+    folder = Path(__file__).parent.parent / "derivations" / "l1_soft_threshold"
+    planted = [m for m in mutation_score.derivation_mutants(folder)
+               if m.path.name == "twins.py" and m.description == "drop the term p['alpha'] / p['h']"]
+    assert len(planted) == 1
+    assert mutation_score.run_mutant(planted[0], 120) == "killed: soft-threshold refuted"

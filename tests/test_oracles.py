@@ -69,3 +69,13 @@ def test_autograd_agrees_with_every_closed_form_gradient(derivation, claim):
         differentiate = autograd.jacobian if np.ndim(f(p[claim.wrt])) else autograd.grad
         reference = differentiate(f)(p[claim.wrt])
         assert np.allclose(claim.claimed_at(p), reference, rtol=1e-12, atol=1e-14 * np.max(np.abs(reference)))
+
+
+def test_the_digits_are_scikit_learns_bundled_digits():
+    from sklearn.datasets import load_digits
+
+    from regverify.numerics import datasets
+    pixels, labels = datasets._digits()
+    bunch = load_digits()
+    assert np.array_equal(pixels, bunch.data / 16.0) and np.array_equal(labels, bunch.target)
+    assert pixels.shape == (1797, 64) and labels.dtype == bunch.target.dtype

@@ -67,7 +67,7 @@ def test_a_denoising_run_that_reconstructs_the_corrupted_input_fails():
 
 def test_a_denoising_gradient_off_by_a_thousandth_fails_the_autograd_check():
     def planted(xt, target):
-        right = denoising.dae_gradient(xt, target)
+        right = denoising.twins.dae_gradient(xt, target)
         return lambda p: {k: (1.001 * v if k == "W" else v) for k, v in right(p).items()}
     evidence = denoising.train_denoising(0, True, noise=(0.25,), gradient=planted)
     assert evidence.verdict.value == "failed"
@@ -96,7 +96,7 @@ def test_monte_carlo_accepts_the_masking_variance_and_rejects_q_x_squared():
 def test_a_monte_carlo_witness_over_heavy_tailed_draws_is_an_error_never_a_pass():
     rng = np.random.default_rng(0)
     x, s = 1.7, 0.7
-    sound = monte_carlo(denoising.gaussian_corruption(rng, x, s, 4000), x)
+    sound = monte_carlo(denoising.twins.gaussian_corruption(rng, x, s, 4000), x)
     cauchy = monte_carlo(x + s / rng.standard_normal(4000), x)      # ε = s/z: no mean, no variance
     assert sound.verdict.value == "passed" and cauchy.verdict.value == "error"
 
@@ -155,7 +155,7 @@ def test_monte_carlo_rejects_the_kept_fraction_taken_as_q():
 
 def test_the_dae_gradient_claim_is_checked_against_the_clean_target():
     claim = denoising.DERIVATION.claim("dae-gradient")
-    planted = dataclasses.replace(claim, form=claim.form.xreplace({denoising.DAE_X: denoising.DAE_T}),
+    planted = dataclasses.replace(claim, form=claim.form.xreplace({denoising.DAE_X: denoising.proofs.DAE_T}),
                                   symbolic=None, training=None)
     assert planted.check_numeric(np.random.default_rng(0)).verdict.value == "failed"
 

@@ -84,9 +84,9 @@ def planted_penalty(p):                 # λW where the penalty λ‖W‖² give
 
 
 @pytest.mark.parametrize("twin", [
-    lambda p: backprop.batch_gradients(p, mask=np.ones_like),                        # mask dropped
-    lambda p: backprop.batch_gradients(p, penalty=1.0),                              # λW for 2λW
-    lambda p: {k: 1.001 * v for k, v in backprop.batch_gradients(p).items()},        # a factor
+    lambda p: backprop.twins.batch_gradients(p, mask=np.ones_like),                        # mask dropped
+    lambda p: backprop.twins.batch_gradients(p, penalty=1.0),                              # λW for 2λW
+    lambda p: {k: 1.001 * v for k, v in backprop.twins.batch_gradients(p).items()},        # a factor
 ], ids=["relu-mask-dropped", "lambda-W-penalty", "scaled-by-1.001"])
 def test_the_digits_run_rejects_its_planted_twin(twin):
     assert backprop.train_digits(0, True, gradient=twin).verdict is NumericVerdict.FAILED

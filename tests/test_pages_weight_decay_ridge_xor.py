@@ -84,9 +84,9 @@ def test_the_xor_run_reaches_the_four_targets():
     assert np.allclose(run.detail["outputs"], [0, 1, 1, 0], atol=0.05)
 
 
-@pytest.mark.parametrize("planted", [lambda w: -max_activation.unit_norm_columns(w),
-                                     lambda w: 1.001 * max_activation.unit_norm_columns(w),
-                                     lambda w: np.roll(max_activation.unit_norm_columns(w), 1, axis=1)],
+@pytest.mark.parametrize("planted", [lambda w: -max_activation.twins.unit_norm_columns(w),
+                                     lambda w: 1.001 * max_activation.twins.unit_norm_columns(w),
+                                     lambda w: np.roll(max_activation.twins.unit_norm_columns(w), 1, axis=1)],
                          ids=["sign", "scale", "wrong-unit"])
 def test_the_max_activation_run_rejects_a_wrong_maximizer(planted):
     assert max_activation.train_max_activation(0, True, maximizer=planted).verdict.value == "failed"

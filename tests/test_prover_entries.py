@@ -105,3 +105,5 @@ def test_sums_with_a_closed_form_are_evaluated_and_sums_over_entries_are_kept_wh
     # a δ inside is still summed out, the rest left as a Σ over entries
     delta = sp.Sum(sp.KroneckerDelta(i, 0, (0, n - 1)) * X[i, 0], (i, 0, n - 1))
     assert evaluated(delta) == X[0, 0]
+    # over a range of fixed length, the terms are written out, as doit writes them
+    assert evaluated(sp.Sum(W[i, 0], (i, 0, 2))) == W[0, 0] + W[1, 0] + W[2, 0]

@@ -1,7 +1,7 @@
 """backprop: paths against edges as the graph deepens; the digits run against autograd."""
 import numpy as np
 
-from regverify.report.numbers import FLOORS
+from regverify.numbers import FLOORS
 
 from regverify.figures import figure, one_panel, shown
 

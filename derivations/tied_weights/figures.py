@@ -2,7 +2,7 @@
 import numpy as np
 
 from regverify.figures import figure, one_panel, shown
-from regverify.report.numbers import FLOORS
+from regverify.numbers import FLOORS
 
 
 @figure("tied-weights", "loss-curves",

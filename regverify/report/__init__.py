@@ -35,8 +35,8 @@ from regverify.registry import catalog_position
 from .files import FIGURES, compare, write
 from .images import draw_figures
 from .index import index_page
-from .markdown import anchor, md, table
-from .numbers import FLOORS, PLOT_FLOOR, floor_of, measured, number, summarise, without_timings
+from ..markdown import anchor, md, table
+from ..numbers import FLOORS, PLOT_FLOOR, floor_of, measured, number, summarise, without_timings
 from .page import INDEX, Page
 from .status import completeness
 from .symbols import decorated, latex_of, obligation_latex, plain_symbol

@@ -1,7 +1,7 @@
 """The index of the reports: one row per derivation and the graph of how the claims build on each other."""
 from __future__ import annotations
 
-from .markdown import code, fenced, md, table
+from ..markdown import code, fenced, md, table
 from .status import COLOURS, colour
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from regverify import material
 
-from .markdown import anchor, code, fenced, md, table
-from .numbers import FLOORS, error_figure, floor_of, scientific, summarise
+from ..markdown import anchor, code, fenced, md, table
+from ..numbers import FLOORS, error_figure, floor_of, scientific, summarise
 from .status import STATUS_MARK
 from .symbols import TOO_LONG, measured_label, plain_symbol, symbol_label
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .markdown import md
+from ..markdown import md
 
 
 def _zero_as_built(expr) -> bool:
