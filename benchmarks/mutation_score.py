@@ -290,10 +290,13 @@ def _verify_mutant(mutant: Mutant) -> str:
     name = f"{registry.LECTURE_PAGES}.{mutant.module}"
     for derivation in [d for d in registry._REGISTRY.values() if d.module == name]:
         del registry._REGISTRY[derivation.id]
-    changed = name if mutant.path.name == "__init__.py" else f"{name}.{mutant.path.stem}"
-    _load(changed, mutant.tree)
-    if changed != name:         # the page again, over the changed twins it imports
-        _load(name, ast.parse(Path(sys.modules[name].__file__).read_text(encoding="utf-8")))
+    # the changed module, then each module of the folder that may import it, the page last
+    # (proofs import nothing of the folder, twins may import proofs, the page imports both)
+    order = [part for part in ("proofs", "twins", "__init__") if f"{name}.{part}" in sys.modules or part == "__init__"]
+    for part in order[order.index(mutant.path.stem):]:
+        module = name if part == "__init__" else f"{name}.{part}"
+        _load(module, mutant.tree if part == mutant.path.stem else
+              ast.parse(Path(sys.modules[module].__file__).read_text(encoding="utf-8")))
     chosen = [d for d in registry._REGISTRY.values() if d.module == name]
     if not chosen:
         return "killed: registers nothing"
@@ -321,7 +324,7 @@ def _rate(killed: int, out_of: int) -> str:
 
 def main():
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    options.add_argument("modules", nargs="*", help="lecture page module names (default: all)")
+    options.add_argument("modules", nargs="*", help="derivation ids or their folders' names (default: all)")
     options.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     options.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     options.add_argument("--sample", type=int, default=0,
@@ -337,7 +340,11 @@ def main():
     from regverify import registry
     derivations = registry.all_derivations()      # import everything once, before forking
     folder = Path(sys.modules[registry.LECTURE_PAGES].__path__[0])
-    names = args.modules or sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
+    pages = sorted({d.module.rsplit(".", 1)[-1] for d in derivations})
+    names = [name.replace("-", "_") for name in args.modules] or pages     # an id or its folder
+    unknown = sorted(set(names) - set(pages))
+    if unknown:
+        raise SystemExit(f"no lecture page {', '.join(unknown)}; the pages are: {', '.join(pages)}")
 
     plan = [m for name in names for m in derivation_mutants(folder / name)]
     planted = len(plan)

@@ -486,24 +486,25 @@ def parser() -> tuple[argparse.ArgumentParser, dict]:
     top.add_argument("--version", action="version", version=f"regverify {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="derivations: id, title, sources, claims").set_defaults(run=command_list)
-    v = sub.add_parser("verify", help="prove and check every claim (symbolic, numeric, training)")
-    v.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all)")
+    def verifying(p, ids_help, jobs_help):      # what verify and report share: ids, seed, jobs
+        p.add_argument("ids", nargs="*", metavar="ID", help=ids_help)
+        p.add_argument("--seed", type=nonnegative_int, default=0, help="seed for every random draw (default 0)")
+        p.add_argument("--jobs", type=positive_int, default=None, metavar="N", help=jobs_help)
+        return p
+
+    v = verifying(sub.add_parser("verify", help="prove and check every claim (symbolic, numeric, training)"),
+                  "derivation ids (default: all)", "worker processes (default: the number of cores)")
     v.add_argument("--json", metavar="PATH|-", help="also write the results as JSON ('-' for stdout)")
-    v.add_argument("--seed", type=nonnegative_int, default=0, help="seed for every random draw (default 0)")
     v.add_argument("--quick", action="store_true", help="shorter training runs; every symbolic "
                                                          "and gradient check still runs")
-    v.add_argument("--jobs", type=positive_int, default=None, metavar="N",
-                   help="worker processes (default: the number of cores)")
     v.set_defaults(run=command_verify)
-    r = sub.add_parser("report", help="write one Markdown report per derivation, its figures and "
-                                      "an index (README.md)")
-    r.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all, and the index)")
+    r = verifying(sub.add_parser("report", help="write one Markdown report per derivation, its figures and "
+                                                "an index (README.md)"),
+                  "derivation ids (default: all, and the index)",
+                  "worker processes for the verification (default: the number of cores)")
     r.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports)")
-    r.add_argument("--seed", type=nonnegative_int, default=0, help="seed for every random draw (default 0)")
     r.add_argument("--check", action="store_true", help="regenerate into a temporary folder and "
                                                         "exit 1 naming each file of DIR that differs")
-    r.add_argument("--jobs", type=positive_int, default=None, metavar="N",
-                   help="worker processes for the verification (default: the number of cores)")
     r.set_defaults(run=command_report)
 
     def with_bank(p):

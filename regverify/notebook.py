@@ -159,40 +159,39 @@ class Grade(_grader.Grade):
         q = getattr(self, "_question", None)
         return reading_latex(q, self.interpreted_as) if q is not None else None
 
-    def _repr_markdown_(self) -> str:
-        parts = [f"**{self.verdict}** ({md_text(self.question)})"]
+    def _parts(self) -> list[tuple[str, str, object]]:
+        """What a grade shows, in order, as (label, kind, value): each rendering writes these."""
+        parts = []
         latex = self._latex()
         if latex:
-            parts.append(f"read as: $${latex}$$")
+            parts.append(("read as", "math", latex))
         elif self.interpreted_as:
-            parts.append(f"read as: {md_code(self.interpreted_as)}")
+            parts.append(("read as", "code", self.interpreted_as))
         if self.verdict != "correct":
-            parts.append(f"feedback: {md_text(self.feedback)}")
+            parts.append(("feedback", "text", self.feedback))
         if self.counterexample:
-            parts.append("counterexample:\n\n" + counterexample_md(self.counterexample))
-        return "\n\n".join(parts)
+            parts.append(("counterexample", "table", self.counterexample))
+        return parts
+
+    def _repr_markdown_(self) -> str:
+        shown = {"math": lambda v: f"$${v}$$", "code": md_code, "text": md_text,
+                 "table": lambda v: "\n\n" + counterexample_md(v)}
+        return "\n\n".join([f"**{self.verdict}** ({md_text(self.question)})"]
+                            + [f"{label}:{'' if kind == 'table' else ' '}{shown[kind](value)}"
+                               for label, kind, value in self._parts()])
 
     def _repr_html_(self) -> str:
         colour = {"correct": "green", "incorrect": "firebrick", "invalid": "darkorange"}.get(self.verdict, "black")
-        parts = [f'<p><b style="color:{colour}">{html.escape(self.verdict)}</b> ({html.escape(self.question)})</p>']
-        latex = self._latex()
-        if latex:
-            parts.append(f"<p>read as: $${html.escape(latex)}$$</p>")
-        elif self.interpreted_as:
-            parts.append(f"<p>read as: <code>{html.escape(self.interpreted_as)}</code></p>")
-        if self.verdict != "correct":
-            parts.append(f"<p>feedback: {html.escape(self.feedback)}</p>")
-        if self.counterexample:
-            parts.append("<p>counterexample:</p>" + _table_html(self.counterexample))
-        return "\n".join(parts)
+        shown = {"math": lambda v: f"$${html.escape(v)}$$", "code": lambda v: f"<code>{html.escape(v)}</code>",
+                 "text": html.escape}
+        return "\n".join([f'<p><b style="color:{colour}">{html.escape(self.verdict)}</b> ({html.escape(self.question)})</p>']
+                         + [f"<p>{label}:</p>" + _table_html(value) if kind == "table" else
+                            f"<p>{label}: {shown[kind](value)}</p>" for label, kind, value in self._parts()])
 
     def __str__(self) -> str:
-        lines = [f"{self.verdict} ({self.question})"]
-        if self.interpreted_as:
-            lines.append(f"read as: {self.interpreted_as}")
-        if self.verdict != "correct":
-            lines.append(f"feedback: {self.feedback}")
-        return "\n".join(lines)
+        return "\n".join([f"{self.verdict} ({self.question})"]
+                         + [f"{label}: {self.interpreted_as if label == 'read as' else value}"
+                            for label, kind, value in self._parts() if kind != "table"])
 
     def __repr__(self) -> str:     # a console shows the grade, not an address
         return str(self)

@@ -22,6 +22,7 @@ time limit, because ``simplify`` on the wrong form can run for minutes.
 """
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -84,6 +85,15 @@ class DerivativeError(ArithmeticError):
 
 
 def derivative(objective, wrt, check: bool = True):
+    """∂objective/∂wrt as SymPy derives it, once per (objective, wrt): claims of a page that start from
+    one definition share it (an explicit matrix, which is mutable, is derived afresh)."""
+    if isinstance(objective, sp.MatrixBase) or isinstance(wrt, sp.MatrixBase):
+        return _derivative.__wrapped__(objective, wrt, check)
+    return _derivative(objective, wrt, check)
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative(objective, wrt, check: bool = True):
     """∂objective/∂wrt as SymPy derives it: ``.diff`` for a MatrixSymbol (every size), entry by
     entry for an explicit matrix, ``sp.diff`` for a scalar.
 

@@ -141,12 +141,21 @@ def _over_entries(total) -> bool:
 def evaluated(expr):
     """``expr.doit()`` for everything but the Σs over a matrix's entries, whose Kronecker deltas are
     summed out instead: counts, arithmetic and binomial sums get their closed forms, and the Σs over
-    entries, which have none, are not searched for one (SymPy's Gosper search there takes seconds)."""
+    entries, which have none, are not searched for one (SymPy's Gosper search there takes seconds).
+    A Σ is kept aside only when nothing above it binds one of its symbols (an outer Σ's index, a
+    derivative's variable): kept aside it is a constant to the rest, which is then all it may be."""
     kept = {}
 
-    def hidden(e):      # outermost first: a Σ over entries is kept whole, with whatever it holds
-        if isinstance(e, sp.Sum) and _over_entries(e):
+    def hidden(e, bound):
+        if isinstance(e, sp.Sum) and _over_entries(e) and not e.free_symbols & bound:
             kept[placeholder := sp.Dummy("entry_sum")] = e
             return placeholder
-        return e.func(*map(hidden, e.args)) if e.has(sp.Sum) else e    # rebuilt only where a Σ is
-    return hidden(sum_out_deltas(sp.S(expr))).doit().xreplace(kept)
+        if not e.has(sp.Sum):
+            return e                                  # rebuilt only where a Σ is
+        inner = bound | set(getattr(e, "variables", ())) if isinstance(e, BINDERS) else bound
+        return e.func(*(hidden(a, inner) for a in e.args))
+    return hidden(sum_out_deltas(sp.S(expr)), frozenset()).doit().xreplace(kept)
+
+
+# What binds a symbol for the expression inside it: a Σ kept aside below one must not name it.
+BINDERS = (sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Subs, sp.Lambda)

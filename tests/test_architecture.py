@@ -68,22 +68,78 @@ def test_a_planted_upward_import_is_found(tmp_path, monkeypatch):
     assert [layer(t) for _, t in imported(fake)] == ["engine", "commands"]
 
 
+PARTS = {"__init__.py", "proofs.py", "twins.py", "figures.py"}     # what a derivation folder may hold
+
+
+def page_imports(path: Path) -> list[str]:
+    """What ``path`` takes from its folder's page: the page itself, or a name defined on it."""
+    page = module_of(path.parent / "__init__.py")
+    siblings = {f"{page}.{p[:-3]}" for p in PARTS}
+    return [t for _, t in imported(path) if t == page or (t.startswith(f"{page}.") and t not in siblings)]
+
+
 def test_within_a_derivation_folder_the_page_imports_its_proofs_and_twins_never_the_other_way():
     """The figures draw what the page states (they may import it); nothing the page imports does."""
     for path in sources():
         if path.parent.parent.name == "derivations" and path.name not in ("__init__.py", "figures.py"):
-            page = module_of(path.parent / "__init__.py")
-            assert not [t for _, t in imported(path) if t == page], f"{path.relative_to(ROOT)} imports its page"
+            assert not page_imports(path), f"{path.relative_to(ROOT)} imports its page"
         if path.parent.parent.name == "derivations" and path.name == "__init__.py":
             assert not [t for _, t in imported(path) if t.endswith(".figures")], path
 
 
-@pytest.mark.parametrize("folder", ["regverify", "numerics", "grading"])
-def test_architecture_md_names_every_module(folder):
+def test_a_twin_that_takes_a_name_from_its_page_is_found(tmp_path):
+    twins = ROOT / "derivations" / "ridge" / "twins.py"
+    planted = tmp_path / "twins.py"
+    planted.write_text("from . import CLAIMS\nfrom .proofs import W\n")
+    original = module_of
+    globals()["module_of"] = lambda p: original(twins.parent / p.name) if p.parent == tmp_path else original(p)
+    try:
+        assert page_imports(planted) == ["regverify.derivations.ridge.CLAIMS"]
+    finally:
+        globals()["module_of"] = original
+
+
+def test_every_derivation_folder_holds_only_its_page_proofs_twins_and_figures():
+    for folder in (ROOT / "derivations").iterdir():
+        if folder.is_dir() and folder.name != "__pycache__":
+            assert {p.name for p in folder.glob("*.py")} <= PARTS, folder.name
+
+
+def test_grading_takes_only_the_registry_of_the_engine_never_a_page():
+    pages = [f"{path.relative_to(ROOT)}:{line} imports {target}" for path in sources()
+             if path.is_relative_to(ROOT / "grading") for line, target in imported(path)
+             if target.startswith("regverify.derivations")]
+    assert pages == []
+
+
+def layout_names() -> tuple[set[str], str]:
+    """The names ARCHITECTURE.md's layout places (the first column of its tree), and the tree."""
     text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
-    unnamed = [str(p.relative_to(ROOT / folder)) for p in sources() if p.is_relative_to(ROOT / folder)
-               and p.name != "__init__.py" and not re.search(rf"\b{re.escape(p.stem)}\b", text)]
-    assert unnamed == [], f"ARCHITECTURE.md does not place {unnamed}"
+    tree = text.split("```")[1]
+    names = set()
+    for line in tree.splitlines():
+        found = re.match(r"\s+([\w/<>.]+(?:, [\w/<>.]+)*)(?:\s{2,}|$)", line)
+        if found:
+            names |= {n.strip("/") for n in found.group(1).split(", ")}
+    return names, tree
+
+
+@pytest.mark.parametrize("folder", ["regverify", "numerics", "grading"])
+def test_architecture_md_places_every_module(folder):
+    """A module directly in the folder is a name of the tree's first column; one of a subpackage
+    (report/, web/) is named on its package's entry."""
+    names, tree = layout_names()
+    unplaced = []
+    for path in sources():
+        if not path.is_relative_to(ROOT / folder) or path.name == "__init__.py":
+            continue
+        if path.parent == ROOT / folder:
+            placed = path.stem in names
+        else:
+            placed = path.parent.name in names and re.search(rf"\b{re.escape(path.stem)}\b", tree)
+        if not placed:
+            unplaced.append(str(path.relative_to(ROOT)))
+    assert unplaced == [], f"ARCHITECTURE.md does not place {unplaced}"
 
 
 def test_every_lecture_page_is_at_most_250_lines():

@@ -107,3 +107,30 @@ def test_sums_with_a_closed_form_are_evaluated_and_sums_over_entries_are_kept_wh
     assert evaluated(delta) == X[0, 0]
     # over a range of fixed length, the terms are written out, as doit writes them
     assert evaluated(sp.Sum(W[i, 0], (i, 0, 2))) == W[0, 0] + W[1, 0] + W[2, 0]
+
+
+@pytest.mark.parametrize("shape", ["plus one", "factor", "square", "indexed", "fixed range", "bound names it"])
+def test_a_sum_kept_aside_never_loses_the_outer_index_it_names(shape):
+    """Σᵢ over a summand holding Σⱼ i·Aⱼⱼ: starting i at 1 or at 0 changes the sum by a multiple of
+    tr A. A Σ over entries set aside as a constant while the outer Σ is evaluated would make both
+    the same (a false proof); it is set aside only when nothing above it binds its symbols."""
+    i, j = sp.symbols("i j", integer=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    a, x = sp.MatrixSymbol("A", m, m), sp.IndexedBase("x")
+    inner = {"indexed": sp.Sum(i * x[j], (j, 0, m - 1)),
+             "bound names it": sp.Sum(a[j, j], (j, 0, i))}.get(shape, sp.Sum(i * a[j, j], (j, 0, m - 1)))
+    summand = {"factor": 2 * inner, "square": inner ** 2}.get(shape, inner + 1)
+    top = 2 if shape == "fixed range" else n - 1
+    one, other = sp.Sum(summand, (i, 0, top)), sp.Sum(summand, (i, 1, top + 1))
+    assert prove(Obligation.identity(one, other)).verdict is not SymbolicVerdict.PROVED
+
+
+def test_the_closed_form_of_an_outer_sum_around_a_sum_over_entries_is_still_found():
+    from regverify.sums import evaluated
+    i, j = sp.symbols("i j", integer=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    a = sp.MatrixSymbol("A", m, m)
+    trace = sp.Sum(a[j, j], (j, 0, m - 1))
+    total = sp.Sum(sp.Sum(i * a[j, j], (j, 0, m - 1)) + 1, (i, 1, n))
+    assert sp.expand(evaluated(total) - (n * (n + 1) / 2 * trace + n)) == 0
+    assert prove(Obligation.identity(total, n * (n + 1) / 2 * trace + n)).verdict is SymbolicVerdict.PROVED
