@@ -1,9 +1,10 @@
-"""The answer key: one lecture page per derivation of the course material (module name = the
-derivation id, as `regverify list` shows it).
+"""The answer key: one folder per derivation of the course material (the folder is the derivation
+id with _ for -, as `regverify list` shows the id).
 
-Each module declares its symbols, claims and numeric twins and calls ``register``; the registry
-finds the modules here, so adding a derivation means adding one file (and its id to
-CATALOG_ORDER below, where the catalog has it).
+A folder's page, its ``__init__.py``, declares the claims and calls ``register``; beside it
+``proofs.py`` may hold a long page's SymPy side, ``twins.py`` its numeric twins and training runs,
+``figures.py`` its figures. The registry finds the folders here, so adding a derivation means adding
+one folder (and its id to CATALOG_ORDER below, where the catalog has it).
 """
 
 # The catalog's order, the order of `regverify list`, of `verify` and of the reports' index: the

@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
-from .sums import evaluated, sum_out_deltas
+from .sums import entry, evaluated, sum_out_deltas
 
 
 class SymbolicVerdict(str, Enum):
@@ -286,7 +286,7 @@ class Obligation:
         entry (Kronecker deltas), where ``wrt``'s whole-matrix ``.diff`` fails on compositions such
         as L(g(wᵀh)). The claimed gradient's (p, q) entry must equal what it derives, for every size."""
         details = _built_from(details, objective, wrt, claimed)
-        scalar = objective[0, 0] if isinstance(objective, sp.MatrixExpr) else objective
+        scalar = entry(objective, 0, 0) if isinstance(objective, sp.MatrixExpr) else objective
         if not _depends_on(scalar, wrt):
             return cls(zero=[], **details)
         row, column = _generic_entry(wrt)
@@ -294,13 +294,13 @@ class Obligation:
         if derived == 0:
             raise DerivativeError(f"SymPy returned 0 for ∂/∂{wrt}[p, q] of an objective that depends "
                                   f"on it ({_short(scalar, 120)})")
-        return cls(zero=[derived - claimed[row, column]], derived_by="differentiation", **details)
+        return cls(zero=[derived - entry(claimed, row, column)], derived_by="differentiation", **details)
 
     @classmethod
     def identity_at_entry(cls, lhs, rhs, **details) -> "Obligation":
         """lhs[p, q] − rhs[p, q] reduces to 0 at a generic entry of symbolic-size matrices."""
         row, column = _generic_entry(lhs)
-        return cls.identity(lhs[row, column], rhs[row, column], **details)
+        return cls.identity(entry(lhs, row, column), entry(rhs, row, column), **details)
 
     @classmethod
     def stationary(cls, objective, wrt, candidate, substitutions=None, linear=None, factor=1,

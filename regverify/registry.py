@@ -1,6 +1,6 @@
-"""One registration per derivation, and discovery of every derivation module.
+"""One registration per derivation, and discovery of every derivation's page.
 
-Adding a derivation means adding one module to ``regverify.derivations`` that calls
+Adding a derivation means adding one folder to ``regverify.derivations`` whose page calls
 ``register``; nothing else needs to change. The engine never imports a lecture page by name: it
 finds them in that package.
 """
@@ -51,7 +51,7 @@ LECTURE_PAGES = "regverify.derivations"
 
 
 def discover() -> None:
-    """Import every lecture page so that each registers its derivation."""
+    """Import every lecture page (a folder's ``__init__.py``) so that each registers its derivation."""
     package = importlib.import_module(LECTURE_PAGES)
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{LECTURE_PAGES}.{info.name}")

@@ -147,6 +147,8 @@ def evaluated(expr):
     kept = {}
 
     def hidden(e, bound):
+        if isinstance(e, sp.Sum) and _over_entries(e) and (terms := _fixed_ranges_written_out(e)) is not None:
+            return hidden(terms, bound)
         if isinstance(e, sp.Sum) and _over_entries(e) and not e.free_symbols & bound:
             kept[placeholder := sp.Dummy("entry_sum")] = e
             return placeholder
@@ -157,5 +159,26 @@ def evaluated(expr):
     return hidden(sum_out_deltas(sp.S(expr)), frozenset()).doit().xreplace(kept)
 
 
+def _fixed_ranges_written_out(total):
+    """A Σ over a symbolic range and ranges of fixed length (Σ_{c=0}^{0} Σᵢ …, as a product with a
+    1×1 factor makes them) as the fixed ranges' terms, each a Σ over the rest, as ``doit`` writes
+    them; None when it has no fixed range or only fixed ones."""
+    fixed = [limit for limit in total.limits if sp.S(limit[2] - limit[1]).is_Integer]
+    if not fixed or len(fixed) == len(total.limits):
+        return None
+    index, low, high = fixed[0]
+    rest = [limit for limit in total.limits if limit is not fixed[0]]
+    return sp.Add(*[sp.Sum(total.function, *rest).xreplace({index: value}) for value in range(int(low), int(high) + 1)])
+
+
 # What binds a symbol for the expression inside it: a Σ kept aside below one must not name it.
 BINDERS = (sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Subs, sp.Lambda)
+
+
+def entry(form, row, column):
+    """form[row, column] of a matrix expression of symbolic size, its products as Σs left unevaluated
+    (``form[i, j]`` asks ``doit`` for a closed form of every Σ once an inner size is 1), then
+    ``evaluated``: deltas summed out, closed forms only where they exist."""
+    if not isinstance(form, sp.MatrixExpr):
+        return form[row, column]
+    return evaluated(form._entry(sp.S(row), sp.S(column), expand=False))

@@ -134,3 +134,14 @@ def test_the_closed_form_of_an_outer_sum_around_a_sum_over_entries_is_still_foun
     total = sp.Sum(sp.Sum(i * a[j, j], (j, 0, m - 1)) + 1, (i, 1, n))
     assert sp.expand(evaluated(total) - (n * (n + 1) / 2 * trace + n)) == 0
     assert prove(Obligation.identity(total, n * (n + 1) / 2 * trace + n)).verdict is SymbolicVerdict.PROVED
+
+
+def test_an_entry_of_a_product_keeps_its_sums_and_a_sum_over_one_value_is_its_term():
+    from regverify.sums import entry, evaluated
+    i, c = sp.symbols("i c", integer=True)
+    p, q = sp.symbols("p q", integer=True, nonnegative=True)
+    assert entry(sp.OneMatrix(n, 1) * B.T, p, q) == B[q, 0]           # the inner size is 1
+    product = entry(W.T * X, q, 0)
+    assert isinstance(product, sp.Sum) and product.function.has(W[product.variables[0], q])
+    assert evaluated(sp.Sum(W[i, q], (c, 0, 0), (i, 0, n - 1))) == sp.Sum(W[i, q], (i, 0, n - 1))
+    assert evaluated(sp.Sum(c * W[i, q], (c, 0, 1), (i, 0, n - 1))) == sp.Sum(W[i, q], (i, 0, n - 1))

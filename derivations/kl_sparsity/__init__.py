@@ -15,6 +15,7 @@ from regverify.claims import (Derivation, Expect, Gradient, Identity, Inequality
 from regverify.numerics.activations import sigmoid
 from regverify.prover import ENTRY_COLUMN, ENTRY_ROW, Obligation, sigma
 from regverify.registry import register
+from regverify.sums import evaluated
 from regverify.symbolic import at_explicit, symbol_matrix, symbol_vector
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
@@ -60,7 +61,7 @@ def one_hot(expr):
     """e_l's entries as δ(c, l) on 0..k−1, summed out (the innermost Σ last, so that each meets its δ)."""
     expr = expr.replace(lambda e: getattr(e, "parent", None) == UNIT_L,
                         lambda e: sp.KroneckerDelta(e.i, L_UNIT, (0, k_ - 1)))
-    return expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Sum(e.function, *reversed(e.limits))).doit()
+    return evaluated(expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Sum(e.function, *reversed(e.limits))))
 
 
 def rate_named(expr):
@@ -70,7 +71,7 @@ def rate_named(expr):
 
 
 def mean_gradient_obligation(claim):
-    derived = sp.diff(MEANS[0, L_UNIT], W[ENTRY_ROW, ENTRY_COLUMN]).doit()
+    derived = evaluated(sp.diff(MEANS[0, L_UNIT], W[ENTRY_ROW, ENTRY_COLUMN]))
     return Obligation(zero=[derived - one_hot(claim.form[ENTRY_ROW, ENTRY_COLUMN])], derived_by="differentiation",
                       sources=(MEANS, W, claim.form), steps=(
         "ρ̂_l = (1/m) Σᵢ σ(Σⱼ xᵢⱼ Wⱼₗ + b_l) has column l of W only",
