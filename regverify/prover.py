@@ -454,10 +454,13 @@ def _multiplier(objective, constraint, over, candidate, substitutions):
 
 def _second_order_form(objective, over, candidate, substitutions):
     """uᵀ∇²f u at the candidate: twice the t² coefficient of f(candidate + t·u), expanded.
-    Only a polynomial objective has one that SymPy can read off; any other raises."""
+    Only a polynomial objective has one that SymPy can read off; any other raises. For f of
+    degree at most 2 in ``over`` (a higher power of t raises below) that coefficient is f's
+    quadratic part at u, whatever the candidate: so it is read off f(t·u), a much smaller expansion
+    than f(candidate + t·u) (a degree-d part of f gives t^d at any candidate alike)."""
     t = sp.Dummy("t")
     direction = sp.MatrixSymbol("u", *over.shape)
-    moved = objective.xreplace({over: candidate + t * direction})
+    moved = objective.xreplace({over: t * direction})
     expanded = sp.expand(moved.doit() if hasattr(moved, "doit") else moved)
     expanded = sp.expand(expanded.replace(lambda e: isinstance(e, sp.Trace),
                                           lambda e: sp.Trace(sp.expand(e.arg)).doit()))
@@ -472,6 +475,9 @@ def _second_order_form(objective, over, candidate, substitutions):
             term, traced = term.arg, True
         coefficient, rest = term.as_coeff_mmul() if isinstance(term, sp.MatrixExpr) else (term, sp.S.One)
         rest = sp.Trace(rest) if traced else rest
+        if coefficient.has(t) and not coefficient.is_polynomial(t):
+            raise DerivativeError(f"the Hessian in {over} is not read off: the objective is not a "
+                                  f"polynomial in it; write it at explicit sizes")
         power = sp.degree(coefficient, t) if coefficient.has(t) else 0
         if power > 2 or (rest.has(t) if hasattr(rest, "has") else False):
             raise DerivativeError(f"the Hessian in {over} is not read off: the objective is not a "
