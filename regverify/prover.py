@@ -289,6 +289,9 @@ class Obligation:
         scalar = entry(objective, 0, 0) if isinstance(objective, sp.MatrixExpr) else objective
         if not _depends_on(scalar, wrt):
             return cls(zero=[], **details)
+        if tuple(claimed.shape) != tuple(wrt.shape):     # an entry of another shape proves nothing
+            return cls(zero=[], **{**details, "steps": (*details.get("steps", ()), f"the claimed gradient is "
+                       f"{claimed.shape[0]}×{claimed.shape[1]}, {wrt} is {wrt.shape[0]}×{wrt.shape[1]}")})
         row, column = _generic_entry(wrt)
         derived = sum_out_deltas(sp.diff(scalar, wrt[row, column]))
         if derived == 0:
@@ -650,8 +653,11 @@ def _one_sum(total):
         return total
     outside = total.function / inner[0]
     inner_indices, outer_indices = set(inner[0].variables), set(total.variables)
-    if outside.free_symbols & inner_indices or any(sp.S(bound).free_symbols & outer_indices
-                                                   for _, *bounds in inner[0].limits for bound in bounds):
+
+    def named_by(limits, indices):
+        return any(sp.S(bound).free_symbols & indices for _, *bounds in limits for bound in bounds)
+    if (outside.free_symbols & inner_indices or inner_indices & outer_indices    # captured or shadowed
+            or named_by(inner[0].limits, outer_indices) or named_by(total.limits, inner_indices)):
         return total
     return sp.Sum(outside * inner[0].function, *total.limits, *inner[0].limits)
 

@@ -43,7 +43,8 @@ def _deltas_summed(body, ranges):
     ranges = dict((v, (low, high)) for v, low, high in ranges)
     for delta in [d for d in body.atoms(sp.KroneckerDelta) if set(d.args[:2]) <= set(ranges)]:
         a, b = delta.args[:2]
-        if ranges[a] == ranges[b] and b not in bounds:      # b summed out only if no range names it
+        stated = tuple(delta.args[2]) if len(delta.args) == 3 else ranges[a]     # δ is 0 off its range
+        if ranges[a] == ranges[b] == stated and b not in bounds:      # b summed out only if no range names it
             body = body.xreplace({delta: 1}).xreplace({b: a})
             del ranges[b]
             return _deltas_summed(body, [(v, *r) for v, r in ranges.items()])
@@ -91,19 +92,43 @@ def entrywise(form):
 def sum_out_deltas(expr):
     """Each Σ over i of a summand with δ(i, p) — p in the same range, as the delta states it — summed
     out to the summand at i = p; other sums are left as they are. (SymPy's own ``doit`` tries a closed
-    form for every sum, which costs seconds on a network's gradient and is never needed here.)"""
+    form for every sum, which costs seconds on a network's gradient and is never needed here.)
+    p is a free index (a generic entry, in its range by construction) or an index summed over the
+    delta's own range: one summed over another range may fall outside it, where δ is 0."""
     expr = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit())
+    ranges: dict = {}
+    for total in expr.atoms(sp.Sum):
+        for index, low, high in total.limits:
+            ranges.setdefault(index, set()).add((low, high))
     return expr.replace(lambda e: isinstance(e, sp.Sum) and e.function.has(sp.KroneckerDelta),
-                        _deltas_out)     # bottom-up: inner sums first
+                        lambda e: _deltas_out(e, ranges))     # bottom-up: inner sums first
 
 
-def _deltas_out(total):
+def replaced_free(expr, old, new):
+    """expr with its free ``old`` replaced by ``new``: a Σ that binds ``old`` keeps it, and one that
+    binds ``new`` around a free ``old`` has its index renamed first, so that nothing is captured."""
+    if expr == old:
+        return new
+    if not isinstance(expr, sp.Basic) or old not in expr.free_symbols:
+        return expr
+    if isinstance(expr, sp.Sum):
+        if new in expr.variables:
+            fresh = sp.Dummy(str(new), integer=True)
+            expr = sp.Sum(expr.function.xreplace({new: fresh}),
+                          *[(fresh if v == new else v, lo, hi) for v, lo, hi in expr.limits])
+        if old in expr.variables:      # bound here: only the bounds of limits may name the free one
+            return sp.Sum(expr.function, *[(v, replaced_free(lo, old, new), replaced_free(hi, old, new))
+                                           for v, lo, hi in expr.limits])
+    return expr.func(*[replaced_free(a, old, new) for a in expr.args])
+
+
+def _deltas_out(total, ranges=None):
     out = sp.Integer(0)
     for term in sp.Add.make_args(sp.expand_mul(total.function)):
         limits = list(total.limits)
-        while (found := _summable_delta(term, limits)) is not None:
+        while (found := _summable_delta(term, limits, ranges or {})) is not None:
             delta, limit, other = found
-            term = (term / delta).xreplace({limit[0]: other})
+            term = replaced_free(term / delta, limit[0], other)
             limits.remove(limit)
         if not limits:
             out += term
@@ -114,9 +139,9 @@ def _deltas_out(total):
     return out
 
 
-def _summable_delta(term, limits):
+def _summable_delta(term, limits, ranges):
     """(δ(i, p), i's limit, p) for an index i of the sum whose range the delta states and on which
-    no other range depends; None if the term has none."""
+    no other range depends, p free or summed over that range only; None if the term has none."""
     for limit in limits:
         index, low, high = limit
         if any(index in sp.S(bound).free_symbols for other in limits if other is not limit for bound in other[1:]):
@@ -124,7 +149,9 @@ def _summable_delta(term, limits):
         for delta in sp.Mul.make_args(term):
             if (isinstance(delta, sp.KroneckerDelta) and index in delta.args[:2] and len(delta.args) == 3
                     and tuple(delta.args[2]) == (low, high)):
-                return delta, limit, delta.args[1] if delta.args[0] == index else delta.args[0]
+                other = delta.args[1] if delta.args[0] == index else delta.args[0]
+                if ranges.get(other, {(low, high)}) == {(low, high)}:
+                    return delta, limit, other
     return None
 
 
@@ -163,12 +190,16 @@ def _fixed_ranges_written_out(total):
     """A Σ over a symbolic range and ranges of fixed length (Σ_{c=0}^{0} Σᵢ …, as a product with a
     1×1 factor makes them) as the fixed ranges' terms, each a Σ over the rest, as ``doit`` writes
     them; None when it has no fixed range or only fixed ones."""
-    fixed = [limit for limit in total.limits if sp.S(limit[2] - limit[1]).is_Integer]
+    def bounds_of_others(limit):
+        return set().union(*(sp.S(e).free_symbols for other in total.limits if other is not limit for e in other[1:]))
+    fixed = [limit for limit in total.limits if sp.S(limit[1]).is_Integer and sp.S(limit[2]).is_Integer
+             and limit[2] >= limit[1] and limit[0] not in bounds_of_others(limit)]
     if not fixed or len(fixed) == len(total.limits):
         return None
     index, low, high = fixed[0]
     rest = [limit for limit in total.limits if limit is not fixed[0]]
-    return sp.Add(*[sp.Sum(total.function, *rest).xreplace({index: value}) for value in range(int(low), int(high) + 1)])
+    return sp.Add(*[replaced_free(sp.Sum(total.function, *rest), index, sp.Integer(value))
+                    for value in range(int(low), int(high) + 1)])
 
 
 # What binds a symbol for the expression inside it: a Σ kept aside below one must not name it.

@@ -164,3 +164,67 @@ def test_the_second_order_form_is_the_quadratic_part_wherever_the_candidate_is()
         _second_order_form(sp.Trace(rest.T * rest), tied, tied, None)
     with pytest.raises(DerivativeError):       # nor one that is no polynomial in it
         _second_order_form(sp.Trace((x * w - y).T * (x * w - y)) + sp.Trace(w.T * w) ** -1, w, candidate, None)
+
+
+def _not_proved(lhs, rhs):
+    return prove(Obligation.identity(lhs, rhs)).verdict is not SymbolicVerdict.PROVED
+
+
+def test_joining_nested_sums_never_captures_or_shadows_an_index():
+    i, k, c = sp.symbols("i k c", integer=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+    # the outer range names k, free: Σ_{i≤k} xᵢ Σ_{k<n} y_k is not Σ_{i≤k} Σ_k xᵢ y_k
+    assert _not_proved(sp.Sum(x[i] * sp.Sum(y[k], (k, 0, n - 1)), (i, 0, k)),
+                       sp.Sum(x[i] * y[k], (i, 0, k), (k, 0, n - 1)))
+    # an inner index that shadows the outer one: n·c·Σ_{i<m} yᵢ is not m·c·Σ_{i<n} yᵢ
+    assert _not_proved(sp.Sum(c * sp.Sum(y[i], (i, 0, m - 1)), (i, 0, n - 1)),
+                       sp.Sum(c * y[i], (i, 0, n - 1), (i, 0, m - 1)))
+
+
+def test_a_delta_summed_out_captures_no_index_and_respects_its_range():
+    from regverify.sums import sum_out_deltas, sums_merged
+    i, j = sp.symbols("i j", integer=True)
+    p = sp.Symbol("p", integer=True, nonnegative=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    x, y, z = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("z")
+    inner = sp.Sum(y[i] * z[p], (i, 0, m - 1))                   # rebinds i around a free p
+    total = sp.Sum(sp.KroneckerDelta(i, p, (0, n - 1)) * x[i] * inner, (i, 0, n - 1))
+    assert sum_out_deltas(total) == x[p] * inner
+    assert _not_proved(total, x[p] * sp.Sum(y[j] * z[j], (j, 0, m - 1)))
+    # Σ_{j<m} Σ_{i<n} δ(i, j; 0..n−1) xᵢ is Σ_{j<min(n, m)} x_j, not Σ_{j<m} x_j: not summed out here
+    wider = sp.Sum(sp.Sum(sp.KroneckerDelta(i, j, (0, n - 1)) * x[i], (i, 0, n - 1)), (j, 0, m - 1))
+    assert sum_out_deltas(wider) == wider
+    assert sp.Sum(x[i], (i, 0, n - 1)) != sums_merged(sp.Sum(sp.KroneckerDelta(i, j, (0, m - 1)) * x[i] * y[j],
+                                                             (i, 0, n - 1), (j, 0, n - 1)))
+
+
+def test_a_gradient_of_another_shape_is_never_proved_at_an_entry():
+    w, x = sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("x", n, 1)
+    objective = x.T * w * sp.OneMatrix(k, 1)                   # its gradient is x·1ᵀ, n×k
+    assert prove(Obligation.gradient_at_entry(objective, w, x * sp.OneMatrix(1, n))).verdict \
+        is not SymbolicVerdict.PROVED
+    assert prove(Obligation.gradient_at_entry(objective, w, x * sp.OneMatrix(1, k))).verdict \
+        is SymbolicVerdict.PROVED
+
+
+def test_fixed_ranges_are_written_out_only_as_doit_would():
+    from regverify.sums import evaluated
+    i, c = sp.symbols("i c", integer=True)
+    x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+    reversed_range = sp.Sum(x[i] * y[c], (c, 0, -2), (i, 0, n - 1))       # SymPy: −Σᵢ xᵢ y₋₁
+    assert _not_proved(reversed_range, 0)
+    halves = sp.Sum(c * x[i], (c, sp.Rational(1, 2), sp.Rational(5, 2)), (i, 0, n - 1))
+    assert evaluated(halves) in (halves, sp.Rational(9, 2) * sp.Sum(x[i], (i, 0, n - 1)))   # never 3·Σxᵢ
+    assert _not_proved(halves, 3 * sp.Sum(x[i], (i, 0, n - 1)))
+    named = sp.Sum(x[i] * y[c], (c, 0, 0), (i, 0, c + n - 1))            # the c in i's bound is free
+    assert _not_proved(named, y[0] * sp.Sum(x[i], (i, 0, n - 1)))
+
+
+@pytest.mark.xfail(strict=True, reason="SymPy 1.14's doit (deltasummation) sums δ(i, j) over i as if j were "
+                                       "always in the delta's range, and simplify uses it; our own rewrites do not")
+def test_sympys_simplify_does_not_prove_a_delta_summed_over_a_wider_range():
+    i, j = sp.symbols("i j", integer=True)
+    m, x = sp.Symbol("m", integer=True, positive=True), sp.IndexedBase("x")
+    wider = sp.Sum(sp.Sum(sp.KroneckerDelta(i, j, (0, n - 1)) * x[i], (i, 0, n - 1)), (j, 0, m - 1))
+    assert _not_proved(wider, sp.Sum(x[j], (j, 0, m - 1)))
