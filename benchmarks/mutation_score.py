@@ -51,6 +51,12 @@ class Mutant:
     position: int = -1
     how: object = None
     path: Path | None = None              # the file the change is planted in
+    text: str = ""                        # its line, as planted
+
+    @property
+    def place(self) -> str:
+        """How --at names the file: the page by its folder, another module as folder/file."""
+        return self.module if self.path is None or self.path.name == "__init__.py" else f"{self.module}/{self.path.name}"
 
     @property
     def tree(self) -> ast.Module:
@@ -87,14 +93,9 @@ def judgements(path: Path = EQUIVALENTS) -> list[Judgement]:
     return found
 
 
-def source_line(mutant: "Mutant") -> str:
-    lines = mutant.path.read_text(encoding="utf-8").splitlines() if mutant.path else []
-    return lines[mutant.line - 1] if 0 < mutant.line <= len(lines) else ""
-
-
 def judged_equivalent(mutant: "Mutant", known: list[Judgement]) -> Judgement | None:
     """The judgement that a surviving mutant is equivalent, if there is one."""
-    text = source_line(mutant)
+    text = mutant.text
     for j in known:
         if j.module == mutant.module and j.description == mutant.description and j.fragment in text:
             return j
@@ -229,15 +230,17 @@ class Plant(ast.NodeTransformer):
 
 
 def mutants(path: Path, module: str | None = None) -> list[Mutant]:
-    source = path.read_text()
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
     tree = ast.parse(source)
     sites = Sites()
     sites.visit(tree)
     found = []
     walk_positions = _walk_positions(tree)
     for node, description, how in sites.found:
-        found.append(Mutant(module or path.stem, getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0),
-                            description, tree, walk_positions[id(node)], how, path))
+        line = getattr(node, "lineno", 0) or getattr(node.value, "lineno", 0)
+        found.append(Mutant(module or path.stem, line, description, tree, walk_positions[id(node)], how, path,
+                            lines[line - 1] if 0 < line <= len(lines) else ""))
     return found
 
 
@@ -354,8 +357,7 @@ def main():
         plan = [plan[i] for i in chosen]
     if args.at:
         wanted = {tuple(a.rsplit(":", 1)) for a in args.at}
-        plan = [m for m in plan if (m.module if m.path.name == "__init__.py" else f"{m.module}/{m.path.name}",
-                                    str(m.line)) in wanted]
+        plan = [m for m in plan if (m.place, str(m.line)) in wanted]
     print(f"{planted} mutants in {len(names)} lecture pages; verifying {len(plan)}, "
           f"{args.jobs} at a time", file=sys.stderr)
 
@@ -393,7 +395,7 @@ def main():
     listed = [(plan[i].module, plan[i].line, plan[i].description, why[i].kind, why[i].why)
               for i in sorted(why) if why[i]]
     blind = [(plan[i].module, f"{plan[i].path.name}:{plan[i].line}", plan[i].description,
-              source_line(plan[i]).strip()[:70]) for i in sorted(why) if not why[i]]
+              plan[i].text.strip()[:70]) for i in sorted(why) if not why[i]]
     if listed:
         print("\nSurvivors judged equivalent (benchmarks/equivalent_mutants.txt):")
         print(tabulate(listed, headers=["lecture page", "line", "mutation", "kind", "why"], tablefmt="github"))

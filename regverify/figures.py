@@ -7,7 +7,8 @@ figures and curves included; timings dropped, so that a picture cannot depend on
 returns a matplotlib Figure. The report writer saves it as a PNG with fixed dpi and no metadata
 stamp, under matplotlib's default style (a user's matplotlibrc does not apply), so regenerating
 gives the same bytes. Titles print measured floats through ``shown`` and log-scale curves of
-errors go through ``clipped``, so that no pixel depends on rounding noise. ``figures_for`` finds them beside the pages, as the registry finds the pages.
+errors go through ``clipped``, so that no pixel depends on rounding noise.
+``figures_for`` finds them beside the pages, as the registry finds the pages.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def one_panel(size=(5, 3.5)):
 
 
 def shown(value, floor: float | None = None, digits: int | None = None) -> str:
-    """A measured float in a title or label, as the reports print it (``report.measured``): an
+    """A measured float in a title or label, as the reports print it (``numbers.measured``): an
     error under its floor as the bound, anything else at digits every machine agrees on."""
     from regverify.numbers import measured
     return measured(value, floor, digits, tex=False)

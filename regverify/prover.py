@@ -402,7 +402,7 @@ class Obligation:
         if value is not None:
             zero.append(at(objective) - value)
         if isinstance(over, sp.MatrixSymbol):
-            form = _second_order_form(lagrangian, over, candidate, substitutions).xreplace(multiplier)
+            form = _second_order_form(lagrangian, over).xreplace(multiplier)
             curvature.append(Curvature(form, sp.MatrixSymbol("u", *over.shape), sign, tuple(psd), tuple(pd)))
         elif isinstance(over, sp.MatrixBase):
             hessian = at(sp.hessian(_scalar(lagrangian), list(over))).xreplace(multiplier)
@@ -455,12 +455,12 @@ def _multiplier(objective, constraint, over, candidate, substitutions):
     return df / dc
 
 
-def _second_order_form(objective, over, candidate, substitutions):
-    """uᵀ∇²f u at the candidate: twice the t² coefficient of f(candidate + t·u), expanded.
-    Only a polynomial objective has one that SymPy can read off; any other raises. For f of
-    degree at most 2 in ``over`` (a higher power of t raises below) that coefficient is f's
-    quadratic part at u, whatever the candidate: so it is read off f(t·u), a much smaller expansion
-    than f(candidate + t·u) (a degree-d part of f gives t^d at any candidate alike)."""
+def _second_order_form(objective, over):
+    """uᵀ∇²f u, the same at every point: twice the t² coefficient of f(t·u), expanded. Only an f of
+    degree at most 2 in ``over`` has a constant Hessian, and a higher power of t (or a non-polynomial
+    term) raises: a degree-d part of f gives t^d at any point alike, so f(t·u) shows it as
+    f(candidate + t·u) would, from a much smaller expansion. No substitution is applied (Hᵀ → H
+    would hide the Gram structure AᵀA the sign test reads)."""
     t = sp.Dummy("t")
     direction = sp.MatrixSymbol("u", *over.shape)
     moved = objective.xreplace({over: t * direction})
@@ -489,7 +489,7 @@ def _second_order_form(objective, over, candidate, substitutions):
             quadratic.append(2 * coefficient.coeff(t, 2) * rest)
     form = sp.Add(*quadratic) if quadratic and not isinstance(quadratic[0], sp.MatrixExpr) else \
         (sp.MatAdd(*quadratic).doit() if quadratic else sp.ZeroMatrix(1, 1))
-    return form     # substitutions (Hᵀ → H) would hide the Gram structure AᵀA the sign test reads
+    return form
 
 
 def _transposed(factor):
@@ -647,7 +647,8 @@ def _renamed_indices(expr, depth: int = 0, taken: frozenset | None = None):
 
 
 def _one_sum(total):
-    """Σᵢ a·Σₖ b as one Σᵢ,ₖ a·b, when a does not involve k and k's range does not involve i."""
+    """Σᵢ a·Σₖ b as one Σᵢ,ₖ a·b, when a does not involve k, neither index is the other's, and
+    neither Σ's range names the other's index (a free symbol there would be captured)."""
     inner = [f for f in sp.Mul.make_args(total.function) if isinstance(f, sp.Sum)]
     if len(inner) != 1:
         return total
@@ -663,7 +664,8 @@ def _one_sum(total):
 
 
 def summed_by_range(expr):
-    """Σ over symbolic ranges: Kronecker deltas summed out (``doit``), indices renamed alike, the
+    """Σ over symbolic ranges: Kronecker deltas summed out and closed forms taken where they exist
+    (``sums.evaluated``), nested Σs joined, indices renamed alike, the
     terms c·Σ f over the same ranges gathered into one Σ (c f + …) and its summand expanded: how
     Σⱼ Σ_l (∂h_l/∂xⱼ)² meets the stated Σ_l (h_l(1 − h_l))²‖W_l‖² for every n, k."""
     expr = _renamed_indices(sp.expand(evaluated(expr)).replace(lambda e: isinstance(e, sp.Sum), _one_sum))

@@ -60,13 +60,11 @@ def test_a_sampler_taking_rng_and_a_caption_are_left_alone(tmp_path):
 def test_a_judged_survivor_is_matched_by_page_fragment_and_mutation(tmp_path):
     listing = tmp_path / "equivalent.txt"
     listing.write_text("# comment\npage | steps = 40 | constant 40 → 80 | setting | the step count\n")
-    source = tmp_path / "twins.py"
-    source.write_text("x = 1\n    steps = 40 if quick else 9\n")
     known = mutation_score.judgements(listing)
-    mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None, path=source)
+    mutant = mutation_score.Mutant("page", 2, "constant 40 → 80", None, text="    steps = 40 if quick else 9")
     judged = mutation_score.judged_equivalent(mutant, known)
     assert judged.kind == "setting" and judged.why == "the step count"
-    other = mutation_score.Mutant("page", 1, "constant 40 → 80", None, path=source)
+    other = mutation_score.Mutant("page", 1, "constant 40 → 80", None, text="x = 1")
     assert mutation_score.judged_equivalent(other, known) is None
 
 
