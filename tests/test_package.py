@@ -142,15 +142,22 @@ def test_a_negative_or_unreadable_seed_is_a_usage_error(argv):
     assert exit_.value.code == 2
 
 
-def test_pyproject_lists_every_package_folder_so_that_an_installed_copy_has_them_all():
-    import tomllib
-    from pathlib import Path
-    root = Path(__file__).parent.parent
-    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+def unlisted_packages(root, setup) -> set:
+    """The package folders under the mapped roots that pyproject's ``packages`` does not list."""
     folders = {"regverify": root / "regverify", **{name: root / path for name, path in setup["package-dir"].items()}}
     found = set()
     for name, folder in folders.items():
         for init in folder.rglob("__init__.py"):
             if "__pycache__" not in init.parts:
                 found.add(".".join([name, *init.parent.relative_to(folder).parts]))
-    assert found - set(setup["packages"]) == set()
+    return found - set(setup["packages"])
+
+
+def test_pyproject_lists_every_package_folder_so_that_an_installed_copy_has_them_all():
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert unlisted_packages(root, setup) == set()
+    dropped = {**setup, "packages": [p for p in setup["packages"] if p != "regverify.report"]}
+    assert unlisted_packages(root, dropped) == {"regverify.report"}      # a missing one is found
