@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from regverify.claims import Approximation, Claim, Derivation, Evidence, Minimizer, NumericVerdict
 from regverify.prover import Proof, SymbolicVerdict, prove
+from regverify.rechecks import remembered
 
 
 @dataclass
@@ -172,7 +173,7 @@ def verify(derivations: list[Derivation], seed: int = 0, quick: bool = False, jo
             derivation, claim = work[index]
             progress(done, len(work), f"{derivation.id}/{claim.name}: {results[index].status}")
 
-    with one_blas_thread():
+    with one_blas_thread(), remembered():     # workers fork inside: they remember too
         if jobs <= 1 or len(work) <= 1:
             for index, (derivation, claim) in enumerate(work):
                 results[index] = verify_claim(derivation, claim, seed, quick)

@@ -171,7 +171,7 @@ def train_contractive(seed: int, quick: bool, gradient=cae_gradient) -> Evidence
     start = {"W": rng.normal(0, 0.3, (n, UNITS)), "b": np.zeros(UNITS),
              "V": rng.normal(0, 0.1, (UNITS, n)), "c": np.zeros(n)}
     steps, lr = (100 if quick else 300), 0.2
-    every = max(1, steps // 25)
+    every = max(1, steps // (10 if quick else 25))   # each point of the curve is 2k sigmoid sweeps
     plain_curve, penalty_curve = [], []
     plain = gradient_descent(start, recording(cae_gradient(train, 0.0), held_out, every, plain_curve), lr, steps)
     run, cross_check = train_with_autograd_check(
