@@ -23,6 +23,8 @@ import time
 from tabulate import tabulate
 
 TARGETS = {"full": 8.0, "quick": 5.0}
+HOST_WORKLOAD = ("import sympy; x, y, z = sympy.symbols('x y z'); "
+                 "[sympy.expand((x + y + z + i) ** 12) for i in range(8)]")
 SPEED_UP, GRADE_OVER_PYTHON = 1.8, 0.2
 
 
@@ -109,6 +111,11 @@ def main():
     print()
 
     python = min(wall(sys.executable, "-c", "pass")[0] for _ in range(5))
+    # The targets are seconds on some machine; this fixed SymPy workload says how fast this one is,
+    # so that figures taken on two machines can be read side by side.
+    host = min(wall(sys.executable, "-c", HOST_WORKLOAD)[0] for _ in range(3))
+    print(f"this machine: the reference SymPy workload takes {host:.2f} s (best of 3)")
+    print()
     start_up = [["python -c pass", python, None, None]]
     for label, target, command in (("regverify --help", 0.3, ("--help",)),
                                    ("regverify grade (one answer)", python + GRADE_OVER_PYTHON,

@@ -459,12 +459,12 @@ def default_bank_dir() -> Path:
     return Path(str(resources.files(__package__) / "bank"))
 
 
-def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
-    """Every question in every *.json file of the directory (default: the bundled bank)."""
+def _entries(directory: str | Path | None):
+    """(entry, file name, the file's tolerance) for every question of every *.json file, as JSON
+    holds it (nothing parsed yet)."""
     directory = Path(directory) if directory is not None else default_bank_dir()
     if not directory.is_dir():
         raise BankError(f"no question bank directory at {directory}")
-    bank: dict[str, Question] = {}
     files = sorted(directory.glob("*.json"))
     if not files:
         raise BankError(f"{directory} holds no *.json question files")
@@ -479,9 +479,38 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
         if isinstance(entries, dict):
             tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
         for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
-            question = _question(entry, path.name, tolerance)
-            if question.id in bank:
-                raise BankError(f"question id {question.id!r} appears in {bank[question.id].source} "
-                                f"and in {path.name}")
-            bank[question.id] = question
+            yield entry, path.name, tolerance
+
+
+def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
+    """Every question in every *.json file of the directory (default: the bundled bank)."""
+    bank: dict[str, Question] = {}
+    for entry, source, tolerance in _entries(directory):
+        question = _question(entry, source, tolerance)
+        if question.id in bank:
+            raise BankError(f"question id {question.id!r} appears in {bank[question.id].source} "
+                            f"and in {source}")
+        bank[question.id] = question
     return bank
+
+
+class UnknownQuestion(KeyError):
+    def __init__(self, qid: str, ids: list[str]):
+        super().__init__(qid)
+        self.qid, self.ids = qid, ids
+
+
+def load_question(qid: str, directory: str | Path | None = None) -> Question:
+    """One question, checked as ``load_bank`` checks each (the others are only read, for their
+    ids): what one ``grade`` needs, without parsing and trying the whole bank."""
+    found, ids = None, []
+    for entry, source, tolerance in _entries(directory):
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        ids.append(str(entry_id))
+        if entry_id == qid:
+            if found is not None:
+                raise BankError(f"question id {qid!r} appears in {found[1]} and in {source}")
+            found = (entry, source, tolerance)
+    if found is None:
+        raise UnknownQuestion(qid, ids)
+    return _question(*found)

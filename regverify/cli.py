@@ -196,11 +196,16 @@ def _bank(args):
 
 
 def _question(args):
-    bank = _bank(args)
-    if args.qid not in bank:
-        raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {', '.join(bank)}. "
-                         "See 'regverify questions'.")
-    return bank[args.qid]
+    """The one question asked for: only it is parsed and tried (the others are only read)."""
+    from .grading.bank import BankError, UnknownQuestion, load_question
+    try:
+        return load_question(args.qid, args.bank)
+    except UnknownQuestion as unknown:
+        raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {', '.join(unknown.ids)}. "
+                         "See 'regverify questions'.") from None
+    except BankError as error:
+        raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
+                         f"{args.bank or ''}' lists every problem of every question at once)") from None
 
 
 def command_questions(args) -> int:

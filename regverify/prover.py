@@ -829,7 +829,7 @@ def prove(obligation: Obligation, seed: int = 0, budget: float = 20.0,
             hows.add(how)
     elapsed = time.perf_counter() - start
     if not unreduced and not unshown:
-        if not obligation.scope:
+        if not details["scope"]:
             return Proof(SymbolicVerdict.UNPROVED, "reduced, but the proof states no scope "
                          "(every n, or which sizes)", elapsed, **details)
         return Proof(SymbolicVerdict.PROVED, ", ".join(sorted(hows)) or "as derived", elapsed, **details)

@@ -6,7 +6,7 @@ import pytest
 
 from regverify.registry import get
 from regverify.derivations import early_stopping, kl_sparsity, l1_soft_threshold, l2_shrinkage, tied_weights
-from regverify.grading.bank import BankError, load_bank
+from regverify.grading.bank import BankError, UnknownQuestion, load_bank, load_question
 from regverify.grading.expr import Evaluator
 from regverify.grading.grader import grade
 from regverify.grading.trials import trial_set
@@ -177,3 +177,41 @@ def test_an_instructor_bank_is_just_a_directory_of_json(tmp_path):
                                             "mistakes": [{"answer": "x", "feedback": "the 2 from the power"}]}]))
     assert grade(bank["square"], "x + x").verdict == "correct"
     assert grade(bank["square"], "x").feedback == "the 2 from the power"
+
+
+# --- one question, as one `grade` loads it ---------------------------------------------------
+def test_one_question_is_the_bank_s_question():
+    for qid in ("l2-grad", "kl-grad-W", "backprop-batch-grad"):
+        alone = load_question(qid)
+        assert (alone.key, alone.symbols.keys(), alone.rtol, alone.atol, len(alone.mistakes)) == \
+            (BANK[qid].key, BANK[qid].symbols.keys(), BANK[qid].rtol, BANK[qid].atol, len(BANK[qid].mistakes))
+
+
+def test_an_unknown_question_names_every_id_in_bank_order():
+    with pytest.raises(UnknownQuestion) as raised:
+        load_question("no-such-question")
+    assert raised.value.ids == list(BANK)
+
+
+def _write(folder, name, entries):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(json.dumps(entries))
+
+
+def test_the_asked_question_is_checked_in_full_and_the_others_only_read(tmp_path):
+    good = {"id": "good", "prompt": "p", "symbols": {"x": {}}, "key": "2*x"}
+    broken = {"id": "broken", "prompt": "p", "symbols": {"x": {}}, "key": "x +"}
+    _write(tmp_path, "a.json", [good, broken])
+    assert load_question("good", tmp_path).key == "2*x"
+    with pytest.raises(BankError, match="'broken'"):
+        load_question("broken", tmp_path)
+    with pytest.raises(BankError):
+        load_bank(tmp_path)          # the whole bank still refuses it
+
+
+def test_an_id_in_two_files_is_refused(tmp_path):
+    entry = {"id": "twice", "prompt": "p", "symbols": {"x": {}}, "key": "x"}
+    _write(tmp_path, "a.json", [entry])
+    _write(tmp_path, "b.json", [entry])
+    with pytest.raises(BankError, match="a.json and in b.json"):
+        load_question("twice", tmp_path)
