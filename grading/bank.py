@@ -270,7 +270,7 @@ def _tolerance(spec, where: str, default: tuple[float, float]) -> tuple[float, f
         return default
     if not isinstance(spec, dict) or set(spec) - {"rtol", "atol"}:
         raise BankError(f"{where}: field 'tolerance' must be {{\"rtol\": number, \"atol\": number}}, "
-                        f"not {spec!r}")
+                        f"not {spec!r:.80}")
     rtol, atol = spec.get("rtol", default[0]), spec.get("atol", default[1])
     for name, value in (("rtol", rtol), ("atol", atol)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
@@ -348,6 +348,9 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
     missing = {"id", "prompt", "symbols", "key"} - set(entry)
     if missing:
         raise BankError(f"{where} lacks {', '.join(sorted(missing))}")
+    _question_id(entry, source)
+    if not isinstance(entry["prompt"], str):
+        raise BankError(f"{where}: field 'prompt' must be text, not {type(entry['prompt']).__name__}")
     if not isinstance(entry["symbols"], dict):
         raise BankError(f"{where}: field 'symbols' must be an object name → {{\"shape\": ..., \"domain\": ...}}")
     problems: list[BankError] = []
@@ -380,7 +383,11 @@ def _question(entry: dict, source: str, tolerance: tuple[float, float] = (RTOL, 
                 question._bounds[(s.name, which)] = checked(_parse, getattr(s, which), names,
                                                             f"{where}: symbol {s.name!r}: field {which!r}")
         s.kinks = [checked(_parse, k, names, f"{where}: symbol {s.name!r}: field 'kinks'") for k in s.kinks]
-    for name, text in entry.get("derived", []):
+    derived = entry.get("derived", [])
+    if not isinstance(derived, list) or not all(isinstance(d, list) and len(d) == 2 and all(
+            isinstance(part, str) for part in d) for d in derived):
+        raise BankError(f"{where}: field 'derived' must be a list of [name, formula] pairs, not {derived!r:.80}")
+    for name, text in derived:
         question.derived.append((name, checked(_parse, text, names, f"{where}: field 'derived'")))
         names.add(name)
     question.key_tree = checked(_parse, question.key, names, f"{where}: field 'key'")
@@ -459,26 +466,40 @@ def default_bank_dir() -> Path:
     return Path(str(resources.files(__package__) / "bank"))
 
 
-def _entries(directory: str | Path | None):
-    """(entry, file name, the file's tolerance) for every question of every *.json file, as JSON
-    holds it (nothing parsed yet)."""
+def bank_files(directory: str | Path | None) -> list[Path]:
     directory = Path(directory) if directory is not None else default_bank_dir()
     if not directory.is_dir():
         raise BankError(f"no question bank directory at {directory}")
     files = sorted(directory.glob("*.json"))
     if not files:
         raise BankError(f"{directory} holds no *.json question files")
-    for path in files:
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise BankError(f"{path}: not valid JSON: {error}") from None
-        except RecursionError:
-            raise BankError(f"{path}: nested too deeply to be a question file") from None
-        tolerance = (RTOL, ATOL)
-        if isinstance(entries, dict):
-            tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
-        for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
+    return files
+
+
+def read_question_file(path: Path) -> tuple[list, object]:
+    """(the entries, the file's tolerance as written) of one question file, nothing parsed yet; a
+    BankError if it cannot be one: unreadable, not JSON, or not a list of questions."""
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BankError(f"{path}: not valid JSON: {error}") from None
+    except RecursionError:
+        raise BankError(f"{path}: nested too deeply to be a question file") from None
+    except OSError as error:
+        raise BankError(f"{path}: cannot be read: {error.strerror or error}") from None
+    entries = content.get("questions", []) if isinstance(content, dict) else content
+    if not isinstance(entries, list):
+        raise BankError(f"{path}: a question file holds a list of questions, or an object with one "
+                        f"under 'questions'")
+    return entries, content.get("tolerance") if isinstance(content, dict) else None
+
+
+def _entries(directory: str | Path | None):
+    """(entry, file name, the file's tolerance) for every question of every *.json file."""
+    for path in bank_files(directory):
+        entries, tolerance = read_question_file(path)
+        tolerance = _tolerance(tolerance, path.name, (RTOL, ATOL))
+        for entry in entries:
             yield entry, path.name, tolerance
 
 
@@ -501,16 +522,27 @@ class UnknownQuestion(KeyError):
 
 
 def load_question(qid: str, directory: str | Path | None = None) -> Question:
-    """One question, checked as ``load_bank`` checks each (the others are only read, for their
-    ids): what one ``grade`` needs, without parsing and trying the whole bank."""
-    found, ids = None, []
+    """One question, checked as ``load_bank`` checks each; the others are only read, for their
+    ids (each must be an object with an id, and no id may appear twice): what one ``grade``
+    needs, without parsing and trying the whole bank."""
+    found, where = None, {}
     for entry, source, tolerance in _entries(directory):
-        entry_id = entry.get("id") if isinstance(entry, dict) else None
-        ids.append(str(entry_id))
+        if not isinstance(entry, dict):
+            raise BankError(f"{source}: a question must be a JSON object, not {type(entry).__name__}")
+        entry_id = _question_id(entry, source)
+        if entry_id in where:
+            raise BankError(f"question id {entry_id!r} appears in {where[entry_id]} and in {source}")
+        where[entry_id] = source
         if entry_id == qid:
-            if found is not None:
-                raise BankError(f"question id {qid!r} appears in {found[1]} and in {source}")
             found = (entry, source, tolerance)
     if found is None:
-        raise UnknownQuestion(qid, ids)
+        raise UnknownQuestion(qid, list(where))
     return _question(*found)
+
+
+def _question_id(entry: dict, source: str) -> str:
+    if "id" not in entry:
+        raise BankError(f"{source}: question '?' lacks id")
+    if not isinstance(entry["id"], str) or not entry["id"].strip():
+        raise BankError(f"{source}: question {entry['id']!r}: field 'id' must be text, not {entry['id']!r}")
+    return entry["id"]

@@ -2,7 +2,6 @@
 against its own tests, and what a prompt or a hint gives away of a key."""
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bank import ATOL, RTOL, BankError, Question, _question, _tolerance, default_bank_dir
+from .bank import ATOL, RTOL, BankError, Question, _question, _tolerance, default_bank_dir, read_question_file
 from .expr import Evaluator, Node
 from .grader import grade
 
@@ -43,17 +42,16 @@ def check_bank(directory: str | Path | None = None) -> list[Problem]:
     problems, seen, loaded = [], {}, []
     for path in files:
         try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            problems.append(Problem(path.name, "", "", f"not valid JSON: {error}"))
+            entries, tolerance_written = read_question_file(path)
+        except BankError as error:
+            problems.append(Problem(path.name, "", "", str(error).removeprefix(f"{path}: ")))
             continue
         tolerance = (RTOL, ATOL)
         try:
-            if isinstance(entries, dict):
-                tolerance = _tolerance(entries.get("tolerance"), path.name, tolerance)
+            tolerance = _tolerance(tolerance_written, path.name, tolerance)
         except BankError as error:
             problems.append(Problem(path.name, "", "tolerance", str(error)))
-        for entry in entries.get("questions", []) if isinstance(entries, dict) else entries:
+        for entry in entries:
             qid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
             try:
                 question = _question(entry, path.name, tolerance)

@@ -201,7 +201,10 @@ def _question(args):
     try:
         return load_question(args.qid, args.bank)
     except UnknownQuestion as unknown:
-        raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {', '.join(unknown.ids)}. "
+        if not unknown.ids:
+            raise UsageError(f"unknown question id {args.qid!r}: the bank holds no questions") from None
+        shown = ", ".join(unknown.ids[:30]) + (f", … ({len(unknown.ids)} in all)" if len(unknown.ids) > 30 else "")
+        raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {shown}. "
                          "See 'regverify questions'.") from None
     except BankError as error:
         raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "

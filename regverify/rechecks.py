@@ -8,42 +8,82 @@ redo work on every rebuild that depends only on the node itself:
 * a Σ works out its free symbols by substituting into its whole summand, which rebuilds every
   entry inside it, which re-asks again.
 
-Both answers are a function of the (immutable) node alone, so they are remembered for the
-length of a run: a quarter of the symbolic time of ``verify``, with every expression and every
-verdict the same (``tests/test_rechecks.py`` holds both to SymPy's own answers). Outside
-``remembered()`` SymPy is untouched.
+Both answers are a function of the (immutable) node and of SymPy's ``evaluate`` switch, so they
+are remembered under both for the length of a run: a tenth of the time of ``verify``, with every
+expression and every verdict the same (``tests/test_rechecks.py`` holds both to SymPy's own
+answers). Indices that are not SymPy objects (1.0, a NumPy integer) are asked afresh: they hash
+alike but SymPy answers them differently. Outside ``remembered()`` SymPy is untouched; nested
+or overlapping runs share one installation, removed when the last one ends.
 """
 from __future__ import annotations
 
 import functools
+import threading
 from contextlib import contextmanager
 
+from sympy import Basic
 from sympy.concrete.expr_with_limits import ExprWithLimits
+from sympy.core.parameters import global_parameters
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-SIZE = 1 << 16     # nodes remembered; far above what one run builds
+SIZE = 1 << 15     # nodes remembered per check; a run builds a few thousand
+
+_ORIGINAL_VALID_INDEX = MatrixExpr.__dict__["valid_index"]
+_ORIGINAL_FREE_SYMBOLS = ExprWithLimits.__dict__["free_symbols"]
+_lock = threading.Lock()
+_runs = 0
+
+
+def _remembered_valid_index(check):
+    @functools.lru_cache(maxsize=SIZE)
+    def remembered(matrix, i, j, evaluate):
+        return check(matrix, i, j)
+
+    def valid_index(matrix, i, j):
+        if isinstance(i, Basic) and isinstance(j, Basic):
+            return remembered(matrix, i, j, global_parameters.evaluate)
+        return check(matrix, i, j)
+    return valid_index
 
 
 def _remembered_free_symbols(compute):
     @functools.lru_cache(maxsize=SIZE)
-    def frozen(node):
+    def frozen(node, evaluate):
         return frozenset(compute(node))
 
     def free_symbols(node):
-        return set(frozen(node))     # a fresh set: callers add to and remove from what they get
+        return set(frozen(node, global_parameters.evaluate))     # a fresh set: callers change theirs
     return free_symbols
+
+
+def _install() -> None:
+    MatrixExpr.valid_index = _remembered_valid_index(_ORIGINAL_VALID_INDEX)
+    ExprWithLimits.free_symbols = property(_remembered_free_symbols(_ORIGINAL_FREE_SYMBOLS.fget),
+                                           doc=_ORIGINAL_FREE_SYMBOLS.__doc__)
+
+
+def _restore() -> None:
+    MatrixExpr.valid_index = _ORIGINAL_VALID_INDEX
+    ExprWithLimits.free_symbols = _ORIGINAL_FREE_SYMBOLS
 
 
 @contextmanager
 def remembered():
     """Inside: a matrix's index check and a Σ's free symbols computed once per node."""
-    valid_index = MatrixExpr.__dict__["valid_index"]
-    free_symbols = ExprWithLimits.__dict__["free_symbols"]
-    MatrixExpr.valid_index = functools.lru_cache(maxsize=SIZE)(valid_index)
-    ExprWithLimits.free_symbols = property(_remembered_free_symbols(free_symbols.fget),
-                                           doc=free_symbols.__doc__)
+    global _runs
+    with _lock:
+        _runs += 1
+        try:
+            if _runs == 1:
+                _install()
+        except BaseException:
+            _runs -= 1
+            _restore()
+            raise
     try:
         yield
     finally:
-        MatrixExpr.valid_index = valid_index
-        ExprWithLimits.free_symbols = free_symbols
+        with _lock:
+            _runs -= 1
+            if _runs == 0:
+                _restore()      # the caches go with the functions that held them

@@ -209,9 +209,31 @@ def test_the_asked_question_is_checked_in_full_and_the_others_only_read(tmp_path
         load_bank(tmp_path)          # the whole bank still refuses it
 
 
-def test_an_id_in_two_files_is_refused(tmp_path):
+def test_an_id_in_two_files_is_refused_whichever_is_asked_for(tmp_path):
     entry = {"id": "twice", "prompt": "p", "symbols": {"x": {}}, "key": "x"}
     _write(tmp_path, "a.json", [entry])
     _write(tmp_path, "b.json", [entry])
-    with pytest.raises(BankError, match="a.json and in b.json"):
-        load_question("twice", tmp_path)
+    _write(tmp_path, "c.json", [{**entry, "id": "once"}])
+    for asked in ("twice", "once"):
+        with pytest.raises(BankError, match="'twice' appears in a.json and in b.json"):
+            load_question(asked, tmp_path)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("5", "a list of questions"),
+    ('{"questions": 3}', "a list of questions"),
+    ('[{"id": 7, "prompt": "p", "symbols": {}, "key": "1"}]', "field 'id' must be text"),
+    ('[{"id": "q", "prompt": 5, "symbols": {}, "key": "1"}]', "field 'prompt' must be text"),
+    ('[{"id": "q", "prompt": "p", "symbols": {"x": {}}, "key": "x", "derived": [["y"]]}]', "field 'derived'"),
+])
+def test_an_ill_shaped_file_is_refused_with_a_reason(tmp_path, content, words):
+    (tmp_path / "a.json").write_text(content)
+    for load in (load_bank, lambda folder: load_question("q", folder)):
+        with pytest.raises(BankError, match=words):
+            load(tmp_path)
+
+
+def test_a_file_that_cannot_be_read_is_refused_with_a_reason(tmp_path):
+    (tmp_path / "sub.json").mkdir()
+    with pytest.raises(BankError, match="cannot be read"):
+        load_bank(tmp_path)

@@ -1,4 +1,6 @@
 """Remembering SymPy's index checks and a Σ's free symbols changes no answer, and ends with the run."""
+import numpy as np
+import pytest
 import sympy as sp
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -61,3 +63,48 @@ def test_a_remembered_answer_that_were_wrong_would_be_caught(monkeypatch):
     outside = answers()
     with rechecks.remembered():
         assert answers() != outside
+
+
+def test_what_sympy_answers_under_evaluate_false_stays_there():
+    """SymPy's answers depend on its evaluate switch too: an index out of range still raises."""
+    A, past, zero = sp.MatrixSymbol("A", n, 3), n + 1, sp.Integer(0)
+    x_ = sp.Symbol("x_")
+    lazy = sp.Sum(sp.Mul(0, x_, i, evaluate=False), (i, 1, n))
+    with rechecks.remembered():
+        with sp.evaluate(False):
+            assert A.valid_index(past, zero)          # unevaluated, n + 1 < n is not False
+            unevaluated = lazy.free_symbols
+        with pytest.raises(IndexError):
+            A[past, zero]
+        assert lazy.free_symbols == {n} and unevaluated == {x_, n}
+
+
+def test_indices_that_are_not_sympy_objects_are_asked_afresh():
+    A = sp.MatrixSymbol("A", 2, 3)
+    outside = [A.valid_index(1, 0), A.valid_index(1.0, 0), A.valid_index(np.int64(1), 0)]
+    with rechecks.remembered():
+        A.valid_index(np.int64(1), 0)
+        assert [A.valid_index(1, 0), A.valid_index(1.0, 0), A.valid_index(np.int64(1), 0)] == outside
+
+
+def test_overlapping_runs_share_one_installation():
+    valid_index = MatrixExpr.__dict__["valid_index"]
+    first, second = rechecks.remembered(), rechecks.remembered()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert MatrixExpr.__dict__["valid_index"] is not valid_index     # the second run is still on
+    second.__exit__(None, None, None)
+    assert MatrixExpr.__dict__["valid_index"] is valid_index
+
+
+def test_an_installation_that_fails_halfway_is_undone(monkeypatch):
+    valid_index = MatrixExpr.__dict__["valid_index"]
+
+    def broken(compute):
+        raise RuntimeError("planted")
+    monkeypatch.setattr(rechecks, "_remembered_free_symbols", broken)
+    with pytest.raises(RuntimeError):
+        with rechecks.remembered():
+            pass
+    assert MatrixExpr.__dict__["valid_index"] is valid_index and rechecks._runs == 0
