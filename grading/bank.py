@@ -516,9 +516,10 @@ def load_bank(directory: str | Path | None = None) -> dict[str, Question]:
 
 
 class UnknownQuestion(KeyError):
+    """No question has the id asked for; ``ids`` are the bank's, in its order."""
     def __init__(self, qid: str, ids: list[str]):
         super().__init__(qid)
-        self.qid, self.ids = qid, ids
+        self.ids = ids
 
 
 def load_question(qid: str, directory: str | Path | None = None) -> Question:

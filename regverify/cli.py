@@ -186,13 +186,17 @@ def command_report(args) -> int:
     return EXIT_NOT_AS_EXPECTED if rendered.problems else EXIT_OK
 
 
+def _unreadable(error, args) -> UsageError:
+    return UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
+                      f"{args.bank or ''}' lists every problem of every question at once)")
+
+
 def _bank(args):
     from .grading.bank import BankError, load_bank
     try:
         return load_bank(args.bank)
     except BankError as error:
-        raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
-                         f"{args.bank or ''}' lists every problem of every question at once)") from None
+        raise _unreadable(error, args) from None
 
 
 def _question(args):
@@ -207,8 +211,7 @@ def _question(args):
         raise UsageError(f"unknown question id {args.qid!r}. Valid ids: {shown}. "
                          "See 'regverify questions'.") from None
     except BankError as error:
-        raise UsageError(f"the question bank cannot be read: {error} ('regverify bank check "
-                         f"{args.bank or ''}' lists every problem of every question at once)") from None
+        raise _unreadable(error, args) from None
 
 
 def command_questions(args) -> int:
